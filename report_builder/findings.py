@@ -1,0 +1,134 @@
+"""Findings: problems in the inputs, as data.
+
+Every stage returns findings instead of raising. A finding has a stable code from
+`CATALOG`, a severity, the place (file › sheet!cell), the value seen, and a Chinese
+message and hint for the office and the departments. `docs/findings.md` is generated
+from `CATALOG` (see `scripts/make_docs.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One entry of the catalog: what a code means and how to fix it."""
+
+    severity: Severity
+    title: str
+    hint: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+CATALOG: dict[str, Kind] = {
+    # files
+    "file-empty": Kind(E, "文件为空", "请重新保存并发送完整的 .xlsx 文件。"),
+    "file-too-large": Kind(E, "文件过大", "部门填报表通常小于 5 MB，请删除多余内容后另存为 .xlsx。"),
+    "file-not-workbook": Kind(E, "不是 Excel 工作簿", "请用 Excel 或 WPS 打开原表填写，并另存为 .xlsx 格式。"),
+    "file-encrypted": Kind(E, "文件设有打开密码", "请取消密码（文件 › 信息 › 保护工作簿 › 用密码进行加密，清空密码）后重新发送。"),
+    "file-corrupt": Kind(E, "文件已损坏或不完整", "请重新保存后发送；若通过网盘下载，请确认下载完整。"),
+    "file-unsafe": Kind(E, "文件结构异常，出于安全原因未读取", "请在 Excel 或 WPS 中将内容复制到新下发的模板中，另存为 .xlsx 后重新发送。"),
+    "file-read-failed": Kind(E, "无法读取文件", "请在 Excel 或 WPS 中打开后另存为 .xlsx 再发送。"),
+    "file-old-format": Kind(W, "旧版 .xls 格式", "已读取；下次请另存为 .xlsx 格式。"),
+    "file-unknown": Kind(W, "未识别的文件", "年度文件夹中只应放年度总表和各部门填报表。"),
+    # workbook structure
+    "missing-sheet": Kind(E, "缺少工作表", "请使用下发的模板填写，不要删除或改名工作表。"),
+    "sheet-renamed": Kind(W, "工作表被改名", "已按表头识别；请保留模板中的工作表名称。"),
+    "unknown-sheet": Kind(W, "多余的工作表", "该工作表的内容不会进入报告；如有需要请填入对应的工作表。"),
+    "missing-column": Kind(E, "缺少列", "请使用下发的模板，不要删除或改名表头。"),
+    "unknown-column": Kind(W, "多余的列", "该列的内容不会进入报告。"),
+    "data-outside-table": Kind(W, "表格区域外有内容", "该内容不会进入报告；请填入表格中对应的列。"),
+    # cells
+    "required": Kind(E, "必填项为空", "请填写该单元格。"),
+    "not-a-number": Kind(E, "不是数字", "请填写不小于 0 的整数，例如 12。"),
+    "not-whole-number": Kind(E, "不是整数", "请填写不小于 0 的整数。"),
+    "negative-number": Kind(E, "数字小于 0", "请填写不小于 0 的整数。"),
+    "number-as-text": Kind(W, "数字以文字形式填写", "已按数字读取；请直接填写数字。"),
+    "not-a-date": Kind(E, "不是日期", "请按 2017-09-01 的格式填写日期。"),
+    "ambiguous-date": Kind(E, "日期有歧义", "请按 2017-09-01 的格式填写完整的年月日。"),
+    "date-as-text": Kind(W, "日期以文字形式填写", "已按日期读取；请按 2017-09-01 的格式填写。"),
+    "date-outside-window": Kind(E, "日期不在统计时间段内", "统计时间段外的事项不计入本年度报告，请核对日期。"),
+    "answer-before-received": Kind(E, "答复日期早于收到日期", "请核对收到日期和答复日期。"),
+    "not-in-list": Kind(E, "不是可选的值", "请从下拉列表中选择。"),
+    "reason-required": Kind(E, "不予公开（或部分公开）未填理由", "请在“不予公开理由”一列中选择理由。"),
+    "text-too-long": Kind(E, "文字过长", "请精简内容。"),
+    "not-text": Kind(E, "应填写文字", "请填写文字内容。"),
+    "formula-in-cell": Kind(W, "单元格中是公式", "已读取公式的计算结果；请直接填写数值。"),
+    "unknown-figure": Kind(E, "文字材料中引用了未知的数据名称", "可用的数据名称见 docs/template.md，例如 {联络员人数}。"),
+    "duplicate-row": Kind(W, "重复的行", "同一内容填写了两次，请核对。"),
+    # the year and the departments
+    "wrong-year": Kind(E, "年度与年度文件夹不符", "请使用本年度下发的模板。"),
+    "wrong-window": Kind(E, "统计时间段与年度总表不符", "请使用本年度下发的模板，不要修改统计时间段。"),
+    "window-invalid": Kind(E, "统计时间段无效", "统计截止日期应晚于起始日期，通常为 9 月 1 日至次年 8 月 31 日。"),
+    "unknown-department": Kind(E, "部门不在年度总表的部门名单中", "请核对部门名称，或在年度总表中补充该部门。"),
+    "duplicate-department": Kind(E, "同一部门提交了多份文件", "请只保留最新的一份。"),
+    "missing-department": Kind(E, "部门尚未提交", "请催报该部门。"),
+    "missing-office-workbook": Kind(E, "年度文件夹中没有年度总表", "请放入“年度总表.xlsx”。"),
+    "checklist-unknown-item": Kind(E, "清单中没有该序号的事项", "请勿修改模板中预先列出的清单事项。"),
+    "checklist-item-unanswered": Kind(E, "清单事项未填写公开状态", "请填写该事项的公开状态。"),
+    "checklist-wrong-department": Kind(E, "该清单事项不由本部门负责", "请勿修改模板中预先列出的清单事项。"),
+    "duplicate-narrative": Kind(W, "同一段文字材料由多个部门填写", "报告中按部门名单顺序依次排列。"),
+    # the report
+    "template-missing": Kind(E, "找不到报告模板", "请确认模板文件存在，或用 --template 指定。"),
+    "template-error": Kind(E, "报告模板有误", "请在 Word 中检查模板里的 {{ }} 与 {% %} 标记是否完整。"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, located as precisely as the input allows."""
+
+    code: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    value: str = ""
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOG:
+            raise ValueError(f"unknown finding code {self.code!r}")
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOG[self.code].severity
+
+    @property
+    def message(self) -> str:
+        title = CATALOG[self.code].title
+        return f"{title}：{self.detail}" if self.detail else title
+
+    @property
+    def hint(self) -> str:
+        return CATALOG[self.code].hint
+
+    @property
+    def where(self) -> str:
+        """`教务处.xlsx › 依申请公开!C7`, or as much of it as is known."""
+        place = self.sheet + (f"!{self.cell}" if self.cell else "")
+        return " › ".join(p for p in (self.file, place) if p)
+
+    def __str__(self) -> str:
+        seen = f"（填写的是“{self.value}”）" if self.value else ""
+        return f"{self.where}：{self.message}{seen}。{self.hint}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "severity": str(self.severity), "message": self.message, "hint": self.hint}
+
+
+def errors(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity is Severity.ERROR]
+
+
+def warnings(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity is Severity.WARNING]

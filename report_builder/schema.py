@@ -1,0 +1,273 @@
+"""The schema of a year's inputs: the single source of truth.
+
+Each sheet of a workbook is one pydantic model. A field's `title` is the Chinese
+column header (or form label), its `description` the help text shown to the person
+filling it in, `Literal` types are the drop-down lists, `max_length`/`ge` the limits,
+and `json_schema_extra={"locked": True}` marks cells the template pre-fills.
+`columns()` turns a model into the column metadata that the Excel templates, the
+reader's header matching and the checks all use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from typing import Literal, Union, get_args, get_origin
+
+import annotated_types
+from pydantic import BaseModel, ConfigDict, Field
+
+# ---- closed lists -------------------------------------------------------------------------------
+
+Category = Literal[
+    "基本信息", "招生考试信息", "财务、资产及收费信息", "人事师资信息", "教学质量信息",
+    "学生管理服务信息", "学风建设信息", "学位、学科信息", "对外交流与合作信息", "其他",
+]
+Status = Literal["已公开", "暂未涉及", "暂未开展"]
+NOT_APPLICABLE: tuple[str, ...] = ("暂未涉及", "暂未开展")
+Channel = Literal[
+    "校园网信息公开专栏", "部门网站", "校报校刊", "校园广播", "微信公众号",
+    "电子公告屏", "信息公告栏", "校情发布会", "省市媒体",
+]
+Outcome = Literal["予以公开", "部分公开", "不予公开", "信息不存在", "非本单位掌握", "不予处理", "其他"]
+NEEDS_REASON: tuple[str, ...] = ("部分公开", "不予公开")
+RefusalReason = Literal["国家秘密", "商业秘密", "个人隐私", "危及“三安全一稳定”", "过程性信息", "法律法规禁止公开", "其他"]
+YesNo = Literal["是", "否"]
+CaseKind = Literal["举报", "行政复议", "行政诉讼"]
+CaseResult = Literal["维持", "纠正", "撤销", "驳回", "调解", "撤诉", "尚未办结", "其他"]
+ActivityKind = Literal["评议", "业务培训", "专项督查", "校情发布会", "制度建设", "平台建设", "其他"]
+OfficeNarrativeKey = Literal[
+    "编制依据", "概述引言", "组织领导", "清单落实", "制度建设", "平台队伍",
+    "公开内容", "主要经验", "主要问题", "改进措施",
+]
+DepartmentNarrativeKey = Literal["招生工作公开情况", "财务工作公开情况", "其他公开情况"]
+
+LOCKED = {"locked": True}
+
+
+class Row(BaseModel):
+    """Base of every sheet model: immutable, no unknown fields, no type coercion."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+# ---- the office workbook (年度总表.xlsx) ----------------------------------------------------------
+
+class OfficeInfo(Row):
+    school_name: str = Field(title="学校名称", max_length=60, description="学校全称，用于报告标题")
+    self_noun: str = Field(title="学校自称", max_length=4, description="报告中对本校的称呼，如“学院”或“学校”")
+    year_label: str = Field(title="年度名称", max_length=20, description="如“2017-2018年度”，用于标题和正文")
+    window_start: dt.date = Field(title="统计起始日期", description="通常为 9 月 1 日")
+    window_end: dt.date = Field(title="统计截止日期", description="通常为次年 8 月 31 日")
+    next_year_label: str = Field(title="下一学年名称", max_length=20, description="如“2018-2019学年”，用于改进措施")
+    deadline: dt.date | None = Field(None, title="报送截止日期", description="各部门交回填报表的日期")
+    contact: str | None = Field(None, title="联系人及电话", max_length=60, description="填报表中“有问题请联系”的人")
+
+
+class DepartmentEntry(Row):
+    name: str = Field(title="部门名称", max_length=40, description="与部门填报表的文件名、表内部门名称一致")
+
+
+class ChecklistItem(Row):
+    number: int = Field(title="序号", ge=1)
+    category: Category = Field(title="类别")
+    title: str = Field(title="公开事项", max_length=200)
+    department: str = Field(title="牵头落实单位", max_length=40, description="须是部门名单中的部门")
+
+
+class OfficeNarrative(Row):
+    key: OfficeNarrativeKey = Field(title="段落")
+    text: str = Field(title="内容", max_length=5000, description="可用 {联络员人数} 等数据名称引用统计数字")
+
+
+# ---- a department workbook (部门名称.xlsx) -------------------------------------------------------
+
+class DepartmentInfo(Row):
+    department: str = Field(title="部门名称", max_length=40, json_schema_extra=LOCKED)
+    year_label: str = Field(title="年度", max_length=20, json_schema_extra=LOCKED)
+    window_start: dt.date = Field(title="统计起始日期", json_schema_extra=LOCKED)
+    window_end: dt.date = Field(title="统计截止日期", json_schema_extra=LOCKED)
+    liaison: str = Field(title="信息公开联络员", max_length=20, description="本部门信息公开联络员姓名")
+    phone: str | None = Field(None, title="联系电话", max_length=30)
+
+
+class ChannelCount(Row):
+    channel: Channel = Field(title="公开渠道", json_schema_extra=LOCKED)
+    count: int = Field(title="主动公开条数", ge=0, description="统计时间段内通过该渠道主动公开的信息条数")
+
+
+class ChecklistAnswer(Row):
+    number: int = Field(title="序号", ge=1, json_schema_extra=LOCKED)
+    category: Category = Field(title="类别", json_schema_extra=LOCKED)
+    title: str = Field(title="公开事项", max_length=200, json_schema_extra=LOCKED)
+    status: Status = Field(title="公开状态")
+    link: str | None = Field(None, title="公开栏目链接", max_length=300)
+
+
+class Application(Row):
+    received: dt.date = Field(title="收到日期", description="收到信息公开申请的日期")
+    summary: str = Field(title="申请内容摘要", max_length=200)
+    answered: dt.date | None = Field(None, title="答复日期", description="尚未答复的留空")
+    outcome: Outcome = Field(title="处理结果")
+    reason: RefusalReason | None = Field(None, title="不予公开理由", description="部分公开或不予公开时必填")
+    on_time: YesNo = Field(title="是否按期答复")
+    fee: int = Field(0, title="收费金额（元）", ge=0)
+
+
+class Case(Row):
+    kind: CaseKind = Field(title="类型")
+    date: dt.date = Field(title="日期", description="收到举报或复议、诉讼立案的日期")
+    summary: str = Field(title="事由", max_length=200)
+    result: CaseResult = Field(title="结果")
+
+
+class Activity(Row):
+    kind: ActivityKind = Field(title="类型")
+    date: dt.date = Field(title="日期")
+    summary: str = Field(title="内容", max_length=200)
+    people: int | None = Field(None, title="参加人次", ge=0)
+
+
+class DepartmentNarrative(Row):
+    key: DepartmentNarrativeKey = Field(title="段落")
+    text: str = Field(title="内容", max_length=5000, description="可用 {主动公开条数} 等数据名称引用统计数字")
+
+
+# ---- sheets ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """What the templates, the reader and the checks need to know of one field."""
+
+    field: str
+    header: str
+    kind: Literal["text", "int", "date", "choice"]
+    required: bool
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    minimum: int | None = None
+    locked: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One sheet: a form (one record, label in column A, value in B) or a table (one record a row)."""
+
+    name: str
+    key: str  # the attribute of OfficeWorkbook / DepartmentWorkbook that holds this sheet's data
+    model: type[Row]
+    layout: Literal["form", "table"]
+    title: str
+    blank_rows: int = 0  # rows pre-formatted for input below the pre-filled ones
+    required: bool = True
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return columns(self.model)
+
+    def column(self, field: str) -> Column:
+        return next(c for c in self.columns if c.field == field)
+
+
+# Layout constants shared by the template writer and the reader.
+TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
+
+OFFICE_FILE = "年度总表.xlsx"
+OFFICE_SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec("基本信息", "info", OfficeInfo, "form", "学校与年度的基本信息"),
+    SheetSpec("部门名单", "departments", DepartmentEntry, "table", "须报送填报表的部门（每行一个）", blank_rows=60),
+    SheetSpec("公开事项清单", "checklist", ChecklistItem, "table", "本校信息公开事项清单（每行一项）", blank_rows=80),
+    SheetSpec("文字材料", "narratives", OfficeNarrative, "table", "党政办公室撰写的报告段落（每段一行，同一段落可多行）", blank_rows=20),
+)
+DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec("基本信息", "info", DepartmentInfo, "form", "部门基本信息"),
+    SheetSpec("主动公开", "counts", ChannelCount, "table", "统计时间段内主动公开的信息条数（按渠道）"),
+    SheetSpec("清单事项", "checklist", ChecklistAnswer, "table", "本部门牵头落实的清单事项"),
+    SheetSpec("依申请公开", "applications", Application, "table", "收到的信息公开申请（每件一行，没有则不填）", blank_rows=50),
+    SheetSpec("举报复议诉讼", "cases", Case, "table", "因信息公开工作受到的举报、复议、诉讼（每件一行，没有则不填）", blank_rows=30),
+    SheetSpec("工作记录", "activities", Activity, "table", "评议、培训、督查、校情发布会等工作（每次一行）", blank_rows=50),
+    SheetSpec("文字材料", "narratives", DepartmentNarrative, "table", "本部门撰写的报告段落（没有则不填）", blank_rows=10),
+)
+INSTRUCTIONS_SHEET = "填表说明"
+
+
+def columns(model: type[Row]) -> tuple[Column, ...]:
+    """Derive the column metadata of a sheet from its model's fields."""
+    cols = []
+    for name, info in model.model_fields.items():
+        annotation = _strip_optional(info.annotation)
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        max_length = next((m.max_length for m in info.metadata if isinstance(m, annotated_types.MaxLen)), None)
+        minimum = next((m.ge for m in info.metadata if isinstance(m, annotated_types.Ge)), None)
+        kind: Literal["text", "int", "date", "choice"]
+        if get_origin(annotation) is Literal:
+            kind = "choice"
+        elif annotation is int:
+            kind = "int"
+        elif annotation is dt.date:
+            kind = "date"
+        else:
+            kind = "text"
+        cols.append(Column(
+            field=name,
+            header=info.title or name,
+            kind=kind,
+            required=info.is_required(),
+            choices=tuple(get_args(annotation)) if kind == "choice" else (),
+            max_length=max_length,
+            minimum=typing.cast(int | None, minimum),
+            locked=bool(extra.get("locked")),
+            help=info.description or "",
+        ))
+    return tuple(cols)
+
+
+def _strip_optional(annotation: object) -> object:
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+# ---- the data read from a year's workbooks -------------------------------------------------------
+
+class Placement(BaseModel):
+    """Where a sheet's records were found: the sheet's real name, each field's column, each record's row."""
+
+    model_config = ConfigDict(frozen=True)
+    sheet: str
+    letters: dict[str, str]
+    rows: tuple[int, ...]
+
+    def cell(self, index: int, field: str) -> str:
+        return f"{self.letters.get(field, '?')}{self.rows[index]}"
+
+
+class OfficeWorkbook(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    file: str
+    places: dict[str, Placement]
+    info: OfficeInfo
+    departments: tuple[DepartmentEntry, ...]
+    checklist: tuple[ChecklistItem, ...]
+    narratives: tuple[OfficeNarrative, ...]
+
+
+class DepartmentWorkbook(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    file: str
+    places: dict[str, Placement]
+    info: DepartmentInfo
+    counts: tuple[ChannelCount, ...]
+    checklist: tuple[ChecklistAnswer, ...]
+    applications: tuple[Application, ...]
+    cases: tuple[Case, ...]
+    activities: tuple[Activity, ...]
+    narratives: tuple[DepartmentNarrative, ...]
+
+
+CHANNELS: tuple[str, ...] = get_args(Channel)
