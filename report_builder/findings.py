@@ -63,7 +63,6 @@ CATALOG: dict[str, Kind] = {
     "reason-required": Kind(E, "不予公开（或部分公开）未填理由", "请在“不予公开理由”一列中选择理由。"),
     "text-too-long": Kind(E, "文字过长", "请精简内容。"),
     "not-text": Kind(E, "应填写文字", "请填写文字内容。"),
-    "formula-in-cell": Kind(W, "单元格中是公式", "已读取公式的计算结果；请直接填写数值。"),
     "unknown-figure": Kind(E, "文字材料中引用了未知的数据名称", "可用的数据名称见 docs/template.md，例如 {联络员人数}。"),
     "duplicate-row": Kind(W, "重复的行", "同一内容填写了两次，请核对。"),
     # the year and the departments

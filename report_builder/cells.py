@@ -1,0 +1,125 @@
+"""Turn what people type into cells into typed values.
+
+Departments type dates as text ("2017.9.1", "2017年9月1日", full-width digits) and numbers
+with units ("12条"). What is unambiguous is accepted with a warning that says what was
+understood; anything ambiguous is an error, never a guess. pydantic's lax mode is not
+used for this on purpose (it turns 0 into 1970-01-01 and True into 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from report_builder.schema import Column
+
+CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed cell: a value (None when blank or wrong) and at most one finding code."""
+
+    value: object = None
+    code: str | None = None
+    detail: str = ""
+
+
+BLANK = Parsed()
+_UNITS = ("人次", "条", "件", "次", "人", "个", "项", "元", "场", "期")
+_YMD = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*[日号]?$")
+_YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_PARTIAL_DATE = re.compile(r"^(\d{1,4}\s*[-./年]\s*\d{1,2}\s*月?|\d{1,2}\s*[-./]\s*\d{1,2}\s*[-./]\s*\d{1,4})$")
+
+
+def is_blank(raw: CellValue) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def show(raw: CellValue) -> str:
+    """A cell value as the person typed it, for messages."""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    return "" if raw is None else str(raw)
+
+
+def parse_cell(raw: CellValue, column: Column) -> Parsed:
+    """Parse one non-blank cell for `column`; blank cells give BLANK."""
+    if is_blank(raw):
+        return BLANK
+    if column.kind == "int":
+        parsed = parse_int(raw)
+    elif column.kind == "date":
+        parsed = parse_date(raw)
+    else:
+        parsed = parse_text(raw)
+    if parsed.code and parsed.value is None:
+        return parsed
+    if column.kind == "choice" and parsed.value not in column.choices:
+        return Parsed(code="not-in-list", detail="可选：" + "、".join(column.choices))
+    if column.kind == "int" and column.minimum is not None and isinstance(parsed.value, int) \
+            and parsed.value < column.minimum:
+        return Parsed(code="negative-number" if column.minimum == 0 else "not-in-list",
+                      detail=f"应不小于 {column.minimum}")
+    if column.max_length is not None and isinstance(parsed.value, str) and len(parsed.value) > column.max_length:
+        return Parsed(code="text-too-long", detail=f"共 {len(parsed.value)} 字，最多 {column.max_length} 字")
+    return parsed
+
+
+def parse_text(raw: CellValue) -> Parsed:
+    if isinstance(raw, str):
+        return Parsed(raw.strip())
+    if isinstance(raw, bool):
+        return Parsed(code="not-text")
+    if isinstance(raw, int | float):
+        return Parsed(show(raw))  # a phone number typed as a number
+    return Parsed(code="not-text")
+
+
+def parse_int(raw: CellValue) -> Parsed:
+    if isinstance(raw, bool):
+        return Parsed(code="not-a-number")
+    if isinstance(raw, int):
+        return Parsed(raw)
+    if isinstance(raw, float):
+        return Parsed(int(raw)) if raw.is_integer() else Parsed(code="not-whole-number")
+    if not isinstance(raw, str):
+        return Parsed(code="not-a-number")
+    text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
+    for unit in _UNITS:
+        text = text.removesuffix(unit).strip()
+    if re.fullmatch(r"-\d+", text):
+        return Parsed(code="negative-number")
+    if re.fullmatch(r"\d+\.\d+", text):
+        return Parsed(code="not-whole-number")
+    if not re.fullmatch(r"\d+", text):
+        return Parsed(code="not-a-number")
+    return Parsed(int(text), "number-as-text", f"已读作 {int(text)}")
+
+
+def parse_date(raw: CellValue) -> Parsed:
+    if isinstance(raw, dt.datetime):
+        return Parsed(raw.date())
+    if isinstance(raw, dt.date):
+        return Parsed(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        return Parsed(code="not-a-date")
+    text = unicodedata.normalize("NFKC", show(raw)).strip()
+    match = _YMD.match(text) or _YMD_COMPACT.match(text)
+    if match is None:
+        code = "ambiguous-date" if _PARTIAL_DATE.match(text) else "not-a-date"
+        return Parsed(code=code, detail="请填写完整的四位年份、月、日" if code == "ambiguous-date" else "")
+    try:
+        value = dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return Parsed(code="not-a-date", detail="没有这一天")
+    return Parsed(value, "date-as-text", f"已读作 {value.isoformat()}")
+
+
+def chinese_date(day: dt.date) -> str:
+    """2017-09-01 → 2017年9月1日, as the report writes dates."""
+    return f"{day.year}年{day.month}月{day.day}日"
