@@ -1,0 +1,433 @@
+"""Comparing versions: Word redlines of two reports and cell changes of two workbooks.
+
+`redline_docx` wraps the Docxodus engine (python-redlines) to write NEW with native Word
+tracked changes against OLD; `accept_all` / `reject_all` read such a file back as plain
+paragraph texts; `diff_workbooks` lists changed cells of two department workbooks.
+Every failure is a `DiffError` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import os
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import python_calamine
+from docx import Document as open_docx
+from lxml import etree
+
+__all__ = [
+    "CellChange",
+    "DiffError",
+    "RedlineSummary",
+    "accept_all",
+    "diff_workbooks",
+    "format_cell_changes",
+    "format_summary",
+    "paragraph_texts",
+    "redline_docx",
+    "reject_all",
+    "summarize_paragraphs",
+]
+
+_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+Mode = Literal["accept", "reject"]
+
+
+class DiffError(Exception):
+    """A comparison could not be made; `message` is Chinese and meant for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RedlineSummary:
+    """Paragraph-level counts of what changed between two documents (empty paragraphs ignored)."""
+
+    added: int
+    deleted: int
+    changed: int
+    unchanged: int
+    changes: tuple[tuple[str, str], ...] = ()
+    added_texts: tuple[str, ...] = ()
+    deleted_texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell whose displayed value differs; "" stands for an empty cell or a missing sheet."""
+
+    sheet: str
+    cell: str
+    old: str
+    new: str
+
+
+# ---------------------------------------------------------------- redline
+
+
+def redline_docx(
+    old: Path,
+    new: Path,
+    out: Path,
+    *,
+    author: str = "report-builder",
+    date: str = "2000-01-01T00:00:00Z",
+) -> RedlineSummary:
+    """Write NEW with tracked changes against OLD to `out` (byte-reproducible); summarize."""
+    _check_date(date)
+    summary = summarize_paragraphs(paragraph_texts(old), paragraph_texts(new))
+    raw = _run_engine(old, new, author, date)
+    _write_atomic(out, _normalize_zip(raw))
+    return summary
+
+
+def _check_date(date: str) -> None:
+    try:
+        dt.datetime.fromisoformat(date.replace("Z", "+00:00"))
+    except ValueError:
+        raise DiffError(f"修订时间“{date}”格式有误，应为 2024-10-01T00:00:00Z 的形式。") from None
+
+
+def _run_engine(old: Path, new: Path, author: str, date: str) -> bytes:
+    try:
+        from python_redlines import DocxodusEngine
+
+        engine: Any = DocxodusEngine()
+    except (ImportError, OSError) as exc:
+        raise DiffError(
+            "未安装修订比对组件（python-redlines），无法生成修订版。"
+            '请运行 pip install "report_builder[redline]" 后重试。'
+        ) from exc
+    try:
+        result = engine.run_redline(author, Path(old), Path(new), date_time=date)
+    except subprocess.CalledProcessError as exc:
+        detail = _first_line(exc.stderr) or _first_line(exc.stdout) or f"退出码 {exc.returncode}"
+        raise DiffError(
+            f"修订比对组件未能比较这两个文件（{detail}）。请确认两个文件都能在 Word 中打开。"
+        ) from exc
+    except OSError as exc:
+        raise DiffError(f"无法运行修订比对组件：{exc.strerror or exc}。") from exc
+    data = result[0]
+    if not isinstance(data, bytes) or not data:
+        raise DiffError("修订比对组件没有生成结果文件。")
+    return data
+
+
+def _first_line(text: object) -> str:
+    lines = [s.strip() for s in text.splitlines() if s.strip()] if isinstance(text, str) else []
+    return lines[0] if lines else ""
+
+
+def _normalize_zip(data: bytes) -> bytes:
+    """Rewrite a .docx zip with fixed timestamps and a sorted entry order."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as src:
+            entries = {info.filename: src.read(info) for info in src.infolist()}
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DiffError("修订比对组件生成的文件已损坏。") from exc
+    if "word/document.xml" not in entries:
+        raise DiffError("修订比对组件生成的文件不是 Word 文档。")
+    order = sorted(entries, key=lambda name: (name != "[Content_Types].xml", name))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as dst:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, entries[name], compresslevel=6)
+    return buffer.getvalue()
+
+
+def _write_atomic(out: Path, data: bytes) -> None:
+    out = Path(out)
+    try:
+        handle, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".docx")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise DiffError(
+            f"无法写入“{out}”：{exc.strerror or exc}。若该文件正在 Word 中打开，请先关闭。"
+        ) from exc
+
+
+# ---------------------------------------------------------------- reading paragraphs
+
+
+def paragraph_texts(path: Path) -> list[str]:
+    """Paragraph texts of a .docx in reading order, table cells included (changes accepted)."""
+    return _texts(path, "accept")
+
+
+def accept_all(docx: Path) -> list[str]:
+    """Paragraph texts of a tracked-changes document with every change accepted."""
+    return _texts(docx, "accept")
+
+
+def reject_all(docx: Path) -> list[str]:
+    """Paragraph texts of a tracked-changes document with every change rejected."""
+    return _texts(docx, "reject")
+
+
+def _texts(path: Path, mode: Mode) -> list[str]:
+    path = Path(path)
+    if not path.is_file():
+        raise DiffError(f"找不到文件“{path}”。")
+    try:
+        body = open_docx(str(path)).element.body
+    except Exception as exc:  # python-docx raises many kinds on a bad file
+        raise DiffError(f"无法读取“{path.name}”：不是有效的 Word 文档（.docx）。") from exc
+    out: list[str] = []
+    _read_blocks(body, mode, out)
+    return out
+
+
+_REMOVED = {"accept": {_NS + "del", _NS + "moveFrom"}, "reject": {_NS + "ins", _NS + "moveTo"}}
+_ROW_REMOVED = {"accept": _NS + "del", "reject": _NS + "ins"}
+_CELL_REMOVED = {"accept": _NS + "cellDel", "reject": _NS + "cellIns"}
+_WRAPPERS = {_NS + "sdt", _NS + "sdtContent", _NS + "customXml", _NS + "smartTag"}
+_NOT_TEXT = {_NS + n for n in ("pPr", "rPr", "drawing", "pict", "object", "instrText", "delInstrText")}
+
+
+def _flat(parent: etree._Element) -> Iterator[etree._Element]:
+    """Children of `parent`, looking through content controls and custom XML wrappers."""
+    for child in parent:
+        if child.tag in _WRAPPERS:
+            yield from _flat(child)
+        else:
+            yield child
+
+
+def _read_blocks(container: etree._Element, mode: Mode, out: list[str]) -> None:
+    """Append the paragraphs of a body or cell; a removed paragraph mark joins the next one."""
+    pending: str | None = None
+    for child in _flat(container):
+        if child.tag == _NS + "p":
+            text = (pending or "") + _inline_text(child, _REMOVED[mode])
+            pending = text if _mark_removed(child, mode) else None
+            if pending is None:
+                out.append(text)
+        elif child.tag == _NS + "tbl":
+            if pending:
+                out.append(pending)
+            pending = None
+            _read_table(child, mode, out)
+    if pending:
+        out.append(pending)
+
+
+def _mark_removed(paragraph: etree._Element, mode: Mode) -> bool:
+    marks = paragraph.find(f"{_NS}pPr/{_NS}rPr")
+    return marks is not None and any(m.tag in _REMOVED[mode] for m in marks)
+
+
+def _read_table(table: etree._Element, mode: Mode, out: list[str]) -> None:
+    for row in _flat(table):
+        if row.tag != _NS + "tr" or row.find(f"{_NS}trPr/{_ROW_REMOVED[mode]}") is not None:
+            continue
+        for cell in _flat(row):
+            if cell.tag != _NS + "tc" or cell.find(f"{_NS}tcPr/{_CELL_REMOVED[mode]}") is not None:
+                continue
+            cell_texts: list[str] = []
+            _read_blocks(cell, mode, cell_texts)
+            out.extend(cell_texts or [""])
+
+
+def _inline_text(element: etree._Element, removed: set[str]) -> str:
+    parts: list[str] = []
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str) or not tag.startswith(_NS) or tag in removed or tag in _NOT_TEXT:
+            continue
+        if tag in (_NS + "t", _NS + "delText"):
+            parts.append(child.text or "")
+        elif tag in (_NS + "tab", _NS + "ptab"):
+            parts.append("\t")
+        elif tag == _NS + "br":
+            parts.append("" if child.get(_NS + "type") in ("page", "column") else "\n")
+        elif tag == _NS + "cr":
+            parts.append("\n")
+        elif tag == _NS + "noBreakHyphen":
+            parts.append("-")
+        else:
+            parts.append(_inline_text(child, removed))
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------- paragraph summary
+
+
+def summarize_paragraphs(old: Sequence[str], new: Sequence[str]) -> RedlineSummary:
+    """Count added / deleted / changed / unchanged paragraphs with difflib (blank ones ignored)."""
+    a = [t for t in old if t.strip()]
+    b = [t for t in new if t.strip()]
+    unchanged = 0
+    pairs: list[tuple[str, str]] = []
+    added: list[str] = []
+    deleted: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            unchanged += i2 - i1
+            continue
+        matched = _pair_block(a[i1:i2], b[j1:j2])
+        pairs.extend((a[i1 + i], b[j1 + j]) for i, j in matched)
+        deleted.extend(a[i] for i in range(i1, i2) if i - i1 not in {i for i, _ in matched})
+        added.extend(b[j] for j in range(j1, j2) if j - j1 not in {j for _, j in matched})
+    return RedlineSummary(
+        len(added), len(deleted), len(pairs), unchanged, tuple(pairs), tuple(added), tuple(deleted)
+    )
+
+
+def _similarity(x: str, y: str) -> float:
+    return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio()
+
+
+def _pair_block(a: Sequence[str], b: Sequence[str], threshold: float = 0.4) -> list[tuple[int, int]]:
+    """Order-preserving pairs of similar paragraphs inside one replaced block."""
+    if not a or not b:
+        return []
+    if len(a) == len(b) == 1 or len(a) * len(b) > 400:
+        return [(i, i) for i in range(min(len(a), len(b)))]
+    score = [[0.0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            ratio = _similarity(a[i], b[j])
+            take = ratio + score[i + 1][j + 1] if ratio >= threshold else -1.0
+            score[i][j] = max(take, score[i + 1][j], score[i][j + 1])
+    pairs: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if score[i][j] == score[i + 1][j]:
+            i += 1
+        elif score[i][j] == score[i][j + 1]:
+            j += 1
+        else:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+    return pairs
+
+
+# ---------------------------------------------------------------- terminal text
+
+
+def format_summary(summary: RedlineSummary, *, limit: int = 20, width: int = 40) -> list[str]:
+    """Chinese lines for the terminal: the counts, then each change clipped around what differs."""
+    if not (summary.added or summary.deleted or summary.changed):
+        return ["两个版本的文字内容相同。"]
+    lines = [f"新增段落 {summary.added}，删除段落 {summary.deleted}，修改段落 {summary.changed}"]
+    items = [f"  修改：{_clip_pair(o, n, width)}" for o, n in summary.changes]
+    items += [f"  新增：{_clip(t, 0, len(t), width)}" for t in summary.added_texts]
+    items += [f"  删除：{_clip(t, 0, len(t), width)}" for t in summary.deleted_texts]
+    lines += items[:limit]
+    if len(items) > limit:
+        lines.append(f"  ……另有 {len(items) - limit} 处未列出")
+    return lines
+
+
+def _clip_pair(old: str, new: str, width: int) -> str:
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return f"{_clip(old, start, len(old) - end, width)} → {_clip(new, start, len(new) - end, width)}"
+
+
+def _clip(text: str, start: int, end: int, width: int, context: int = 10) -> str:
+    """text[start:end] with `context` characters each side, … where cut."""
+    middle = text[start:end]
+    if len(middle) > width:
+        middle = middle[:width] + "…"
+    left, right = max(0, start - context), min(len(text), end + context)
+    head = ("…" if left else "") + text[left:start]
+    tail = text[end:right] + ("…" if right < len(text) else "")
+    return head + middle + tail
+
+
+def format_cell_changes(changes: Sequence[CellChange], *, limit: int = 50) -> list[str]:
+    """Chinese lines for the terminal, one per changed cell."""
+    if not changes:
+        return ["两个版本的单元格内容相同。"]
+    lines = [f"共有 {len(changes)} 个单元格不同："]
+    for c in changes[:limit]:
+        lines.append(
+            f"  {c.sheet}!{c.cell}：“{_clip(c.old, 0, len(c.old), 30)}” → “{_clip(c.new, 0, len(c.new), 30)}”"
+        )
+    if len(changes) > limit:
+        lines.append(f"  ……另有 {len(changes) - limit} 个单元格未列出")
+    return lines
+
+
+# ---------------------------------------------------------------- workbooks
+
+
+def diff_workbooks(old: Path, new: Path) -> list[CellChange]:
+    """Cells whose displayed value differs, by sheet (NEW's order, then removed sheets), row, column."""
+    before, after = _read_workbook(Path(old)), _read_workbook(Path(new))
+    names = list(after) + [name for name in before if name not in after]
+    changes: list[CellChange] = []
+    for name in names:
+        rows_a, rows_b = before.get(name, []), after.get(name, [])
+        for r in range(max(len(rows_a), len(rows_b))):
+            row_a = rows_a[r] if r < len(rows_a) else []
+            row_b = rows_b[r] if r < len(rows_b) else []
+            for c in range(max(len(row_a), len(row_b))):
+                value_a = row_a[c] if c < len(row_a) else ""
+                value_b = row_b[c] if c < len(row_b) else ""
+                if value_a != value_b:
+                    changes.append(CellChange(name, f"{_column_letter(c)}{r + 1}", value_a, value_b))
+    return changes
+
+
+def _read_workbook(path: Path) -> dict[str, list[list[str]]]:
+    """Every sheet as rows of displayed strings, from A1."""
+    if not path.is_file():
+        raise DiffError(f"找不到文件“{path}”。")
+    try:
+        with python_calamine.CalamineWorkbook.from_path(path) as book:
+            return {
+                name: [
+                    [_display(v) for v in row]
+                    for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                ]
+                for name in book.sheet_names
+            }
+    except python_calamine.PasswordError as exc:
+        raise DiffError(f"“{path.name}”设有打开密码，无法比较。") from exc
+    except Exception as exc:  # calamine raises several kinds on a bad file
+        raise DiffError(f"无法读取“{path.name}”：不是有效的 Excel 工作簿（.xlsx）。") from exc
+
+
+def _display(value: object) -> str:
+    """A cell value as a string close to what Excel shows (dates as YYYY-MM-DD)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
