@@ -64,7 +64,7 @@ CATALOG: dict[str, Kind] = {
     "text-too-long": Kind(E, "文字过长", "请精简内容。"),
     "not-text": Kind(E, "应填写文字", "请填写文字内容。"),
     "unknown-figure": Kind(E, "文字材料中引用了未知的数据名称", "可用的数据名称见 docs/template.md，例如 {联络员人数}。"),
-    "duplicate-row": Kind(W, "重复的行", "同一内容填写了两次，请核对。"),
+    "duplicate-row": Kind(E, "重复的行", "同一内容填写了两次，请删除重复的一行。"),
     # the year and the departments
     "wrong-year": Kind(E, "年度与年度文件夹不符", "请使用本年度下发的模板。"),
     "wrong-window": Kind(E, "统计时间段与年度总表不符", "请使用本年度下发的模板，不要修改统计时间段。"),

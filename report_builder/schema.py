@@ -14,6 +14,7 @@ import datetime as dt
 import types
 import typing
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal, Union, get_args, get_origin
 
 import annotated_types
@@ -194,6 +195,7 @@ DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
 INSTRUCTIONS_SHEET = "填表说明"
 
 
+@cache
 def columns(model: type[Row]) -> tuple[Column, ...]:
     """Derive the column metadata of a sheet from its model's fields."""
     cols = []
@@ -242,9 +244,12 @@ class Placement(BaseModel):
     sheet: str
     letters: dict[str, str]
     rows: tuple[int, ...]
+    form_cells: dict[str, str] = {}  # form sheets: field → cell
 
     def cell(self, index: int, field: str) -> str:
-        return f"{self.letters.get(field, '?')}{self.rows[index]}"
+        if self.form_cells:
+            return self.form_cells.get(field, "")
+        return f"{self.letters[field]}{self.rows[index]}" if field in self.letters else ""
 
 
 class OfficeWorkbook(BaseModel):
