@@ -61,6 +61,12 @@ class RedlineSummary:
     changes: tuple[tuple[str, str], ...] = ()
     added_texts: tuple[str, ...] = ()
     deleted_texts: tuple[str, ...] = ()
+    moved_texts: tuple[str, ...] = ()
+
+    @property
+    def moved(self) -> int:
+        """Paragraphs deleted in one place and added unchanged in another (not in added/deleted)."""
+        return len(self.moved_texts)
 
 
 @dataclass(frozen=True)
@@ -285,8 +291,21 @@ def summarize_paragraphs(old: Sequence[str], new: Sequence[str]) -> RedlineSumma
         pairs.extend((a[i1 + i], b[j1 + j]) for i, j in matched)
         deleted.extend(a[i] for i in range(i1, i2) if i - i1 not in {i for i, _ in matched})
         added.extend(b[j] for j in range(j1, j2) if j - j1 not in {j for _, j in matched})
+    moved: list[str] = []
+    for text in list(deleted):
+        if text in added:
+            added.remove(text)
+            deleted.remove(text)
+            moved.append(text)
     return RedlineSummary(
-        len(added), len(deleted), len(pairs), unchanged, tuple(pairs), tuple(added), tuple(deleted)
+        len(added),
+        len(deleted),
+        len(pairs),
+        unchanged,
+        tuple(pairs),
+        tuple(added),
+        tuple(deleted),
+        tuple(moved),
     )
 
 
@@ -298,7 +317,7 @@ def _pair_block(a: Sequence[str], b: Sequence[str], threshold: float = 0.4) -> l
     """Order-preserving pairs of similar paragraphs inside one replaced block."""
     if not a or not b:
         return []
-    if len(a) == len(b) == 1 or len(a) * len(b) > 400:
+    if len(a) * len(b) > 400:
         return [(i, i) for i in range(min(len(a), len(b)))]
     score = [[0.0] * (len(b) + 1) for _ in range(len(a) + 1)]
     for i in range(len(a) - 1, -1, -1):
@@ -324,12 +343,14 @@ def _pair_block(a: Sequence[str], b: Sequence[str], threshold: float = 0.4) -> l
 
 def format_summary(summary: RedlineSummary, *, limit: int = 20, width: int = 40) -> list[str]:
     """Chinese lines for the terminal: the counts, then each change clipped around what differs."""
-    if not (summary.added or summary.deleted or summary.changed):
+    if not (summary.added or summary.deleted or summary.changed or summary.moved):
         return ["两个版本的文字内容相同。"]
-    lines = [f"新增段落 {summary.added}，删除段落 {summary.deleted}，修改段落 {summary.changed}"]
+    counts = f"新增段落 {summary.added}，删除段落 {summary.deleted}，修改段落 {summary.changed}"
+    lines = [counts + (f"，移动段落 {summary.moved}" if summary.moved else "")]
     items = [f"  修改：{_clip_pair(o, n, width)}" for o, n in summary.changes]
     items += [f"  新增：{_clip(t, 0, len(t), width)}" for t in summary.added_texts]
     items += [f"  删除：{_clip(t, 0, len(t), width)}" for t in summary.deleted_texts]
+    items += [f"  移动：{_clip(t, 0, len(t), width)}" for t in summary.moved_texts]
     lines += items[:limit]
     if len(items) > limit:
         lines.append(f"  ……另有 {len(items) - limit} 处未列出")
