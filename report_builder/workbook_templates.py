@@ -1,0 +1,523 @@
+"""The Excel workbooks we write: department templates, the office workbook, feedback copies.
+
+Everything is derived from `schema` (SheetSpec / Column); the layout is the one of
+docs/architecture.md, "Sheet layout". Every plain value goes through `put`, so text that
+came from a department is stored as text and never becomes a formula. `save_workbook`
+gives the same bytes for the same workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.protection import SheetProtection
+from openpyxl.writer.excel import ExcelWriter
+
+from report_builder import schema
+from report_builder.findings import Finding, Severity
+from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Column, SheetSpec
+
+__all__ = [
+    "FEEDBACK_HEADERS", "FEEDBACK_SHEET", "FORM_HEADERS", "LISTS_SHEET",
+    "department_workbook", "feedback_workbook", "office_workbook", "put", "save_workbook",
+    "self_check_cell",
+]
+
+FORM_HEADERS = ("项目", "填写内容", "说明")
+LISTS_SHEET = "_lists"  # hidden; only written when a drop-down list is too long for Excel's 255 characters
+FEEDBACK_SHEET = "问题清单"
+FEEDBACK_HEADERS = ("工作表", "单元格", "填写的值", "问题", "修改方法")
+CHECK_OK, CHECK_BAD = "✔ 本表必填项已填齐", "⚠ 本表有 {} 处必填项未填"
+CREATOR = "report-builder"
+FIXED_TIME = dt.datetime(2000, 1, 1)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_MAX_LIST, _MAX_TEXT = 255, 32767
+_FORMULA_START = ("=", "+", "-", "@")
+
+_HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
+_LOCKED_FILL = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
+_EMPTY_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
+_OK_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
+_SEVERITY_FILL = {
+    Severity.ERROR: PatternFill("solid", start_color="FF9999", end_color="FF9999"),
+    Severity.WARNING: PatternFill("solid", start_color="FFFF00", end_color="FFFF00"),
+}
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_FORMATS = {"date": "yyyy-mm-dd", "text": "@", "choice": "@", "int": "0"}
+_CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
+
+
+# ---- writing values ----------------------------------------------------------------------------
+
+def put(cell: Any, value: object) -> None:
+    """Write a plain value; a string always stays text, never a formula or an error code."""
+    if value == "":
+        cell.value = None
+    elif isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_TEXT]
+        cell.value = text
+        cell.data_type = "s"
+        if text.startswith(_FORMULA_START):
+            cell.quotePrefix = True  # Excel keeps it text even when the cell is edited again
+    elif value is None or isinstance(value, int | float | dt.date):
+        cell.value = value
+    else:
+        put(cell, str(value))
+
+
+def date_cn(day: dt.date) -> str:
+    """`2017年9月1日`."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def window_cn(start: dt.date, end: dt.date) -> str:
+    return f"{date_cn(start)}至{date_cn(end)}"
+
+
+# ---- building sheets ---------------------------------------------------------------------------
+
+@dataclass
+class _Context:
+    """What every sheet of one workbook shares: the window and the hidden list sheet."""
+
+    wb: Any
+    start: dt.date
+    end: dt.date
+    lists: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    def list_formula(self, choices: tuple[str, ...]) -> str:
+        joined = ",".join(choices)
+        if len(joined) <= _MAX_LIST and not any("," in c or '"' in c for c in choices):
+            return f'"{joined}"'
+        if choices not in self.lists:
+            ws = self.wb[LISTS_SHEET] if LISTS_SHEET in self.wb.sheetnames else _lists_sheet(self.wb)
+            column = len(self.lists) + 1
+            for row, choice in enumerate(choices, 1):
+                put(ws.cell(row, column), choice)
+            letter = get_column_letter(column)
+            name = f"_list{column}"
+            ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(choices)}"
+            self.wb.defined_names[name] = DefinedName(name, attr_text=ref)
+            self.lists[choices] = name
+        return self.lists[choices]
+
+
+def _lists_sheet(wb: Any) -> Any:
+    ws = wb.create_sheet(LISTS_SHEET)
+    ws.sheet_state = "hidden"
+    _protect(ws)
+    return ws
+
+
+def _new_workbook() -> Any:
+    wb = Workbook()
+    wb.remove(wb.active)
+    _fix_properties(wb)
+    return wb
+
+
+def _fix_properties(wb: Any) -> None:
+    props = wb.properties
+    props.creator = props.lastModifiedBy = CREATOR
+    props.created = props.modified = FIXED_TIME
+
+
+def _finish(wb: Any) -> Any:
+    """Hidden list sheet last, first sheet active, structure locked (no password)."""
+    if LISTS_SHEET in wb.sheetnames:
+        ws = wb[LISTS_SHEET]
+        wb.move_sheet(ws, len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
+    for index, ws in enumerate(wb.worksheets):
+        ws.sheet_view.tabSelected = index == 0
+    wb.active = 0
+    wb.security = WorkbookProtection(lockStructure=True)
+    return wb
+
+
+def _protect(ws: Any) -> None:
+    """Protection without a password: anyone can lift it, nobody is locked out."""
+    ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False)
+
+
+def _describe(col: Column, start: dt.date, end: dt.date) -> str:
+    """The rule of one column in plain Chinese (instructions, input prompts, form help)."""
+    parts = ["已预先填好，不能修改" if col.locked else ("必填" if col.required else "选填")]
+    if col.help:
+        parts.append(col.help)
+    if col.kind == "choice":
+        parts.append("从下拉列表中选择：" + "、".join(col.choices))
+    elif col.kind == "int":
+        parts.append(f"填写不小于 {col.minimum or 0} 的整数，不带单位")
+    elif col.kind == "date":
+        parts.append(f"按 {start.isoformat()} 的格式填写，须在{window_cn(start, end)}之间")
+    elif col.max_length:
+        parts.append(f"不超过 {col.max_length} 字")
+    return "；".join(parts) + "。"
+
+
+def _validation(col: Column, ctx: _Context) -> DataValidation:
+    dv = DataValidation(allow_blank=True, showInputMessage=True, showErrorMessage=True, errorStyle="stop",
+                        promptTitle=col.header[:32], prompt=_describe(col, ctx.start, ctx.end)[:255],
+                        errorTitle=f"{col.header}填写有误"[:32])
+    if col.kind == "choice":
+        dv.type, dv.formula1, dv.error = "list", ctx.list_formula(col.choices), "请从下拉列表中选择。"
+    elif col.kind == "int":
+        low = col.minimum if col.minimum is not None else -(10**9)
+        dv.type, dv.operator, dv.formula1 = "whole", "greaterThanOrEqual", str(low)
+        dv.error = f"请填写不小于 {low} 的整数，不要带单位。"
+    elif col.kind == "date":
+        dv.type, dv.operator = "date", "between"
+        dv.formula1, dv.formula2 = _excel_date(ctx.start), _excel_date(ctx.end)
+        dv.error = f"日期须在{window_cn(ctx.start, ctx.end)}之间，请按 {ctx.start.isoformat()} 的格式填写。"
+    elif col.max_length:
+        dv.type, dv.operator, dv.formula1 = "textLength", "lessThanOrEqual", str(col.max_length)
+        dv.error = f"内容不能超过 {col.max_length} 字。"
+    return dv
+
+
+def _excel_date(day: dt.date) -> str:
+    return f"DATE({day.year},{day.month},{day.day})"
+
+
+def _width(col: Column) -> float:
+    content = {"date": 12, "int": 10}.get(col.kind)
+    if content is None:
+        content = max(map(_text_width, col.choices)) if col.choices else min(col.max_length or 50, 50)
+    return float(min(max(content + 2, _text_width(col.header) + 4), 60))
+
+
+def _text_width(text: str) -> int:
+    """Excel width units: a Chinese character is about two."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _title(ws: Any, text: str) -> None:
+    put(ws.cell(TITLE_ROW, 1), text)
+    ws.cell(TITLE_ROW, 1).font = Font(bold=True, size=14)
+    ws.row_dimensions[TITLE_ROW].height = 24
+
+
+def _header(cell: Any, text: str, required: bool = False) -> None:
+    put(cell, text)
+    cell.font = Font(bold=True, color="C00000" if required else None)
+    cell.fill = _HEADER_FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+def _input(cell: Any, col: Column, value: object, locked: bool) -> None:
+    put(cell, value)
+    cell.number_format = _FORMATS[col.kind]
+    cell.protection = Protection(locked=locked)
+    cell.alignment = _WRAP
+    if locked:
+        cell.fill = _LOCKED_FILL
+
+
+def self_check_cell(spec: SheetSpec) -> str:
+    """The row-1 cell holding the sheet's self-check formula."""
+    if spec.layout == "form":
+        return f"C{TITLE_ROW}"
+    count = len(spec.columns)
+    return f"{get_column_letter(count if count >= 3 else count + 1)}{TITLE_ROW}"
+
+
+def _self_check(ws: Any, spec: SheetSpec, missing: str) -> None:
+    """`missing` is a formula counting empty required cells; no macros, works in Excel, WPS, LibreOffice."""
+    cell = ws[self_check_cell(spec)]
+    before, after = CHECK_BAD.split("{}")
+    cell.value = f'=IF({missing}=0,"{CHECK_OK}","{before}"&{missing}&"{after}")'
+    cell.font = Font(bold=True)
+    cell.alignment = Alignment(vertical="center")
+    ref = cell.coordinate
+    ws.conditional_formatting.add(ref, FormulaRule(formula=[f'LEFT({ref},1)="⚠"'], fill=_EMPTY_FILL))
+    ws.conditional_formatting.add(ref, FormulaRule(formula=[f'LEFT({ref},1)="✔"'], fill=_OK_FILL))
+
+
+def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> None:
+    ws = ctx.wb.create_sheet(spec.name)
+    _title(ws, spec.title)
+    for column, text in enumerate(FORM_HEADERS, 1):
+        _header(ws.cell(HEADER_ROW, column), text)
+    missing = []
+    for row, col in enumerate(spec.columns, FIRST_DATA_ROW):
+        label, value, note = (ws.cell(row, c) for c in (1, 2, 3))
+        put(label, col.header)
+        label.font = Font(bold=True, color="C00000" if col.required else None)
+        _input(value, col, values.get(col.field), locked=col.locked)
+        put(note, _describe(col, ctx.start, ctx.end))
+        note.alignment = _WRAP
+        if not col.locked:
+            ws.add_data_validation(dv := _validation(col, ctx))
+            dv.add(value.coordinate)
+        if col.required:
+            missing.append(f"(LEN(B{row})=0)*1")
+            rule = FormulaRule(formula=[f"LEN(B{row})=0"], fill=_EMPTY_FILL)
+            ws.conditional_formatting.add(value.coordinate, rule)
+    _self_check(ws, spec, "(" + ("+".join(missing) or "0") + ")")
+    widths = (max(_text_width(c.header) for c in spec.columns) + 4, 40, 60)
+    for letter, width in zip("ABC", widths, strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+    _protect(ws)
+
+
+def _add_table(ctx: _Context, spec: SheetSpec, rows: Sequence[Mapping[str, object]]) -> None:
+    ws = ctx.wb.create_sheet(spec.name)
+    _title(ws, spec.title)
+    cols = spec.columns
+    first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) + spec.blank_rows - 1
+    end = max(last, first)  # formulas need a range even when the sheet has no rows
+    right = get_column_letter(len(cols))
+    for index, col in enumerate(cols, 1):
+        letter = get_column_letter(index)
+        _header(ws.cell(HEADER_ROW, index), col.header, col.required)
+        ws.column_dimensions[letter].width = _width(col)
+        for row in range(first, last + 1):
+            given = row - first < len(rows)
+            value = rows[row - first].get(col.field) if given else None
+            _input(ws.cell(row, index), col, value, locked=col.locked and given)
+        if last >= first:
+            ws.add_data_validation(dv := _validation(col, ctx))
+            dv.add(f"{letter}{first}:{letter}{last}")
+            if col.required:
+                empty_in_used_row = f"AND(LEN({letter}{first})=0,COUNTA($A{first}:${right}{first})>0)"
+                rule = FormulaRule(formula=[empty_in_used_row], fill=_EMPTY_FILL)
+                ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}", rule)
+    spans = [f"${x}${first}:${x}${end}" for x in map(get_column_letter, range(1, len(cols) + 1))]
+    filled = "(" + "+".join(f"(LEN({span})>0)" for span in spans) + ">0)"
+    empty = "+".join(f"(LEN({span})=0)" for span, c in zip(spans, cols, strict=True) if c.required)
+    _self_check(ws, spec, f"SUMPRODUCT({filled}*({empty}))" if empty else "0")
+    ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+    _protect(ws)
+
+
+def _add_instructions(ctx: _Context, lines: Sequence[str]) -> None:
+    ws = ctx.wb.create_sheet(schema.INSTRUCTIONS_SHEET)
+    ws.column_dimensions["A"].width = 110
+    for row, line in enumerate(lines, 1):
+        cell = ws.cell(row, 1)
+        put(cell, line)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if row == 1 or (line[:1] in "一二三四" and line[1:2] == "、"):
+            cell.font = Font(bold=True, size=14 if row == 1 else 12)
+    _protect(ws)
+
+
+def _sheet_lines(specs: Sequence[SheetSpec], start: dt.date, end: dt.date) -> list[str]:
+    lines = []
+    for spec in specs:
+        lines.append(f"【{spec.name}】{spec.title}")
+        lines += [f"　　· {c.header}：{_describe(c, start, end)}" for c in spec.columns]
+    return lines
+
+
+def _rules(start: dt.date) -> list[str]:
+    return [
+        f"1. 日期请按 {start.isoformat()} 的格式（年-月-日）填写。",
+        "2. 数字只填阿拉伯数字，不带单位，例如填 12，不要填“12条”。",
+        "3. 带下拉箭头的单元格，请从下拉列表中选择；选中单元格时会显示填写提示。",
+        "4. 灰色底纹的单元格已预先填好，不能修改；红色表头的列为必填项。",
+        "5. 不要删除、插入、移动或改名工作表、表头和预先列出的行；表格下方已留好空行，从上往下依次填写即可。",
+        f"6. 每张表第一行右侧有自查提示：显示“{CHECK_OK}”即可；显示“{CHECK_BAD.format('N')}”时，"
+        "请补填浅红色的单元格。",
+        "7. 没有发生的事项（例如没有收到信息公开申请），对应的表保持空白即可。",
+    ]
+
+
+def _department_lines(info: schema.OfficeInfo, department: str) -> list[str]:
+    start, end = info.window_start, info.window_end
+    send = (f"2. 请于{date_cn(info.deadline)}前把填好的本文件交回。" if info.deadline
+            else "2. 请按通知要求的时间把填好的本文件交回。")
+    ask = f"3. 有问题请联系：{info.contact}。" if info.contact else "3. 有问题请联系下发本表的党政办公室。"
+    return [
+        f"{info.school_name}{info.year_label}信息公开工作年度报告　{department}填报表　填表说明", "",
+        "一、报送要求",
+        f"1. 统计时间段：{window_cn(start, end)}。只填写这一时间段内的事项。",
+        send, ask,
+        "4. 请保存为 Excel 工作簿（.xlsx）格式交回，不要另存为 .xls，不要设置密码，不要修改文件名。", "",
+        "二、填写规则", *_rules(start), "",
+        "三、各工作表填写什么", *_sheet_lines(schema.DEPARTMENT_SHEETS, start, end),
+    ]
+
+
+def _office_lines(info: schema.OfficeInfo) -> list[str]:
+    start, end = info.window_start, info.window_end
+    return [
+        f"{info.school_name}{info.year_label}信息公开工作年度报告　年度总表　填表说明", "",
+        "一、用途",
+        "1. 本表由党政办公室填写：学校与年度的基本信息、须报送的部门名单、信息公开事项清单和报告的文字材料。",
+        "2. 部门名单中的部门名称须与各部门填报表的文件名一致；清单事项的牵头落实单位须是名单中的部门。",
+        f"3. 统计时间段：{window_cn(start, end)}。", "",
+        "二、填写规则", *_rules(start), "",
+        "三、各工作表填写什么", *_sheet_lines(schema.OFFICE_SHEETS, start, end),
+    ]
+
+
+def _build(info: schema.OfficeInfo, specs: Sequence[SheetSpec], lines: Sequence[str],
+           data: Mapping[str, object]) -> Any:
+    ctx = _Context(_new_workbook(), info.window_start, info.window_end)
+    _add_instructions(ctx, lines)
+    for spec in specs:
+        if spec.layout == "form":
+            _add_form(ctx, spec, _as_mapping(data.get(spec.key)))
+        else:
+            rows = data.get(spec.key) or ()
+            _add_table(ctx, spec, [_as_mapping(r) for r in rows] if isinstance(rows, Sequence) else [])
+    return _finish(ctx.wb)
+
+
+def _as_mapping(item: object) -> Mapping[str, object]:
+    if isinstance(item, schema.Row):
+        return item.model_dump()
+    return item if isinstance(item, Mapping) else {}
+
+
+# ---- public builders ---------------------------------------------------------------------------
+
+def office_workbook(info: schema.OfficeInfo, departments: Sequence[schema.DepartmentEntry],
+                    checklist: Sequence[schema.ChecklistItem],
+                    narratives: Sequence[schema.OfficeNarrative]) -> Any:
+    """The office's 年度总表, filled with the given data (all empty sequences give a blank one)."""
+    data = {"info": info, "departments": departments, "checklist": checklist, "narratives": narratives}
+    return _build(info, schema.OFFICE_SHEETS, _office_lines(info), data)
+
+
+def department_workbook(info: schema.OfficeInfo, department: str,
+                        items: Sequence[schema.ChecklistItem]) -> Any:
+    """One department's template: instructions, pre-filled and locked where the office decides."""
+    data = {
+        "info": {"department": department, "year_label": info.year_label,
+                 "window_start": info.window_start, "window_end": info.window_end},
+        "counts": [{"channel": channel, "count": 0} for channel in schema.CHANNELS],
+        "checklist": [{"number": i.number, "category": i.category, "title": i.title}
+                      for i in items if i.department == department],
+    }
+    return _build(info, schema.DEPARTMENT_SHEETS, _department_lines(info, department), data)
+
+
+def save_workbook(wb: Any) -> bytes:
+    """The workbook as .xlsx bytes; the same workbook always gives the same bytes."""
+    for ws in wb.worksheets:  # openpyxl sets max_outline while writing: set it first so a second save matches
+        ws.column_dimensions.to_tree()
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()  # wb.save() would stamp the current time
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for entry in src.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, src.read(entry.filename))
+    return out.getvalue()
+
+
+# ---- feedback ----------------------------------------------------------------------------------
+
+def feedback_workbook(original: Path, findings: Sequence[Finding]) -> Any:
+    """The department's own file with the problem cells marked, and a 问题清单 sheet first."""
+    wb = _open(original)
+    if wb is None:
+        wb = _new_workbook()
+    elif FEEDBACK_SHEET in wb.sheetnames:
+        wb.remove(wb[FEEDBACK_SHEET])  # a resubmitted feedback copy
+    _fix_properties(wb)
+    order = sorted(findings, key=lambda f: _order(wb.sheetnames, f))
+    marked: dict[tuple[str, str], list[Finding]] = {}
+    for finding in order:
+        place = _place(wb, finding)
+        if place:
+            marked.setdefault(place, []).append(finding)
+    for (sheet, coordinate), found in marked.items():
+        _mark(wb[sheet][coordinate], found)
+    _add_issue_sheet(wb, order, marked)
+    for index, ws in enumerate(wb.worksheets):
+        ws.sheet_view.tabSelected = index == 0
+    wb.active = 0
+    return wb
+
+
+def _open(path: Path) -> Any:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unsupported extensions in files written by Excel/WPS
+            return load_workbook(path, keep_links=False)
+    except Exception:  # a broken file of any kind: the caller still gets a 问题清单
+        return None
+
+
+def _cell_key(cell: str) -> tuple[int, int]:
+    match = _CELL.match(cell.upper())
+    if not match:
+        return (0, 0)
+    letters, row = match.groups()
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return (int(row), column)
+
+
+def _order(sheets: Sequence[str], f: Finding) -> tuple[int, int, str, tuple[int, int]]:
+    index = sheets.index(f.sheet) if f.sheet in sheets else len(sheets)
+    return (1 if f.sheet else 0, index, f.sheet, _cell_key(f.cell))
+
+
+def _place(wb: Any, f: Finding) -> tuple[str, str] | None:
+    if f.sheet not in wb.sheetnames or _cell_key(f.cell) == (0, 0):
+        return None
+    ws = wb[f.sheet]
+    coordinate = f.cell.upper()
+    if isinstance(ws[coordinate], MergedCell):
+        merged = next(r for r in ws.merged_cells.ranges if coordinate in r)
+        coordinate = merged.start_cell.coordinate
+    return (f.sheet, coordinate)
+
+
+def _mark(cell: Any, found: Sequence[Finding]) -> None:
+    worst = Severity.ERROR if any(f.severity is Severity.ERROR for f in found) else Severity.WARNING
+    cell.fill = _SEVERITY_FILL[worst]
+    text = "\n".join(f"{f.message}。修改方法：{f.hint}" for f in found)
+    if cell.comment is not None:
+        text = f"{cell.comment.text}\n\n{text}"
+    cell.comment = Comment(ILLEGAL_CHARACTERS_RE.sub("", text), CREATOR, height=140, width=280)
+
+
+def _add_issue_sheet(wb: Any, order: Sequence[Finding], marked: Mapping[tuple[str, str], object]) -> None:
+    ws = wb.create_sheet(FEEDBACK_SHEET, 0)
+    errors = sum(f.severity is Severity.ERROR for f in order)
+    _title(ws, f"问题清单：共 {len(order)} 处（须修改 {errors} 处，提示 {len(order) - errors} 处）")
+    for column, (text, width) in enumerate(zip(FEEDBACK_HEADERS, (16, 10, 24, 50, 50), strict=True), 1):
+        _header(ws.cell(HEADER_ROW, column), text)
+        ws.column_dimensions[get_column_letter(column)].width = width
+    for row, f in enumerate(order, FIRST_DATA_ROW):
+        cells = [ws.cell(row, c) for c in range(1, 6)]
+        where = f.cell or ("（整张表）" if f.sheet else "")
+        values = (f.sheet or "（整个文件）", where, f.value, f.message, f.hint)
+        for cell, value in zip(cells, values, strict=True):
+            put(cell, value)
+            cell.alignment = _WRAP
+        cells[3].fill = _SEVERITY_FILL[f.severity]
+        place = _place(wb, f)
+        if place in marked and place is not None:
+            link = f"{quote_sheetname(place[0])}!{place[1]}"
+            cells[1].hyperlink = Hyperlink(ref=cells[1].coordinate, location=link)
+            cells[1].font = Font(color="0563C1", underline="single")
+    ws.freeze_panes = f"A{FIRST_DATA_ROW}"

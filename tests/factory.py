@@ -1,0 +1,108 @@
+"""Fixtures in code: a sample office and helpers that fill the real generated templates.
+
+Values are written into cells exactly as given, like a person typing: a str "2017.9.1"
+stays a string and a str "=1+1" becomes a formula, so tests can simulate human input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from report_builder import schema
+from report_builder.schema import (
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    ChecklistItem,
+    DepartmentEntry,
+    OfficeInfo,
+    OfficeNarrative,
+    SheetSpec,
+)
+from report_builder.workbook_templates import department_workbook, office_workbook, save_workbook
+
+SCHOOL = "湖南石油化工职业技术学院"
+DEPARTMENTS = ("党政办公室", "教务处", "招生就业处", "财务处")
+ITEMS: tuple[tuple[Any, str, str], ...] = (  # category, title, department
+    ("基本信息", "办学规模、校级领导班子简介及分工", "党政办公室"),
+    ("招生考试信息", "招生章程及特殊类型招生办法", "招生就业处"),
+    ("招生考试信息", "分批次、分科类招生计划", "招生就业处"),
+    ("财务、资产及收费信息", "收费项目、收费依据、收费标准及投诉方式", "财务处"),
+    ("教学质量信息", "专业设置、当年新增专业、停招专业名单", "教务处"),
+)
+
+
+@dataclass(frozen=True)
+class SampleOffice:
+    """What the office decides for a year, as plain models."""
+
+    info: OfficeInfo
+    departments: tuple[DepartmentEntry, ...]
+    checklist: tuple[ChecklistItem, ...]
+    narratives: tuple[OfficeNarrative, ...]
+
+    def department_template(self, department: str) -> Any:
+        """The generated template of one department (an openpyxl Workbook)."""
+        return department_workbook(self.info, department, self.checklist)
+
+    def office_template(self) -> Any:
+        return office_workbook(self.info, self.departments, self.checklist, self.narratives)
+
+
+def sample_office(**overrides: Any) -> SampleOffice:
+    """The sample office; `overrides` are OfficeInfo fields or departments / checklist / narratives."""
+    parts = {k: overrides.pop(k) for k in ("departments", "checklist", "narratives") if k in overrides}
+    info = OfficeInfo(**{
+        "school_name": SCHOOL, "self_noun": "学院", "year_label": "2017-2018年度",
+        "window_start": dt.date(2017, 9, 1), "window_end": dt.date(2018, 8, 31),
+        "next_year_label": "2018-2019学年", "deadline": dt.date(2018, 9, 15),
+        "contact": "党政办公室 王老师 0730-8888888", **overrides,
+    })
+    office = SampleOffice(
+        info=info,
+        departments=tuple(DepartmentEntry(name=n) for n in DEPARTMENTS),
+        checklist=tuple(
+            ChecklistItem(number=number, category=category, title=title, department=department)
+            for number, (category, title, department) in enumerate(ITEMS, 1)
+        ),
+        narratives=(
+            OfficeNarrative(key="编制依据", text="根据《高等学校信息公开办法》的要求，编制本报告。"),
+            OfficeNarrative(key="主要问题", text="信息公开的及时性有待提高。"),
+        ),
+    )
+    return replace(office, **parts)
+
+
+def _spec(sheet: str, specs: Sequence[SheetSpec]) -> SheetSpec:
+    return next(s for s in specs if s.name == sheet)
+
+
+def fill_department(wb: Any, sheet: str, rows: Sequence[Mapping[str, object]], *,
+                    first_row: int = FIRST_DATA_ROW,
+                    specs: Sequence[SheetSpec] = schema.DEPARTMENT_SHEETS) -> None:
+    """Write rows into a table sheet by field name, from `first_row` down; only the given fields change."""
+    spec = _spec(sheet, specs)
+    ws = wb[sheet]
+    header_columns = {ws.cell(HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+    for offset, row in enumerate(rows):
+        for name, value in row.items():
+            column = header_columns[spec.column(name).header]
+            ws.cell(first_row + offset, column).value = value
+
+
+def set_form_value(wb: Any, sheet: str, field: str, value: object, *,
+                   specs: Sequence[SheetSpec] = schema.DEPARTMENT_SHEETS) -> None:
+    """Write the value of one field of a form sheet (label in column A, value in column B)."""
+    ws = wb[sheet]
+    label = _spec(sheet, specs).column(field).header
+    row = next(r for r in range(FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == label)
+    ws.cell(row, 2).value = value
+
+
+def write(wb: Any, path: Path) -> Path:
+    """Save as .xlsx (deterministic bytes) and return the path."""
+    path.write_bytes(save_workbook(wb))
+    return path
