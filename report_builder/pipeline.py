@@ -7,19 +7,30 @@ processes (report_builder.isolation), so a file that crashes the reader costs on
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from report_builder.checks import Checked, Tally, check_department, check_office
 from report_builder.findings import Finding, Severity
 from report_builder.isolation import Crash, run_isolated
-from report_builder.merge import ReportData, merge_year
+from report_builder.merge import Figure, ReportData, merge_year
 from report_builder.reader import RawWorkbook, read_workbook
+from report_builder.render import RenderError, render_report
 from report_builder.safety import precheck
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
+from report_builder.versions import manifest_path, read_manifest, sha256, write_atomic, write_next_version
+from report_builder.workbook_templates import department_workbook, feedback_workbook, save_workbook
+
+try:
+    __version__ = version("report_builder")
+except PackageNotFoundError:  # running from a checkout that is not installed
+    __version__ = "0+unknown"
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 OTHER_ALLOWED = (".docx",)  # a year's own Word template may sit beside the workbooks
@@ -136,3 +147,154 @@ def _crashed(path: Path, crash: Crash) -> Checked:
 def _file_result(checked: Checked) -> FileResult:
     department = checked.department or (Path(checked.file).stem if checked.kind == "department" else "")
     return FileResult(checked.file, checked.kind, department, checked.findings, checked.tally)
+
+
+# ---- building ------------------------------------------------------------------------------------
+
+TEMPLATE_NAME = "年度报告模板.docx"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    check: CheckReport
+    report: Path | None = None
+    manifest: Path | None = None
+    unchanged: bool = False
+    render_findings: tuple[Finding, ...] = ()
+
+
+def find_template(year_dir: Path, explicit: Path | None = None) -> Path | None:
+    """The template to use: --template, else the year folder's own, else the default one."""
+    candidates = [explicit] if explicit else [
+        year_dir / TEMPLATE_NAME,
+        Path(__file__).resolve().parent.parent / "templates" / TEMPLATE_NAME,  # a checkout
+        Path(__file__).resolve().parent / "_templates" / TEMPLATE_NAME,  # an installed wheel
+    ]
+    return next((p for p in candidates if p is not None and p.is_file()), None)
+
+
+def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
+                 on_progress: Progress | None = None) -> BuildResult:
+    """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
+    year_dir = Path(year_dir)
+    check = check_submissions(year_dir, on_progress=on_progress)
+    template_path = find_template(year_dir, template)
+    if template_path is None:
+        missing = Finding("template-missing", str(template.name) if template else TEMPLATE_NAME)
+        return BuildResult(check, render_findings=(missing,))
+    if not check.ok or check.data is None:
+        return BuildResult(check)
+    try:
+        docx = render_report(check.data, template_path)
+    except RenderError as error:
+        return BuildResult(check, render_findings=(Finding("template-error", template_path.name,
+                                                           detail=error.message),))
+    manifest = make_manifest(check, template_path, docx)
+    folder = Path(out_dir) / year_dir.name
+    stem = f"{check.data.info.school_name}{check.data.info.year_label}信息公开工作年度报告"
+    report, unchanged = write_next_version(
+        folder, stem, ".docx", docx,
+        same=lambda newest: (read_manifest(newest) or {}).get("fingerprint") == manifest["fingerprint"])
+    if not unchanged:
+        manifest["version"] = report.name
+        write_atomic(manifest_path(report), json.dumps(manifest, ensure_ascii=False, indent=2).encode(),
+                     overwrite=True)
+    return BuildResult(check, report, manifest_path(report), unchanged)
+
+
+def make_manifest(check: CheckReport, template: Path, docx: bytes) -> dict[str, Any]:
+    """What a version was built from: inputs, template, tool, checks, figures."""
+    inputs = [{"file": p.name, "sha256": sha256(p.read_bytes())}
+              for p in sorted(check.year_dir.iterdir()) if p.is_file() and not p.name.startswith(("~$", "."))]
+    template_sha = sha256(template.read_bytes())
+    fingerprint = sha256(json.dumps([inputs, template_sha, __version__]).encode())
+    assert check.data is not None
+    return {
+        "tool": f"report_builder {__version__}",
+        "built_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "year": check.year_dir.name,
+        "fingerprint": fingerprint,
+        "report_sha256": sha256(docx),
+        "template": {"file": template.name, "sha256": template_sha},
+        "inputs": inputs,
+        "checks": summary(check),
+        "figures": {name: {"value": f.value, "by_department": _by_department(f)}
+                    for name, f in check.data.figures.items()},
+    }
+
+
+def _by_department(figure: Figure) -> dict[str, int]:
+    shares: dict[str, int] = {}
+    for source in figure.sources:
+        if source.department:
+            try:
+                amount = int(source.value)
+            except ValueError:
+                amount = 1
+            shares[source.department] = shares.get(source.department, 0) + amount
+    return shares
+
+
+def summary(check: CheckReport) -> dict[str, int]:
+    t = check.tally
+    errors = sum(f.severity is Severity.ERROR for f in check.findings)
+    return {"files": len(check.files), "errors": errors, "warnings": len(check.findings) - errors,
+            "rows_read": t.read, "rows_accepted": t.accepted, "rows_rejected": t.rejected}
+
+
+def report_as_json(check: CheckReport) -> dict[str, Any]:
+    """The check report as JSON-ready data: stable codes, places, values, Chinese messages."""
+    return {
+        "year": check.year_dir.name,
+        "ok": check.ok,
+        "summary": summary(check),
+        "files": [{"file": r.file, "kind": r.kind, "department": r.department,
+                   "errors": r.errors, "warnings": r.warnings, "rows_read": r.tally.read,
+                   "rows_accepted": r.tally.accepted, "rows_rejected": r.tally.rejected,
+                   "findings": [f.to_dict() for f in r.findings]} for r in check.files],
+        "year_findings": [f.to_dict() for f in check.year_findings],
+    }
+
+
+# ---- templates and feedback ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Written:
+    written: tuple[Path, ...]
+    findings: tuple[Finding, ...]
+
+
+def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
+    """One department workbook per department of the office workbook's list."""
+    year_dir = Path(year_dir)
+    office_path = year_dir / OFFICE_FILE
+    if not office_path.is_file():
+        return Written((), (Finding("missing-office-workbook", OFFICE_FILE),))
+    office_checked = _check_isolated([office_path], None, year_dir.name, None)[0]
+    office = office_checked.workbook
+    if not isinstance(office, OfficeWorkbook):
+        return Written((), office_checked.findings)
+    folder = out_dir or Path("output") / year_dir.name / "填报表"
+    written = []
+    for entry in office.departments:
+        items = [item for item in office.checklist if item.department == entry.name]
+        data = save_workbook(department_workbook(office.info, entry.name, items))
+        path, _ = write_next_version(folder, entry.name, ".xlsx", data)
+        written.append(path)
+    return Written(tuple(written), office_checked.findings)
+
+
+def write_feedback(check: CheckReport, out_dir: Path) -> list[Path]:
+    """For each file with findings, a copy with the bad cells marked and a 问题清单 sheet."""
+    written = []
+    year_by_file: dict[str, list[Finding]] = {}
+    for finding in check.year_findings:
+        year_by_file.setdefault(finding.file, []).append(finding)
+    for result in check.files:
+        findings = list(result.findings) + year_by_file.get(result.file, [])
+        if not findings or result.kind == "unknown":
+            continue
+        data = save_workbook(feedback_workbook(check.year_dir / result.file, findings))
+        path, _ = write_next_version(Path(out_dir), f"{Path(result.file).stem}_反馈", ".xlsx", data)
+        written.append(path)
+    return written

@@ -1,0 +1,188 @@
+"""`report-builder`: a thin command line over report_builder.pipeline.
+
+Each command parses its arguments, calls one library function, prints the result and
+picks the exit code: 0 ok, 1 problems in the inputs, 2 usage error, 3 internal error.
+No traceback reaches a user unless --debug is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import traceback
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from report_builder import pipeline
+from report_builder.findings import Finding, Severity
+
+OK, INPUT_PROBLEMS, USAGE, INTERNAL = 0, 1, 2, 3
+
+
+class Progress:
+    """'已检查 12/40 个文件' on stderr, only on a terminal and only after the first second."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled and time.monotonic() - self.started > 1.0:
+            print(f"\r已检查 {done}/{total} 个文件", end="", file=sys.stderr, flush=True)
+            self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return USAGE
+    try:
+        code: int = args.run(args)
+        return code
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return INTERNAL
+    except Exception as error:  # the boundary: anything unexpected is an internal error, said plainly
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"内部错误：{type(error).__name__}。请加 --debug 重新运行并把输出发给维护人员。", file=sys.stderr)
+        return INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="report-builder", description="信息公开工作年度报告生成工具")
+    parser.add_argument("--debug", action="store_true", help="出错时显示技术细节")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    build = sub.add_parser("build", help="检查年度文件夹并生成年度报告 (.docx)")
+    build.add_argument("year_dir", type=Path, help="年度文件夹，如 inputs/2017-2018")
+    build.add_argument("--out", type=Path, default=Path("output"), help="输出文件夹（默认 output/）")
+    build.add_argument("--template", type=Path, help="报告模板 (.docx)；默认用年度文件夹中的或自带的模板")
+    build.add_argument("--json", type=Path, help="同时把检查结果写成 JSON 文件")
+    build.set_defaults(run=_build)
+
+    check = sub.add_parser("check", help="检查年度文件夹中各部门交回的填报表")
+    check.add_argument("year_dir", type=Path, help="年度文件夹，如 inputs/2017-2018")
+    check.add_argument("--feedback", type=Path, help="为有问题的部门生成反馈表的文件夹")
+    check.add_argument("--json", type=Path, help="把检查结果写成 JSON 文件")
+    check.set_defaults(run=_check)
+
+    templates = sub.add_parser("templates", help="按年度总表为各部门生成填报表")
+    templates.add_argument("year_dir", type=Path, help="含年度总表.xlsx 的年度文件夹")
+    templates.add_argument("--out", type=Path, help="输出文件夹（默认 output/<年度>/填报表）")
+    templates.set_defaults(run=_templates)
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    report = _run_check(args.year_dir, quiet=False)
+    if report is None:
+        return USAGE
+    _print_check(report)
+    if args.json:
+        _write_json(args.json, report)
+    if args.feedback:
+        written = pipeline.write_feedback(report, args.feedback)
+        for path in written:
+            print(f"反馈表：{path}")
+    return OK if report.ok else INPUT_PROBLEMS
+
+
+def _build(args: argparse.Namespace) -> int:
+    if not args.year_dir.is_dir():
+        print(f"找不到年度文件夹：{args.year_dir}", file=sys.stderr)
+        return USAGE
+    progress = Progress(enabled=True)
+    result = pipeline.build_report(args.year_dir, args.out, template=args.template, on_progress=progress)
+    progress.close()
+    if args.json:
+        _write_json(args.json, result.check)
+    if not result.check.ok or result.report is None:
+        _print_check(result.check)
+        for finding in result.render_findings:
+            print(finding)
+        print("\n有错误，未生成报告。请按上面的提示修改后重新运行。")
+        return INPUT_PROBLEMS
+    warnings = [f for f in result.check.findings if f.severity is Severity.WARNING]
+    if warnings:
+        print(f"提示 {len(warnings)} 条（不影响生成，建议核对）：")
+        for finding in warnings:
+            print(f"  {finding}")
+    if result.unchanged:
+        print(f"输入和模板都没有变化，未生成新版本：{result.report}")
+    else:
+        print(result.report)
+    return OK
+
+
+def _templates(args: argparse.Namespace) -> int:
+    result = pipeline.make_templates(args.year_dir, args.out)
+    for finding in result.findings:
+        print(finding)
+    for path in result.written:
+        print(path)
+    return OK if result.written else INPUT_PROBLEMS
+
+
+def _run_check(year_dir: Path, *, quiet: bool) -> pipeline.CheckReport | None:
+    if not year_dir.is_dir():
+        print(f"找不到年度文件夹：{year_dir}", file=sys.stderr)
+        return None
+    progress = Progress(enabled=not quiet)
+    report = pipeline.check_submissions(year_dir, on_progress=progress)
+    progress.close()
+    return report
+
+
+def _print_check(report: pipeline.CheckReport) -> None:
+    rows = [("部门", "文件", "状态", "错误", "提示", "读取行", "采用", "退回")]
+    for r in report.files:
+        status = "有错误" if r.errors else ("有提示" if r.warnings else "通过")
+        t = r.tally
+        rows.append((r.department or "—", r.file, status, str(r.errors), str(r.warnings),
+                     str(t.read), str(t.accepted), str(t.rejected)))
+    print(_table(rows))
+    for r in report.files:
+        for finding in r.findings:
+            print(f"  {_mark(finding)} {finding}")
+    for finding in report.year_findings:
+        print(f"  {_mark(finding)} {finding}")
+    t = report.tally
+    errors = sum(f.severity is Severity.ERROR for f in report.findings)
+    warnings = len(report.findings) - errors
+    print(f"\n共 {len(report.files)} 个文件：错误 {errors} 处，提示 {warnings} 处；"
+          f"读取 {t.read} 行 = 采用 {t.accepted} 行 + 退回 {t.rejected} 行。")
+
+
+def _mark(finding: Finding) -> str:
+    return "✗" if finding.severity is Severity.ERROR else "!"
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+                     for row in rows)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _write_json(path: Path, report: pipeline.CheckReport) -> None:
+    data = pipeline.report_as_json(report)
+    pipeline.write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), overwrite=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

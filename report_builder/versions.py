@@ -1,0 +1,94 @@
+"""Outputs that are never lost: atomic writes and numbered versions.
+
+A file is written to a temporary name in the same folder, flushed, and then linked to
+its final name, which fails if the name exists: nothing is ever overwritten, a killed
+write leaves no partial file, and the version number is claimed by the link itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes, *, overwrite: bool = False) -> None:
+    """Write `data` to `path` all at once; refuse (FileExistsError) to replace a file unless `overwrite`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    path: Path
+
+
+def list_versions(folder: Path, stem: str, suffix: str) -> list[Version]:
+    """`stem_v1.suffix`, `stem_v2.suffix`… in `folder`, oldest first."""
+    pattern = re.compile(re.escape(stem) + r"_v(\d+)" + re.escape(suffix) + "$")
+    found = []
+    for path in folder.glob(f"{glob_escape(stem)}_v*{suffix}") if folder.is_dir() else []:
+        match = pattern.match(path.name)
+        if match:
+            found.append(Version(int(match.group(1)), path))
+    return sorted(found, key=lambda v: v.number)
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([\[\]*?])", r"[\1]", text)
+
+
+def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
+                       same: Callable[[Path], bool] | None = None) -> tuple[Path, bool]:
+    """Write `data` as the next version, unless the newest one is the same.
+
+    `same(newest)` decides; by default the bytes are compared. Returns the path and
+    whether it was unchanged (nothing written).
+    """
+    is_same = same or (lambda newest: newest.read_bytes() == data)
+    while True:
+        versions = list_versions(folder, stem, suffix)
+        if versions and is_same(versions[-1].path):
+            return versions[-1].path, True
+        number = versions[-1].number + 1 if versions else 1
+        path = folder / f"{stem}_v{number}{suffix}"
+        try:
+            write_atomic(path, data)
+            return path, False
+        except FileExistsError:
+            continue  # another build took this number first: take the next one
+
+
+def manifest_path(report: Path) -> Path:
+    return report.with_suffix(".manifest.json")
+
+
+def read_manifest(report: Path) -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = json.loads(manifest_path(report).read_text(encoding="utf-8"))
+        return data
+    except (OSError, ValueError):
+        return None
