@@ -179,6 +179,10 @@ def test_number_change_is_character_level_with_author_and_date(tmp_path: Path) -
         assert element.get(f"{{{W}}}date") == "2018-10-08T09:30:00Z"
     first = root.xpath("//w:body/w:p[1]", namespaces=NS)[0]
     assert "".join(first.xpath("w:r/w:t/text()", namespaces=NS)) == LEAD.replace("15", "")
+    assert [etree.QName(e).localname for e in first if etree.QName(e).localname in ("ins", "del")] == [
+        "del",
+        "ins",
+    ]
 
 
 @needs_engine
