@@ -1,0 +1,433 @@
+"""The Excel workbooks we write: layout from the schema, rules, protection, safety, determinism, feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any, Literal
+from xml.etree import ElementTree
+
+import pytest
+from factory import fill_department, sample_office, set_form_value, write
+from openpyxl import load_workbook
+from pydantic import Field
+
+from report_builder import schema
+from report_builder.findings import Finding
+from report_builder.schema import DEPARTMENT_SHEETS, FIRST_DATA_ROW, HEADER_ROW, OFFICE_SHEETS, SheetSpec
+from report_builder.workbook_templates import (
+    FEEDBACK_HEADERS,
+    FEEDBACK_SHEET,
+    FORM_HEADERS,
+    LISTS_SHEET,
+    department_workbook,
+    feedback_workbook,
+    office_workbook,
+    save_workbook,
+    self_check_cell,
+)
+
+WINDOW = "2017年9月1日至2018年8月31日"
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+HOSTILE = ("=1+1", "+1", "-1", "@SUM(A1)", "=HYPERLINK(\"http://x\",\"点我\")", "#N/A")
+
+
+def reload(wb: Any) -> Any:
+    """The workbook as Excel would see it: saved and opened again."""
+    return load_workbook(io.BytesIO(save_workbook(wb)))
+
+
+@pytest.fixture(scope="module")
+def template() -> Any:
+    office = sample_office()
+    return reload(department_workbook(office.info, "招生就业处", office.checklist))
+
+
+def validations(ws: Any) -> dict[str, Any]:
+    """Data validations by the first cell of their range."""
+    return {str(dv.sqref).split(":")[0]: dv for dv in ws.data_validations.dataValidation}
+
+
+def column_of(ws: Any, header: str) -> str:
+    return str(next(c.column_letter for c in ws[HEADER_ROW] if c.value == header))
+
+
+def form_row(ws: Any, header: str) -> int:
+    return next(r for r in range(FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == header)
+
+
+# ---- layout ------------------------------------------------------------------------------------
+
+def test_sheets_are_the_instructions_then_the_schema_sheets(template: Any) -> None:
+    assert template.sheetnames == [schema.INSTRUCTIONS_SHEET, *(s.name for s in DEPARTMENT_SHEETS)]
+
+
+@pytest.mark.parametrize("spec", [s for s in DEPARTMENT_SHEETS if s.layout == "table"], ids=lambda s: s.name)
+def test_table_sheets_have_title_and_schema_headers_in_order(template: Any, spec: SheetSpec) -> None:
+    ws = template[spec.name]
+    assert ws["A1"].value == spec.title
+    headers = [c.value for c in ws[HEADER_ROW]][: len(spec.columns)]
+    assert headers == [c.header for c in spec.columns]
+    assert all(ws.cell(HEADER_ROW, i).font.b for i in range(1, len(spec.columns) + 1))
+    assert ws.freeze_panes == f"A{FIRST_DATA_ROW}"
+
+
+def test_form_sheet_has_label_value_help_rows_prefilled(template: Any) -> None:
+    ws = template["基本信息"]
+    assert tuple(c.value for c in ws[HEADER_ROW]) == FORM_HEADERS
+    spec = DEPARTMENT_SHEETS[0]
+    labels = [ws.cell(r, 1).value for r in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(spec.columns))]
+    assert labels == [c.header for c in spec.columns]
+    assert ws.cell(form_row(ws, "部门名称"), 2).value == "招生就业处"
+    assert ws.cell(form_row(ws, "年度"), 2).value == "2017-2018年度"
+    assert ws.cell(form_row(ws, "统计起始日期"), 2).value == dt.datetime(2017, 9, 1)
+    assert ws.cell(form_row(ws, "统计截止日期"), 2).value == dt.datetime(2018, 8, 31)
+    assert ws.cell(form_row(ws, "信息公开联络员"), 2).value is None
+    assert "本部门信息公开联络员姓名" in ws.cell(form_row(ws, "信息公开联络员"), 3).value
+
+
+def test_channels_and_own_checklist_items_are_prelisted(template: Any) -> None:
+    counts = template["主动公开"]
+    rows = list(counts.iter_rows(min_row=FIRST_DATA_ROW, max_col=2, values_only=True))
+    assert rows == [(channel, 0) for channel in schema.CHANNELS]
+    checklist = template["清单事项"]
+    rows = list(checklist.iter_rows(min_row=FIRST_DATA_ROW, max_col=5, values_only=True))
+    assert rows == [(2, "招生考试信息", "招生章程及特殊类型招生办法", None, None),
+                    (3, "招生考试信息", "分批次、分科类招生计划", None, None)]
+
+
+def test_blank_rows_are_preformatted_for_input(template: Any) -> None:
+    ws = template["依申请公开"]
+    last = FIRST_DATA_ROW + 50 - 1
+    assert ws[f"A{last}"].number_format == "yyyy-mm-dd"
+    assert ws[f"B{last}"].number_format == "@"
+    assert ws[f"A{last}"].protection.locked is False
+    assert ws[f"A{last + 1}"].protection.locked is True  # below the table nothing can be typed
+    assert ws.column_dimensions["B"].width >= 40 > ws.column_dimensions["A"].width >= 10
+
+
+# ---- rules ---------------------------------------------------------------------------------------
+
+def test_every_choice_column_has_a_dropdown_with_its_closed_list(template: Any) -> None:
+    seen = 0
+    for spec in DEPARTMENT_SHEETS:
+        if spec.layout != "table":
+            continue
+        ws = template[spec.name]
+        dvs = validations(ws)
+        for index, col in enumerate(spec.columns, 1):
+            dv = dvs[f"{ws.cell(FIRST_DATA_ROW, index).column_letter}{FIRST_DATA_ROW}"]
+            if col.kind == "choice":
+                assert dv.type == "list" and dv.showErrorMessage
+                assert tuple(dv.formula1.strip('"').split(",")) == col.choices
+                seen += 1
+            assert dv.showInputMessage and dv.prompt.startswith(("必填", "选填", "已预先填好"))
+            assert col.help in dv.prompt
+    assert seen >= 8
+
+
+def test_date_rule_is_the_window_with_a_message_naming_it(template: Any) -> None:
+    ws = template["依申请公开"]
+    dv = validations(ws)[f"{column_of(ws, '收到日期')}{FIRST_DATA_ROW}"]
+    assert (dv.type, dv.operator) == ("date", "between")
+    assert (dv.formula1, dv.formula2) == ("DATE(2017,9,1)", "DATE(2018,8,31)")
+    assert f"日期须在{WINDOW}之间" in dv.error
+    assert str(dv.sqref) == f"A{FIRST_DATA_ROW}:A{FIRST_DATA_ROW + 49}"
+
+
+def test_number_and_text_rules(template: Any) -> None:
+    ws = template["依申请公开"]
+    fee = validations(ws)[f"{column_of(ws, '收费金额（元）')}{FIRST_DATA_ROW}"]
+    assert (fee.type, fee.operator, fee.formula1) == ("whole", "greaterThanOrEqual", "0")
+    summary = validations(ws)[f"{column_of(ws, '申请内容摘要')}{FIRST_DATA_ROW}"]
+    assert (summary.type, summary.operator, summary.formula1) == ("textLength", "lessThanOrEqual", "200")
+    liaison = validations(template["基本信息"])[f"B{form_row(template['基本信息'], '信息公开联络员')}"]
+    assert (liaison.type, liaison.formula1) == ("textLength", "20")
+
+
+def test_long_or_comma_lists_go_to_a_hidden_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
+    many = tuple(f"很长的选项名称{i:03d}" for i in range(40))
+
+    class Picks(schema.Row):
+        long: Literal[many] = Field(title="长列表")  # type: ignore[valid-type]
+        comma: Literal["甲,乙", "丙"] = Field(title="带逗号")
+
+    extra = SheetSpec("选择", "picks", Picks, "table", "测试", blank_rows=5)
+    monkeypatch.setattr(schema, "DEPARTMENT_SHEETS", (*DEPARTMENT_SHEETS, extra))
+    office = sample_office()
+    wb = reload(department_workbook(office.info, "教务处", office.checklist))
+    assert wb.sheetnames[-1] == LISTS_SHEET and wb[LISTS_SHEET].sheet_state == "hidden"
+    dvs = validations(wb["选择"])
+    for letter, choices in (("A", many), ("B", ("甲,乙", "丙"))):
+        name = dvs[f"{letter}{FIRST_DATA_ROW}"].formula1
+        sheet, ref = next(iter(wb.defined_names[name].destinations))
+        assert sheet == LISTS_SHEET
+        assert tuple(c[0].value for c in wb[sheet][ref.replace("$", "")]) == choices
+    assert dvs[f"A{FIRST_DATA_ROW}"].formula1 != dvs[f"B{FIRST_DATA_ROW}"].formula1
+
+
+# ---- protection and self-check ---------------------------------------------------------------
+
+def test_every_sheet_is_protected_without_a_password(template: Any) -> None:
+    for ws in template.worksheets:
+        assert ws.protection.sheet is True, ws.title
+        assert not ws.protection.password and not ws.protection.hashValue
+        assert ws.protection.formatColumns is False and ws.protection.formatRows is False
+    assert template.security.lockStructure and not template.security.workbookPassword
+
+
+def test_prefilled_cells_locked_input_cells_unlocked(template: Any) -> None:
+    info = template["基本信息"]
+    for label in ("部门名称", "年度", "统计起始日期", "统计截止日期"):
+        assert info.cell(form_row(info, label), 2).protection.locked is True
+    for label in ("信息公开联络员", "联系电话"):
+        assert info.cell(form_row(info, label), 2).protection.locked is False
+    counts = template["主动公开"]
+    assert counts["A3"].protection.locked and not counts["B3"].protection.locked
+    checklist = template["清单事项"]
+    assert [checklist.cell(3, c).protection.locked for c in range(1, 6)] == [True, True, True, False, False]
+    for ws in template.worksheets[1:]:
+        assert ws["A1"].protection.locked and ws["A2"].protection.locked
+
+
+def test_self_check_formula_counts_empty_required_cells(template: Any) -> None:
+    ws = template["依申请公开"]
+    cell = self_check_cell(DEPARTMENT_SHEETS[3])
+    assert cell == "G1"
+    formula = ws[cell].value
+    assert formula.startswith("=IF(SUMPRODUCT(")
+    assert "本表必填项已填齐" in formula and "处必填项未填" in formula
+    for letter in "ABDF":  # required columns
+        assert f"(LEN(${letter}$3:${letter}$52)=0)" in formula
+    assert "(LEN($C$3:$C$52)=0)" not in formula  # 答复日期 is optional
+    form = template["基本信息"]["C1"].value
+    assert form.startswith("=IF(") and "(LEN(B7)=0)" in form and "(LEN(B8)=0)" not in form
+
+
+def test_empty_required_cells_in_used_rows_turn_red(template: Any) -> None:
+    ws = template["依申请公开"]
+    rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in ws.conditional_formatting}
+    assert rules["A3:A52"] == ["AND(LEN(A3)=0,COUNTA($A3:$G3)>0)"]
+    assert "C3:C52" not in rules
+
+
+# ---- instructions --------------------------------------------------------------------------------
+
+def test_instructions_say_what_when_and_whom(template: Any) -> None:
+    text = "\n".join(str(c.value) for c in template[schema.INSTRUCTIONS_SHEET]["A"] if c.value)
+    for needle in (WINDOW, "2018年9月15日", "党政办公室 王老师 0730-8888888", "2017-09-01", ".xlsx",
+                   "不要删除", "招生就业处"):
+        assert needle in text
+    for spec in DEPARTMENT_SHEETS:
+        assert f"【{spec.name}】{spec.title}" in text
+        assert all(f"{c.header}：" in text for c in spec.columns)
+
+
+def test_instructions_without_deadline_or_contact() -> None:
+    office = sample_office(deadline=None, contact=None)
+    wb = department_workbook(office.info, "财务处", office.checklist)
+    text = "\n".join(str(c.value) for c in wb[schema.INSTRUCTIONS_SHEET]["A"] if c.value)
+    assert "None" not in text and "请按通知要求的时间" in text
+
+
+# ---- text from departments stays text ------------------------------------------------------------
+
+def formula_cells(data: bytes) -> dict[str, list[str]]:
+    """Cells holding an <f> element, per sheet part."""
+    found: dict[str, list[str]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                root = ElementTree.fromstring(archive.read(name))
+                cells = root.iter(f"{{{MAIN}}}c")
+                found[name] = [c.get("r", "") for c in cells if c.find(f"{{{MAIN}}}f") is not None]
+    return found
+
+
+def test_formula_like_text_stays_text() -> None:
+    office = sample_office(school_name="=1+1", contact="@SUM(A1)", checklist=tuple(
+        schema.ChecklistItem(number=i, category="其他", title=t, department="-1")
+        for i, t in enumerate(HOSTILE, 1)))
+    wb = department_workbook(office.info, "-1", office.checklist)
+    data = save_workbook(wb)
+    back = load_workbook(io.BytesIO(data))
+    titles = [c for c in back["清单事项"]["C"][FIRST_DATA_ROW - 1:]]
+    assert [c.value for c in titles] == list(HOSTILE)
+    assert all(c.data_type == "s" for c in titles)
+    assert back["基本信息"]["B3"].value == "-1" and back["基本信息"]["B3"].data_type == "s"
+    assert back[schema.INSTRUCTIONS_SHEET]["A1"].value.startswith("=1+1")
+    checks = {self_check_cell(s) for s in DEPARTMENT_SHEETS}
+    for part, cells in formula_cells(data).items():
+        assert set(cells) <= checks and len(cells) <= 1, part
+
+
+def test_office_workbook_text_stays_text() -> None:
+    office = sample_office(narratives=(schema.OfficeNarrative(key="主要问题", text="=cmd|' /C calc'!A0"),))
+    data = save_workbook(office.office_template())
+    back = load_workbook(io.BytesIO(data))
+    assert back["文字材料"]["B3"].value == "=cmd|' /C calc'!A0" and back["文字材料"]["B3"].data_type == "s"
+    assert all(len(cells) <= 1 for cells in formula_cells(data).values())
+
+
+# ---- office workbook -----------------------------------------------------------------------------
+
+def test_office_workbook_holds_the_office_data() -> None:
+    office = sample_office()
+    wb = reload(office.office_template())
+    assert wb.sheetnames == [schema.INSTRUCTIONS_SHEET, *(s.name for s in OFFICE_SHEETS)]
+    info = wb["基本信息"]
+    assert [info.cell(r, 1).value for r in range(3, 11)] == [c.header for c in OFFICE_SHEETS[0].columns]
+    assert info["B3"].value == "湖南石油化工职业技术学院"
+    assert info["B10"].value == "党政办公室 王老师 0730-8888888"
+    names = [r[0] for r in wb["部门名单"].iter_rows(min_row=3, max_col=1, values_only=True)]
+    assert names[:4] == ["党政办公室", "教务处", "招生就业处", "财务处"] and names[4:] == [None] * 60
+    assert wb["部门名单"]["A3"].protection.locked is False  # the office edits everything
+    items = list(wb["公开事项清单"].iter_rows(min_row=3, max_row=3, max_col=4, values_only=True))
+    assert items == [(1, "基本信息", "办学规模、校级领导班子简介及分工", "党政办公室")]
+    assert [c.value for c in wb["文字材料"][HEADER_ROW]][:2] == ["段落", "内容"]
+
+
+def test_blank_office_workbook() -> None:
+    office = sample_office()
+    wb = reload(office_workbook(office.info, [], [], []))
+    assert wb["部门名单"]["A3"].value is None and wb["部门名单"].max_row == 2 + 60
+
+
+# ---- determinism ---------------------------------------------------------------------------------
+
+def test_saving_twice_gives_the_same_bytes() -> None:
+    office = sample_office()
+    wb = office.department_template("教务处")
+    first = save_workbook(wb)
+    assert save_workbook(wb) == first == save_workbook(wb)
+    assert save_workbook(office.department_template("教务处")) == first
+    assert save_workbook(office.office_template()) == save_workbook(office.office_template())
+    props = load_workbook(io.BytesIO(first)).properties
+    assert props.creator == "report-builder" and props.created == props.modified == dt.datetime(2000, 1, 1)
+
+
+def test_same_bytes_across_processes() -> None:
+    code = ("import hashlib, sys; sys.path.insert(0, 'tests'); from factory import sample_office;"
+            "from report_builder.workbook_templates import save_workbook;"
+            "print(hashlib.sha256(save_workbook(sample_office().department_template('财务处'))).hexdigest())")
+    root = Path(__file__).resolve().parent.parent
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True,
+                           env={"PYTHONHASHSEED": seed}) for seed in ("1", "2")]
+    digests = {run.stdout.strip() for run in runs}
+    local = hashlib.sha256(save_workbook(sample_office().department_template("财务处"))).hexdigest()
+    assert digests == {local}
+
+
+# ---- the factory fills the real template ---------------------------------------------------------
+
+def test_factory_fills_by_field_name_exactly_as_given(tmp_path: Path) -> None:
+    office = sample_office()
+    wb = office.department_template("招生就业处")
+    fill_department(wb, "依申请公开", [{"summary": "申请公开招生计划", "received": "2017.9.1", "fee": 0},
+                                       {"outcome": "予以公开", "answered": dt.date(2017, 9, 5)}])
+    fill_department(wb, "主动公开", [{"count": "12条"}])
+    set_form_value(wb, "基本信息", "liaison", "赵敏")
+    back = load_workbook(write(wb, tmp_path / "招生就业处.xlsx"))
+    ws = back["依申请公开"]
+    assert (ws["A3"].value, ws["A3"].data_type, ws["G3"].value) == ("2017.9.1", "s", 0)
+    assert ws["B3"].value == "申请公开招生计划"
+    assert (ws["C4"].value, ws["D4"].value) == (dt.datetime(2017, 9, 5), "予以公开")
+    assert back["主动公开"]["B3"].value == "12条" and back["主动公开"]["A3"].value == "校园网信息公开专栏"
+    assert back["基本信息"].cell(form_row(back["基本信息"], "信息公开联络员"), 2).value == "赵敏"
+
+
+# ---- feedback --------------------------------------------------------------------------------
+
+@pytest.fixture
+def submitted(tmp_path: Path) -> Path:
+    wb = sample_office().department_template("招生就业处")
+    fill_department(wb, "依申请公开", [{"received": "2016-01-01", "summary": "=1+1"}] * 8)
+    fill_department(wb, "主动公开", [{"count": "12条"}])
+    return write(wb, tmp_path / "招生就业处.xlsx")
+
+
+FINDINGS = (
+    Finding("date-outside-window", file="招生就业处.xlsx", sheet="依申请公开", cell="A10", value="2016-01-01",
+            detail=WINDOW),
+    Finding("required", file="招生就业处.xlsx", sheet="依申请公开", cell="D3"),
+    Finding("number-as-text", file="招生就业处.xlsx", sheet="主动公开", cell="B3", value="12条"),
+    Finding("not-a-date", file="招生就业处.xlsx", sheet="依申请公开", cell="A3", value="=1+1"),
+    Finding("date-as-text", file="招生就业处.xlsx", sheet="依申请公开", cell="A3", value="=1+1"),
+    Finding("missing-sheet", file="招生就业处.xlsx", sheet="不存在的表"),
+    Finding("file-old-format", file="招生就业处.xlsx"),
+)
+
+
+def test_feedback_marks_cells_and_lists_findings(submitted: Path) -> None:
+    wb = reload(feedback_workbook(submitted, FINDINGS))
+    assert wb.sheetnames[0] == FEEDBACK_SHEET and wb.sheetnames[1:] == [schema.INSTRUCTIONS_SHEET,
+                                                                         *(s.name for s in DEPARTMENT_SHEETS)]
+    issues = wb[FEEDBACK_SHEET]
+    assert tuple(c.value for c in issues[HEADER_ROW]) == FEEDBACK_HEADERS
+    listed = [(r[0], r[1]) for r in issues.iter_rows(min_row=FIRST_DATA_ROW, max_col=2, values_only=True)]
+    assert listed == [("（整个文件）", None), ("主动公开", "B3"), ("依申请公开", "A3"), ("依申请公开", "A3"),
+                      ("依申请公开", "D3"), ("依申请公开", "A10"), ("不存在的表", "（整张表）")]
+    row = next(r for r in issues.iter_rows(min_row=FIRST_DATA_ROW) if r[1].value == "A10")
+    assert row[2].value == "2016-01-01" and WINDOW in row[3].value and row[4].value == FINDINGS[0].hint
+    assert row[1].hyperlink.location == "'依申请公开'!A10"
+    hostile = next(r for r in issues.iter_rows(min_row=FIRST_DATA_ROW) if r[2].value == "=1+1")
+    assert hostile[2].data_type == "s"
+
+    apps, counts = wb["依申请公开"], wb["主动公开"]
+    assert apps["A10"].fill.fgColor.rgb.endswith("FF9999")
+    assert "日期不在统计时间段内" in apps["A10"].comment.text
+    assert counts["B3"].fill.fgColor.rgb.endswith("FFFF00")
+    assert FINDINGS[2].hint in counts["B3"].comment.text
+    both = apps["A3"].comment.text
+    assert "不是日期" in both and "日期以文字形式填写" in both
+    assert apps["A3"].fill.fgColor.rgb.endswith("FF9999")  # the worst severity wins
+    assert apps["A4"].comment is None and apps["A3"].value == "2016-01-01"
+
+
+def test_feedback_on_a_broken_file_is_just_the_list(tmp_path: Path) -> None:
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    wb = reload(feedback_workbook(broken, [Finding("file-corrupt", file="坏.xlsx")]))
+    assert wb.sheetnames == [FEEDBACK_SHEET]
+    assert wb[FEEDBACK_SHEET]["D3"].value == "文件已损坏或不完整"
+
+
+def test_feedback_twice_replaces_the_old_list(submitted: Path, tmp_path: Path) -> None:
+    again = write(feedback_workbook(submitted, FINDINGS), tmp_path / "again.xlsx")
+    wb = feedback_workbook(again, FINDINGS[:1])
+    assert wb.sheetnames.count(FEEDBACK_SHEET) == 1 and wb[FEEDBACK_SHEET].max_row == FIRST_DATA_ROW
+    assert save_workbook(wb) == save_workbook(feedback_workbook(again, FINDINGS[:1]))
+
+
+# ---- LibreOffice round trip (optional) ---------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_keeps_rules_protection_and_self_check(tmp_path: Path) -> None:
+    wb = sample_office().department_template("招生就业处")
+    fill_department(wb, "依申请公开", [{"received": "2017.9.1", "summary": "申请"}, {"outcome": "予以公开"}])
+    set_form_value(wb, "基本信息", "liaison", "赵敏")
+    (tmp_path / "in").mkdir()
+    source = write(wb, tmp_path / "in" / "t.xlsx")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    out = tmp_path / "out" / "t.xlsx"
+    formulas, values = load_workbook(out), load_workbook(out, data_only=True)
+    apps = formulas["依申请公开"]
+    dv = validations(apps)["A3"]
+    assert dv.type == "date" and f"日期须在{WINDOW}之间" in dv.error
+    assert validations(apps)["D3"].formula1.strip('"').split(",")[0] == "予以公开"
+    assert all(ws.protection.sheet and not ws.protection.password for ws in formulas.worksheets)
+    info = formulas["基本信息"]
+    assert info["B3"].protection.locked is True and info["B7"].protection.locked is False
+    assert re.match(r"=IF\(SUMPRODUCT\(", apps["G1"].value)
+    assert values["依申请公开"]["G1"].value == "⚠ 本表有 5 处必填项未填"
+    assert values["清单事项"]["E1"].value == "⚠ 本表有 2 处必填项未填"
+    assert values["基本信息"]["C1"].value == values["举报复议诉讼"]["D1"].value == "✔ 本表必填项已填齐"
