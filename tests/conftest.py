@@ -1,0 +1,40 @@
+"""Shared fixtures: a sample year written from code, and a way to edit its workbooks."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import make_sample_inputs  # noqa: E402
+
+from report_builder.workbook_templates import save_workbook  # noqa: E402
+
+
+@pytest.fixture
+def sample_year(tmp_path: Path) -> Path:
+    """The bundled sample year (15 departments), freshly generated into tmp_path/2017-2018."""
+    year = tmp_path / "2017-2018"
+    make_sample_inputs.write_year(year)
+    return year
+
+
+def edit_workbook(path: Path, change: Callable[[Any], None]) -> None:
+    """Open a workbook as a person would in Excel, change it, save it."""
+    wb = openpyxl.load_workbook(path)
+    change(wb)
+    path.write_bytes(save_workbook(wb))
+
+
+def report_text(docx_path: Path) -> list[str]:
+    import docx
+
+    return [p.text for p in docx.Document(str(docx_path)).paragraphs if p.text.strip()]
