@@ -1,0 +1,171 @@
+"""Word → PDF through LibreOffice (headless), with free substitutes for the official-document fonts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = [
+    "TIMEOUT_SECONDS",
+    "PdfError",
+    "convert_to_pdf",
+    "find_soffice",
+    "font_environment",
+    "libreoffice_available",
+]
+
+TIMEOUT_SECONDS = 60
+
+_INSTALL_HINT = "请运行 scripts/install_fonts.sh，或执行 apt-get install libreoffice-writer-nogui"
+_NOT_INSTALLED = f"未安装 LibreOffice，无法生成 PDF：{_INSTALL_HINT}"
+_NO_WRITER = f"已安装的 LibreOffice 缺少文字处理组件（Writer），无法生成 PDF：{_INSTALL_HINT}"
+
+# Where LibreOffice lives when it is not on PATH.
+_KNOWN_SOFFICE = (
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+)
+# Writer's core library, one of which sits next to (or, on macOS, near) the soffice binary.
+_WRITER_LIBRARIES = ("libswlo.so", "libswlo.dylib", "swlo.dll")
+
+# fonts/fonts.conf in the source tree (not shipped in the wheel; there, install_fonts.sh's copy is used).
+_FONTS_CONF = Path(__file__).resolve().parent.parent / "fonts" / "fonts.conf"
+_SYSTEM_FONTS_CONF = Path("/etc/fonts/fonts.conf")
+
+
+class PdfError(Exception):
+    """The PDF could not be made; the message is Chinese, for the user, with no path or traceback."""
+
+
+def find_soffice() -> Path | None:
+    """The LibreOffice executable, or None."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    for known in _KNOWN_SOFFICE:
+        if Path(known).is_file():
+            return Path(known)
+    return None
+
+
+def _has_writer(soffice: Path) -> bool:
+    """Whether LibreOffice's Writer is installed (Debian packages it apart: calc-only installs exist)."""
+    program = soffice.resolve().parent
+    places = (program, program.parent / "Frameworks", program.parent / "lib" / "libreoffice" / "program")
+    return any((place / lib).exists() for place in places for lib in _WRITER_LIBRARIES)
+
+
+def libreoffice_available() -> bool:
+    """Whether `convert_to_pdf` can run here (LibreOffice with Writer found)."""
+    soffice = find_soffice()
+    return soffice is not None and _has_writer(soffice)
+
+
+def font_environment(work_dir: Path) -> dict[str, str]:
+    """Our environment plus FONTCONFIG_FILE: the system's fontconfig and then fonts/fonts.conf.
+
+    Writes the small fontconfig file into `work_dir`; no root and no installed alias file needed.
+    """
+    env = dict(os.environ)
+    if sys.platform == "win32" or not _FONTS_CONF.is_file():
+        return env
+    base = env.get("FONTCONFIG_FILE") or str(_SYSTEM_FONTS_CONF)
+    conf = work_dir / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
+        f'  <include ignore_missing="yes">{_xml_text(base)}</include>\n'
+        f'  <include ignore_missing="yes">{_xml_text(str(_FONTS_CONF))}</include>\n'
+        "</fontconfig>\n",
+        encoding="utf-8",
+    )
+    env["FONTCONFIG_FILE"] = str(conf)
+    return env
+
+
+def _xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _run(command: list[str], env: dict[str, str]) -> None:
+    """Run soffice in its own process group; on timeout kill the whole group (soffice forks soffice.bin)."""
+    proc = subprocess.Popen(
+        command,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=sys.platform != "win32",
+    )
+    try:
+        proc.communicate(timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        if sys.platform == "win32":
+            proc.kill()
+        else:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise PdfError(f"生成 PDF 超时：LibreOffice 在 {TIMEOUT_SECONDS} 秒内没有完成转换。") from None
+
+
+def _is_pdf(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    with path.open("rb") as f:
+        return f.read(5) == b"%PDF-"
+
+
+def convert_to_pdf(docx: Path, out_dir: Path) -> Path:
+    """Convert `docx` to `out_dir/<same name>.pdf` with LibreOffice; return the PDF's path.
+
+    Raises PdfError (Chinese message) when LibreOffice is missing, times out or produces no PDF.
+    """
+    soffice = find_soffice()
+    if soffice is None:
+        raise PdfError(_NOT_INSTALLED)
+    if not _has_writer(soffice):
+        raise PdfError(_NO_WRITER)
+    if not docx.is_file():
+        raise PdfError(f"找不到要转换的 Word 文件“{docx.name}”。")
+    with tempfile.TemporaryDirectory(prefix="report-builder-pdf-") as tmp:
+        work = Path(tmp)
+        # An ASCII name: the input name may hold spaces, Chinese or a leading dash.
+        source = work / "report.docx"
+        shutil.copyfile(docx, source)
+        env = font_environment(work)
+        command = [
+            str(soffice),
+            # A private profile per call: parallel conversions do not share (or lock) one.
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--nodefault",
+            "--norestore",
+            "--nolockcheck",
+            "--infilter=MS Word 2007 XML",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(work / "out"),
+            str(source),
+        ]
+        try:
+            _run(command, env)
+        except OSError:
+            raise PdfError(_NOT_INSTALLED) from None
+        produced = work / "out" / "report.pdf"
+        # soffice exits 0 even when it could not convert: trust only a real PDF.
+        if not _is_pdf(produced):
+            raise PdfError(f"LibreOffice 未能把“{docx.name}”转换为 PDF：文件可能已损坏，或不是 Word 文档。")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / f"{docx.stem}.pdf"
+        shutil.move(produced, target)
+        return target
