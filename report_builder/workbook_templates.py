@@ -69,12 +69,11 @@ _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 
 def put(cell: Any, value: object) -> None:
     """Write a plain value; a string always stays text, never a formula or an error code."""
-    if value == "":
-        cell.value = None
-    elif isinstance(value, str):
+    if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_TEXT]
-        cell.value = text
-        cell.data_type = "s"
+        cell.value = text or None
+        if text:
+            cell.data_type = "s"
         if text.startswith(_FORMULA_START):
             cell.quotePrefix = True  # Excel keeps it text even when the cell is edited again
     elif value is None or isinstance(value, int | float | dt.date):
@@ -83,13 +82,13 @@ def put(cell: Any, value: object) -> None:
         put(cell, str(value))
 
 
-def date_cn(day: dt.date) -> str:
+def _date_cn(day: dt.date) -> str:
     """`2017年9月1日`."""
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def window_cn(start: dt.date, end: dt.date) -> str:
-    return f"{date_cn(start)}至{date_cn(end)}"
+def _window_cn(start: dt.date, end: dt.date) -> str:
+    return f"{_date_cn(start)}至{_date_cn(end)}"
 
 
 # ---- building sheets ---------------------------------------------------------------------------
@@ -145,11 +144,16 @@ def _finish(wb: Any) -> Any:
     if LISTS_SHEET in wb.sheetnames:
         ws = wb[LISTS_SHEET]
         wb.move_sheet(ws, len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
+    _select_first(wb)
+    wb.security = WorkbookProtection(lockStructure=True)
+    return wb
+
+
+def _select_first(wb: Any) -> None:
+    """Open on the first sheet; exactly one tab selected (several would group the sheets)."""
     for index, ws in enumerate(wb.worksheets):
         ws.sheet_view.tabSelected = index == 0
     wb.active = 0
-    wb.security = WorkbookProtection(lockStructure=True)
-    return wb
 
 
 def _protect(ws: Any) -> None:
@@ -167,7 +171,7 @@ def _describe(col: Column, start: dt.date, end: dt.date) -> str:
     elif col.kind == "int":
         parts.append(f"填写不小于 {col.minimum or 0} 的整数，不带单位")
     elif col.kind == "date":
-        parts.append(f"按 {start.isoformat()} 的格式填写，须在{window_cn(start, end)}之间")
+        parts.append(f"按 {start.isoformat()} 的格式填写，须在{_window_cn(start, end)}之间")
     elif col.max_length:
         parts.append(f"不超过 {col.max_length} 字")
     return "；".join(parts) + "。"
@@ -186,7 +190,7 @@ def _validation(col: Column, ctx: _Context) -> DataValidation:
     elif col.kind == "date":
         dv.type, dv.operator = "date", "between"
         dv.formula1, dv.formula2 = _excel_date(ctx.start), _excel_date(ctx.end)
-        dv.error = f"日期须在{window_cn(ctx.start, ctx.end)}之间，请按 {ctx.start.isoformat()} 的格式填写。"
+        dv.error = f"日期须在{_window_cn(ctx.start, ctx.end)}之间，请按 {ctx.start.isoformat()} 的格式填写。"
     elif col.max_length:
         dv.type, dv.operator, dv.formula1 = "textLength", "lessThanOrEqual", str(col.max_length)
         dv.error = f"内容不能超过 {col.max_length} 字。"
@@ -264,9 +268,8 @@ def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> N
         _input(value, col, values.get(col.field), locked=col.locked)
         put(note, _describe(col, ctx.start, ctx.end))
         note.alignment = _WRAP
-        if not col.locked:
-            ws.add_data_validation(dv := _validation(col, ctx))
-            dv.add(value.coordinate)
+        ws.add_data_validation(dv := _validation(col, ctx))
+        dv.add(value.coordinate)
         if col.required:
             missing.append(f"(LEN(B{row})=0)*1")
             rule = FormulaRule(formula=[f"LEN(B{row})=0"], fill=_EMPTY_FILL)
@@ -342,33 +345,33 @@ def _rules(start: dt.date) -> list[str]:
     ]
 
 
-def _department_lines(info: schema.OfficeInfo, department: str) -> list[str]:
+def _instruction_lines(info: schema.OfficeInfo, what: str, first: Sequence[str],
+                       specs: Sequence[SheetSpec]) -> list[str]:
     start, end = info.window_start, info.window_end
-    send = (f"2. 请于{date_cn(info.deadline)}前把填好的本文件交回。" if info.deadline
-            else "2. 请按通知要求的时间把填好的本文件交回。")
-    ask = f"3. 有问题请联系：{info.contact}。" if info.contact else "3. 有问题请联系下发本表的党政办公室。"
     return [
-        f"{info.school_name}{info.year_label}信息公开工作年度报告　{department}填报表　填表说明", "",
-        "一、报送要求",
-        f"1. 统计时间段：{window_cn(start, end)}。只填写这一时间段内的事项。",
-        send, ask,
-        "4. 请保存为 Excel 工作簿（.xlsx）格式交回，不要另存为 .xls，不要设置密码，不要修改文件名。", "",
+        f"{info.school_name}{info.year_label}信息公开工作年度报告　{what}　填表说明", "",
+        first[0], f"1. 统计时间段：{_window_cn(start, end)}。只填写这一时间段内的事项。", *first[1:], "",
         "二、填写规则", *_rules(start), "",
-        "三、各工作表填写什么", *_sheet_lines(schema.DEPARTMENT_SHEETS, start, end),
+        "三、各工作表填写什么", *_sheet_lines(specs, start, end),
     ]
+
+
+def _department_lines(info: schema.OfficeInfo, department: str) -> list[str]:
+    send = (f"2. 请于{_date_cn(info.deadline)}前把填好的本文件交回。" if info.deadline
+            else "2. 请按通知要求的时间把填好的本文件交回。")
+    ask = f"3. 有问题请联系：{info.contact}。" if info.contact else "3. 有问题请联系下发本表的部门。"
+    save = "4. 请保存为 Excel 工作簿（.xlsx）格式交回，不要另存为 .xls，不要设置密码，不要修改文件名。"
+    return _instruction_lines(info, f"{department}填报表", ["一、报送要求", send, ask, save],
+                              schema.DEPARTMENT_SHEETS)
 
 
 def _office_lines(info: schema.OfficeInfo) -> list[str]:
-    start, end = info.window_start, info.window_end
-    return [
-        f"{info.school_name}{info.year_label}信息公开工作年度报告　年度总表　填表说明", "",
+    return _instruction_lines(info, "年度总表", [
         "一、用途",
-        "1. 本表由党政办公室填写：学校与年度的基本信息、须报送的部门名单、信息公开事项清单和报告的文字材料。",
-        "2. 部门名单中的部门名称须与各部门填报表的文件名一致；清单事项的牵头落实单位须是名单中的部门。",
-        f"3. 统计时间段：{window_cn(start, end)}。", "",
-        "二、填写规则", *_rules(start), "",
-        "三、各工作表填写什么", *_sheet_lines(schema.OFFICE_SHEETS, start, end),
-    ]
+        "2. 本表由负责信息公开工作的办公室填写：学校与年度的基本信息、须报送的部门名单、"
+        "信息公开事项清单和报告的文字材料。",
+        "3. 部门名单中的部门名称须与各部门填报表的文件名一致；清单事项的牵头落实单位须是名单中的部门。",
+    ], schema.OFFICE_SHEETS)
 
 
 def _build(info: schema.OfficeInfo, specs: Sequence[SheetSpec], lines: Sequence[str],
@@ -433,12 +436,15 @@ def save_workbook(wb: Any) -> bytes:
 # ---- feedback ----------------------------------------------------------------------------------
 
 def feedback_workbook(original: Path, findings: Sequence[Finding]) -> Any:
-    """The department's own file with the problem cells marked, and a 问题清单 sheet first."""
+    """The department's own file with the problem cells marked, and a 问题清单 sheet first.
+
+    `original` is untrusted: run `safety.precheck` on it first. A file openpyxl cannot open
+    gives a workbook with just the 问题清单.
+    """
     wb = _open(original)
     if wb is None:
         wb = _new_workbook()
-    elif FEEDBACK_SHEET in wb.sheetnames:
-        wb.remove(wb[FEEDBACK_SHEET])  # a resubmitted feedback copy
+    _clear_old_marks(wb)
     _fix_properties(wb)
     order = sorted(findings, key=lambda f: _order(wb.sheetnames, f))
     marked: dict[tuple[str, str], list[Finding]] = {}
@@ -449,9 +455,7 @@ def feedback_workbook(original: Path, findings: Sequence[Finding]) -> Any:
     for (sheet, coordinate), found in marked.items():
         _mark(wb[sheet][coordinate], found)
     _add_issue_sheet(wb, order, marked)
-    for index, ws in enumerate(wb.worksheets):
-        ws.sheet_view.tabSelected = index == 0
-    wb.active = 0
+    _select_first(wb)
     return wb
 
 
@@ -464,7 +468,22 @@ def _open(path: Path) -> Any:
         return None
 
 
+def _clear_old_marks(wb: Any) -> None:
+    """A feedback copy sent back again: drop our old list, comments and highlights."""
+    if FEEDBACK_SHEET in wb.sheetnames:
+        wb.remove(wb[FEEDBACK_SHEET])
+    ours = {fill.fgColor.rgb for fill in _SEVERITY_FILL.values()}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == CREATOR:
+                    cell.comment = None
+                    if cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb in ours:
+                        cell.fill = _LOCKED_FILL if cell.protection.locked else PatternFill()
+
+
 def _cell_key(cell: str) -> tuple[int, int]:
+    """(row, column) of `C7`; (0, 0) when it is not a cell inside Excel's grid."""
     match = _CELL.match(cell.upper())
     if not match:
         return (0, 0)
@@ -472,7 +491,7 @@ def _cell_key(cell: str) -> tuple[int, int]:
     column = 0
     for ch in letters:
         column = column * 26 + ord(ch) - 64
-    return (int(row), column)
+    return (int(row), column) if column <= 16384 and int(row) <= 1048576 else (0, 0)
 
 
 def _order(sheets: Sequence[str], f: Finding) -> tuple[int, int, str, tuple[int, int]]:
@@ -486,8 +505,8 @@ def _place(wb: Any, f: Finding) -> tuple[str, str] | None:
     ws = wb[f.sheet]
     coordinate = f.cell.upper()
     if isinstance(ws[coordinate], MergedCell):
-        merged = next(r for r in ws.merged_cells.ranges if coordinate in r)
-        coordinate = merged.start_cell.coordinate
+        merged = next((r for r in ws.merged_cells.ranges if coordinate in r), None)
+        coordinate = merged.start_cell.coordinate if merged else coordinate
     return (f.sheet, coordinate)
 
 
@@ -516,8 +535,45 @@ def _add_issue_sheet(wb: Any, order: Sequence[Finding], marked: Mapping[tuple[st
             cell.alignment = _WRAP
         cells[3].fill = _SEVERITY_FILL[f.severity]
         place = _place(wb, f)
-        if place in marked and place is not None:
+        if place is not None and place in marked:
             link = f"{quote_sheetname(place[0])}!{place[1]}"
             cells[1].hyperlink = Hyperlink(ref=cells[1].coordinate, location=link)
             cells[1].font = Font(color="0563C1", underline="single")
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+
+
+# ---- where the figures come from ---------------------------------------------------------------
+
+SOURCES_SHEET = "数据来源"
+SOURCES_HEADERS = ("数据名称", "数值", "所在句子 / 来源部门", "文件", "工作表", "单元格", "填写的值")
+_FIGURE_FONT = Font(bold=True)
+
+
+def sources_workbook(uses: Sequence[Any], *, max_rows: int = 200_000) -> Any:
+    """One row per figure shown in the report (name, value, sentence), its contributing cells below it.
+
+    `uses` are report_builder.sources.FigureUse (name, value, sentence, sources).
+    """
+    wb = _new_workbook()
+    ws = wb.create_sheet(SOURCES_SHEET)
+    _title(ws, "报告中每个数字的来源：先列数字及其所在句子，下面是汇总它的各部门单元格")
+    for column, (text, width) in enumerate(zip(SOURCES_HEADERS, (16, 8, 60, 18, 12, 8, 14), strict=True), 1):
+        _header(ws.cell(HEADER_ROW, column), text)
+        ws.column_dimensions[get_column_letter(column)].width = width
+    row = FIRST_DATA_ROW
+    for use in uses:
+        for column, value in enumerate((use.name, use.value, use.sentence), 1):
+            put(ws.cell(row, column), value)
+            ws.cell(row, column).font = _FIGURE_FONT
+            ws.cell(row, column).alignment = _WRAP
+        row += 1
+        for source in use.sources:
+            if row >= max_rows:
+                put(ws.cell(row, 3), "（来源过多，以下从略）")
+                return _finish(wb)
+            values = (source.department or "（年度总表）", source.file, source.sheet, source.cell, source.value)
+            for column, value in enumerate(values, 3):
+                put(ws.cell(row, column), value)
+            row += 1
+    ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+    return _finish(wb)
