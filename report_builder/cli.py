@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from report_builder import pipeline
+from report_builder import pipeline, versions
 from report_builder.findings import Finding, Severity
 
 OK, INPUT_PROBLEMS, USAGE, INTERNAL = 0, 1, 2, 3
@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("output"), help="输出文件夹（默认 output/）")
     build.add_argument("--template", type=Path, help="报告模板 (.docx)；默认用年度文件夹中的或自带的模板")
     build.add_argument("--json", type=Path, help="同时把检查结果写成 JSON 文件")
+    build.add_argument("--pdf", action="store_true", help="同时生成 PDF（需要 LibreOffice）")
     build.set_defaults(run=_build)
 
     check = sub.add_parser("check", help="检查年度文件夹中各部门交回的填报表")
@@ -82,6 +83,16 @@ def _parser() -> argparse.ArgumentParser:
     templates.add_argument("year_dir", type=Path, help="含年度总表.xlsx 的年度文件夹")
     templates.add_argument("--out", type=Path, help="输出文件夹（默认 output/<年度>/填报表）")
     templates.set_defaults(run=_templates)
+
+    versions = sub.add_parser("versions", help="列出已生成的报告版本")
+    versions.add_argument("folder", type=Path, help="报告所在文件夹，如 output/2017-2018")
+    versions.set_defaults(run=_versions)
+
+    diff = sub.add_parser("diff", help="比较两版报告（生成 Word 修订版）或同一部门的两版填报表")
+    diff.add_argument("old", type=Path, help="旧版 .docx 或 .xlsx")
+    diff.add_argument("new", type=Path, help="新版 .docx 或 .xlsx")
+    diff.add_argument("--out", type=Path, help="修订版 .docx 的保存路径（默认：新版文件名加“_修订”）")
+    diff.set_defaults(run=_diff)
     return parser
 
 
@@ -104,7 +115,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"找不到年度文件夹：{args.year_dir}", file=sys.stderr)
         return USAGE
     progress = Progress(enabled=True)
-    result = pipeline.build_report(args.year_dir, args.out, template=args.template, on_progress=progress)
+    result = pipeline.build_report(args.year_dir, args.out, template=args.template, pdf=args.pdf,
+                                   on_progress=progress)
     progress.close()
     if args.json:
         _write_json(args.json, result.check)
@@ -123,6 +135,57 @@ def _build(args: argparse.Namespace) -> int:
         print(f"输入和模板都没有变化，未生成新版本：{result.report}")
     else:
         print(result.report)
+    for finding in result.render_findings:
+        print(finding)
+    if args.pdf and not result.render_findings:
+        print(result.report.with_suffix(".pdf"))
+    return OK
+
+
+def _versions(args: argparse.Namespace) -> int:
+    builds = versions.list_builds(args.folder)
+    if not builds:
+        print(f"“{args.folder}”中没有已生成的报告版本。", file=sys.stderr)
+        return USAGE
+    previous = None
+    for build in builds:
+        print(f"{build.path.name}  {build.built_at}  {'；'.join(versions.input_changes(previous, build))}")
+        previous = build
+    return OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from report_builder import diff  # the redline engine is only loaded when it is needed
+
+    for path in (args.old, args.new):
+        if not path.is_file():
+            print(f"找不到文件：{path}", file=sys.stderr)
+            return USAGE
+    suffixes = {args.old.suffix.lower(), args.new.suffix.lower()}
+    try:
+        if suffixes <= {".xlsx", ".xlsm", ".xls"}:
+            changes = diff.diff_workbooks(args.old, args.new)
+            print("\n".join(diff.format_cell_changes(changes)) if changes else "两个文件的内容相同。")
+            return OK
+        if suffixes != {".docx"}:
+            print("请比较两个 .docx 报告，或两个 .xlsx 填报表。", file=sys.stderr)
+            return USAGE
+        out = args.out or args.new.with_name(f"{args.new.stem}_修订.docx")
+        if out.exists():
+            print(f"“{out}”已存在，未覆盖；请用 --out 指定新的文件名。", file=sys.stderr)
+            return USAGE
+        summary = diff.redline_docx(args.old, args.new, out)
+    except diff.DiffError as error:
+        print(error.message, file=sys.stderr)
+        return INPUT_PROBLEMS
+    print("\n".join(diff.format_summary(summary)))
+    old_manifest, new_manifest = versions.read_manifest(args.old), versions.read_manifest(args.new)
+    if old_manifest and new_manifest:
+        changed = versions.figure_changes(old_manifest.get("figures", {}), new_manifest.get("figures", {}))
+        print("数字的变化：" if changed else "报告中的数字没有变化。")
+        for c in changed:
+            print(f"  {c.name}：{c.old} → {c.new}（{'、'.join(c.departments) or '—'}）")
+    print(f"修订版：{out}")
     return OK
 
 

@@ -80,6 +80,7 @@ CATALOG: dict[str, Kind] = {
     # the report
     "template-missing": Kind(E, "找不到报告模板", "请确认模板文件存在，或用 --template 指定。"),
     "template-error": Kind(E, "报告模板有误", "请在 Word 中检查模板里的 {{ }} 与 {% %} 标记是否完整。"),
+    "pdf-failed": Kind(W, "未能生成 PDF", "Word 报告已生成；如需 PDF，请运行 scripts/install_fonts.sh 安装 LibreOffice 后重试。"),
 }
 
 

@@ -77,6 +77,12 @@ class ReportData:
     cases: tuple[Event, ...] = ()
     activities: tuple[Event, ...] = ()
     used_figures: dict[str, tuple[str, ...]] = field(default_factory=dict)  # narrative key → names it uses
+    narrative_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → texts before filling
+
+    @property
+    def values(self) -> dict[str, str]:
+        """What `{名称}` in a narrative can name: the texts and the figures."""
+        return {**self.texts, **{name: str(f.value) for name, f in self.figures.items()}}
 
 
 def merge_year(office: OfficeWorkbook, submissions: Sequence[DepartmentWorkbook],
@@ -89,8 +95,8 @@ def merge_year(office: OfficeWorkbook, submissions: Sequence[DepartmentWorkbook]
     known = [by_name[name] for name in order if name in by_name]
     figures = _figures(office, known, findings)
     texts = _texts(office.info)
-    narratives, used = _narratives(office, known, {**texts, **{k: str(f.value) for k, f in figures.items()}},
-                                   findings)
+    narratives, used, raw = _narratives(office, known, {**texts, **{k: str(f.value) for k, f in figures.items()}},
+                                        findings)
     data = ReportData(
         info=office.info,
         departments=tuple(order),
@@ -101,6 +107,7 @@ def merge_year(office: OfficeWorkbook, submissions: Sequence[DepartmentWorkbook]
         cases=_events(known, "cases", "date"),
         activities=_events(known, "activities", "date"),
         used_figures=used,
+        narrative_sources=raw,
     )
     return data, findings
 
@@ -201,8 +208,10 @@ def _texts(info: OfficeInfo) -> dict[str, str]:
 
 
 def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentWorkbook], values: dict[str, str],
-                findings: list[Finding]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+                findings: list[Finding],
+                ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     paragraphs: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
+    raw: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
     used: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
     writers: dict[str, str] = {}
     sources = [(office.file, office.places["narratives"], "", n) for n in office.narratives]
@@ -219,9 +228,11 @@ def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentWorkbook], val
         findings += [Finding("unknown-figure", file, place.sheet, cell, "{" + n + "}",
                              f"没有名为“{n}”的数据") for n in unknown]
         used[narrative.key] += names
+        raw[narrative.key].append(narrative.text)
         paragraphs[narrative.key] += [p.strip() for p in text.splitlines() if p.strip()]
     return ({k: tuple(v) for k, v in paragraphs.items()},
-            {k: tuple(dict.fromkeys(v)) for k, v in used.items() if v})
+            {k: tuple(dict.fromkeys(v)) for k, v in used.items() if v},
+            {k: tuple(v) for k, v in raw.items()})
 
 
 def fill_named(text: str, values: dict[str, str]) -> tuple[str, list[str], list[str]]:

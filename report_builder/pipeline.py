@@ -22,10 +22,17 @@ from report_builder.isolation import Crash, run_isolated
 from report_builder.merge import Figure, ReportData, merge_year
 from report_builder.reader import RawWorkbook, read_workbook
 from report_builder.render import RenderError, render_report
+from report_builder.pdf import PdfError, convert_to_pdf
 from report_builder.safety import precheck
+from report_builder.sources import figure_uses
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
 from report_builder.versions import manifest_path, read_manifest, sha256, write_atomic, write_next_version
-from report_builder.workbook_templates import department_workbook, feedback_workbook, save_workbook
+from report_builder.workbook_templates import (
+    department_workbook,
+    feedback_workbook,
+    save_workbook,
+    sources_workbook,
+)
 
 try:
     __version__ = version("report_builder")
@@ -174,7 +181,7 @@ def find_template(year_dir: Path, explicit: Path | None = None) -> Path | None:
 
 
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
-                 on_progress: Progress | None = None) -> BuildResult:
+                 pdf: bool = False, on_progress: Progress | None = None) -> BuildResult:
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
     year_dir = Path(year_dir)
     check = check_submissions(year_dir, on_progress=on_progress)
@@ -199,7 +206,27 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         manifest["version"] = report.name
         write_atomic(manifest_path(report), json.dumps(manifest, ensure_ascii=False, indent=2).encode(),
                      overwrite=True)
-    return BuildResult(check, report, manifest_path(report), unchanged)
+        uses = figure_uses(check.data, template_path)
+        write_atomic(sources_path(report), save_workbook(sources_workbook(uses)), overwrite=True)
+    pdf_findings: tuple[Finding, ...] = ()
+    if pdf:
+        pdf_findings = _write_pdf(report)
+    return BuildResult(check, report, manifest_path(report), unchanged, pdf_findings)
+
+
+def sources_path(report: Path) -> Path:
+    return report.with_suffix(".数据来源.xlsx")
+
+
+def _write_pdf(report: Path) -> tuple[Finding, ...]:
+    """The PDF beside the report, through LibreOffice; a clear finding when that cannot be done."""
+    if report.with_suffix(".pdf").is_file():
+        return ()
+    try:
+        convert_to_pdf(report, report.parent)
+    except PdfError as error:
+        return (Finding("pdf-failed", report.name, detail=str(error)),)
+    return ()
 
 
 def make_manifest(check: CheckReport, template: Path, docx: bytes) -> dict[str, Any]:

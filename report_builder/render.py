@@ -16,7 +16,7 @@ import jinja2
 from docxtpl import DocxTemplate
 
 from report_builder.cells import chinese_date
-from report_builder.merge import ReportData
+from report_builder.merge import ReportData, fill_named
 from report_builder.ooxml import normalize_zip
 from report_builder.schema import Activity, ActivityKind, Application, Case, Outcome, RefusalReason
 
@@ -29,16 +29,44 @@ class RenderError(Exception):
         self.message = message
 
 
-def report_context(data: ReportData) -> dict[str, Any]:
-    """Everything a template can use, under the Chinese names documented in docs/template.md."""
-    figures = {name: f.value for name, f in data.figures.items()}
+class Marked(int):
+    """A figure that renders with a marker around it, to find the sentence it lands in."""
+
+    label: str
+
+    def __new__(cls, value: int, label: str) -> Marked:
+        marked = super().__new__(cls, value)
+        marked.label = label
+        return marked
+
+    def __html__(self) -> str:
+        return f"{MARK_OPEN}{self.label}{MARK_SEP}{int(self)}{MARK_CLOSE}"
+
+    __str__ = __html__
+
+
+MARK_OPEN, MARK_SEP, MARK_CLOSE = "\u27e6", "\u2016", "\u27e7"
+
+
+def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
+    """Everything a template can use, under the Chinese names documented in docs/template.md.
+
+    With `marked`, figures render as ⟦name‖value⟧ (see report_builder.sources).
+    """
+    figures: dict[str, int] = {name: (Marked(f.value, name) if marked else f.value) for name, f in data.figures.items()}
+    narratives = data.narratives
+    if marked:
+        values = {**data.values, **{name: str(v) for name, v in figures.items()}}
+        narratives = {key: tuple(p.strip() for text in texts for p in fill_named(text, values)[0].splitlines()
+                                 if p.strip())
+                      for key, texts in data.narrative_sources.items()}
     apps = [e.record for e in data.applications if isinstance(e.record, Application)]
     cases = [(e.department, e.record) for e in data.cases if isinstance(e.record, Case)]
     activities = [(e.department, e.record) for e in data.activities if isinstance(e.record, Activity)]
     return {
         **data.texts,
         **figures,
-        "文字": {key: list(paragraphs) for key, paragraphs in data.narratives.items()},
+        "文字": {key: list(paragraphs) for key, paragraphs in narratives.items()},
         "申请": [{"部门": e.department, "收到日期": chinese_date(a.received), "摘要": a.summary,
                   "答复日期": chinese_date(a.answered) if a.answered else "", "结果": a.outcome,
                   "理由": a.reason or "", "按期": a.on_time}
@@ -60,12 +88,12 @@ def sentence(text: str) -> str:
     return text if text.endswith(("。", "！", "？", "；", ".", "”")) else text + "。"
 
 
-def render_report(data: ReportData, template: Path) -> bytes:
+def render_report(data: ReportData, template: Path, *, marked: bool = False) -> bytes:
     """Fill `template` with `data`; returns the .docx bytes (same data, same bytes)."""
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     try:
         document = DocxTemplate(str(template))
-        document.render(report_context(data), jinja_env=env, autoescape=True)
+        document.render(report_context(data, marked=marked), jinja_env=env, autoescape=True)
     except jinja2.UndefinedError as error:
         raise RenderError(f"模板中使用了不存在的数据名称（{_undefined_name(error)}）") from error
     except jinja2.TemplateSyntaxError as error:

@@ -92,3 +92,65 @@ def read_manifest(report: Path) -> dict[str, Any] | None:
         return data
     except (OSError, ValueError):
         return None
+
+
+# ---- what changed between versions ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Build:
+    """One built version as its manifest describes it."""
+
+    path: Path
+    built_at: str
+    inputs: dict[str, str]  # file → sha256
+    figures: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    name: str
+    old: int | None
+    new: int | None
+    departments: tuple[str, ...]  # whose share of the figure changed
+
+
+def list_builds(folder: Path) -> list[Build]:
+    """Every report version in `folder` that has a manifest, oldest first (by name and number)."""
+    reports = sorted(folder.glob("*_v*.docx"), key=_version_key) if folder.is_dir() else []
+    builds = []
+    for report in reports:
+        manifest = read_manifest(report)
+        if manifest is not None:
+            builds.append(Build(report, str(manifest.get("built_at", "")),
+                                {i["file"]: i["sha256"] for i in manifest.get("inputs", [])},
+                                manifest.get("figures", {})))
+    return builds
+
+
+def _version_key(path: Path) -> tuple[str, int]:
+    match = re.match(r"(.*)_v(\d+)\.docx$", path.name)
+    return (match.group(1), int(match.group(2))) if match else (path.name, 0)
+
+
+def input_changes(old: Build | None, new: Build) -> list[str]:
+    """Chinese phrases for the inputs added, removed or changed since `old`."""
+    if old is None:
+        return ["首个版本"]
+    changes = [f"新增 {f}" for f in new.inputs if f not in old.inputs]
+    changes += [f"删除 {f}" for f in old.inputs if f not in new.inputs]
+    changes += [f"修改 {f}" for f in new.inputs if f in old.inputs and old.inputs[f] != new.inputs[f]]
+    return changes or ["输入未变（模板或工具有变化）"]
+
+
+def figure_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FigureChange]:
+    """Figures whose value differs between two manifests, with the departments whose cells changed."""
+    found = []
+    for name in dict.fromkeys([*old, *new]):
+        before, after = old.get(name, {}), new.get(name, {})
+        if before.get("value") == after.get("value"):
+            continue
+        shares_old, shares_new = before.get("by_department", {}), after.get("by_department", {})
+        departments = tuple(d for d in dict.fromkeys([*shares_old, *shares_new])
+                            if shares_old.get(d) != shares_new.get(d))
+        found.append(FigureChange(name, before.get("value"), after.get("value"), departments))
+    return found

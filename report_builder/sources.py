@@ -1,0 +1,45 @@
+"""Where each figure of the report comes from: the sentence it is in, and the cells behind it.
+
+The report is rendered once more with every figure marked (⟦name‖value⟧, see
+render.Marked); the marked sentences tell which figure landed in which sentence, even
+when two figures have the same value. The rows feed the 数据来源 workbook.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+
+from report_builder.merge import ReportData, Source
+from report_builder.render import MARK_CLOSE, MARK_OPEN, MARK_SEP, render_report
+
+_MARK = re.compile(f"{MARK_OPEN}([^{MARK_SEP}]+){MARK_SEP}([^{MARK_CLOSE}]*){MARK_CLOSE}")
+_SENTENCE = re.compile(r"[^。；！？]*[。；！？]?")
+
+
+@dataclass(frozen=True)
+class FigureUse:
+    """A figure as the report shows it: its name, value, the sentence, and the cells it sums."""
+
+    name: str
+    value: int
+    sentence: str
+    sources: tuple[Source, ...]
+
+
+def figure_uses(data: ReportData, template: Path) -> list[FigureUse]:
+    """Every figure shown in the report's text, in reading order, with its sentence and cells."""
+    marked = docx.Document(io.BytesIO(render_report(data, template, marked=True)))
+    uses: dict[tuple[str, str], FigureUse] = {}
+    for paragraph in marked.paragraphs:
+        for sentence in _SENTENCE.findall(paragraph.text):
+            plain = _MARK.sub(lambda m: m.group(2), sentence).strip()
+            for name, _ in _MARK.findall(sentence):
+                figure = data.figures.get(name)
+                if figure is not None and (name, plain) not in uses:
+                    uses[(name, plain)] = FigureUse(name, figure.value, plain, figure.sources)
+    return list(uses.values())
