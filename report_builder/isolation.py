@@ -11,6 +11,7 @@ The worker's stderr goes to a temporary file, so a Rust panic never reaches the 
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import resource
@@ -84,6 +85,7 @@ def run_isolated(
                 overdue = time.monotonic() > worker.deadline
                 if worker.todo and not overdue and worker.process.exitcode is None:
                     continue
+                _drain(worker, timeout_s, record)  # it may have sent its last results just before exiting
                 running.remove(worker)
                 crash = _stop(worker, graceful=not worker.todo)
                 if len(worker.todo) == 1 and not worker.done:
@@ -118,6 +120,7 @@ def _work(func: Callable[[T], R], items: Sequence[T], todo: list[int], conn: Con
           stderr: IO[bytes], memory_mb: int) -> None:
     """In the worker: cap memory, silence stderr, send (index, result) after each item."""
     os.dup2(stderr.fileno(), 2)
+    faulthandler.disable()  # it may write to a copy of the parent's stderr
     os.environ["RUST_BACKTRACE"] = "0"  # a panic prints one line, fast
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     inherited = _address_space()
