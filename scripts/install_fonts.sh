@@ -20,6 +20,8 @@ else
   conf_target=${XDG_CONFIG_HOME:-$HOME/.config}/fontconfig/conf.d/65-report-builder.conf
 fi
 
+changed=0
+
 # 1. Debian packages (only the missing ones).
 missing=()
 for p in "${packages[@]}"; do
@@ -28,8 +30,13 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing: ${missing[*]}"
+  if [ ${#sudo[@]} -gt 0 ] && ! command -v sudo >/dev/null; then
+    say "not root and no sudo: as root run  apt-get install --no-install-recommends ${missing[*]}"
+    exit 1
+  fi
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  changed=1
 else
   say "packages already installed"
 fi
@@ -55,6 +62,7 @@ else
   # Fandol is under the GNU GPL v3 with the font exception; keep its notice next to the fonts.
   find "$work/x" -ipath '*fandol*' -iname 'README*' -exec install -m 0644 {} "$font_dir/" \; || true
   say "Fandol fonts installed in $font_dir"
+  changed=1
 fi
 
 # 3. Our fontconfig aliases (方正小标宋简体, 仿宋_GB2312, 楷体_GB2312, 黑体, 宋体 → free fonts).
@@ -63,10 +71,11 @@ if cmp -s "$here/fonts/fonts.conf" "$conf_target"; then
   say "fontconfig aliases already in $conf_target"
 else
   install -m 0644 "$here/fonts/fonts.conf" "$conf_target"
+  changed=1
   say "fontconfig aliases installed in $conf_target"
 fi
 
-fc-cache -f >/dev/null
+[ $changed -eq 0 ] || fc-cache -f >/dev/null
 for name in 仿宋_GB2312 楷体_GB2312 黑体 宋体 方正小标宋简体; do
   say "$name → $(fc-match --format '%{family[0]} %{style[0]}' "$name")"
 done
