@@ -40,6 +40,25 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = False) -> None:
             tmp.unlink()
 
 
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete `.name.PID.tmp` files left by a write that was killed (its process is gone)."""
+    for tmp in folder.glob(".*.tmp") if folder.is_dir() else []:
+        match = re.search(r"\.(\d+)\.tmp$", tmp.name)
+        if match and not _alive(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass(frozen=True)
 class Version:
     number: int
@@ -69,6 +88,7 @@ def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
     whether it was unchanged (nothing written).
     """
     is_same = same or (lambda newest: newest.read_bytes() == data)
+    remove_stale_temporaries(folder)
     while True:
         versions = list_versions(folder, stem, suffix)
         if versions and is_same(versions[-1].path):
