@@ -268,6 +268,7 @@ def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> N
         _input(value, col, values.get(col.field), locked=col.locked)
         put(note, _describe(col, ctx.start, ctx.end))
         note.alignment = _WRAP
+        _fit_height(ws, row, note.value, 60)
         ws.add_data_validation(dv := _validation(col, ctx))
         dv.add(value.coordinate)
         if col.required:
@@ -314,14 +315,24 @@ def _add_table(ctx: _Context, spec: SheetSpec, rows: Sequence[Mapping[str, objec
 
 def _add_instructions(ctx: _Context, lines: Sequence[str]) -> None:
     ws = ctx.wb.create_sheet(schema.INSTRUCTIONS_SHEET)
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = 90
     for row, line in enumerate(lines, 1):
         cell = ws.cell(row, 1)
         put(cell, line)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = _WRAP
         if row == 1 or (line[:1] in "一二三四" and line[1:2] == "、"):
             cell.font = Font(bold=True, size=14 if row == 1 else 12)
+        _fit_height(ws, row, line, 90)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     _protect(ws)
+
+
+def _fit_height(ws: Any, row: int, text: str, width: float) -> None:
+    """Give a row of wrapped text room for all its lines (no program autofits rows on opening)."""
+    lines = -(-_text_width(text) // max(int(width) - 4, 1))
+    if lines > 1:
+        ws.row_dimensions[row].height = 16 * lines
 
 
 def _sheet_lines(specs: Sequence[SheetSpec], start: dt.date, end: dt.date) -> list[str]:
@@ -571,7 +582,8 @@ def sources_workbook(uses: Sequence[Any], *, max_rows: int = 200_000) -> Any:
             if row >= max_rows:
                 put(ws.cell(row, 3), "（来源过多，以下从略）")
                 return _finish(wb)
-            values = (source.department or "（年度总表）", source.file, source.sheet, source.cell, source.value)
+            department = source.department or "（年度总表）"
+            values = (department, source.file, source.sheet, source.cell, source.value)
             for column, value in enumerate(values, 3):
                 put(ws.cell(row, column), value)
             row += 1
