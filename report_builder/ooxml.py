@@ -30,7 +30,7 @@ def normalize_zip(data: bytes) -> bytes:
                 continue
             info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0  # MS-DOS, no Unix permission bits: the same on every platform
-            info.external_attr = 0
+            info.create_system = 0  # the same on every platform
+            info.external_attr = 0o600 << 16  # what zipfile writes for 0 anyway (rw-------)
             dst.writestr(info, src.read(name), compresslevel=6)
     return out.getvalue()
