@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -110,7 +111,8 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         if sys.platform == "win32":
             proc.kill()
         else:
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # the group may have just ended by itself
+                os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         raise PdfError(f"生成 PDF 超时：LibreOffice 在 {TIMEOUT_SECONDS} 秒内没有完成转换。") from None
 
