@@ -31,7 +31,8 @@ BLANK = Parsed()
 _UNITS = ("人次", "条", "件", "次", "人", "个", "项", "元", "场", "期")
 _YMD = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*[日号]?$")
 _YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_PARTIAL_DATE = re.compile(r"^(\d{1,4}\s*[-./年]\s*\d{1,2}\s*月?|\d{1,2}\s*[-./]\s*\d{1,2}\s*[-./]\s*\d{1,4})$")
+_PARTIAL_DATE = re.compile(r"^(\d{1,4}\s*[-./年]\s*\d{1,2}\s*月?"
+                           r"|\d{1,2}\s*[-./]\s*\d{1,2}\s*[-./]\s*\d{1,4})$")
 
 
 def is_blank(raw: CellValue) -> bool:
@@ -65,8 +66,9 @@ def parse_cell(raw: CellValue, column: Column) -> Parsed:
             and parsed.value < column.minimum:
         return Parsed(code="negative-number" if column.minimum == 0 else "not-in-list",
                       detail=f"应不小于 {column.minimum}")
-    if column.max_length is not None and isinstance(parsed.value, str) and len(parsed.value) > column.max_length:
-        return Parsed(code="text-too-long", detail=f"共 {len(parsed.value)} 字，最多 {column.max_length} 字")
+    limit = column.max_length
+    if limit is not None and isinstance(parsed.value, str) and len(parsed.value) > limit:
+        return Parsed(code="text-too-long", detail=f"共 {len(parsed.value)} 字，最多 {limit} 字")
     return parsed
 
 
@@ -89,10 +91,11 @@ def parse_int(raw: CellValue) -> Parsed:
         return Parsed(int(raw)) if raw.is_integer() else Parsed(code="not-whole-number")
     if not isinstance(raw, str):
         return Parsed(code="not-a-number")
-    text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
+    text = unicodedata.normalize("NFKC", raw).strip().replace(",", "").replace("\u2212", "-")  # − is a minus
     for unit in _UNITS:
         text = text.removesuffix(unit).strip()
-    if re.fullmatch(r"-\d+", text):
+    text = re.sub(r"^(\d+)\.0+$", r"\1", text)  # "12.0" is 12
+    if re.fullmatch(r"-\d+(\.\d+)?", text):
         return Parsed(code="negative-number")
     if re.fullmatch(r"\d+\.\d+", text):
         return Parsed(code="not-whole-number")

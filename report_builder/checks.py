@@ -111,14 +111,16 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None) -> Checked
     info = _single(info_sheets["info"])
     context = Context()
     if office is not None:
+        listed = getattr(info, "department", "") in {d.name for d in office.departments}
         context = Context(
             window=(office.info.window_start, office.info.window_end),
             checklist={item.number: item for item in office.checklist},
-            department=getattr(info, "department", ""),
+            department=getattr(info, "department", "") if listed else "",  # unknown: said once, not per item
         )
         if info is not None:
             findings += _check_department_info(raw.file, info_sheets["info"], office)
-    table_sheets, more = _read_sheets(raw, tuple(table_specs), context, known=(info_spec,))
+    info_sheet = info_sheets["info"].placement.sheet
+    table_sheets, more = _read_sheets(raw, tuple(table_specs), context, taken_names={info_sheet})
     return _finish(raw, "department", DepartmentWorkbook, {**info_sheets, **table_sheets},
                    findings + more, complete=info is not None)
 
@@ -142,11 +144,12 @@ def _single(result: SheetResult) -> Row | None:
 # ---- locating sheets ----------------------------------------------------------------------------
 
 def _read_sheets(raw: RawWorkbook, specs: Sequence[SheetSpec], context: Context, *,
-                 known: Sequence[SheetSpec] = (), extra_sheets_ok: bool = False,
+                 taken_names: Iterable[str] = (), extra_sheets_ok: bool = False,
                  ) -> tuple[dict[str, SheetResult], list[Finding]]:
+    """Find and read each sheet of `specs`; `taken_names` are sheets already read by an earlier call."""
     findings: list[Finding] = []
     by_name = {s.name.strip(): s for s in raw.sheets}
-    taken = {spec.name for spec in known if spec.name in by_name}
+    taken = set(taken_names)
     results: dict[str, SheetResult] = {}
     for spec in specs:
         sheet = by_name.get(spec.name)
@@ -227,13 +230,14 @@ def _read_table(file: str, sheet: RawSheet, spec: SheetSpec, context: Context) -
     records: list[Row] = []
     rows: list[int] = []
     read = 0
-    if any(c.required and c.field not in col_of for c in spec.columns):
-        columns = []  # a required column is missing: its rows cannot be read at all
-    for r in range(header_index + 1, len(sheet.rows) if columns else header_index + 1):
+    readable = not any(c.required and c.field not in col_of for c in spec.columns)
+    for r in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[r]
         if all(is_blank(_at(row, col_of[c.field])) for c in columns):
             continue
         read += 1
+        if not readable:
+            continue  # a required column is missing (one missing-column error): the row is rejected
         values: dict[str, object] = {}
         row_findings: list[Finding] = []
         for c in columns:
@@ -250,7 +254,8 @@ def _read_table(file: str, sheet: RawSheet, spec: SheetSpec, context: Context) -
             rows.append(r + 1)
     findings += _outside(file, sheet, first_row=header_index + 1, allowed=used_cols)
     placement = Placement(sheet=sheet.name, letters=letters, rows=tuple(rows))
-    return SheetResult(tuple(records), placement, tuple(findings), Tally(read, len(records), read - len(records)))
+    tally = Tally(read, len(records), read - len(records))
+    return SheetResult(tuple(records), placement, tuple(findings), tally)
 
 
 def _match_header(file: str, sheet: RawSheet, spec: SheetSpec) -> tuple[int, dict[str, int], list[Finding]]:
@@ -274,8 +279,8 @@ def _match_header(file: str, sheet: RawSheet, spec: SheetSpec) -> tuple[int, dic
             findings.append(Finding("unknown-column", file, sheet.name, cell_name(best, j), show(value)))
     for c in spec.columns:
         if c.field not in col_of and c.required:
-            findings.append(Finding("missing-column", file, sheet.name, cell_name(max(best, HEADER_ROW - 1), 0),
-                                    detail=f"没有“{c.header}”列"))
+            where = cell_name(max(best, HEADER_ROW - 1), 0)
+            findings.append(Finding("missing-column", file, sheet.name, where, detail=f"没有“{c.header}”列"))
     return (best if best_hits > 0 else FIRST_DATA_ROW - 2), col_of, findings
 
 
@@ -293,7 +298,8 @@ def _outside(file: str, sheet: RawSheet, *, first_row: int, allowed: set[int]) -
             if j in allowed or is_blank(value):
                 continue
             if len(found) < MAX_OUTSIDE_WARNINGS:
-                found.append(Finding("data-outside-table", file, sheet.name, cell_name(i, j), show(value)[:50]))
+                seen = show(value)[:50]
+                found.append(Finding("data-outside-table", file, sheet.name, cell_name(i, j), seen))
             else:
                 extra += 1
     if extra:
@@ -326,8 +332,9 @@ def _build(spec: SheetSpec, values: dict[str, object], file: str, sheet: str,
     except ValidationError as error:
         for e in error.errors():
             name = str(e["loc"][0]) if e["loc"] else ""
-            findings.append(Finding("not-in-list" if e["type"] == "literal_error" else "required", file, sheet,
-                                    cell_of.get(name, ""), show(values.get(name)),  # type: ignore[arg-type]
+            code = "not-in-list" if e["type"] == "literal_error" else "required"
+            findings.append(Finding(code, file, sheet, cell_of.get(name, ""),
+                                    show(values.get(name)),  # type: ignore[arg-type]
                                     detail=f"“{spec.column(name).header}”" if name in cell_of else ""))
         return None
 
@@ -412,7 +419,8 @@ def _check_department_info(file: str, result: SheetResult, office: OfficeWorkboo
         found.append(Finding("wrong-year", file, sheet, result.placement.cell(0, "year_label"),
                              info.year_label, f"本年度为“{office.info.year_label}”"))
     if (info.window_start, info.window_end) != (office.info.window_start, office.info.window_end):
-        found.append(Finding("wrong-window", file, sheet, result.placement.cell(0, "window_start"),
+        changed = "window_start" if info.window_start != office.info.window_start else "window_end"
+        found.append(Finding("wrong-window", file, sheet, result.placement.cell(0, changed),
                              f"{info.window_start}～{info.window_end}",
                              f"本年度为{_cn(office.info.window_start)}至{_cn(office.info.window_end)}"))
     return found

@@ -1,0 +1,492 @@
+"""The intake check, rule by rule: the real generated templates are filled as a person would,
+saved, and checked with `pipeline.check_submissions`. Tests assert codes, severities and cells.
+
+The sample office (tests/factory.py) lists 党政办公室, 教务处, 招生就业处, 财务处 (部门名单 A3:A6)
+and a 清单 of five items (公开事项清单 rows 3–7; item 4 is 财务处's, item 5 教务处's).
+Department sheet columns: 依申请公开 A 收到日期 B 摘要 C 答复日期 D 处理结果 E 理由 F 按期 G 收费;
+举报复议诉讼 / 工作记录 A 类型 B 日期 C 事由/内容 D 结果/人次; 基本信息 B3 部门 … B7 联络员.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from factory import SampleOffice, fill_department, sample_office, set_form_value, write
+
+from report_builder import pipeline
+from report_builder.findings import Finding, Severity
+from report_builder.schema import DEPARTMENT_SHEETS, OFFICE_FILE, DepartmentWorkbook, OfficeNarrative
+
+E, W = Severity.ERROR, Severity.WARNING
+OFFICE = sample_office()
+WINDOW = "2017年9月1日至2018年8月31日"
+Change = Callable[[Any], None]
+
+APP: dict[str, object] = {"received": dt.date(2018, 3, 5), "summary": "申请公开专业设置论证材料",
+                          "answered": dt.date(2018, 3, 16), "outcome": "予以公开", "on_time": "是", "fee": 0}
+CASE: dict[str, object] = {"kind": "举报", "date": dt.date(2018, 4, 1), "summary": "反映收费信息未公开",
+                           "result": "纠正"}
+ACT: dict[str, object] = {"kind": "业务培训", "date": dt.date(2018, 5, 10), "summary": "信息公开联络员培训",
+                          "people": 15}
+ROW_OF = {"依申请公开": APP, "举报复议诉讼": CASE, "工作记录": ACT}
+
+
+def app(**changes: object) -> dict[str, object]:
+    return {**APP, **changes}
+
+
+def case(**changes: object) -> dict[str, object]:
+    return {**CASE, **changes}
+
+
+def act(**changes: object) -> dict[str, object]:
+    return {**ACT, **changes}
+
+
+# ---- a year made from the real templates --------------------------------------------------------
+
+def valid_department(office: SampleOffice, name: str) -> Any:
+    """The department's generated template, filled just enough to pass: liaison and 清单 statuses."""
+    wb = office.department_template(name)
+    set_form_value(wb, "基本信息", "liaison", "张老师")
+    mine = [item for item in office.checklist if item.department == name]
+    fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
+    return wb
+
+
+def make_year(root: Path, changes: Mapping[str, Change] | None = None, *, office: SampleOffice = OFFICE,
+              folder: str = "2017-2018") -> Path:
+    """Office workbook + one valid workbook per listed department; `changes` edit a file before saving."""
+    changes = changes or {}
+    year = root / folder
+    year.mkdir()
+    wb = office.office_template()
+    changes.get(OFFICE_FILE, lambda wb: None)(wb)
+    write(wb, year / OFFICE_FILE)
+    for entry in office.departments:
+        file = f"{entry.name}.xlsx"
+        wb = valid_department(office, entry.name)
+        changes.get(file, lambda wb: None)(wb)
+        write(wb, year / file)
+    return year
+
+
+def check(root: Path, changes: Mapping[str, Change] | None = None, **kwargs: Any) -> pipeline.CheckReport:
+    return pipeline.check_submissions(make_year(root, changes, **kwargs))
+
+
+def rows(sheet: str, *records: Mapping[str, object], first_row: int = 3) -> Change:
+    return lambda wb: fill_department(wb, sheet, records, first_row=first_row)
+
+
+def form(field: str, value: object) -> Change:
+    return lambda wb: set_form_value(wb, "基本信息", field, value)
+
+
+def places(report: pipeline.CheckReport, code: str) -> list[tuple[str, str, str]]:
+    return [(f.file, f.sheet, f.cell) for f in report.findings if f.code == code]
+
+
+def the(report: pipeline.CheckReport, code: str, file: str, sheet: str, cell: str) -> Finding:
+    """The one finding with this code at this place (fails, listing what there is, otherwise)."""
+    found = [f for f in report.findings if (f.code, f.file, f.sheet, f.cell) == (code, file, sheet, cell)]
+    assert len(found) == 1, [str(f) for f in report.findings]
+    return found[0]
+
+
+def error_codes(report: pipeline.CheckReport) -> set[str]:
+    return {f.code for f in report.findings if f.severity is E}
+
+
+def department(report: pipeline.CheckReport, file: str) -> DepartmentWorkbook:
+    return next(wb for wb in report.departments if wb.file == file)
+
+
+# ---- the baseline -------------------------------------------------------------------------------
+
+def test_the_filled_templates_pass_without_findings(tmp_path: Path) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows("依申请公开", APP),
+                              "财务处.xlsx": rows("举报复议诉讼", CASE),
+                              "党政办公室.xlsx": rows("工作记录", ACT)})
+    assert report.findings == ()
+    assert report.ok
+    assert department(report, "教务处.xlsx").applications[0].summary == APP["summary"]
+    assert report.data is not None and report.data.figures["联络员人数"].value == 4
+
+
+# ---- cells --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("sheet", "record", "cell"), [
+    ("依申请公开", app(summary=None), "B3"),
+    ("依申请公开", app(outcome=None), "D3"),
+    ("依申请公开", app(on_time="  "), "F3"),
+    ("依申请公开", app(received=None), "A3"),
+    ("举报复议诉讼", case(result=None), "D3"),
+    ("工作记录", act(kind=None), "A3"),
+    ("主动公开", {"count": None}, "B3"),
+])
+def test_a_blank_required_cell_is_an_error(tmp_path: Path, sheet: str, record: dict[str, object],
+                                           cell: str) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows(sheet, record)})
+    assert the(report, "required", "教务处.xlsx", sheet, cell).severity is E
+    assert error_codes(report) == {"required"}
+
+
+def test_a_blank_required_form_cell_is_an_error(tmp_path: Path) -> None:
+    report = check(tmp_path, {"教务处.xlsx": form("liaison", None)})
+    assert the(report, "required", "教务处.xlsx", "基本信息", "B7").severity is E
+
+
+@pytest.mark.parametrize(("sheet", "record", "cell", "code"), [
+    ("依申请公开", app(fee="免费"), "G3", "not-a-number"),
+    ("依申请公开", app(fee=True), "G3", "not-a-number"),
+    ("依申请公开", app(fee=1.5), "G3", "not-whole-number"),
+    ("依申请公开", app(fee="2.5元"), "G3", "not-whole-number"),
+    ("依申请公开", app(fee=-1), "G3", "negative-number"),
+    ("依申请公开", app(fee="-10"), "G3", "negative-number"),
+    ("工作记录", act(people=-3), "D3", "negative-number"),
+    ("主动公开", {"count": "十二"}, "B3", "not-a-number"),
+    ("主动公开", {"count": 2.5}, "B3", "not-whole-number"),
+    ("主动公开", {"count": -1}, "B3", "negative-number"),
+    ("依申请公开", app(received="下周一"), "A3", "not-a-date"),
+    ("依申请公开", app(received="2018-02-30"), "A3", "not-a-date"),
+    ("依申请公开", app(answered=True), "C3", "not-a-date"),
+    ("依申请公开", app(received="18.3.5"), "A3", "ambiguous-date"),
+    ("工作记录", act(date="2018年5月"), "B3", "ambiguous-date"),
+    ("依申请公开", app(summary=True), "B3", "not-text"),
+    ("工作记录", act(summary=dt.date(2018, 5, 10)), "C3", "not-text"),
+    ("依申请公开", app(summary="长" * 201), "B3", "text-too-long"),
+])
+def test_a_cell_of_the_wrong_type_is_an_error(tmp_path: Path, sheet: str, record: dict[str, object],
+                                              cell: str, code: str) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows(sheet, record)})
+    assert the(report, code, "教务处.xlsx", sheet, cell).severity is E
+    assert error_codes(report) == {code}
+    assert report.tally.rejected == 1
+
+
+# ---- the window ---------------------------------------------------------------------------------
+
+def dated(sheet: str, day: object) -> dict[str, object]:
+    """A valid row of `sheet` on `day` (an application not yet answered)."""
+    return app(received=day, answered=None) if sheet == "依申请公开" else {**ROW_OF[sheet], "date": day}
+
+
+@pytest.mark.parametrize("sheet", ["依申请公开", "举报复议诉讼", "工作记录"])
+@pytest.mark.parametrize("day", [dt.date(2017, 9, 1), dt.date(2018, 8, 31)])
+def test_both_ends_of_the_window_are_inside(tmp_path: Path, sheet: str, day: dt.date) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows(sheet, dated(sheet, day))})
+    assert report.findings == ()
+
+
+@pytest.mark.parametrize(("sheet", "cell"), [
+    ("依申请公开", "A3"), ("举报复议诉讼", "B3"), ("工作记录", "B3"),
+])
+@pytest.mark.parametrize("day", [dt.date(2017, 8, 31), dt.date(2018, 9, 1), "2016.5.1"])
+def test_a_date_outside_the_window_is_an_error_naming_it(tmp_path: Path, sheet: str, cell: str,
+                                                         day: object) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows(sheet, dated(sheet, day))})
+    finding = the(report, "date-outside-window", "教务处.xlsx", sheet, cell)
+    assert finding.severity is E
+    assert WINDOW in finding.message
+    assert error_codes(report) == {"date-outside-window"}
+
+
+def test_an_answer_after_the_window_is_outside_it(tmp_path: Path) -> None:
+    inside = app(received=dt.date(2018, 8, 20), answered=dt.date(2018, 8, 31))
+    outside = app(received=dt.date(2018, 8, 20), answered=dt.date(2018, 9, 1))
+    report = check(tmp_path, {"教务处.xlsx": rows("依申请公开", inside, outside)})
+    assert places(report, "date-outside-window") == [("教务处.xlsx", "依申请公开", "C4")]
+
+
+def test_the_window_is_the_office_s_not_a_constant(tmp_path: Path) -> None:
+    office = sample_office(window_end=dt.date(2018, 10, 31))
+    report = check(tmp_path, {"教务处.xlsx": rows("工作记录", act(date=dt.date(2018, 10, 31)),
+                                                act(date=dt.date(2018, 11, 1)))}, office=office)
+    finding = the(report, "date-outside-window", "教务处.xlsx", "工作记录", "B4")
+    assert "2017年9月1日至2018年10月31日" in finding.message
+    assert len(report.findings) == 1
+
+
+# ---- rules across cells -------------------------------------------------------------------------
+
+def test_an_answer_before_the_application_is_an_error(tmp_path: Path) -> None:
+    same_day = app(received=dt.date(2018, 3, 5), answered=dt.date(2018, 3, 5))
+    before = app(received=dt.date(2018, 3, 5), answered=dt.date(2018, 3, 4))
+    report = check(tmp_path, {"教务处.xlsx": rows("依申请公开", same_day, before)})
+    assert the(report, "answer-before-received", "教务处.xlsx", "依申请公开", "C4").severity is E
+    assert len(report.findings) == 1
+
+
+@pytest.mark.parametrize(("sheet", "record", "cell"), [
+    ("依申请公开", app(outcome="同意公开"), "D3"),
+    ("依申请公开", app(on_time="对"), "F3"),
+    ("依申请公开", app(outcome="不予公开", reason="不想公开"), "E3"),
+    ("举报复议诉讼", case(kind="投诉"), "A3"),
+    ("举报复议诉讼", case(result="胜诉"), "D3"),
+    ("工作记录", act(kind="会议"), "A3"),
+    ("主动公开", {"channel": "抖音"}, "A3"),
+    ("清单事项", {"status": "公开"}, "D3"),
+    ("文字材料", {"key": "其他情况", "text": "……"}, "A3"),
+])
+def test_a_value_not_from_the_list_is_an_error(tmp_path: Path, sheet: str, record: dict[str, object],
+                                               cell: str) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows(sheet, record)})
+    assert the(report, "not-in-list", "教务处.xlsx", sheet, cell).severity is E
+
+
+@pytest.mark.parametrize("outcome", ["不予公开", "部分公开"])
+def test_a_refusal_needs_a_reason(tmp_path: Path, outcome: str) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows("依申请公开", app(outcome=outcome),
+                                                app(outcome=outcome, reason="个人隐私"),
+                                                app(outcome="予以公开", reason=None))})
+    assert the(report, "reason-required", "教务处.xlsx", "依申请公开", "E3").severity is E
+    assert len(report.findings) == 1
+    assert len(department(report, "教务处.xlsx").applications) == 2
+
+
+# ---- the year and the departments ---------------------------------------------------------------
+
+def test_a_department_not_on_the_list(tmp_path: Path) -> None:
+    report = check(tmp_path, {"教务处.xlsx": form("department", "教学处")})
+    assert the(report, "unknown-department", "教务处.xlsx", "基本信息", "B3").severity is E
+    assert places(report, "checklist-wrong-department") == []  # the name is wrong once, not once per item
+
+
+def test_a_checklist_item_of_a_department_not_on_the_list(tmp_path: Path) -> None:
+    items = (*OFFICE.checklist[:4], OFFICE.checklist[4].model_copy(update={"department": "图书馆"}))
+    report = check(tmp_path, office=sample_office(checklist=items))
+    assert the(report, "unknown-department", OFFICE_FILE, "公开事项清单", "D7").severity is E
+
+
+def test_a_department_workbook_of_another_year(tmp_path: Path) -> None:
+    report = check(tmp_path, {"财务处.xlsx": form("year_label", "2016-2017年度")})
+    assert the(report, "wrong-year", "财务处.xlsx", "基本信息", "B4").severity is E
+
+
+def test_an_office_workbook_of_another_year(tmp_path: Path) -> None:
+    report = check(tmp_path, folder="2018-2019")
+    assert the(report, "wrong-year", OFFICE_FILE, "基本信息", "B5").severity is E
+
+
+@pytest.mark.parametrize(("field", "day", "cell"), [
+    ("window_start", dt.date(2017, 8, 1), "B5"),
+    ("window_end", dt.date(2018, 10, 31), "B6"),
+])
+def test_a_department_window_that_is_not_the_office_s(tmp_path: Path, field: str, day: dt.date,
+                                                       cell: str) -> None:
+    report = check(tmp_path, {"财务处.xlsx": form(field, day)})
+    finding = the(report, "wrong-window", "财务处.xlsx", "基本信息", cell)
+    assert finding.severity is E
+    assert WINDOW in finding.message
+
+
+def test_an_office_window_that_ends_before_it_starts(tmp_path: Path) -> None:
+    report = check(tmp_path, office=sample_office(window_end=dt.date(2017, 8, 31)))
+    assert the(report, "window-invalid", OFFICE_FILE, "基本信息", "B7").severity is E
+
+
+def test_a_department_that_sent_two_files(tmp_path: Path) -> None:
+    year = make_year(tmp_path)
+    shutil.copy(year / "教务处.xlsx", year / "教务处(1).xlsx")
+    report = pipeline.check_submissions(year)
+    [finding] = [f for f in report.findings if f.code == "duplicate-department"]
+    assert finding.severity is E
+    assert (finding.sheet, finding.cell) == ("基本信息", "B3")
+    files = {"教务处.xlsx", "教务处(1).xlsx"}
+    assert finding.file in files
+    assert (files - {finding.file}).pop() in finding.detail  # it names the file it duplicates
+
+
+def test_a_department_that_sent_nothing(tmp_path: Path) -> None:
+    year = make_year(tmp_path)
+    (year / "财务处.xlsx").unlink()
+    report = pipeline.check_submissions(year)
+    assert the(report, "missing-department", OFFICE_FILE, "部门名单", "A6").severity is E
+    assert error_codes(report) == {"missing-department"}  # its 清单 item is not also "unanswered"
+
+
+def test_no_office_workbook(tmp_path: Path) -> None:
+    year = make_year(tmp_path, {"教务处.xlsx": rows("依申请公开", app(fee=-1))})
+    (year / OFFICE_FILE).unlink()
+    report = pipeline.check_submissions(year)
+    assert the(report, "missing-office-workbook", OFFICE_FILE, "", "").severity is E
+    assert the(report, "negative-number", "教务处.xlsx", "依申请公开", "G3").severity is E  # still checked
+    assert not report.ok
+
+
+# ---- the workbook's structure -------------------------------------------------------------------
+
+def test_an_extra_sheet_column_and_stray_cells_are_warnings(tmp_path: Path) -> None:
+    def scribble(wb: Any) -> None:
+        wb.create_sheet("草稿")["B2"] = "待核实"
+        wb.create_sheet("空白页")
+        ws = wb["工作记录"]
+        ws["E2"], ws["E3"] = "备注", "由宣传部协办"
+        ws["H5"] = "随手写的"
+        wb["基本信息"]["E4"] = "王老师"
+        wb["基本信息"]["A12"], wb["基本信息"]["B12"] = "备注", "已核对"
+        fill_department(wb, "工作记录", [ACT])
+    report = check(tmp_path, {"教务处.xlsx": scribble})
+    assert the(report, "unknown-sheet", "教务处.xlsx", "草稿", "").severity is W
+    assert the(report, "unknown-column", "教务处.xlsx", "工作记录", "E2").severity is W
+    assert the(report, "data-outside-table", "教务处.xlsx", "工作记录", "H5").severity is W
+    assert the(report, "data-outside-table", "教务处.xlsx", "基本信息", "E4").severity is W
+    assert the(report, "data-outside-table", "教务处.xlsx", "基本信息", "B12").severity is W
+    assert len(report.findings) == 5  # nothing for the empty sheet nor for E3, under its own header
+    assert report.ok
+    assert department(report, "教务处.xlsx").activities[0].summary == ACT["summary"]
+
+
+@pytest.mark.parametrize(("old", "new", "key"), [("依申请公开", "申请登记", "applications"),
+                                                 ("基本信息", "部门信息", "info")])
+def test_a_renamed_sheet_is_a_warning_and_still_read(tmp_path: Path, old: str, new: str, key: str) -> None:
+    def rename(wb: Any) -> None:
+        fill_department(wb, "依申请公开", [APP, app(fee=-5)])
+        wb[old].title = new
+    report = check(tmp_path, {"教务处.xlsx": rename})
+    assert the(report, "sheet-renamed", "教务处.xlsx", new, "").severity is W
+    sheet = "申请登记" if key == "applications" else "依申请公开"
+    assert the(report, "negative-number", "教务处.xlsx", sheet, "G4").severity is E
+    assert {f.code for f in report.findings} == {"sheet-renamed", "negative-number"}
+    wb = department(report, "教务处.xlsx")
+    assert wb.places[key].sheet == new
+    assert wb.info.liaison == "张老师" and len(wb.applications) == 1
+
+
+def test_an_inserted_column_is_read_by_header(tmp_path: Path) -> None:
+    def insert(wb: Any) -> None:
+        ws = wb["依申请公开"]
+        ws.insert_cols(1)
+        ws["A2"], ws["A3"], ws["A4"] = "序号", 1, 2
+        fill_department(wb, "依申请公开", [APP, app(received="2018.13.1")])
+    report = check(tmp_path, {"教务处.xlsx": insert})
+    assert the(report, "unknown-column", "教务处.xlsx", "依申请公开", "A2").severity is W
+    assert the(report, "not-a-date", "教务处.xlsx", "依申请公开", "B4").severity is E
+    wb = department(report, "教务处.xlsx")
+    assert wb.applications[0].model_dump() == {**APP, "reason": None}
+    assert wb.places["applications"].cell(0, "fee") == "H3"
+
+
+def test_moved_columns_and_rows_above_the_header_are_read_by_header(tmp_path: Path) -> None:
+    def move(wb: Any) -> None:
+        fill_department(wb, "工作记录", [ACT, act(people="十人")])
+        ws = wb["工作记录"]
+        for r in range(1, 6):  # 类型 and 内容 swap places
+            ws.cell(r, 1).value, ws.cell(r, 3).value = ws.cell(r, 3).value, ws.cell(r, 1).value
+        ws.insert_rows(1, 2)
+    report = check(tmp_path, {"教务处.xlsx": move})
+    assert the(report, "not-a-number", "教务处.xlsx", "工作记录", "D6").severity is E
+    assert len(report.findings) == 1
+    wb = department(report, "教务处.xlsx")
+    assert wb.activities[0].model_dump() == ACT
+    place = wb.places["activities"]
+    assert (place.cell(0, "kind"), place.cell(0, "summary")) == ("C5", "A5")
+
+
+def test_a_deleted_required_column_rejects_the_sheet_s_rows(tmp_path: Path) -> None:
+    def delete(wb: Any) -> None:
+        fill_department(wb, "依申请公开", [APP, APP])
+        wb["依申请公开"].delete_cols(4)  # 处理结果
+    report = check(tmp_path, {"教务处.xlsx": delete})
+    assert the(report, "missing-column", "教务处.xlsx", "依申请公开", "A2").severity is E
+    result = next(r for r in report.files if r.file == "教务处.xlsx")
+    assert result.tally.rejected == 2  # counted as sent back, not silently dropped
+
+
+# ---- the 清单 ------------------------------------------------------------------------------------
+
+def test_checklist_answers_for_items_the_office_did_not_give(tmp_path: Path) -> None:
+    report = check(tmp_path, {"招生就业处.xlsx": rows("清单事项", {"number": 99}, {"number": 5})})
+    assert the(report, "checklist-unknown-item", "招生就业处.xlsx", "清单事项", "A3").severity is E
+    assert the(report, "checklist-wrong-department", "招生就业处.xlsx", "清单事项", "A4").severity is E
+
+
+def test_checklist_items_left_unanswered(tmp_path: Path) -> None:
+    def clear(wb: Any) -> None:
+        for column in range(1, 6):
+            wb["清单事项"].cell(3, column).value = None
+    report = check(tmp_path, {"财务处.xlsx": clear, "教务处.xlsx": rows("清单事项", {"status": None})})
+    assert the(report, "checklist-item-unanswered", OFFICE_FILE, "公开事项清单", "C6").severity is E  # 财务处
+    assert the(report, "checklist-item-unanswered", OFFICE_FILE, "公开事项清单", "C7").severity is E  # 教务处
+    assert the(report, "required", "教务处.xlsx", "清单事项", "D3").severity is E
+
+
+def test_a_checklist_item_answered_twice(tmp_path: Path) -> None:
+    report = check(tmp_path, {"招生就业处.xlsx": rows("清单事项", {"number": 2}, {"number": 2})})
+    assert the(report, "duplicate-row", "招生就业处.xlsx", "清单事项", "D4").severity is E
+    assert the(report, "checklist-item-unanswered", OFFICE_FILE, "公开事项清单", "C5").severity is E
+
+
+# ---- narratives ---------------------------------------------------------------------------------
+
+def test_an_unknown_figure_in_a_narrative(tmp_path: Path) -> None:
+    office = sample_office(narratives=(
+        *OFFICE.narratives, OfficeNarrative(key="主要经验", text="联络员{联络员人数}人，发布{发布条数}条。")))
+    report = check(tmp_path, {"招生就业处.xlsx": rows("文字材料", {"key": "招生工作公开情况",
+                                                                 "text": "公开招生章程{招生章程数}项。"})},
+                   office=office)
+    assert the(report, "unknown-figure", OFFICE_FILE, "文字材料", "B5").severity is E
+    assert the(report, "unknown-figure", "招生就业处.xlsx", "文字材料", "B3").severity is E
+    assert error_codes(report) == {"unknown-figure"}
+    assert {f.value for f in report.findings} == {"{发布条数}", "{招生章程数}"}
+
+
+# ---- nothing lost -------------------------------------------------------------------------------
+
+BAD_YEAR: dict[str, Change] = {
+    "教务处.xlsx": rows(
+        "依申请公开", APP, app(received="2017.8.31"), app(fee="免费"), app(received="18.3.5"),
+        app(outcome="不予公开"), app(answered=dt.date(2018, 1, 1)), app(summary=None, on_time="可能"),
+        app(received="2018年3月5日", fee="12元"), app(summary="长" * 201),
+        app(outcome="部分公开", reason="个人隐私"),
+    ),
+    "财务处.xlsx": lambda wb: (
+        fill_department(wb, "主动公开", [{"count": 3}, {"count": -1}, {"count": "１２条"}, {"count": 2.5}]),
+        fill_department(wb, "举报复议诉讼", [CASE, case(date=dt.date(2018, 9, 1)), case(kind=None)]),
+        fill_department(wb, "清单事项", [{"status": "公开"}]),
+    ),
+    "党政办公室.xlsx": lambda wb: (
+        fill_department(wb, "工作记录", [ACT, act(people=1.5), act(date="2018/5/10"), act(kind="会议"), ACT],
+                        first_row=3),
+        fill_department(wb, "清单事项", [{"number": 99}]),
+        fill_department(wb, "文字材料", [{"key": "其他公开情况", "text": "共{条数}条"},
+                                         {"key": "其他公开情况"}]),
+    ),
+}
+
+
+def test_every_row_read_is_accepted_or_rejected_with_an_error_on_its_row(tmp_path: Path) -> None:
+    report = check(tmp_path, BAD_YEAR)
+    assert not report.ok
+    for result in report.files:
+        assert result.tally.read == result.tally.accepted + result.tally.rejected, result.file
+    error_rows = {(f.file, f.sheet, int(f.cell[1:])) for f in report.findings
+                  if f.severity is E and f.cell[:1].isalpha() and f.cell[1:].isdigit()}
+    for file in BAD_YEAR:
+        wb = department(report, file)
+        result = next(r for r in report.files if r.file == file)
+        read, rejected = 1, 0  # the 基本信息 form, accepted
+        for spec in DEPARTMENT_SHEETS[1:]:
+            filled = _rows_with_content(tmp_path / "2017-2018" / file, spec.name, len(spec.columns))
+            kept = set(wb.places[spec.key].rows)
+            assert kept <= filled
+            read, rejected = read + len(filled), rejected + len(filled - kept)
+            for row in filled - kept:
+                assert (file, spec.name, row) in error_rows, (file, spec.name, row)
+        assert (result.tally.read, result.tally.rejected) == (read, rejected), file
+    assert report.tally.rejected == 16
+
+
+def _rows_with_content(path: Path, sheet: str, width: int) -> set[int]:
+    """Data rows of a table sheet with anything in its columns, read independently with openpyxl."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {row[0].row for row in ws.iter_rows(min_row=3, max_col=width)
+            if any(c.value is not None and str(c.value).strip() for c in row)}
