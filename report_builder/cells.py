@@ -29,10 +29,13 @@ class Parsed:
 
 BLANK = Parsed()
 _UNITS = ("人次", "条", "件", "次", "人", "个", "项", "元", "场", "期")
-_YMD = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*[日号]?$")
+_TIME = r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"  # "2018-03-05 10:30" pasted from another system
+_YMD = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*[日号]?" + _TIME + "$")
 _YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_PARTIAL_DATE = re.compile(r"^(\d{1,4}\s*[-./年]\s*\d{1,2}\s*月?"
-                           r"|\d{1,2}\s*[-./]\s*\d{1,2}\s*[-./]\s*\d{1,4})$")
+_PARTIAL_DATE = re.compile(  # no day, no year, or a year of two digits or not first
+    r"^(\d{1,4}\s*[-./年]\s*\d{1,2}\s*月?"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号]?"
+    r"|\d{1,2}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,4}\s*[日号]?)$")
 
 
 def is_blank(raw: CellValue) -> bool:

@@ -1,0 +1,161 @@
+"""Human cell values: dates and numbers typed as text are read with a warning that says what was
+understood; anything ambiguous is an error, never a guess. First `cells.parse_cell` alone, then the
+same values typed into the real templates and checked with `pipeline.check_submissions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from factory import fill_department
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from test_checks import ACT, APP, E, W, act, app, check, department, error_codes, rows, the
+
+from report_builder.cells import BLANK, parse_cell
+from report_builder.schema import Activity, Application, ChannelCount, Column, columns
+
+DATE = next(c for c in columns(Application) if c.field == "received")
+FEE = next(c for c in columns(Application) if c.field == "fee")
+COUNT = next(c for c in columns(ChannelCount) if c.field == "count")
+OUTCOME = next(c for c in columns(Application) if c.field == "outcome")
+SUMMARY = next(c for c in columns(Activity) if c.field == "summary")
+SEPT_1 = dt.date(2017, 9, 1)
+
+
+# ---- dates --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "2017.9.1", "2017/9/1", "2017-09-01", "2017-9-1", "2017年9月1日", "2017年09月01号", "2017 年 9 月 1 日",
+    "２０１７年９月１日", "２０１７．９．１", "2017－09－01", " 2017-09-01 ", "20170901", "2017/9/1 10:30",
+    "2017-09-01 00:00:00",
+])
+def test_a_date_typed_as_text_is_read_with_a_warning(text: str) -> None:
+    parsed = parse_cell(text, DATE)
+    assert (parsed.value, parsed.code) == (SEPT_1, "date-as-text")
+    assert "2017-09-01" in parsed.detail  # says what it understood
+
+
+@pytest.mark.parametrize("text", ["17.9.1", "9/1/2017", "1/9/2017", "2017年9月", "2017.9", "2017-9", "9月1日",
+                                  "17年9月1日", "9/1"])
+def test_an_ambiguous_date_is_an_error(text: str) -> None:
+    parsed = parse_cell(text, DATE)
+    assert (parsed.value, parsed.code) == (None, "ambiguous-date")
+
+
+@pytest.mark.parametrize("raw", ["下周一", "2017-02-30", "2017.13.1", "二〇一七年九月一日", True, dt.time(9, 30)])
+def test_what_is_not_a_date_is_an_error(raw: Any) -> None:
+    parsed = parse_cell(raw, DATE)
+    assert (parsed.value, parsed.code) == (None, "not-a-date")
+
+
+@pytest.mark.parametrize("raw", [SEPT_1, dt.datetime(2017, 9, 1), dt.datetime(2017, 9, 1, 15, 30)])
+def test_a_real_date_is_read_silently(raw: Any) -> None:
+    assert parse_cell(raw, DATE).value == SEPT_1
+    assert parse_cell(raw, DATE).code is None
+
+
+# ---- numbers ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("12", 12), ("１２", 12), (" 12 ", 12), ("12条", 12), ("12 条", 12), ("１２条", 12), ("12人次", 12),
+    ("12.0", 12), ("1,200", 1200), ("0", 0),
+])
+def test_a_number_typed_as_text_is_read_with_a_warning(text: str, value: int) -> None:
+    parsed = parse_cell(text, COUNT)
+    assert (parsed.value, parsed.code) == (value, "number-as-text")
+    assert str(value) in parsed.detail
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    ("十二", "not-a-number"), ("约12条", "not-a-number"), (True, "not-a-number"), (SEPT_1, "not-a-number"),
+    ("12.5", "not-whole-number"), (12.5, "not-whole-number"), ("２.５", "not-whole-number"),
+    (-3, "negative-number"), ("-3", "negative-number"), ("−3", "negative-number"), ("－３条", "negative-number"),
+])
+def test_a_wrong_number_is_an_error(raw: Any, code: str) -> None:
+    parsed = parse_cell(raw, FEE)
+    assert (parsed.value, parsed.code) == (None, code)
+
+
+def test_a_real_whole_number_is_read_silently() -> None:
+    assert parse_cell(12, COUNT) == parse_cell(12.0, COUNT)
+    assert (parse_cell(12.0, COUNT).value, parse_cell(12.0, COUNT).code) == (12, None)
+
+
+# ---- text and lists -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("column", [DATE, FEE, SUMMARY, OUTCOME])
+@pytest.mark.parametrize("raw", [None, "", "   ", "\u3000"])
+def test_a_blank_cell_is_blank_for_any_column(column: Column, raw: Any) -> None:
+    assert parse_cell(raw, column) == BLANK
+
+
+def test_text_is_stripped_and_checked_against_its_limit() -> None:
+    assert parse_cell("  信息公开培训 ", SUMMARY).value == "信息公开培训"
+    assert parse_cell("长" * 200, SUMMARY).code is None
+    assert parse_cell("长" * 201, SUMMARY).code == "text-too-long"
+    assert parse_cell(13800000000, SUMMARY).value == "13800000000"  # a phone number typed as a number
+    assert parse_cell(True, SUMMARY).code == "not-text"
+
+
+def test_a_choice_must_be_one_of_the_list() -> None:
+    assert parse_cell(" 予以公开 ", OUTCOME).value == "予以公开"
+    assert parse_cell("同意", OUTCOME).code == "not-in-list"
+    assert parse_cell(1, OUTCOME).code == "not-in-list"
+
+
+# ---- the same, typed into the real templates ----------------------------------------------------
+
+def test_text_dates_and_numbers_in_a_workbook_are_read_with_warnings(tmp_path: Path) -> None:
+    report = check(tmp_path, {"教务处.xlsx": lambda wb: (
+        fill_department(wb, "依申请公开", [app(received="2017.9.1", answered="２０１８年８月３１日", fee="１２元")]),
+        fill_department(wb, "工作记录", [act(date="2017年9月1日", people=" 30 ")]),
+        fill_department(wb, "主动公开", [{"count": "12条"}]),
+    )})
+    assert error_codes(report) == set()
+    for code, sheet, cell, understood in [
+        ("date-as-text", "依申请公开", "A3", "2017-09-01"), ("date-as-text", "依申请公开", "C3", "2018-08-31"),
+        ("number-as-text", "依申请公开", "G3", "12"), ("date-as-text", "工作记录", "B3", "2017-09-01"),
+        ("number-as-text", "工作记录", "D3", "30"), ("number-as-text", "主动公开", "B3", "12"),
+    ]:
+        finding = the(report, code, "教务处.xlsx", sheet, cell)
+        assert finding.severity is W
+        assert understood in finding.message
+    wb = department(report, "教务处.xlsx")
+    assert wb.applications[0].model_dump() == {**APP, "received": SEPT_1, "answered": dt.date(2018, 8, 31),
+                                               "fee": 12, "reason": None}
+    assert wb.activities[0].model_dump() == {**ACT, "date": SEPT_1, "people": 30}
+    assert wb.counts[0].count == 12
+
+
+@pytest.mark.parametrize("text", ["17.9.1", "9/1/2017", "2017年9月"])
+def test_an_ambiguous_date_in_a_workbook_rejects_its_row(tmp_path: Path, text: str) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows("依申请公开", APP, app(received=text))})
+    assert the(report, "ambiguous-date", "教务处.xlsx", "依申请公开", "A4").severity is E
+    assert error_codes(report) == {"ambiguous-date"}
+    assert len(department(report, "教务处.xlsx").applications) == 1
+
+
+@pytest.mark.parametrize("epoch", [None, CALENDAR_MAC_1904])
+def test_real_dates_read_right_in_both_date_systems(tmp_path: Path, epoch: dt.datetime | None) -> None:
+    days = [dt.date(2017, 9, 1), dt.date(2018, 2, 28), dt.date(2018, 8, 31)]
+
+    def fill(wb: Any) -> None:
+        if epoch is not None:
+            wb.epoch = epoch
+        fill_department(wb, "工作记录", [act(date=day) for day in days])
+        fill_department(wb, "依申请公开", [app(received=dt.datetime(2018, 3, 5, 9, 30))])
+    report = check(tmp_path, {"教务处.xlsx": fill})
+    path = tmp_path / "2017-2018" / "教务处.xlsx"
+    with zipfile.ZipFile(path) as archive:
+        assert (b'date1904="1"' in archive.read("xl/workbook.xml")) is (epoch is not None)
+    assert openpyxl.load_workbook(path).epoch == (epoch or openpyxl.utils.datetime.CALENDAR_WINDOWS_1900)
+    assert report.findings == ()
+    wb = department(report, "教务处.xlsx")
+    assert [a.date for a in wb.activities] == days
+    assert wb.applications[0].received == dt.date(2018, 3, 5)
+    assert (wb.info.window_start, wb.info.window_end) == (dt.date(2017, 9, 1), dt.date(2018, 8, 31))
