@@ -244,7 +244,7 @@ def _width(text: str) -> int:
 
 def _write_json(path: Path, report: pipeline.CheckReport) -> None:
     data = pipeline.report_as_json(report)
-    pipeline.write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), overwrite=True)
+    versions.write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), overwrite=True)
 
 
 if __name__ == "__main__":

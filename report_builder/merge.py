@@ -23,12 +23,15 @@ from report_builder.schema import (
     Application,
     Case,
     CaseKind,
+    DepartmentNarrative,
     DepartmentNarrativeKey,
     DepartmentWorkbook,
     OfficeInfo,
+    OfficeNarrative,
     OfficeNarrativeKey,
     OfficeWorkbook,
     Outcome,
+    Placement,
     RefusalReason,
 )
 
@@ -214,6 +217,7 @@ def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentWorkbook], val
     raw: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
     used: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
     writers: dict[str, str] = {}
+    sources: list[tuple[str, Placement, str, OfficeNarrative | DepartmentNarrative]]
     sources = [(office.file, office.places["narratives"], "", n) for n in office.narratives]
     sources += [(wb.file, wb.places["narratives"], wb.info.department, n) for wb in known for n in wb.narratives]
     index_in: Counter[str] = Counter()

@@ -20,12 +20,12 @@ from report_builder.checks import Checked, Tally, check_department, check_office
 from report_builder.findings import Finding, Severity
 from report_builder.isolation import Crash, run_isolated
 from report_builder.merge import Figure, ReportData, merge_year
+from report_builder.pdf import PdfError, convert_to_pdf
 from report_builder.reader import RawWorkbook, read_workbook
 from report_builder.render import RenderError, render_report
-from report_builder.pdf import PdfError, convert_to_pdf
 from report_builder.safety import precheck
-from report_builder.sources import figure_uses
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
+from report_builder.sources import figure_uses
 from report_builder.versions import manifest_path, read_manifest, sha256, write_atomic, write_next_version
 from report_builder.workbook_templates import (
     department_workbook,
@@ -94,7 +94,8 @@ def check_submissions(year_dir: Path, *, on_progress: Progress | None = None) ->
     others, files = _list_year(year_dir)
     year_findings: list[Finding] = []
     if not office_path.is_file():
-        year_findings.append(Finding("missing-office-workbook", OFFICE_FILE, detail=f"应放在年度文件夹“{year_dir.name}”中"))
+        detail = f"应放在年度文件夹“{year_dir.name}”中"
+        year_findings.append(Finding("missing-office-workbook", OFFICE_FILE, detail=detail))
         office_result: Checked | None = None
     else:
         office_result = _check_isolated([office_path], None, year_dir.name, None)[0]
@@ -321,7 +322,10 @@ def write_feedback(check: CheckReport, out_dir: Path) -> list[Path]:
         findings = list(result.findings) + year_by_file.get(result.file, [])
         if not findings or result.kind == "unknown":
             continue
-        data = save_workbook(feedback_workbook(check.year_dir / result.file, findings))
+        unreadable = any(f.code.startswith("file-") and f.severity is Severity.ERROR for f in result.findings)
+        readable = not unreadable and Path(result.file).suffix.lower() in (".xlsx", ".xlsm")
+        original = check.year_dir / result.file if readable else None  # never reopen a file that failed
+        data = save_workbook(feedback_workbook(original, findings))
         path, _ = write_next_version(Path(out_dir), f"{Path(result.file).stem}_反馈", ".xlsx", data)
         written.append(path)
     return written

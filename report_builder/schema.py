@@ -15,7 +15,7 @@ import types
 import typing
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,7 +45,7 @@ OfficeNarrativeKey = Literal[
 ]
 DepartmentNarrativeKey = Literal["招生工作公开情况", "财务工作公开情况", "其他公开情况"]
 
-LOCKED = {"locked": True}
+LOCKED: dict[str, Any] = {"locked": True}  # json_schema_extra of a pre-filled, locked field
 
 
 class Row(BaseModel):

@@ -446,13 +446,13 @@ def save_workbook(wb: Any) -> bytes:
 
 # ---- feedback ----------------------------------------------------------------------------------
 
-def feedback_workbook(original: Path, findings: Sequence[Finding]) -> Any:
+def feedback_workbook(original: Path | None, findings: Sequence[Finding]) -> Any:
     """The department's own file with the problem cells marked, and a 问题清单 sheet first.
 
-    `original` is untrusted: run `safety.precheck` on it first. A file openpyxl cannot open
-    gives a workbook with just the 问题清单.
+    `original` is untrusted: run `safety.precheck` on it first, and pass None when it failed
+    (or when openpyxl cannot open it): the result then has just the 问题清单.
     """
-    wb = _open(original)
+    wb = _open(original) if original is not None else None
     if wb is None:
         wb = _new_workbook()
     _clear_old_marks(wb)

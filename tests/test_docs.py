@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+import make_docs
 from conftest import ROOT
 
-import make_docs
 from report_builder.cli import _parser
 from report_builder.findings import CATALOG
 

@@ -78,7 +78,7 @@ def test_a_killed_build_leaves_no_partial_file_and_no_hole(sample_year: Path, tm
         "    print('writing', flush=True); time.sleep(30)\n"
         "v.os.fsync = slow\n"
         "from report_builder import pipeline\n"
-        f"pipeline.build_report(sys.argv[1], sys.argv[2])\n"
+        "pipeline.build_report(sys.argv[1], sys.argv[2])\n"
     )
     writer = subprocess.Popen([sys.executable, "-c", script, str(sample_year), str(out)],
                               stdout=subprocess.PIPE, text=True)
