@@ -114,7 +114,7 @@ def _run_engine(old: Path, new: Path, author: str, date: str) -> bytes:
     except (ImportError, OSError) as exc:
         raise DiffError(
             "未安装修订比对组件（python-redlines），无法生成修订版。"
-            '请运行 pip install "report_builder[redline]" 后重试。'
+            '请重新安装本工具（pip install .）后重试。'
         ) from exc
     try:
         result = engine.run_redline(author, Path(old), Path(new), date_time=date)
