@@ -1,0 +1,471 @@
+"""Measure report_builder against the floor, stage by stage and as a user runs it.
+
+For each size (synthetic years from benchmarks/generate.py, cached under /tmp/rb_bench/<N>/):
+
+- in-process stages, one process: read (safety.precheck + reader.read_workbook), check
+  (checks.check_office / check_department), merge (merge.merge_year), render (render.render_report),
+  write (pipeline.make_manifest + versions.write_next_version); plus pipeline.check_submissions,
+  which reads and checks in 2 worker processes and sends the results back pickled;
+- the floor on the same files: every cell value read with python-calamine and nothing else (one
+  process, and 2 processes), and the same report context rendered by a bare docxtpl call;
+- the commands as a user runs them (`report-builder check DIR`, `report-builder build DIR --out TMP`,
+  Python start included, median of several runs) and the same floor as a command.
+
+Wall time is time.perf_counter. Peak memory in-process is the process's peak RSS during the stage
+(VmHWM, reset before each stage through /proc/self/clear_refs); for commands it is ru_maxrss of the
+command and its waited-for children (os.wait4: the largest single process) and, in one extra run,
+the sampled sum of RSS over the whole process tree. "cores" is (user + sys CPU) / wall.
+
+    python benchmarks/run.py [--sizes 15,40,400] [--repeat N] [--json out.json]
+
+Only the standard library is imported at module level: `run.py _floor ...` is the floor command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import io
+import json
+import multiprocessing
+import os
+import pickle
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SAMPLE_YEAR = ROOT / "inputs" / "2017-2018"
+TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
+PYCACHE = Path("/tmp/rb_bench/pycache")
+MB = 1024 * 1024
+
+
+# ---- measuring -----------------------------------------------------------------------------------
+
+def _status_kb(key: str) -> int:
+    match = re.search(rf"^{key}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.M)
+    return int(match[1]) if match else 0
+
+
+def _reset_peak() -> None:
+    with contextlib.suppress(OSError):  # not Linux, or not allowed: the peak is then the lifetime peak
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+@dataclass
+class Sample:
+    """The wall times of repeated runs of one stage, and the highest peak RSS seen."""
+
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    peak_mb: float = 0.0
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls) if self.walls else float("nan")
+
+    @property
+    def cpu(self) -> float:
+        """CPU time of this process only (not of worker processes)."""
+        return statistics.median(self.cpus) if self.cpus else float("nan")
+
+
+def measure(func: Callable[[], Any], repeat: int) -> tuple[Sample, Any]:
+    """Run func `repeat` times; median wall time, peak RSS during a run, and the last result."""
+    sample, result = Sample(), None
+    for _ in range(repeat):
+        result = None
+        gc.collect()
+        _reset_peak()
+        started, cpu = time.perf_counter(), time.process_time()
+        result = func()
+        sample.walls.append(time.perf_counter() - started)
+        sample.cpus.append(time.process_time() - cpu)
+        sample.peak_mb = max(sample.peak_mb, _status_kb("VmHWM") / 1024)
+    return sample, result
+
+
+@dataclass
+class Run:
+    """One command run: wall, exit code, CPU of the whole tree, largest RSS of one process."""
+
+    wall: float
+    code: int
+    cpu: float
+    maxrss_mb: float
+    tree_mb: float = 0.0
+
+
+def run_command(args: Sequence[str], *, sample_tree: bool = False) -> Run:
+    """Run a command as a user would; with sample_tree, also poll the RSS sum of its process tree."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)  # compiled once, as in a user's install; not in the checkout
+    started = time.perf_counter()
+    process = subprocess.Popen(list(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    tree = 0
+    if sample_tree:
+        while not _exited(process.pid):  # not poll(): it would reap the child, and wait4 lose its usage
+            tree = max(tree, _tree_rss_kb(process.pid))
+            time.sleep(0.01)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Run(wall, process.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree / 1024)
+
+
+def _exited(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z"
+    except OSError:
+        return True
+
+
+def _tree_rss_kb(pid: int) -> int:
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        total += int(match[1]) if match else 0
+    return total
+
+
+# ---- the floor ---------------------------------------------------------------------------------
+
+def floor_read_one(path: Path) -> int:
+    """Every cell value of every sheet, with calamine and nothing else; returns the number of cells."""
+    import python_calamine as calamine
+
+    cells = 0
+    with calamine.CalamineWorkbook.from_path(path) as book:
+        for name in book.sheet_names:
+            for row in book.get_sheet_by_name(name).to_python():
+                cells += len(row)
+    return cells
+
+
+def floor_read(paths: Sequence[Path], processes: int = 1) -> int:
+    if processes == 1:
+        return sum(floor_read_one(p) for p in paths)
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return sum(pool.imap_unordered(floor_read_one, paths, chunksize=max(1, len(paths) // (processes * 8))))
+
+
+def floor_render(template: Path, context: dict[str, Any]) -> bytes:
+    """The bare docxtpl call on the same context."""
+    from docxtpl import DocxTemplate
+
+    document = DocxTemplate(str(template))
+    document.render(context)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def floor_command(argv: Sequence[str]) -> None:
+    """`run.py _floor check DIR` / `run.py _floor build DIR CONTEXT.pkl TEMPLATE OUT.docx`."""
+    what, year = argv[0], Path(argv[1])
+    floor_read(sorted(year.glob("*.xlsx")), processes=len(os.sched_getaffinity(0)))
+    if what == "build":
+        context = pickle.loads(Path(argv[2]).read_bytes())
+        Path(argv[4]).write_bytes(floor_render(Path(argv[3]), context))
+
+
+# ---- the stages ------------------------------------------------------------------------------------
+
+@dataclass
+class SizeResult:
+    label: str
+    files: int
+    rows: int
+    stages: dict[str, Sample]
+    floors: dict[str, Sample]
+    commands: dict[str, list[Run]]
+    extra: dict[str, float]
+
+
+def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str, Sample], dict[str, float], Any]:
+    """In-process stages and floors on one year folder."""
+    from report_builder import checks, merge, pipeline, reader, render, safety, versions
+    from report_builder.schema import OFFICE_FILE, DepartmentWorkbook
+
+    paths = [year / OFFICE_FILE] + sorted(p for p in year.glob("*.xlsx") if p.name != OFFICE_FILE)
+    stages: dict[str, Sample] = {}
+    floors: dict[str, Sample] = {}
+    extra: dict[str, float] = {}
+
+    def read_all() -> list[Any]:
+        out = []
+        for p in paths:
+            problem = safety.precheck(p, p.name)
+            out.append(problem or reader.read_workbook(p, p.name))
+        return out
+
+    stages["read"], raws = measure(read_all, repeat)
+    stages["precheck alone"], _ = measure(lambda: [safety.precheck(p, p.name) for p in paths], repeat)
+
+    def check_all() -> list[Any]:
+        office = checks.check_office(raws[0], year.name)
+        return [office] + [checks.check_department(r, office.workbook) for r in raws[1:]]  # type: ignore[arg-type]
+
+    stages["check"], checked = measure(check_all, repeat)
+    office = checked[0].workbook
+    departments = [c.workbook for c in checked[1:] if isinstance(c.workbook, DepartmentWorkbook)]
+    stages["merge"], (data, merge_findings) = measure(lambda: merge.merge_year(office, departments), repeat)
+    stages["render"], docx = measure(lambda: render.render_report(data, TEMPLATE), repeat)
+
+    report = pipeline.CheckReport(year, tuple(pipeline._file_result(c) for c in checked), tuple(merge_findings),
+                                  office, tuple(departments), data)
+    out = Path(tempfile.mkdtemp(prefix="rb_bench_write_"))
+
+    def write() -> None:
+        manifest = pipeline.make_manifest(report, TEMPLATE, docx)
+        versions.write_next_version(out, "报告", ".docx", docx)
+        versions.write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False).encode(),
+                              overwrite=True)
+
+    stages["write"], _ = measure(write, repeat)
+    shutil.rmtree(out, ignore_errors=True)
+    stages["check_submissions (2 workers)"], _ = measure(lambda: pipeline.check_submissions(year), repeat)
+
+    started = time.perf_counter()
+    blob = pickle.dumps(checked[1:], protocol=pickle.HIGHEST_PROTOCOL)
+    extra["pickle dumps s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    pickle.loads(blob)
+    extra["pickle loads s"] = time.perf_counter() - started
+    extra["pickle MB"] = len(blob) / MB
+    extra["docx MB"] = len(docx) / MB
+    rows = sum(c.tally.read for c in checked)
+
+    context = render.report_context(data)
+    floors["read"], cells = measure(lambda: floor_read(paths), repeat)
+    floors["read ×2 procs"], _ = measure(lambda: floor_read(paths, 2), repeat)
+    floors["render"], _ = measure(lambda: floor_render(TEMPLATE, context), repeat)
+    extra["cells"] = cells
+    extra["rows"] = rows
+    return stages, floors, extra, context
+
+
+def measure_commands(year: Path, context: Any, repeat: int) -> dict[str, list[Run]]:
+    """The CLI commands and the floor command, each run `repeat` times plus one memory-sampled run."""
+    exe = shutil.which("report-builder") or "report-builder"
+    work = Path(tempfile.mkdtemp(prefix="rb_bench_cmd_"))
+    pkl = work / "context.pkl"
+    pkl.write_bytes(pickle.dumps(context))
+    commands: dict[str, Callable[[int], list[str]]] = {
+        "check": lambda i: [exe, "check", str(year)],
+        "build": lambda i: [exe, "build", str(year), "--out", str(work / f"out{i}")],
+        "floor check": lambda i: [sys.executable, str(Path(__file__)), "_floor", "check", str(year)],
+        "floor build": lambda i: [sys.executable, str(Path(__file__)), "_floor", "build", str(year), str(pkl),
+                                  str(TEMPLATE), str(work / f"floor{i}.docx")],
+    }
+    runs: dict[str, list[Run]] = {}
+    for name, make in commands.items():
+        run_command(make(-1))  # warm-up: compiles to PYCACHE, fills the page cache
+        runs[name] = [run_command(make(i)) for i in range(repeat)]
+        memory = run_command(make(repeat), sample_tree=True)
+        runs[name][0].tree_mb = memory.tree_mb
+        if any(r.code not in (0, 1) for r in runs[name]):
+            print(f"warning: {name} exited with {[r.code for r in runs[name]]}", file=sys.stderr)
+    shutil.rmtree(work, ignore_errors=True)
+    return runs
+
+
+# ---- output ------------------------------------------------------------------------------------
+
+def _s(x: float) -> str:
+    return f"{x:.3f}" if x < 10 else f"{x:.1f}"
+
+
+def stage_table(r: SizeResult) -> str:
+    """One year's stages; single-process rows are compared on CPU time (robust to a busy machine)."""
+    rows, files = max(r.rows, 1), max(r.files, 1)
+    st, fl = r.stages, r.floors
+    lines = [f"### {r.label}: {r.files} files, {r.rows:,} rows, {int(r.extra['cells']):,} cells "
+             f"(load average {r.extra['load before']:.1f} → {r.extra['load after']:.1f})",
+             "", "| stage | wall s | CPU s | peak RSS MB | CPU ms / workbook | CPU µs / row | floor | floor s | "
+             "ours / floor |", "|---|---:|---:|---:|---:|---:|---|---:|---:|"]
+
+    def line(name: str, wall: float, cpu: float, peak: float, floor_name: str = "", floor: float = 0.0,
+             by_wall: bool = False) -> None:
+        ratio = f"{(wall if by_wall else cpu) / floor:.2f}" if floor else ""
+        peak_text = f"{peak:.0f}" if peak else ""
+        lines.append(f"| {name} | {_s(wall)} | {_s(cpu)} | {peak_text} | {cpu / files * 1000:.2f} | "
+                     f"{cpu / rows * 1e6:.1f} | {floor_name} | {_s(floor) if floor else ''} | {ratio} |")
+
+    def stage(name: str, key: str, floor_name: str = "", floor: float = 0.0) -> None:
+        line(name, st[key].wall, st[key].cpu, st[key].peak_mb, floor_name, floor)
+
+    stage("read (precheck + read_workbook)", "read", "calamine, 1 process (CPU)", fl["read"].cpu)
+    stage("  of which precheck alone (the pipeline runs it twice)", "precheck alone")
+    stage("check", "check")
+    stage("merge", "merge")
+    stage("render", "render", "bare docxtpl (CPU)", fl["render"].cpu)
+    stage("write (manifest + version)", "write")
+    keys = ("check", "merge", "render")
+    line("check + merge + render", sum(st[k].wall for k in keys), sum(st[k].cpu for k in keys), 0,
+         "bare docxtpl (CPU)", fl["render"].cpu)
+    keys = ("read", "check", "merge", "render")
+    line("read + check + merge + render", sum(st[k].wall for k in keys), sum(st[k].cpu for k in keys), 0,
+         "calamine + docxtpl (CPU)", fl["read"].cpu + fl["render"].cpu)
+    cs = st["check_submissions (2 workers)"]
+    line("check_submissions (read + check in 2 workers)", cs.wall, cs.cpu, cs.peak_mb,
+         "calamine, 2 processes (wall)", fl["read ×2 procs"].wall, by_wall=True)
+    e = r.extra
+    lines += ["", f"Workers' results (the Checked objects) pickled: {e['pickle MB']:.1f} MB; dumps "
+              f"{_s(e['pickle dumps s'])} s, loads {_s(e['pickle loads s'])} s in one process. "
+              f"Report: {e['docx MB']:.2f} MB. Peak RSS of check_submissions is the main process only."]
+    return "\n".join(lines)
+
+
+def command_table(results: Sequence[SizeResult]) -> str:
+    lines = ["| year | command | runs | wall s median (min–max) | CPU cores used | max RSS 1 process MB | "
+             "RSS whole tree MB | floor s | ours / floor |", "|---|---|---:|---|---:|---:|---:|---:|---:|"]
+    for r in results:
+        for name in ("check", "build"):
+            runs, floor = r.commands[name], r.commands[f"floor {name}"]
+            walls = [x.wall for x in runs]
+            wall, fwall = statistics.median(walls), statistics.median(x.wall for x in floor)
+            cores = statistics.median(x.cpu / x.wall for x in runs)
+            lines.append(f"| {r.label} | `{name}` | {len(runs)} | {_s(wall)} ({_s(min(walls))}–{_s(max(walls))}) | "
+                         f"{cores:.2f} | {max(x.maxrss_mb for x in runs):.0f} | {runs[0].tree_mb:.0f} | "
+                         f"{_s(fwall)} | {wall / fwall:.2f} |")
+    return "\n".join(lines)
+
+
+def flat_table(results: Sequence[SizeResult]) -> str:
+    lines = ["| year | files | rows | read CPU µs/row | check CPU µs/row | merge CPU µs/row | render CPU µs/row | "
+             "build ms/workbook | check ms/workbook |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        rows = max(r.rows, 1)
+        per = {k: r.stages[k].cpu / rows * 1e6 for k in ("read", "check", "merge", "render")}
+        build = statistics.median(x.wall for x in r.commands["build"]) / r.files * 1000
+        check = statistics.median(x.wall for x in r.commands["check"]) / r.files * 1000
+        lines.append(f"| {r.label} | {r.files} | {r.rows:,} | {per['read']:.1f} | {per['check']:.1f} | "
+                     f"{per['merge']:.1f} | {per['render']:.1f} | {build:.1f} | {check:.1f} |")
+    return "\n".join(lines)
+
+
+def goals(results: Sequence[SizeResult]) -> str:
+    by = {r.label: r for r in results}
+    out = []
+
+    def say(ok: bool, text: str) -> None:
+        out.append(f"- {'MET' if ok else 'MISSED'}: {text}")
+
+    def build_wall(label: str) -> float:
+        return statistics.median(x.wall for x in by[label].commands["build"])
+
+    if "sample" in by:
+        say(build_wall("sample") < 1.0, f"sample year build {build_wall('sample'):.2f} s (goal well under 1 s)")
+    if "40" in by:
+        say(build_wall("40") < 1.5, f"40-department build {build_wall('40'):.2f} s (goal < 1.5 s)")
+    for r in results:
+        cmr = r.stages["check"].cpu + r.stages["merge"].cpu + r.stages["render"].cpu
+        ratio = cmr / r.floors["render"].cpu
+        whole = (r.stages["read"].cpu + cmr) / (r.floors["read"].cpu + r.floors["render"].cpu)
+        say(ratio <= 2, f"{r.label}: check+merge+render / bare docxtpl = {ratio:.2f}; "
+            f"read+check+merge+render / (calamine + docxtpl) = {whole:.2f} (goal ≤ 2)")
+    sized = [r for r in results if r.label != "sample"]
+    if len(sized) >= 2:
+        small, large = sized[0], sized[-1]
+        for stage in ("read", "check", "merge", "render"):
+            a = small.stages[stage].cpu / small.rows
+            b = large.stages[stage].cpu / large.rows
+            say(b / a < 1.5, f"{stage} cost per row {small.label}→{large.label}: ×{b / a:.2f} (goal flat, < ×1.5)")
+        for name in ("check", "build"):
+            cores = statistics.median(x.cpu / x.wall for x in large.commands[name])
+            say(cores > 1.6, f"`{name}` on {large.label} uses {cores:.2f} cores (goal: both of 2)")
+    if "4000" in by:
+        peak = max(by["4000"].commands[n][0].tree_mb for n in ("check", "build"))
+        say(peak < 1024, f"4000-department peak RSS of the whole tree {peak:.0f} MB (goal < 1 GB)")
+    return "\n".join(out)
+
+
+def cli_start() -> str:
+    """Python start, CLI import, and which heavy modules `check` imports at start."""
+    exe = shutil.which("report-builder") or "report-builder"
+    bare = statistics.median(run_command([sys.executable, "-c", "pass"]).wall for _ in range(7))
+    imp = statistics.median(run_command([sys.executable, "-c", "import report_builder.cli"]).wall for _ in range(7))
+    helps = statistics.median(run_command([exe, "--help"]).wall for _ in range(7))
+    probe = ("import sys, report_builder.cli; print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & "
+             "{'docxtpl','docx','openpyxl','lxml','jinja2','pydantic','python_calamine','docxcompose','PIL'})))")
+    heavy = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip()
+    return (f"- `python -c pass`: {bare:.3f} s; `python -c 'import report_builder.cli'`: {imp:.3f} s; "
+            f"`report-builder --help`: {helps:.3f} s\n- heavy modules imported by the CLI at start: {heavy}")
+
+
+def machine() -> str:
+    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()
+    total = mem[1].split()[1] if len(mem) > 1 else "?"
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "?")
+    nproc = len(os.sched_getaffinity(0))
+    return f"{os.cpu_count()} cores (nproc {nproc}), {cpu}, {total} RAM, Python {sys.version.split()[0]}"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["_floor"]:
+        floor_command(argv[1:])
+        return
+    parser = argparse.ArgumentParser(description="report_builder against the floor")
+    parser.add_argument("--sizes", default="15,40,400", help="department counts, comma-separated (4000 on request)")
+    parser.add_argument("--repeat", type=int, help="runs per measurement (default: 5 up to 40 departments, else 1)")
+    parser.add_argument("--no-sample", action="store_true", help="skip the sample year inputs/2017-2018")
+    parser.add_argument("--json", type=Path, help="also write the raw measurements here")
+    parser.add_argument("--root", type=Path, default=Path("/tmp/rb_bench"))
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(HERE))
+    from generate import describe, generate_year
+
+    years = [] if args.no_sample else [("sample", SAMPLE_YEAR)]
+    for n in (int(s) for s in args.sizes.split(",") if s.strip()):
+        started = time.perf_counter()
+        year = generate_year(n, args.root)
+        print(f"year {n}: {year} {describe(year)} (ready in {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+        years.append((str(n), year))
+    results: list[SizeResult] = []
+    for label, year in years:
+        files = len(list(year.glob("*.xlsx")))
+        repeat = args.repeat or (5 if files <= 41 else 1)
+        print(f"measuring {label} ({files} files, repeat {repeat})…", file=sys.stderr)
+        load = os.getloadavg()[0]
+        stages, floors, extra, context = measure_stages(year, repeat)
+        extra["load before"], extra["load after"] = load, os.getloadavg()[0]
+        commands = measure_commands(year, context, max(repeat, 3) if files <= 41 else repeat)
+        results.append(SizeResult(label, files, int(extra["rows"]), stages, floors, commands, extra))
+        print(stage_table(results[-1]), file=sys.stderr)
+    report = ["## Machine", "", machine(), "", "## CLI start", "", cli_start(), "",
+              "## In-process stages (one process) against the floor", ""]
+    report += [stage_table(r) + "\n" for r in results]
+    report += ["## Commands as a user runs them (Python start included)", "", command_table(results), "",
+               "## Cost per row and per workbook", "", flat_table(results), "", "## Goals", "", goals(results)]
+    print("\n".join(report))
+    if args.json:
+        raw = [{"label": r.label, "files": r.files, "rows": r.rows, "extra": r.extra,
+                "stages": {k: vars(v) for k, v in r.stages.items()},
+                "floors": {k: vars(v) for k, v in r.floors.items()},
+                "commands": {k: [vars(x) for x in v] for k, v in r.commands.items()}} for r in results]
+        args.json.write_text(json.dumps(raw, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
