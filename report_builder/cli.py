@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
@@ -52,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return INTERNAL
+    except BrokenPipeError:  # `report-builder check … | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return OK
     except Exception as error:  # the boundary: anything unexpected is an internal error, said plainly
         if args.debug:
             traceback.print_exc()
@@ -76,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="检查年度文件夹中各部门交回的填报表")
     check.add_argument("year_dir", type=Path, help="年度文件夹，如 inputs/2017-2018")
     check.add_argument("--feedback", type=Path, help="为有问题的部门生成反馈表的文件夹")
-    check.add_argument("--json", type=Path, help="把检查结果写成 JSON 文件")
+    check.add_argument("--json", type=Path, help="把检查结果写成 JSON 文件（“-”表示只输出到屏幕）")
     check.set_defaults(run=_check)
 
     templates = sub.add_parser("templates", help="按年度总表为各部门生成填报表")
@@ -97,11 +101,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
-    report = _run_check(args.year_dir, quiet=False)
+    to_stdout = args.json is not None and str(args.json) == "-"
+    report = _run_check(args.year_dir, quiet=to_stdout)
     if report is None:
         return USAGE
-    _print_check(report)
-    if args.json:
+    if to_stdout:
+        print(json.dumps(pipeline.report_as_json(report), ensure_ascii=False, indent=2))
+    else:
+        _print_check(report)
+    if args.json and not to_stdout:
         _write_json(args.json, report)
     if args.feedback:
         written = pipeline.write_feedback(report, args.feedback)

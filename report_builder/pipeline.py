@@ -307,7 +307,7 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     for entry in office.departments:
         items = [item for item in office.checklist if item.department == entry.name]
         data = save_workbook(department_workbook(office.info, entry.name, items))
-        path, _ = write_next_version(folder, entry.name, ".xlsx", data)
+        path, _ = write_next_version(folder, entry.name, ".xlsx", data, plain_first=True)
         written.append(path)
     return Written(tuple(written), office_checked.findings)
 
@@ -326,6 +326,6 @@ def write_feedback(check: CheckReport, out_dir: Path) -> list[Path]:
         readable = not unreadable and Path(result.file).suffix.lower() in (".xlsx", ".xlsm")
         original = check.year_dir / result.file if readable else None  # never reopen a file that failed
         data = save_workbook(feedback_workbook(original, findings))
-        path, _ = write_next_version(Path(out_dir), f"{Path(result.file).stem}_反馈", ".xlsx", data)
+        path, _ = write_next_version(Path(out_dir), f"{Path(result.file).stem}_反馈", ".xlsx", data, plain_first=True)
         written.append(path)
     return written

@@ -66,9 +66,10 @@ class Version:
 
 
 def list_versions(folder: Path, stem: str, suffix: str) -> list[Version]:
-    """`stem_v1.suffix`, `stem_v2.suffix`… in `folder`, oldest first."""
+    """`stem_v1.suffix`, `stem_v2.suffix`… in `folder`, oldest first; a plain `stem.suffix` is version 1."""
     pattern = re.compile(re.escape(stem) + r"_v(\d+)" + re.escape(suffix) + "$")
-    found = []
+    plain = folder / f"{stem}{suffix}"
+    found = [Version(1, plain)] if plain.is_file() else []
     for path in folder.glob(f"{glob_escape(stem)}_v*{suffix}") if folder.is_dir() else []:
         match = pattern.match(path.name)
         if match:
@@ -81,11 +82,13 @@ def glob_escape(text: str) -> str:
 
 
 def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
-                       same: Callable[[Path], bool] | None = None) -> tuple[Path, bool]:
+                       same: Callable[[Path], bool] | None = None, *, plain_first: bool = False,
+                       ) -> tuple[Path, bool]:
     """Write `data` as the next version, unless the newest one is the same.
 
-    `same(newest)` decides; by default the bytes are compared. Returns the path and
-    whether it was unchanged (nothing written).
+    `same(newest)` decides; by default the bytes are compared. With `plain_first` the first
+    version is `stem.suffix` (a department's template is just `教务处.xlsx`), later ones `stem_v2.suffix`.
+    Returns the path and whether it was unchanged (nothing written).
     """
     is_same = same or (lambda newest: newest.read_bytes() == data)
     remove_stale_temporaries(folder)
@@ -94,7 +97,7 @@ def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
         if versions and is_same(versions[-1].path):
             return versions[-1].path, True
         number = versions[-1].number + 1 if versions else 1
-        path = folder / f"{stem}_v{number}{suffix}"
+        path = folder / (f"{stem}{suffix}" if plain_first and number == 1 else f"{stem}_v{number}{suffix}")
         try:
             write_atomic(path, data)
             return path, False
