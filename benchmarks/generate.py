@@ -42,7 +42,7 @@ from report_builder.workbook_templates import department_workbook, office_workbo
 DEFAULT_ROOT = Path("/tmp/rb_bench")
 YEAR_DIR = "2017-2018"  # the folder name must carry the year of INFO.year_label
 MARKER = "COMPLETE.json"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = 20180831
 EVENTS = (50, 500)  # events per department, uniform
 SHARE = {"applications": 0.55, "cases": 0.10, "activities": 0.35}
@@ -73,11 +73,15 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 def department_names(n: int) -> list[str]:
     """N distinct, plausible unit names (the 15 of the sample year first)."""
     names = list(DEPARTMENTS)[:n]
+    seen = set(names)
     k = 0
     while len(names) < n:
         subject, unit = SUBJECTS[k % len(SUBJECTS)], UNITS[(k // len(SUBJECTS)) % len(UNITS)]
         round_ = k // (len(SUBJECTS) * len(UNITS))
-        names.append(f"{subject}{unit}" if round_ == 0 else f"{subject}第{round_ + 1}{unit}")
+        name = f"{subject}{unit}" if round_ == 0 else f"{subject}第{round_ + 1}{unit}"
+        if name not in seen:
+            seen.add(name)
+            names.append(name)
         k += 1
     return names
 
@@ -194,6 +198,8 @@ def generate_year(n: int, root: Path = DEFAULT_ROOT, *, seed: int = SEED, worker
     procs = workers or len(os.sched_getaffinity(0))
     with multiprocessing.get_context("fork").Pool(procs) as pool:
         events = sum(pool.imap_unordered(department_file, tasks, chunksize=max(1, min(16, n // (procs * 8)))))
+    if (written := len(list(partial.glob("*.xlsx")))) != n + 1:
+        raise RuntimeError(f"{written} workbooks written for {n} departments")
     shutil.rmtree(year, ignore_errors=True)
     partial.rename(year)
     marker.write_text(json.dumps({**wanted, "events": events, "checklist_items": len(items),
