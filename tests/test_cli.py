@@ -1,0 +1,115 @@
+"""`report-builder check` as the office runs it: a subprocess, its exit code, its JSON and feedback files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from conftest import edit_workbook
+from factory import fill_department
+
+from report_builder.workbook_templates import FEEDBACK_SHEET
+
+BAD_ROWS = [
+    {"received": "2016.5.1", "summary": "申请公开招生计划", "outcome": "予以公开", "on_time": "是"},
+    {"received": "2018.3.5", "summary": "申请公开收费标准", "outcome": "不予公开", "on_time": "是", "fee": "免费"},
+]
+BAD_FINDINGS = [  # (code, severity, sheet, cell), in the order the check reports them
+    ("date-as-text", "warning", "依申请公开", "A3"),
+    ("date-outside-window", "error", "依申请公开", "A3"),
+    ("date-as-text", "warning", "依申请公开", "A4"),
+    ("not-a-number", "error", "依申请公开", "G4"),
+    ("reason-required", "error", "依申请公开", "E4"),
+]
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "report_builder.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=300, cwd=cwd)
+    assert "Traceback" not in done.stdout + done.stderr
+    return done
+
+
+def spoil(year: Path) -> None:
+    edit_workbook(year / "教务处.xlsx", lambda wb: fill_department(wb, "依申请公开", BAD_ROWS))
+
+
+def file_entry(data: dict[str, Any], file: str) -> dict[str, Any]:
+    return next(entry for entry in data["files"] if entry["file"] == file)
+
+
+def test_a_clean_year_exits_0_with_no_feedback(sample_year: Path, tmp_path: Path) -> None:
+    done = run("check", sample_year, "--json", tmp_path / "check.json", "--feedback", tmp_path / "fb", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads((tmp_path / "check.json").read_text(encoding="utf-8"))
+    assert data["ok"] is True
+    assert data["summary"]["errors"] == data["summary"]["warnings"] == 0
+    assert data["summary"]["rows_read"] == data["summary"]["rows_accepted"] > 0
+    assert len(data["files"]) == 16
+    assert not list((tmp_path / "fb").glob("*"))  # nothing to send back
+
+
+def test_a_bad_cell_exits_1_with_stable_json_and_feedback_for_its_department(sample_year: Path,
+                                                                             tmp_path: Path) -> None:
+    spoil(sample_year)
+    done = run("check", sample_year, "--json", tmp_path / "check.json", "--feedback", tmp_path / "fb", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "教务处.xlsx › 依申请公开!A3" in done.stdout
+
+    data = json.loads((tmp_path / "check.json").read_text(encoding="utf-8"))
+    assert data["ok"] is False
+    entry = file_entry(data, "教务处.xlsx")
+    assert [(f["code"], f["severity"], f["sheet"], f["cell"]) for f in entry["findings"]] == BAD_FINDINGS
+    assert all(f["file"] == "教务处.xlsx" and f["message"] and f["hint"] for f in entry["findings"])
+    assert (entry["rows_read"], entry["rows_rejected"]) == (entry["rows_accepted"] + 2, 2)
+    assert data["year_findings"] == []
+    assert all(not e["findings"] for e in data["files"] if e["file"] != "教务处.xlsx")
+
+    [feedback] = sorted((tmp_path / "fb").iterdir())
+    assert feedback.name.startswith("教务处") and feedback.suffix == ".xlsx"
+    wb = openpyxl.load_workbook(feedback)
+    assert wb.sheetnames[0] == FEEDBACK_SHEET
+    listed = {(row[0], row[1]) for row in wb[FEEDBACK_SHEET].iter_rows(min_row=3, values_only=True)}
+    assert {(sheet, cell) for _, _, sheet, cell in BAD_FINDINGS} <= listed
+    for _, _, sheet, cell in BAD_FINDINGS:
+        assert wb[sheet][cell].comment is not None, cell
+    assert wb["依申请公开"]["B3"].comment is None
+
+
+def test_json_to_stdout(sample_year: Path, tmp_path: Path) -> None:
+    spoil(sample_year)
+    done = run("check", sample_year, "--json", "-", cwd=tmp_path)
+    assert done.returncode == 1
+    entry = file_entry(json.loads(done.stdout), "教务处.xlsx")
+    assert [f["code"] for f in entry["findings"]] == [code for code, *_ in BAD_FINDINGS]
+
+
+def test_a_file_that_is_not_a_workbook_is_a_finding_not_a_crash(sample_year: Path, tmp_path: Path) -> None:
+    (sample_year / "教务处.xlsx").write_bytes(b"not a workbook at all")
+    done = run("check", sample_year, "--json", tmp_path / "check.json", cwd=tmp_path)
+    assert done.returncode == 1
+    entry = file_entry(json.loads((tmp_path / "check.json").read_text(encoding="utf-8")), "教务处.xlsx")
+    codes = [f["code"] for f in entry["findings"]]
+    assert codes and all(code.startswith("file-") for code in codes)
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run(cwd=tmp_path).returncode == 2
+    assert run("check", cwd=tmp_path).returncode == 2
+    assert run("check", tmp_path / "没有这个文件夹", cwd=tmp_path).returncode == 2
+    assert run("check", tmp_path, "--no-such-option", cwd=tmp_path).returncode == 2
+    assert run("no-such-command", cwd=tmp_path).returncode == 2
+    missing = run("check", tmp_path / "2099-2100", cwd=tmp_path)
+    assert "2099-2100" in missing.stderr
+
+
+def test_a_folder_without_the_office_workbook_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "2017-2018").mkdir()
+    done = run("check", tmp_path / "2017-2018", "--json", tmp_path / "c.json", cwd=tmp_path)
+    assert done.returncode == 1
+    data = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    assert [f["code"] for f in data["year_findings"]] == ["missing-office-workbook"]
