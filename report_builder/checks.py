@@ -101,6 +101,8 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
         findings += _check_office_info(raw.file, sheets["info"], year)
     names = {d.name for d in sheets["departments"].records}  # type: ignore[attr-defined]
     findings += _check_item_departments(raw.file, sheets["checklist"], names)
+    findings += _check_unique(raw.file, sheets["departments"], "name")
+    findings += _check_unique(raw.file, sheets["checklist"], "number")
     return _finish(raw, "office", OfficeWorkbook, sheets, findings, complete=info is not None)
 
 
@@ -433,4 +435,17 @@ def _check_item_departments(file: str, result: SheetResult, names: set[str]) -> 
         if department not in names:
             found.append(Finding("unknown-department", file, result.placement.sheet,
                                  result.placement.cell(i, "department"), department))
+    return found
+
+
+def _check_unique(file: str, result: SheetResult, field_name: str) -> list[Finding]:
+    """A department listed twice, or two 清单 items with one number: the second is an error."""
+    first: dict[object, str] = {}
+    found = []
+    for i, record in enumerate(result.records):
+        key, cell = getattr(record, field_name), result.placement.cell(i, field_name)
+        if key in first:
+            found.append(Finding("duplicate-row", file, result.placement.sheet, cell, str(key),
+                                 f"与 {first[key]} 重复"))
+        first.setdefault(key, cell)
     return found

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from factory import SampleOffice, fill_department, sample_office, set_form_value, write
 
@@ -264,6 +265,15 @@ def test_a_checklist_item_of_a_department_not_on_the_list(tmp_path: Path) -> Non
     assert the(report, "unknown-department", OFFICE_FILE, "公开事项清单", "D7").severity is E
 
 
+def test_an_office_list_with_a_department_or_an_item_number_twice(tmp_path: Path) -> None:
+    twice = (*OFFICE.departments, OFFICE.departments[1])
+    items = (*OFFICE.checklist, OFFICE.checklist[1].model_copy(update={"title": "招生简章"}))
+    report = check(tmp_path, office=sample_office(departments=twice, checklist=items))
+    assert the(report, "duplicate-row", OFFICE_FILE, "部门名单", "A7").severity is E
+    assert the(report, "duplicate-row", OFFICE_FILE, "公开事项清单", "A8").severity is E
+    assert error_codes(report) == {"duplicate-row"}
+
+
 def test_a_department_workbook_of_another_year(tmp_path: Path) -> None:
     report = check(tmp_path, {"财务处.xlsx": form("year_label", "2016-2017年度")})
     assert the(report, "wrong-year", "财务处.xlsx", "基本信息", "B4").severity is E
@@ -318,6 +328,17 @@ def test_no_office_workbook(tmp_path: Path) -> None:
     assert the(report, "missing-office-workbook", OFFICE_FILE, "", "").severity is E
     assert the(report, "negative-number", "教务处.xlsx", "依申请公开", "G3").severity is E  # still checked
     assert not report.ok
+
+
+def test_a_corrected_feedback_copy_sent_back_passes(tmp_path: Path) -> None:
+    year = make_year(tmp_path, {"教务处.xlsx": rows("依申请公开", app(fee="免费"))})
+    [feedback] = pipeline.write_feedback(pipeline.check_submissions(year), tmp_path / "feedback")
+    wb = openpyxl.load_workbook(feedback)
+    wb["依申请公开"]["G3"] = 0
+    write(wb, year / "教务处.xlsx")
+    report = pipeline.check_submissions(year)
+    assert report.findings == ()
+    assert department(report, "教务处.xlsx").applications[0].fee == 0
 
 
 # ---- the workbook's structure -------------------------------------------------------------------
@@ -485,8 +506,6 @@ def test_every_row_read_is_accepted_or_rejected_with_an_error_on_its_row(tmp_pat
 
 def _rows_with_content(path: Path, sheet: str, width: int) -> set[int]:
     """Data rows of a table sheet with anything in its columns, read independently with openpyxl."""
-    import openpyxl
-
     ws = openpyxl.load_workbook(path)[sheet]
     return {row[0].row for row in ws.iter_rows(min_row=3, max_col=width)
             if any(c.value is not None and str(c.value).strip() for c in row)}
