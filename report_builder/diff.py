@@ -11,10 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import io
-import os
 import re
 import subprocess
-import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +22,9 @@ from typing import Any, Literal
 import python_calamine
 from docx import Document as open_docx
 from lxml import etree
+
+from report_builder.ooxml import normalize_zip
+from report_builder.versions import write_atomic
 
 __all__ = [
     "CellChange",
@@ -137,27 +138,14 @@ def _first_line(text: object) -> str:
 
 
 def _normalize_zip(data: bytes) -> bytes:
-    """Rewrite a .docx zip with fixed timestamps and a sorted entry order."""
+    """Fixed timestamps and entry order, and deletions before insertions in every story part."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as src:
-            entries = {info.filename: src.read(info) for info in src.infolist()}
+            if "word/document.xml" not in src.namelist():
+                raise DiffError("修订比对组件生成的文件不是 Word 文档。")
+        return normalize_zip(data, lambda name, xml: _deletions_first(xml) if _STORY_PART.fullmatch(name) else xml)
     except (zipfile.BadZipFile, OSError) as exc:
         raise DiffError("修订比对组件生成的文件已损坏。") from exc
-    if "word/document.xml" not in entries:
-        raise DiffError("修订比对组件生成的文件不是 Word 文档。")
-    for name in entries:
-        if _STORY_PART.fullmatch(name):
-            entries[name] = _deletions_first(entries[name])
-    order = sorted(entries, key=lambda name: (name != "[Content_Types].xml", name))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as dst:
-        for name in order:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, entries[name], compresslevel=6)
-    return buffer.getvalue()
 
 
 _STORY_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
@@ -180,12 +168,8 @@ def _deletions_first(xml: bytes) -> bytes:
 
 
 def _write_atomic(out: Path, data: bytes) -> None:
-    out = Path(out)
     try:
-        handle, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".docx")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(tmp, out)
+        write_atomic(Path(out), data, overwrite=True)
     except OSError as exc:
         raise DiffError(
             f"无法写入“{out}”：{exc.strerror or exc}。若该文件正在 Word 中打开，请先关闭。"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 
 __all__ = ["FIXED_ZIP_TIME", "normalize_zip"]
 
@@ -18,8 +19,9 @@ def _entry_order(name: str) -> tuple[int, str]:
     return (0 if name == _CONTENT_TYPES else 1, name)
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed timestamps, attributes and entry order; the content is unchanged.
+def normalize_zip(data: bytes, transform: Callable[[str, bytes], bytes] | None = None) -> bytes:
+    """Rewrite a zip with fixed timestamps, attributes and entry order; the content is unchanged
+    (or passed through `transform(name, content)`).
 
     Two packages with the same parts give the same bytes, whatever time and order they were written in.
     """
@@ -32,5 +34,6 @@ def normalize_zip(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0  # the same on every platform
             info.external_attr = 0o600 << 16  # what zipfile writes for 0 anyway (rw-------)
-            dst.writestr(info, src.read(name), compresslevel=6)
+            content = src.read(name)
+            dst.writestr(info, transform(name, content) if transform else content, compresslevel=6)
     return out.getvalue()

@@ -33,6 +33,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from report_builder import schema
 from report_builder.findings import Finding, Severity
+from report_builder.ooxml import normalize_zip
 from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Column, SheetSpec
 
 __all__ = [
@@ -48,7 +49,6 @@ FEEDBACK_HEADERS = ("工作表", "单元格", "填写的值", "问题", "修改�
 CHECK_OK, CHECK_BAD = "✔ 本表必填项已填齐", "⚠ 本表有 {} 处必填项未填"
 CREATOR = "report-builder"
 FIXED_TIME = dt.datetime(2000, 1, 1)
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _MAX_LIST, _MAX_TEXT = 255, 32767
 _FORMULA_START = ("=", "+", "-", "@")
 
@@ -434,14 +434,7 @@ def save_workbook(wb: Any) -> bytes:
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).write_data()  # wb.save() would stamp the current time
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for entry in src.infolist():
-            fixed = zipfile.ZipInfo(entry.filename, date_time=_ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(entry.filename))
-    return out.getvalue()
+    return normalize_zip(raw.getvalue())
 
 
 # ---- feedback ----------------------------------------------------------------------------------

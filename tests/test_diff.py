@@ -249,8 +249,9 @@ def test_missing_and_broken_inputs_are_chinese_errors(tmp_path: Path) -> None:
         redline_docx(good, broken, tmp_path / "r.docx")
     with pytest.raises(DiffError, match="修订时间"):
         redline_docx(good, good, tmp_path / "r.docx", date="昨天")
+    (tmp_path / "a-folder.docx").mkdir()
     with pytest.raises(DiffError, match="无法写入"):
-        redline_docx(good, good, tmp_path / "no-such-dir" / "r.docx")
+        redline_docx(good, good, tmp_path / "a-folder.docx")
     assert not (tmp_path / "r.docx").exists()
 
 
