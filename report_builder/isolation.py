@@ -62,7 +62,7 @@ def run_isolated(
     """Return `func(item)` for every item, in input order, or a `Crash` for the items that failed."""
     total = len(items)
     slots = max(1, min(workers or _cpu_count(), total))
-    size = max(1, min(MAX_CHUNK, total // (slots * 4)))
+    size = max(1, min(MAX_CHUNK, -(-total // slots)))  # few forks for a small year, ≤ MAX_CHUNK for balance
     queue = deque(deque(range(i, min(i + size, total))) for i in range(0, total, size))
     results: dict[int, R | Crash] = {}
     running: list[_Worker] = []

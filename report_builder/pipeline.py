@@ -20,19 +20,10 @@ from report_builder.checks import Checked, Tally, check_department, check_office
 from report_builder.findings import Finding, Severity
 from report_builder.isolation import Crash, run_isolated
 from report_builder.merge import Figure, ReportData, merge_year
-from report_builder.pdf import PdfError, convert_to_pdf
 from report_builder.reader import RawWorkbook, read_workbook
-from report_builder.render import RenderError, render_report
 from report_builder.safety import precheck
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
-from report_builder.sources import figure_uses
 from report_builder.versions import manifest_path, read_manifest, sha256, write_atomic, write_next_version
-from report_builder.workbook_templates import (
-    department_workbook,
-    feedback_workbook,
-    save_workbook,
-    sources_workbook,
-)
 
 try:
     __version__ = version("report_builder")
@@ -184,6 +175,11 @@ def find_template(year_dir: Path, explicit: Path | None = None) -> Path | None:
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
                  pdf: bool = False, on_progress: Progress | None = None) -> BuildResult:
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
+    # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
+    from report_builder.render import RenderError, render_report, strip_marks
+    from report_builder.sources import figure_uses
+    from report_builder.workbook_templates import save_workbook, sources_workbook
+
     year_dir = Path(year_dir)
     check = check_submissions(year_dir, on_progress=on_progress)
     template_path = find_template(year_dir, template)
@@ -193,10 +189,11 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     if not check.ok or check.data is None:
         return BuildResult(check)
     try:
-        docx = render_report(check.data, template_path)
+        marked = render_report(check.data, template_path, marked=True)
     except RenderError as error:
         return BuildResult(check, render_findings=(Finding("template-error", template_path.name,
                                                            detail=error.message),))
+    docx = strip_marks(marked)
     manifest = make_manifest(check, template_path, docx)
     folder = Path(out_dir) / year_dir.name
     stem = f"{check.data.info.school_name}{check.data.info.year_label}信息公开工作年度报告"
@@ -207,7 +204,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         manifest["version"] = report.name
         write_atomic(manifest_path(report), json.dumps(manifest, ensure_ascii=False, indent=2).encode(),
                      overwrite=True)
-        uses = figure_uses(check.data, template_path)
+        uses = figure_uses(check.data, marked)
         write_atomic(sources_path(report), save_workbook(sources_workbook(uses)), overwrite=True)
     pdf_findings: tuple[Finding, ...] = ()
     if pdf:
@@ -221,6 +218,8 @@ def sources_path(report: Path) -> Path:
 
 def _write_pdf(report: Path) -> tuple[Finding, ...]:
     """The PDF beside the report, through LibreOffice; a clear finding when that cannot be done."""
+    from report_builder.pdf import PdfError, convert_to_pdf
+
     if report.with_suffix(".pdf").is_file():
         return ()
     try:
@@ -294,6 +293,8 @@ class Written:
 
 def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     """One department workbook per department of the office workbook's list."""
+    from report_builder.workbook_templates import department_workbook, save_workbook
+
     year_dir = Path(year_dir)
     office_path = year_dir / OFFICE_FILE
     if not office_path.is_file():
@@ -314,6 +315,8 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
 
 def write_feedback(check: CheckReport, out_dir: Path) -> list[Path]:
     """For each file with findings, a copy with the bad cells marked and a 问题清单 sheet."""
+    from report_builder.workbook_templates import feedback_workbook, save_workbook
+
     written = []
     year_by_file: dict[str, list[Finding]] = {}
     for finding in check.year_findings:

@@ -9,6 +9,7 @@ text from departments can never become template code. The output is byte-reprodu
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any, get_args
 
@@ -45,13 +46,15 @@ class Marked(int):
     __str__ = __html__
 
 
-MARK_OPEN, MARK_SEP, MARK_CLOSE = "\u27e6", "\u2016", "\u27e7"
+# Private-use characters: nobody types them, so a marker can only be ours.
+MARK_OPEN, MARK_SEP, MARK_CLOSE = "\ue000", "\ue001", "\ue002"
+MARK = re.compile(f"{MARK_OPEN}([^{MARK_SEP}]+){MARK_SEP}([^{MARK_CLOSE}]*){MARK_CLOSE}")
 
 
 def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
     """Everything a template can use, under the Chinese names documented in docs/template.md.
 
-    With `marked`, figures render as ⟦name‖value⟧ (see report_builder.sources).
+    With `marked`, figures render with markers around them (see report_builder.sources).
     """
     figures: dict[str, int] = {name: (Marked(f.value, name) if marked else f.value) for name, f in data.figures.items()}
     narratives = data.narratives
@@ -103,6 +106,16 @@ def render_report(data: ReportData, template: Path, *, marked: bool = False) -> 
     buffer = io.BytesIO()
     document.save(buffer)
     return normalize_zip(buffer.getvalue())
+
+
+def strip_marks(marked_docx: bytes) -> bytes:
+    """The report as `render_report(..., marked=False)` gives it, from a marked rendering."""
+    def strip(name: str, content: bytes) -> bytes:
+        if not name.endswith(".xml") or MARK_OPEN.encode() not in content:
+            return content
+        return MARK.sub(lambda m: m.group(2), content.decode("utf-8")).encode("utf-8")
+
+    return normalize_zip(marked_docx, strip)
 
 
 def _undefined_name(error: jinja2.UndefinedError) -> str:

@@ -1,8 +1,9 @@
 """Where each figure of the report comes from: the sentence it is in, and the cells behind it.
 
-The report is rendered once more with every figure marked (⟦name‖value⟧, see
-render.Marked); the marked sentences tell which figure landed in which sentence, even
-when two figures have the same value. The rows feed the 数据来源 workbook.
+The report is rendered with every figure marked (see render.Marked); the marked sentences
+tell which figure landed in which sentence, even when two figures have the same value.
+render.strip_marks turns the same rendering into the report itself, so rendering happens
+once. The rows feed the 数据来源 workbook.
 """
 
 from __future__ import annotations
@@ -10,14 +11,12 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import docx
 
 from report_builder.merge import ReportData, Source
-from report_builder.render import MARK_CLOSE, MARK_OPEN, MARK_SEP, render_report
+from report_builder.render import MARK as _MARK
 
-_MARK = re.compile(f"{MARK_OPEN}([^{MARK_SEP}]+){MARK_SEP}([^{MARK_CLOSE}]*){MARK_CLOSE}")
 _SENTENCE = re.compile(r"[^。；！？]*[。；！？]?")
 
 
@@ -31,9 +30,12 @@ class FigureUse:
     sources: tuple[Source, ...]
 
 
-def figure_uses(data: ReportData, template: Path) -> list[FigureUse]:
-    """Every figure shown in the report's text, in reading order, with its sentence and cells."""
-    marked = docx.Document(io.BytesIO(render_report(data, template, marked=True)))
+def figure_uses(data: ReportData, marked_docx: bytes) -> list[FigureUse]:
+    """Every figure shown in the report's text, in reading order, with its sentence and cells.
+
+    `marked_docx` is the report rendered with `render_report(data, template, marked=True)`.
+    """
+    marked = docx.Document(io.BytesIO(marked_docx))
     uses: dict[tuple[str, str], FigureUse] = {}
     for paragraph in marked.paragraphs:
         for sentence in _SENTENCE.findall(paragraph.text):

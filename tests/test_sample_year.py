@@ -129,3 +129,16 @@ def test_bad_input_is_reported_with_its_cell_and_no_report(sample_year: Path, tm
     assert "统计时间段为2017年9月1日至2018年8月31日" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_one_marked_rendering_gives_the_report_and_its_sources(sample_year: Path) -> None:
+    from report_builder.render import render_report, strip_marks
+
+    edit_workbook(sample_year / "教务处.xlsx", lambda wb: fill_department(wb, "依申请公开", [
+        {"received": dt.date(2018, 3, 5), "summary": "申请公开专业设置材料", "outcome": "予以公开", "on_time": "是"}]))
+    data = pipeline.check_submissions(sample_year).data
+    assert data is not None
+    template = ROOT / "templates" / "年度报告模板.docx"
+    marked = render_report(data, template, marked=True)
+    assert marked != render_report(data, template)
+    assert strip_marks(marked) == render_report(data, template)
