@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from factory import fill_department
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
-from test_checks import ACT, APP, E, W, act, app, check, department, error_codes, rows, the
+from test_checks import ACT, APP, E, W, act, app, check, department, error_codes, rows, steps, the
 
 from report_builder.cells import BLANK, parse_cell
 from report_builder.schema import Activity, Application, ChannelCount, Column, columns
@@ -111,10 +111,10 @@ def test_a_choice_must_be_one_of_the_list() -> None:
 # ---- the same, typed into the real templates ----------------------------------------------------
 
 def test_text_dates_and_numbers_in_a_workbook_are_read_with_warnings(tmp_path: Path) -> None:
-    report = check(tmp_path, {"教务处.xlsx": lambda wb: (
-        fill_department(wb, "依申请公开", [app(received="2017.9.1", answered="２０１８年８月３１日", fee="１２元")]),
-        fill_department(wb, "工作记录", [act(date="2017年9月1日", people=" 30 ")]),
-        fill_department(wb, "主动公开", [{"count": "12条"}]),
+    report = check(tmp_path, {"教务处.xlsx": steps(
+        rows("依申请公开", app(received="2017.9.1", answered="２０１８年８月３１日", fee="１２元")),
+        rows("工作记录", act(date="2017年9月1日", people=" 30 ")),
+        rows("主动公开", {"count": "12条"}),
     )})
     assert error_codes(report) == set()
     for code, sheet, cell, understood in [

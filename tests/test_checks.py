@@ -10,6 +10,7 @@ Department sheet columns: 依申请公开 A 收到日期 B 摘要 C 答复日期
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -83,6 +84,14 @@ def check(root: Path, changes: Mapping[str, Change] | None = None, **kwargs: Any
 
 def rows(sheet: str, *records: Mapping[str, object], first_row: int = 3) -> Change:
     return lambda wb: fill_department(wb, sheet, records, first_row=first_row)
+
+
+def steps(*changes: Change) -> Change:
+    """Several edits of one workbook, in order."""
+    def run(wb: Any) -> None:
+        for change in changes:
+            change(wb)
+    return run
 
 
 def form(field: str, value: object) -> Change:
@@ -467,17 +476,15 @@ BAD_YEAR: dict[str, Change] = {
         app(received="2018年3月5日", fee="12元"), app(summary="长" * 201),
         app(outcome="部分公开", reason="个人隐私"),
     ),
-    "财务处.xlsx": lambda wb: (
-        fill_department(wb, "主动公开", [{"count": 3}, {"count": -1}, {"count": "１２条"}, {"count": 2.5}]),
-        fill_department(wb, "举报复议诉讼", [CASE, case(date=dt.date(2018, 9, 1)), case(kind=None)]),
-        fill_department(wb, "清单事项", [{"status": "公开"}]),
+    "财务处.xlsx": steps(
+        rows("主动公开", {"count": 3}, {"count": -1}, {"count": "１２条"}, {"count": 2.5}),
+        rows("举报复议诉讼", CASE, case(date=dt.date(2018, 9, 1)), case(kind=None)),
+        rows("清单事项", {"status": "公开"}),
     ),
-    "党政办公室.xlsx": lambda wb: (
-        fill_department(wb, "工作记录", [ACT, act(people=1.5), act(date="2018/5/10"), act(kind="会议"), ACT],
-                        first_row=3),
-        fill_department(wb, "清单事项", [{"number": 99}]),
-        fill_department(wb, "文字材料", [{"key": "其他公开情况", "text": "共{条数}条"},
-                                         {"key": "其他公开情况"}]),
+    "党政办公室.xlsx": steps(
+        rows("工作记录", ACT, act(people=1.5), act(date="2018/5/10"), act(kind="会议"), ACT),
+        rows("清单事项", {"number": 99}),
+        rows("文字材料", {"key": "其他公开情况", "text": "共{条数}条"}, {"key": "其他公开情况"}),
     ),
 }
 
@@ -487,8 +494,8 @@ def test_every_row_read_is_accepted_or_rejected_with_an_error_on_its_row(tmp_pat
     assert not report.ok
     for result in report.files:
         assert result.tally.read == result.tally.accepted + result.tally.rejected, result.file
-    error_rows = {(f.file, f.sheet, int(f.cell[1:])) for f in report.findings
-                  if f.severity is E and f.cell[:1].isalpha() and f.cell[1:].isdigit()}
+    error_rows = {(f.file, f.sheet, int(m[1])) for f in report.findings
+                  if f.severity is E and (m := re.fullmatch(r"[A-Z]+(\d+)", f.cell))}
     for file in BAD_YEAR:
         wb = department(report, file)
         result = next(r for r in report.files if r.file == file)

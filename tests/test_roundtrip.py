@@ -172,13 +172,15 @@ def test_valid_department_data_round_trips_unchanged(data: dict[str, Any]) -> No
     locked = {"department": DEPARTMENT, "year_label": OFFICE.info.year_label, "window_start": START,
               "window_end": END}
     assert wb.info == expected(DepartmentInfo, [data["info"]], **locked)[0]
-    assert wb.counts == tuple(ChannelCount(channel=c, count=n) for c, n in zip(CHANNELS, data["counts"], strict=True))
+    assert wb.counts == tuple(ChannelCount.model_validate({"channel": c, "count": n})
+                              for c, n in zip(CHANNELS, data["counts"], strict=True))
     assert wb.checklist == tuple(
         ChecklistAnswer.model_validate({"number": i.number, "category": i.category, "title": i.title,
                                         **{k: v for k, v in answer.items() if v is not None}})
         for i, answer in zip(MINE, data["checklist"], strict=True))
-    for model, key in [(Application, "applications"), (Case, "cases"), (Activity, "activities"),
-                       (DepartmentNarrative, "narratives")]:
+    sheets: list[tuple[type[Row], str]] = [(Application, "applications"), (Case, "cases"),
+                                           (Activity, "activities"), (DepartmentNarrative, "narratives")]
+    for model, key in sheets:
         assert getattr(wb, key) == expected(model, data[key]), key
 
     assert merged.figures["主动公开条数"].value == sum(data["counts"])
