@@ -241,6 +241,16 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
                               overwrite=True)
 
     stages["write"], _ = measure(write, repeat)
+
+    def sources() -> None:  # what build_report writes beside a new version: the 数据来源 workbook
+        from report_builder.sources import figure_uses
+        from report_builder.workbook_templates import save_workbook, sources_workbook
+
+        uses = figure_uses(data, TEMPLATE)
+        versions.write_atomic(out / "数据来源.xlsx", save_workbook(sources_workbook(uses)), overwrite=True)
+
+    with contextlib.suppress(ImportError):  # older checkouts have no 数据来源 workbook
+        stages["sources"], _ = measure(sources, repeat)
     shutil.rmtree(out, ignore_errors=True)
     stages["check_submissions (2 workers)"], _ = measure(lambda: pipeline.check_submissions(year), repeat)
 
@@ -319,6 +329,8 @@ def stage_table(r: SizeResult) -> str:
     stage("merge", "merge")
     stage("render", "render", "bare docxtpl (CPU)", fl["render"].cpu)
     stage("write (manifest + version)", "write")
+    if "sources" in st:
+        stage("sources (figure_uses + 数据来源.xlsx)", "sources")
     keys = ("check", "merge", "render")
     line("check + merge + render", sum(st[k].wall for k in keys), sum(st[k].cpu for k in keys), 0,
          "bare docxtpl (CPU)", fl["render"].cpu)
@@ -421,6 +433,17 @@ def machine() -> str:
     return f"{os.cpu_count()} cores (nproc {nproc}), {cpu}, {total} RAM, Python {sys.version.split()[0]}"
 
 
+def _code_version() -> str:
+    """Where report_builder is imported from, and its commit (with `+dirty` when its tree has changes)."""
+    found = subprocess.run([sys.executable, "-c", "import report_builder; print(report_builder.__file__)"],
+                           capture_output=True, text=True).stdout.strip()
+    folder = Path(found).parent.parent if found else ROOT
+    git = ["git", "-C", str(folder)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "report_builder"], capture_output=True, text=True).stdout
+    return f"{folder} at {head or '?'}{'+dirty' if dirty.strip() else ''}"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["_floor"]:
@@ -453,7 +476,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         commands = measure_commands(year, context, max(repeat, 3) if files <= 41 else repeat)
         results.append(SizeResult(label, files, int(extra["rows"]), stages, floors, commands, extra))
         print(stage_table(results[-1]), file=sys.stderr)
-    report = ["## Machine", "", machine(), "", "## CLI start", "", cli_start(), "",
+    report = ["## Machine", "", machine(), "", f"report_builder from {_code_version()}", "",
+              "## CLI start", "", cli_start(), "",
               "## In-process stages (one process) against the floor", ""]
     report += [stage_table(r) + "\n" for r in results]
     report += ["## Commands as a user runs them (Python start included)", "", command_table(results), "",
