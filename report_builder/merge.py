@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import get_args
 
 from report_builder.cells import chinese_date
@@ -89,12 +90,17 @@ class ReportData:
 
 
 def merge_year(office: OfficeWorkbook, submissions: Sequence[DepartmentWorkbook],
-               ) -> tuple[ReportData, list[Finding]]:
-    """Combine the office workbook and the department workbooks (in any order)."""
+               sent_files: Iterable[str] = ()) -> tuple[ReportData, list[Finding]]:
+    """Combine the office workbook and the department workbooks (in any order).
+
+    `sent_files` are the names of files that could not be checked far enough to know their
+    department: a file named after a department means it did submit (its errors say the rest).
+    """
     findings: list[Finding] = []
     by_name = _unique_departments(submissions, findings)
     order = [d.name for d in office.departments]
-    findings += _missing_departments(office, by_name)
+    sent = set(by_name) | {Path(name).stem for name in sent_files}
+    findings += _missing_departments(office, sent)
     known = [by_name[name] for name in order if name in by_name]
     figures = _figures(office, known, findings)
     texts = _texts(office.info)
@@ -118,7 +124,8 @@ def merge_year(office: OfficeWorkbook, submissions: Sequence[DepartmentWorkbook]
 def _unique_departments(submissions: Sequence[DepartmentWorkbook], findings: list[Finding],
                         ) -> dict[str, DepartmentWorkbook]:
     by_name: dict[str, DepartmentWorkbook] = {}
-    for wb in sorted(submissions, key=lambda w: w.file):
+    # The file named exactly after its department is the one kept ("教务处.xlsx" over "教务处(1).xlsx").
+    for wb in sorted(submissions, key=lambda w: (Path(w.file).stem != w.info.department, w.file)):
         first = by_name.setdefault(wb.info.department, wb)
         if first is not wb:
             findings.append(Finding("duplicate-department", wb.file, wb.places["info"].sheet,
@@ -127,10 +134,10 @@ def _unique_departments(submissions: Sequence[DepartmentWorkbook], findings: lis
     return by_name
 
 
-def _missing_departments(office: OfficeWorkbook, by_name: dict[str, DepartmentWorkbook]) -> list[Finding]:
+def _missing_departments(office: OfficeWorkbook, sent: set[str]) -> list[Finding]:
     place = office.places["departments"]
     return [Finding("missing-department", office.file, place.sheet, place.cell(i, "name"), d.name)
-            for i, d in enumerate(office.departments) if d.name not in by_name]
+            for i, d in enumerate(office.departments) if d.name not in sent]
 
 
 def _source(wb: DepartmentWorkbook, key: str, index: int, field_name: str, value: object) -> Source:

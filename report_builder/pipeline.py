@@ -96,7 +96,8 @@ def check_submissions(year_dir: Path, *, on_progress: Progress | None = None) ->
     departments = tuple(c.workbook for c in checked if isinstance(c.workbook, DepartmentWorkbook))
     data = None
     if office is not None:
-        data, merge_findings = merge_year(office, departments)
+        unchecked = [c.file for c in checked if c.workbook is None]
+        data, merge_findings = merge_year(office, departments, unchecked)
         year_findings += merge_findings
     results = [_file_result(c) for c in ([office_result] if office_result else []) + checked]
     results += [FileResult(p.name, "unknown", "", (Finding("file-unknown", p.name),), Tally()) for p in others]

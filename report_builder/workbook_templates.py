@@ -62,6 +62,7 @@ _SEVERITY_FILL = {
 }
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _FORMATS = {"date": "yyyy-mm-dd", "text": "@", "choice": "@", "int": "0"}
+_ESCAPED_CHAR = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 
 
@@ -71,6 +72,7 @@ def put(cell: Any, value: object) -> None:
     """Write a plain value; a string always stays text, never a formula or an error code."""
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_TEXT]
+        text = _ESCAPED_CHAR.sub(r"_x005F\1", text)  # "_x0041_" would be read back as "A"
         cell.value = text or None
         if text:
             cell.data_type = "s"

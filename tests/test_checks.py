@@ -317,9 +317,15 @@ def test_a_department_that_sent_two_files(tmp_path: Path) -> None:
     [finding] = [f for f in report.findings if f.code == "duplicate-department"]
     assert finding.severity is E
     assert (finding.sheet, finding.cell) == ("基本信息", "B3")
-    files = {"教务处.xlsx", "教务处(1).xlsx"}
-    assert finding.file in files
-    assert (files - {finding.file}).pop() in finding.detail  # it names the file it duplicates
+    assert finding.file == "教务处(1).xlsx"  # the copy is flagged; the file named after the department is kept
+    assert "教务处.xlsx" in finding.detail  # it names the file it duplicates
+
+
+def test_a_broken_file_of_a_department_is_not_also_missing(tmp_path: Path) -> None:
+    year = make_year(tmp_path)
+    (year / "财务处.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    report = pipeline.check_submissions(year)
+    assert {f.code for f in report.findings if f.severity is E} == {"file-corrupt"}
 
 
 def test_a_department_that_sent_nothing(tmp_path: Path) -> None:
