@@ -95,6 +95,8 @@ def norm(text: object) -> str:
 
 def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     """Check the office workbook (年度总表). `year` is the year folder's name, e.g. "2017-2018"."""
+    if not _looks_like(raw, OFFICE_SHEETS):
+        return _not_a_template(raw, "office", "年度总表")
     sheets, findings = _read_sheets(raw, OFFICE_SHEETS, Context())
     info = _single(sheets["info"])
     if info is not None:
@@ -108,6 +110,8 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
 
 def check_department(raw: RawWorkbook, office: OfficeWorkbook | None) -> Checked:
     """Check one department workbook against the office workbook of the year."""
+    if not _looks_like(raw, DEPARTMENT_SHEETS):
+        return _not_a_template(raw, "department", "部门填报表")
     info_spec, *table_specs = DEPARTMENT_SHEETS
     info_sheets, findings = _read_sheets(raw, (info_spec,), Context(), extra_sheets_ok=True)
     info = _single(info_sheets["info"])
@@ -125,6 +129,20 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None) -> Checked
     table_sheets, more = _read_sheets(raw, tuple(table_specs), context, taken_names={info_sheet})
     return _finish(raw, "department", DepartmentWorkbook, {**info_sheets, **table_sheets},
                    findings + more, complete=info is not None)
+
+
+def _looks_like(raw: RawWorkbook, specs: Sequence[SheetSpec]) -> bool:
+    """Whether some sheet carries a header (or form label) of one of `specs`: a workbook of ours."""
+    headers = {norm(c.header) for spec in specs for c in spec.columns}
+    return any(isinstance(v, str) and norm(v) in headers
+               for sheet in raw.sheets if sheet.name not in IGNORED_SHEETS
+               for row in sheet.rows[:8] for v in row[:12])
+
+
+def _not_a_template(raw: RawWorkbook, kind: Literal["office", "department"], what: str) -> Checked:
+    sheets = "、".join(s.name for s in raw.sheets[:5])
+    finding = Finding("not-a-template", raw.file, detail=f"找不到{what}的表头（文件中的工作表：{sheets}）")
+    return Checked(raw.file, kind, None, (finding,), Tally())
 
 
 def _finish(raw: RawWorkbook, kind: Literal["office", "department"], model: type[Any],

@@ -42,6 +42,7 @@ CATALOG: dict[str, Kind] = {
     "file-old-format": Kind(W, "旧版 .xls 格式", "已读取；下次请另存为 .xlsx 格式。"),
     "file-unknown": Kind(W, "未识别的文件", "年度文件夹中只应放年度总表和各部门填报表。"),
     # workbook structure
+    "not-a-template": Kind(E, "不是下发的填报表", "请在党政办公室下发的填报表中填写，不要另建表格。"),
     "missing-sheet": Kind(E, "缺少工作表", "请使用下发的模板填写，不要删除或改名工作表。"),
     "sheet-renamed": Kind(W, "工作表被改名", "已按表头识别；请保留模板中的工作表名称。"),
     "unknown-sheet": Kind(W, "多余的工作表", "该工作表的内容不会进入报告；如有需要请填入对应的工作表。"),

@@ -522,3 +522,16 @@ def _rows_with_content(path: Path, sheet: str, width: int) -> set[int]:
     ws = openpyxl.load_workbook(path)[sheet]
     return {row[0].row for row in ws.iter_rows(min_row=3, max_col=width)
             if any(c.value is not None and str(c.value).strip() for c in row)}
+
+
+def test_a_workbook_that_is_not_our_template(tmp_path: Path) -> None:
+    year = make_year(tmp_path)
+    wb = openpyxl.Workbook()
+    wb.active.title = "基本信息"
+    wb.active.append(["部门", "数量"])
+    wb.active.append(["图书馆", 12])
+    wb.save(year / "图书馆.xlsx")
+    report = pipeline.check_submissions(year)
+    [result] = [r for r in report.files if r.file == "图书馆.xlsx"]
+    assert [f.code for f in result.findings] == ["not-a-template"]
+    assert result.tally.read == 0
