@@ -177,6 +177,8 @@ def _check_directory(archive: zipfile.ZipFile, size: int) -> _Problem | None:
         limit = MAX_UNCOMPRESSED_BYTES // MB
         return _Problem("file-unsafe", f"解压后有 {total / MB:.0f} MB，上限为 {limit} MB")
     names = set(archive.namelist())
+    if len(names) < len(infos):  # which copy a parser reads is anyone's guess
+        return _Problem("file-unsafe", "包含重名的部件")
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         return _Problem("file-not-workbook", _describe_zip(names))
     return None
@@ -193,20 +195,22 @@ def _describe_zip(names: set[str]) -> str:
 
 
 def _check_parts(archive: zipfile.ZipFile) -> _Problem | None:
+    """Scan every part: a sheet may hide under any name (calamine follows the relationships);
+    DOCTYPE is looked for in XML parts and sheets only (an .svg image may well have one)."""
     sheets = _sheet_names(archive)
     for info in archive.infolist():
-        if info.filename.lower().endswith(_XML_SUFFIXES):
-            problem = _scan_part(archive, info)
-            if problem is not None:
-                return _Problem(problem.code, problem.detail, sheets.get(info.filename, ""))
+        xml = info.filename.lower().endswith(_XML_SUFFIXES) or info.filename in sheets
+        problem = _scan_part(archive, info, xml)
+        if problem is not None:
+            return _Problem(problem.code, problem.detail, sheets.get(info.filename, ""))
     return None
 
 
-def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Problem | None:
-    """Stream one XML part: no DOCTYPE/ENTITY, sane sharedStrings, cells within bounds."""
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool) -> _Problem | None:
+    """Stream one part: no DOCTYPE/ENTITY, sane sharedStrings, cells within bounds."""
     max_row = max_column = 0
     for index, chunk in enumerate(_chunks(archive, info)):
-        if any(marker in chunk for marker in _MARKERS):
+        if xml and any(marker in chunk for marker in _MARKERS):
             return _Problem("file-unsafe", "XML 中含有 DOCTYPE/ENTITY 声明")
         match = _UNIQUE_COUNT.search(chunk) if index == 0 else None
         if match and int(match[1]) > info.file_size // 5:  # an <si/> takes at least 5 bytes

@@ -104,6 +104,25 @@ def test_entity_declaration_in_any_part_and_encoding(tmp_path: Path) -> None:
     assert code_of(precheck(write_zip(tmp_path / "b.xlsx", utf16), "b")) == "file-unsafe"
 
 
+def test_a_sheet_under_any_name_is_scanned_and_svg_may_have_a_doctype(tmp_path: Path) -> None:
+    parts = package_parts(sheet([("A1", 1), ("XFD1048576", 2)]))
+    parts["xl/media/sheet.dat"] = parts.pop("xl/worksheets/sheet1.xml")
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        "worksheets/sheet1.xml", "media/sheet.dat")
+    finding = precheck(write_zip(tmp_path / "a.xlsx", parts), "a")
+    assert finding is not None and finding.code == "file-unsafe" and finding.sheet == "填报"
+    parts = package_parts()
+    parts["xl/media/image1.svg"] = '<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x"><svg/>'
+    assert precheck(write_zip(tmp_path / "b.xlsx", parts), "b") is None
+
+
+def test_duplicate_part_names(tmp_path: Path) -> None:
+    path = write_zip(tmp_path / "a.xlsx", package_parts())
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", sheet([("A1", 1), ("XFD1048576", 2)]))
+    assert code_of(precheck(path, "a")) == "file-unsafe"
+
+
 def test_zip_encrypted_entry_and_odd_compression(tmp_path: Path) -> None:
     path = write_zip(tmp_path / "a.xlsx", package_parts())
     data = bytearray(path.read_bytes())
