@@ -129,3 +129,8 @@ def parse_date(raw: CellValue) -> Parsed:
 def chinese_date(day: dt.date) -> str:
     """2017-09-01 → 2017年9月1日, as the report writes dates."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_window(start: dt.date, end: dt.date) -> str:
+    """2017年9月1日至2018年8月31日."""
+    return f"{chinese_date(start)}至{chinese_date(end)}"

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from report_builder.cells import CellValue, is_blank, parse_cell, show
+from report_builder.cells import CellValue, chinese_date, chinese_window, is_blank, parse_cell, show
 from report_builder.findings import Finding, Severity
 from report_builder.reader import RawSheet, RawWorkbook, cell_name, column_letter
 from report_builder.schema import (
@@ -368,7 +368,7 @@ def _dates_in_window(values: Mapping[str, object], context: Context) -> list[tup
     if context.window is None:
         return []
     start, end = context.window
-    return [(name, "date-outside-window", f"统计时间段为{_cn(start)}至{_cn(end)}")
+    return [(name, "date-outside-window", f"统计时间段为{chinese_window(start, end)}")
             for name, value in values.items()
             if isinstance(value, dt.date) and not start <= value <= end]
 
@@ -377,7 +377,7 @@ def _application(values: Mapping[str, object], context: Context) -> list[tuple[s
     found = []
     received, answered = values.get("received"), values.get("answered")
     if isinstance(received, dt.date) and isinstance(answered, dt.date) and answered < received:
-        found.append(("answered", "answer-before-received", f"收到日期为{_cn(received)}"))
+        found.append(("answered", "answer-before-received", f"收到日期为{chinese_date(received)}"))
     if values.get("outcome") in NEEDS_REASON and values.get("reason") is None:
         found.append(("reason", "reason-required", f"处理结果为“{values.get('outcome')}”"))
     return found
@@ -408,10 +408,6 @@ def _row_rules(spec: SheetSpec, values: Mapping[str, object], context: Context, 
             for rule in rules for name, code, detail in rule(values, context)]
 
 
-def _cn(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 # ---- rules across sheets ------------------------------------------------------------------------
 
 def _check_office_info(file: str, result: SheetResult, year: str) -> list[Finding]:
@@ -420,7 +416,7 @@ def _check_office_info(file: str, result: SheetResult, year: str) -> list[Findin
     where = result.placement
     if info.window_end <= info.window_start:
         found.append(Finding("window-invalid", file, where.sheet, where.cell(0, "window_end"),
-                             info.window_end.isoformat(), f"起始日期为{_cn(info.window_start)}"))
+                             info.window_end.isoformat(), f"起始日期为{chinese_date(info.window_start)}"))
     folder_years = re.findall(r"\d{4}", year)
     if folder_years and re.findall(r"\d{4}", info.year_label) != folder_years:
         found.append(Finding("wrong-year", file, where.sheet, where.cell(0, "year_label"), info.year_label,
@@ -442,7 +438,7 @@ def _check_department_info(file: str, result: SheetResult, office: OfficeWorkboo
         changed = "window_start" if info.window_start != office.info.window_start else "window_end"
         found.append(Finding("wrong-window", file, sheet, result.placement.cell(0, changed),
                              f"{info.window_start}～{info.window_end}",
-                             f"本年度为{_cn(office.info.window_start)}至{_cn(office.info.window_end)}"))
+                             f"本年度为{chinese_window(office.info.window_start, office.info.window_end)}"))
     return found
 
 

@@ -32,6 +32,7 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.writer.excel import ExcelWriter
 
 from report_builder import schema
+from report_builder.cells import chinese_date, chinese_window
 from report_builder.findings import Finding, Severity
 from report_builder.ooxml import normalize_zip
 from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Column, SheetSpec
@@ -82,15 +83,6 @@ def put(cell: Any, value: object) -> None:
         cell.value = value
     else:
         put(cell, str(value))
-
-
-def _date_cn(day: dt.date) -> str:
-    """`2017年9月1日`."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _window_cn(start: dt.date, end: dt.date) -> str:
-    return f"{_date_cn(start)}至{_date_cn(end)}"
 
 
 # ---- building sheets ---------------------------------------------------------------------------
@@ -173,7 +165,7 @@ def _describe(col: Column, start: dt.date, end: dt.date) -> str:
     elif col.kind == "int":
         parts.append(f"填写不小于 {col.minimum or 0} 的整数，不带单位")
     elif col.kind == "date":
-        parts.append(f"按 {start.isoformat()} 的格式填写，须在{_window_cn(start, end)}之间")
+        parts.append(f"按 {start.isoformat()} 的格式填写，须在{chinese_window(start, end)}之间")
     elif col.max_length:
         parts.append(f"不超过 {col.max_length} 字")
     return "；".join(parts) + "。"
@@ -192,7 +184,7 @@ def _validation(col: Column, ctx: _Context) -> DataValidation:
     elif col.kind == "date":
         dv.type, dv.operator = "date", "between"
         dv.formula1, dv.formula2 = _excel_date(ctx.start), _excel_date(ctx.end)
-        dv.error = f"日期须在{_window_cn(ctx.start, ctx.end)}之间，请按 {ctx.start.isoformat()} 的格式填写。"
+        dv.error = f"日期须在{chinese_window(ctx.start, ctx.end)}之间，请按 {ctx.start.isoformat()} 的格式填写。"
     elif col.max_length:
         dv.type, dv.operator, dv.formula1 = "textLength", "lessThanOrEqual", str(col.max_length)
         dv.error = f"内容不能超过 {col.max_length} 字。"
@@ -363,14 +355,14 @@ def _instruction_lines(info: schema.OfficeInfo, what: str, first: Sequence[str],
     start, end = info.window_start, info.window_end
     return [
         f"{info.school_name}{info.year_label}信息公开工作年度报告　{what}　填表说明", "",
-        first[0], f"1. 统计时间段：{_window_cn(start, end)}。只填写这一时间段内的事项。", *first[1:], "",
+        first[0], f"1. 统计时间段：{chinese_window(start, end)}。只填写这一时间段内的事项。", *first[1:], "",
         "二、填写规则", *_rules(start), "",
         "三、各工作表填写什么", *_sheet_lines(specs, start, end),
     ]
 
 
 def _department_lines(info: schema.OfficeInfo, department: str) -> list[str]:
-    send = (f"2. 请于{_date_cn(info.deadline)}前把填好的本文件交回。" if info.deadline
+    send = (f"2. 请于{chinese_date(info.deadline)}前把填好的本文件交回。" if info.deadline
             else "2. 请按通知要求的时间把填好的本文件交回。")
     ask = f"3. 有问题请联系：{info.contact}。" if info.contact else "3. 有问题请联系下发本表的部门。"
     save = "4. 请保存为 Excel 工作簿（.xlsx）格式交回，不要另存为 .xls，不要设置密码，不要修改文件名。"
