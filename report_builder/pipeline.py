@@ -21,7 +21,6 @@ from report_builder.findings import Finding, Severity
 from report_builder.isolation import Crash, run_isolated
 from report_builder.merge import Figure, ReportData, merge_year
 from report_builder.reader import RawWorkbook, read_workbook
-from report_builder.safety import precheck
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
 from report_builder.versions import manifest_path, read_manifest, sha256, write_atomic, write_next_version
 
@@ -126,10 +125,9 @@ def _check_isolated(paths: Sequence[Path], office: OfficeWorkbook | None, year: 
 
 
 def _check_one(path: Path, *, office: OfficeWorkbook | None, year: str) -> Checked:
-    """Pre-check, read and check one file (runs in a worker process)."""
+    """Read (pre-checked) and check one file; runs in a worker process."""
     kind: Literal["office", "department"] = "office" if path.name == OFFICE_FILE else "department"
-    problem = precheck(path, path.name)
-    raw: RawWorkbook | Finding = problem if problem else read_workbook(path, path.name)
+    raw: RawWorkbook | Finding = read_workbook(path, path.name)  # it pre-checks the file first
     if isinstance(raw, Finding):
         return Checked(path.name, kind, None, (raw,), Tally())
     checked = check_office(raw, year) if kind == "office" else check_department(raw, office)
