@@ -325,3 +325,20 @@ def test_parallel_conversions_do_not_collide(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert all(isinstance(r, Path) and r.read_bytes()[:5] == b"%PDF-" for r in results.values()), results
+
+
+@needs_libreoffice
+def test_the_built_sample_report_opens_in_libreoffice(sample_year: Path, tmp_path: Path) -> None:
+    """build --pdf: the published report's every paragraph is in the PDF, on A4 pages numbered — N —."""
+    from report_builder import pipeline
+
+    result = pipeline.build_report(sample_year, tmp_path / "out", pdf=True)
+    assert result.report is not None and not result.render_findings
+    pdf = result.report.with_suffix(".pdf")
+    text = re.sub(r"\s", "", run("pdftotext", str(pdf), "-"))
+    for line in reference_lines():
+        assert re.sub(r"\s", "", line) in re.sub(r"—\d+—", "", text), line
+    assert "—1—" in text and "—2—" in text
+    info = run("pdfinfo", str(pdf))
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert size is not None and abs(float(size[1]) - 595.3) < 1 and abs(float(size[2]) - 841.9) < 1
