@@ -465,7 +465,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-sample", action="store_true", help="skip the sample year inputs/2017-2018")
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
     parser.add_argument("--root", type=Path, default=Path("/tmp/rb_bench"))
+    parser.add_argument("--code", type=Path, help="measure the report_builder package in this folder instead "
+                        "(a patched copy: CODE/report_builder, CODE/templates)")
     args = parser.parse_args(argv)
+    if args.code:  # before anything imports report_builder; commands get it through PYTHONPATH
+        sys.path.insert(0, str(args.code.resolve()))
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(args.code.resolve()),
+                                                                  os.environ.get("PYTHONPATH")]))
     sys.path.insert(0, str(HERE))
     from generate import describe, generate_year
 
