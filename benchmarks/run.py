@@ -274,13 +274,22 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
     extra["docx MB"] = len(docx) / MB
     rows = sum(c.tally.read for c in checked)
 
-    context = render.report_context(data)  # the floor renders the plain report: no marks
+    context = _plain(render.report_context(data))  # the floor renders the plain report: no marks
     floors["read"], cells = measure(lambda: floor_read(paths), repeat)
     floors["read ×2 procs"], _ = measure(lambda: floor_read(paths, 2), repeat)
     floors["render"], _ = measure(lambda: floor_render(TEMPLATE, context), repeat)
     extra["cells"] = cells
     extra["rows"] = rows
     return stages, floors, extra, context
+
+
+def _plain(value: Any) -> Any:
+    """The context as plain dicts and lists (a lazy sequence made whole), so it pickles for the floor."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [_plain(v) for v in value]
+    return value
 
 
 def measure_commands(year: Path, context: Any, repeat: int) -> dict[str, list[Run]]:
