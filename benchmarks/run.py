@@ -2,7 +2,7 @@
 
 For each size (synthetic years from benchmarks/generate.py, cached under /tmp/rb_bench/<N>/):
 
-- in-process stages, one process: read (safety.precheck + reader.read_workbook), check
+- in-process stages, one process: read (reader.read_workbook, which runs safety.precheck), check
   (checks.check_office / check_department), merge (merge.merge_year), render (render.render_report),
   write (pipeline.make_manifest + versions.write_next_version); plus pipeline.check_submissions,
   which reads and checks in 2 worker processes and sends the results back pickled;
@@ -211,12 +211,8 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
     floors: dict[str, Sample] = {}
     extra: dict[str, float] = {}
 
-    def read_all() -> list[Any]:
-        out = []
-        for p in paths:
-            problem = safety.precheck(p, p.name)
-            out.append(problem or reader.read_workbook(p, p.name))
-        return out
+    def read_all() -> list[Any]:  # as the pipeline reads: read_workbook runs safety.precheck first
+        return [reader.read_workbook(p, p.name) for p in paths]
 
     stages["read"], raws = measure(read_all, repeat)
     stages["precheck alone"], _ = measure(lambda: [safety.precheck(p, p.name) for p in paths], repeat)
@@ -306,11 +302,14 @@ def measure_commands(year: Path, context: Any, repeat: int) -> dict[str, list[Ru
                                   str(TEMPLATE), str(work / f"floor{i}.docx")],
     }
     runs: dict[str, list[Run]] = {}
+    warm = {"check": [exe, "check", str(SAMPLE_YEAR)], "build": [exe, "build", str(SAMPLE_YEAR), "--out",
+                                                                  str(work / "warm")]}
     for name, make in commands.items():
-        run_command(make(-1))  # warm-up: compiles to PYCACHE, fills the page cache
-        runs[name] = [run_command(make(i)) for i in range(repeat)]
-        memory = run_command(make(repeat), sample_tree=True)
-        runs[name][0].tree_mb = memory.tree_mb
+        if name in warm:  # compiles into PYCACHE; the files themselves are in the page cache since the stages
+            run_command(warm[name])
+        runs[name] = [run_command(make(i), sample_tree=repeat == 1) for i in range(repeat)]
+        if repeat > 1:  # the timed runs are not sampled; one more run is, for the memory of the whole tree
+            runs[name][0].tree_mb = run_command(make(repeat), sample_tree=True).tree_mb
         if any(r.code not in (0, 1) for r in runs[name]):
             print(f"warning: {name} exited with {[r.code for r in runs[name]]}", file=sys.stderr)
     shutil.rmtree(work, ignore_errors=True)
@@ -342,8 +341,9 @@ def stage_table(r: SizeResult) -> str:
     def stage(name: str, key: str, floor_name: str = "", floor: float = 0.0) -> None:
         line(name, st[key].wall, st[key].cpu, st[key].peak_mb, floor_name, floor)
 
-    stage("read (precheck + read_workbook)", "read", "calamine, 1 process (CPU)", fl["read"].cpu)
-    stage("  of which precheck alone (the pipeline runs it twice)", "precheck alone")
+    stage("read (read_workbook: precheck + calamine + normalise)", "read", "calamine, 1 process (CPU)",
+          fl["read"].cpu)
+    stage("  of which safety.precheck", "precheck alone")
     stage("check", "check")
     stage("merge", "merge")
     stage("render", "render", "bare docxtpl (CPU)", fl["render"].cpu)
