@@ -7,10 +7,12 @@ processes (report_builder.isolation), so a file that crashes the reader costs on
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -77,9 +79,30 @@ class CheckReport:
         return sum((r.tally for r in self.files), Tally())
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a year's many small objects are built.
+
+    Those objects hold no cycles worth collecting, and with hundreds of thousands of them
+    every full collection walks them all again: measured on 400 departments, the main
+    process spent 60 % of its CPU time in the collector.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check_submissions(year_dir: Path, *, on_progress: Progress | None = None) -> CheckReport:
     """Check every workbook of a year folder; merge what is valid."""
-    year_dir = Path(year_dir)
+    with gc_paused():
+        return _check_submissions(Path(year_dir), on_progress)
+
+
+def _check_submissions(year_dir: Path, on_progress: Progress | None) -> CheckReport:
     office_path = year_dir / OFFICE_FILE
     others, files = _list_year(year_dir)
     year_findings: list[Finding] = []
@@ -188,7 +211,8 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     if not check.ok or check.data is None:
         return BuildResult(check)
     try:
-        marked = render_report(check.data, template_path, marked=True)
+        with gc_paused():
+            marked = render_report(check.data, template_path, marked=True)
     except RenderError as error:
         return BuildResult(check, render_findings=(Finding("template-error", template_path.name,
                                                            detail=error.message),))
