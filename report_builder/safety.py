@@ -50,6 +50,7 @@ _MARKERS = tuple(
     for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
     for encoding in ("utf-8", "utf-16-le", "utf-16-be")
 )
+_DECLARATION_PREFIXES = tuple("<!".encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be"))  # a cheap first look
 _CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,4})([0-9]{1,8})"[^>/]*>')
 _UNIQUE_COUNT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount="([0-9]+)"')
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(sheet|Relationship)\s[^>]*>")
@@ -210,15 +211,16 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool) -> _P
     """Stream one part: no DOCTYPE/ENTITY, sane sharedStrings, cells within bounds."""
     max_row = max_column = 0
     for index, chunk in enumerate(_chunks(archive, info)):
-        if xml and any(marker in chunk for marker in _MARKERS):
+        if xml and any(p in chunk for p in _DECLARATION_PREFIXES) and any(m in chunk for m in _MARKERS):
             return _Problem("file-unsafe", "XML 中含有 DOCTYPE/ENTITY 声明")
-        match = _UNIQUE_COUNT.search(chunk) if index == 0 else None
+        match = _UNIQUE_COUNT.search(chunk) if index == 0 and b"uniqueCount" in chunk else None
         if match and int(match[1]) > info.file_size // 5:  # an <si/> takes at least 5 bytes
             return _Problem("file-unsafe", "共享字符串表声明的条数远超其实际内容")
-        cells = set(_CELL.findall(chunk))
-        if cells:
-            max_row = max(max_row, max(int(row) for _, row in cells))
-            max_column = max(max_column, max(_column_number(col) for col, _ in cells))
+        cells = _CELL.findall(chunk)
+        if cells:  # zip/map/set keep the per-cell work in C
+            columns, rows = zip(*cells, strict=True)
+            max_row = max(max_row, max(map(int, rows)))
+            max_column = max(max_column, max(map(_column_number, set(columns))))
     if max_row > MAX_ROWS or max_column > MAX_COLUMNS:
         return _Problem("file-unsafe", "有单元格位于 Excel 表格范围之外")
     if max_row * max_column > MAX_SHEET_CELLS:
