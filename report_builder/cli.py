@@ -129,7 +129,8 @@ def _build(args: argparse.Namespace) -> int:
     if args.json:
         _write_json(args.json, result.check)
     if not result.check.ok or result.report is None:
-        _print_check(result.check)
+        if not result.check.ok:
+            _print_check(result.check)
         for finding in result.render_findings:
             print(finding)
         print("\n有错误，未生成报告。请按上面的提示修改后重新运行。")
