@@ -85,7 +85,7 @@ CATALOG: dict[str, Kind] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem, located as precisely as the input allows."""
 

@@ -43,7 +43,7 @@ NARRATIVE_KEYS: tuple[str, ...] = get_args(OfficeNarrativeKey) + get_args(Depart
 _NAMED = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """One cell a figure was computed from."""
 
@@ -61,7 +61,7 @@ class Figure:
     sources: tuple[Source, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """A dated row of a department, with where it came from."""
 
