@@ -113,7 +113,8 @@ def run_command(args: Sequence[str], *, sample_tree: bool = False) -> Run:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)  # compiled once, as in a user's install; not in the checkout
     started = time.perf_counter()
-    process = subprocess.Popen(list(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    process = subprocess.Popen(list(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                               cwd="/")  # not the checkout: `python -c` puts the cwd before PYTHONPATH
     tree = 0
     if sample_tree:
         while not _exited(process.pid):  # not poll(): it would reap the child, and wait4 lose its usage
@@ -440,7 +441,7 @@ def cli_start() -> str:
     helps = statistics.median(run_command([exe, "--help"]).wall for _ in range(7))
     probe = ("import sys, report_builder.cli; print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & "
              "{'docxtpl','docx','openpyxl','lxml','jinja2','pydantic','python_calamine','docxcompose','PIL'})))")
-    heavy = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip()
+    heavy = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd="/").stdout.strip()
     return (f"- `python -c pass`: {bare:.3f} s; `python -c 'import report_builder.cli'`: {imp:.3f} s; "
             f"`report-builder --help`: {helps:.3f} s\n- heavy modules imported by the CLI at start: {heavy}")
 
@@ -457,7 +458,7 @@ def machine() -> str:
 def _code_version() -> str:
     """Where report_builder is imported from, and its commit (with `+dirty` when its tree has changes)."""
     found = subprocess.run([sys.executable, "-c", "import report_builder; print(report_builder.__file__)"],
-                           capture_output=True, text=True).stdout.strip()
+                           capture_output=True, text=True, cwd="/").stdout.strip()
     folder = Path(found).parent.parent if found else ROOT
     git = ["git", "-C", str(folder)]
     head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
