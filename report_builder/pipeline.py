@@ -199,7 +199,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
     from report_builder.render import RenderError, render_report, strip_marks
-    from report_builder.sources import figure_uses
+    from report_builder.sources import figure_uses, source_rows
     from report_builder.workbook_templates import save_workbook, sources_workbook
 
     year_dir = Path(year_dir)
@@ -227,8 +227,8 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         manifest["version"] = report.name
         write_atomic(manifest_path(report), json.dumps(manifest, ensure_ascii=False, indent=2).encode(),
                      overwrite=True)
-        uses = figure_uses(check.data, marked)
-        write_atomic(sources_path(report), save_workbook(sources_workbook(uses)), overwrite=True)
+        figures = [(u.name, u.value, u.sentence, source_rows(u.sources)) for u in figure_uses(check.data, marked)]
+        write_atomic(sources_path(report), save_workbook(sources_workbook(figures)), overwrite=True)
     pdf_findings: tuple[Finding, ...] = ()
     if pdf:
         pdf_findings = _write_pdf(report)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
@@ -545,34 +546,49 @@ def _add_issue_sheet(wb: Any, order: Sequence[Finding], marked: Mapping[tuple[st
 SOURCES_SHEET = "数据来源"
 SOURCES_HEADERS = ("数据名称", "数值", "所在句子 / 来源部门", "文件", "工作表", "单元格", "填写的值")
 _FIGURE_FONT = Font(bold=True)
+_TITLE_FONT = Font(bold=True, size=14)
+_HEADER_FONT = Font(bold=True)
 
 
-def sources_workbook(uses: Sequence[Any], *, max_rows: int = 200_000) -> Any:
+def sources_workbook(figures: Sequence[tuple[str, int, str, Sequence[Sequence[str]]]], *,
+                     max_rows: int = 1_000_000) -> Any:
     """One row per figure shown in the report (name, value, sentence), its contributing cells below it.
 
-    `uses` are report_builder.sources.FigureUse (name, value, sentence, sources).
+    `figures` are (name, value, sentence, rows of (department, file, sheet, cell, value)); see
+    report_builder.sources. Written in openpyxl's streaming mode: a large year has many rows.
     """
-    wb = _new_workbook()
+    wb = Workbook(write_only=True)
+    _fix_properties(wb)
     ws = wb.create_sheet(SOURCES_SHEET)
-    _title(ws, "报告中每个数字的来源：先列数字及其所在句子，下面是汇总它的各部门单元格")
-    for column, (text, width) in enumerate(zip(SOURCES_HEADERS, (16, 8, 60, 18, 12, 8, 14), strict=True), 1):
-        _header(ws.cell(HEADER_ROW, column), text)
+    for column, width in enumerate((16, 8, 60, 18, 12, 12, 14), 1):
         ws.column_dimensions[get_column_letter(column)].width = width
-    row = FIRST_DATA_ROW
-    for use in uses:
-        for column, value in enumerate((use.name, use.value, use.sentence), 1):
-            put(ws.cell(row, column), value)
-            ws.cell(row, column).font = _FIGURE_FONT
-            ws.cell(row, column).alignment = _WRAP
-        row += 1
-        for source in use.sources:
-            if row >= max_rows:
-                put(ws.cell(row, 3), "（来源过多，以下从略）")
-                return _finish(wb)
-            department = source.department or "（年度总表）"
-            values = (department, source.file, source.sheet, source.cell, source.value)
-            for column, value in enumerate(values, 3):
-                put(ws.cell(row, column), value)
-            row += 1
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
-    return _finish(wb)
+    ws.append([_stream_cell(ws, "报告中每个数字的来源：先列数字及其所在句子，下面是汇总它的各部门单元格", _TITLE_FONT)])
+    ws.append([_stream_cell(ws, text, _HEADER_FONT, _HEADER_FILL) for text in SOURCES_HEADERS])
+    written = FIRST_DATA_ROW
+    for name, value, sentence, rows in figures:
+        ws.append([_stream_cell(ws, name, _FIGURE_FONT), _stream_cell(ws, value, _FIGURE_FONT),
+                   _stream_cell(ws, sentence, _FIGURE_FONT, alignment=_WRAP)])
+        for department, file, sheet, cell, seen in rows:
+            if written >= max_rows:
+                ws.append([None, None, _stream_cell(ws, "（来源过多，以下从略）")])
+                return wb
+            values = (department or "（年度总表）", file, sheet, cell, seen)
+            ws.append([None, None, *(_stream_cell(ws, v) for v in values)])
+            written += 1
+        written += 1
+    return wb
+
+
+def _stream_cell(ws: Any, value: object, font: Font | None = None, fill: PatternFill | None = None,
+                 alignment: Alignment | None = None) -> Any:
+    """A cell for a streaming sheet; text stays text, as with `put`."""
+    cell = WriteOnlyCell(ws)
+    put(cell, value)
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
