@@ -254,7 +254,7 @@ print(json.dumps({{
     for case, (code, seconds) in zip(cases, report["results"], strict=True):
         assert code == (case.expect or "ok"), case
         assert seconds < 10, case
-    assert report["parent_mb"] < 150
+    assert report["parent_mb"] < 300  # issue 3: under 500 MB whatever the file; ~150 MB seen here
     assert report["worker_mb"] < 500
     assert time.monotonic() - started < 60
 
