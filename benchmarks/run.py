@@ -251,11 +251,13 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
     stages["write"], _ = measure(write, repeat)
 
     def sources() -> None:  # what build_report writes beside a new version: the 数据来源 workbook
-        from report_builder.sources import figure_uses
+        from report_builder import sources as src
         from report_builder.workbook_templates import save_workbook, sources_workbook
 
-        takes_template = list(inspect.signature(figure_uses).parameters)[1] == "template"
-        uses = figure_uses(data, TEMPLATE if takes_template else marked)  # type: ignore[arg-type]
+        takes_template = list(inspect.signature(src.figure_uses).parameters)[1] == "template"
+        uses: Any = src.figure_uses(data, TEMPLATE if takes_template else marked)  # type: ignore[arg-type]
+        if hasattr(src, "source_rows"):  # since 0693466: (name, value, sentence, rows) with cells as ranges
+            uses = [(u.name, u.value, u.sentence, src.source_rows(u.sources)) for u in uses]
         versions.write_atomic(out / "数据来源.xlsx", save_workbook(sources_workbook(uses)), overwrite=True)
 
     with contextlib.suppress(ImportError):  # older checkouts have no 数据来源 workbook
