@@ -83,18 +83,30 @@ class Sample:
 
 
 def measure(func: Callable[[], Any], repeat: int) -> tuple[Sample, Any]:
-    """Run func `repeat` times; median wall time, peak RSS during a run, and the last result."""
+    """Run func `repeat` times; median wall time, peak RSS during a run, and the last result.
+
+    The stages run with the cyclic GC paused, as the pipeline runs them (workers, check_submissions and
+    build_report pause it: pipeline.gc_paused) when the code measured does so."""
     sample, result = Sample(), None
     for _ in range(repeat):
         result = None
         gc.collect()
         _reset_peak()
+        paused = _gc_paused()
         started, cpu = time.perf_counter(), time.process_time()
-        result = func()
+        with paused:
+            result = func()
         sample.walls.append(time.perf_counter() - started)
         sample.cpus.append(time.process_time() - cpu)
         sample.peak_mb = max(sample.peak_mb, _status_kb("VmHWM") / 1024)
     return sample, result
+
+
+def _gc_paused() -> contextlib.AbstractContextManager[None]:
+    from report_builder import pipeline
+
+    pause = getattr(pipeline, "gc_paused", None)
+    return pause() if pause else contextlib.nullcontext()
 
 
 @dataclass
