@@ -1,14 +1,14 @@
-"""Merge the checked workbooks of a year into the report data.
+"""Merge a year: the office workbook and the departments' summaries → the report data.
 
 Every figure keeps the cells it came from (`Source`), so a reviewer can follow
-"近1000余条" down to each department's cell. Narrative paragraphs may name figures
+"近1000余条" down to each department's cells. Narrative paragraphs may name figures
 as `{联络员人数}`; they are filled here, and an unknown name is an error finding.
+The departments' summaries are made in the worker processes (report_builder.summary).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,41 +17,27 @@ from typing import get_args
 from report_builder.cells import chinese_date
 from report_builder.findings import Finding
 from report_builder.schema import (
-    CHANNELS,
     NOT_APPLICABLE,
-    Activity,
-    ActivityKind,
-    Application,
-    Case,
-    CaseKind,
-    DepartmentNarrative,
     DepartmentNarrativeKey,
-    DepartmentWorkbook,
     OfficeInfo,
-    OfficeNarrative,
     OfficeNarrativeKey,
     OfficeWorkbook,
-    Outcome,
-    Placement,
-    RefusalReason,
+)
+from report_builder.summary import (
+    COUNT_FIGURES,
+    DEPARTMENT_FIGURES,
+    EVENT_FIGURES,
+    LIST_NAMES,
+    DepartmentSummary,
+    Source,
+    cell_ranges,
+    counted,
 )
 
-ACTIVITY_FIGURES = {"评议": "评议次数", "业务培训": "业务培训次数", "专项督查": "专项督查次数",
-                    "校情发布会": "校情发布会次数", "制度建设": "制度建设项数", "平台建设": "平台建设项数",
-                    "其他": "其他工作次数"}
+__all__ = ["Figure", "ReportData", "Source", "fill_named", "merge_year"]
+
 NARRATIVE_KEYS: tuple[str, ...] = get_args(OfficeNarrativeKey) + get_args(DepartmentNarrativeKey)
 _NAMED = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One cell a figure was computed from."""
-
-    department: str
-    file: str
-    sheet: str
-    cell: str
-    value: str
 
 
 @dataclass(frozen=True)
@@ -61,15 +47,6 @@ class Figure:
     sources: tuple[Source, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """A dated row of a department, with where it came from."""
-
-    department: str
-    record: Application | Case | Activity
-    source: Source
-
-
 @dataclass(frozen=True)
 class ReportData:
     info: OfficeInfo
@@ -77,9 +54,7 @@ class ReportData:
     figures: dict[str, Figure]
     texts: dict[str, str]
     narratives: dict[str, tuple[str, ...]]
-    applications: tuple[Event, ...] = ()
-    cases: tuple[Event, ...] = ()
-    activities: tuple[Event, ...] = ()
+    lists: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)  # "申请", "工作记录.评议"… by date
     used_figures: dict[str, tuple[str, ...]] = field(default_factory=dict)  # narrative key → names it uses
     narrative_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → texts before filling
 
@@ -89,15 +64,15 @@ class ReportData:
         return {**self.texts, **{name: str(f.value) for name, f in self.figures.items()}}
 
 
-def merge_year(office: OfficeWorkbook, submissions: Sequence[DepartmentWorkbook],
+def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
                sent_files: Iterable[str] = ()) -> tuple[ReportData, list[Finding]]:
-    """Combine the office workbook and the department workbooks (in any order).
+    """Combine the office workbook and the departments' summaries (in any order).
 
     `sent_files` are the names of files that could not be checked far enough to know their
     department: a file named after a department means it did submit (its errors say the rest).
     """
     findings: list[Finding] = []
-    by_name = _unique_departments(submissions, findings)
+    by_name = _unique_departments(summaries, findings)
     order = [d.name for d in office.departments]
     sent = set(by_name) | {Path(name).stem for name in sent_files}
     findings += _missing_departments(office, sent)
@@ -112,24 +87,21 @@ def merge_year(office: OfficeWorkbook, submissions: Sequence[DepartmentWorkbook]
         figures=figures,
         texts=texts,
         narratives=narratives,
-        applications=_events(known, "applications", "received"),
-        cases=_events(known, "cases", "date"),
-        activities=_events(known, "activities", "date"),
+        lists=_lists(known),
         used_figures=used,
         narrative_sources=raw,
     )
     return data, findings
 
 
-def _unique_departments(submissions: Sequence[DepartmentWorkbook], findings: list[Finding],
-                        ) -> dict[str, DepartmentWorkbook]:
-    by_name: dict[str, DepartmentWorkbook] = {}
+def _unique_departments(summaries: Sequence[DepartmentSummary], findings: list[Finding],
+                        ) -> dict[str, DepartmentSummary]:
+    by_name: dict[str, DepartmentSummary] = {}
     # The file named exactly after its department is the one kept ("教务处.xlsx" over "教务处(1).xlsx").
-    for wb in sorted(submissions, key=lambda w: (Path(w.file).stem != w.info.department, w.file)):
-        first = by_name.setdefault(wb.info.department, wb)
-        if first is not wb:
-            findings.append(Finding("duplicate-department", wb.file, wb.places["info"].sheet,
-                                    wb.places["info"].cell(0, "department"), wb.info.department,
+    for s in sorted(summaries, key=lambda s: (Path(s.file).stem != s.department, s.file)):
+        first = by_name.setdefault(s.department, s)
+        if first is not s:
+            findings.append(Finding("duplicate-department", s.file, s.info_sheet, s.department_cell, s.department,
                                     f"已有“{first.file}”"))
     return by_name
 
@@ -140,69 +112,64 @@ def _missing_departments(office: OfficeWorkbook, sent: set[str]) -> list[Finding
             for i, d in enumerate(office.departments) if d.name not in sent]
 
 
-def _source(wb: DepartmentWorkbook, key: str, index: int, field_name: str, value: object) -> Source:
-    place = wb.places[key]
-    return Source(wb.info.department, wb.file, place.sheet, place.cell(index, field_name), str(value))
+def _figure(name: str, sources: Iterable[Source | None]) -> Figure:
+    found = tuple(s for s in sources if s is not None)
+    return Figure(name, sum(s.amount for s in found), found)
 
 
-def _figure(name: str, sources: Iterable[tuple[int, Source]]) -> Figure:
-    pairs = list(sources)
-    return Figure(name, sum(v for v, _ in pairs), tuple(s for _, s in pairs))
-
-
-def _figures(office: OfficeWorkbook, known: Sequence[DepartmentWorkbook],
+def _figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary],
              findings: list[Finding]) -> dict[str, Figure]:
-    figs: list[Figure] = []
-    dept_place = office.places["departments"]
-    figs.append(_figure("部门数", ((1, Source("", office.file, dept_place.sheet, dept_place.cell(i, "name"), d.name))
-                                   for i, d in enumerate(office.departments))))
-    figs.append(_figure("联络员人数", ((1, _source(wb, "info", 0, "liaison", wb.info.liaison)) for wb in known)))
-    counts = [(c, _source(wb, "counts", i, "count", c.count)) for wb in known for i, c in enumerate(wb.counts)]
-    figs.append(_figure("主动公开条数", ((c.count, s) for c, s in counts if c.count)))
-    figs += [_figure(f"{ch}条数", ((c.count, s) for c, s in counts if c.channel == ch and c.count)) for ch in CHANNELS]
+    shares: dict[str, list[Source]] = {name: [] for name in DEPARTMENT_FIGURES}
+    for summary in known:
+        for name, sources in summary.shares.items():
+            shares[name] += sources
+    first = office.departments[0].name if office.departments else ""
+    figs = [_figure("部门数", [counted("", office.file, office.places["departments"], "name",
+                                       range(len(office.departments)), first)])]
+    figs += [_figure(name, shares[name]) for name in COUNT_FIGURES]
     figs += _checklist_figures(office, known, findings)
-    apps = [(a, _source(wb, "applications", i, "outcome", a.outcome))
-            for wb in known for i, a in enumerate(wb.applications)]
-    figs.append(_figure("依申请公开件数", ((1, s) for _, s in apps)))
-    figs += [_figure(f"{o}件数", ((1, s) for a, s in apps if a.outcome == o)) for o in get_args(Outcome)]
-    figs += [_figure(f"{r}理由件数", ((1, s) for a, s in apps if a.reason == r)) for r in get_args(RefusalReason)]
-    figs.append(_figure("按期答复件数", ((1, s) for a, s in apps if a.on_time == "是")))
-    figs.append(_figure("收费总额", ((a.fee, s) for a, s in apps if a.fee)))
-    cases = [(c, _source(wb, "cases", i, "kind", c.kind)) for wb in known for i, c in enumerate(wb.cases)]
-    figs += [_figure(f"{k}件数", ((1, s) for c, s in cases if c.kind == k)) for k in get_args(CaseKind)]
-    acts = [(a, _source(wb, "activities", i, "kind", a.kind)) for wb in known for i, a in enumerate(wb.activities)]
-    figs += [_figure(ACTIVITY_FIGURES[k], ((1, s) for a, s in acts if a.kind == k)) for k in get_args(ActivityKind)]
+    figs += [_figure(name, shares[name]) for name in EVENT_FIGURES]
     return {f.name: f for f in figs}
-
-
-def _checklist_figures(office: OfficeWorkbook, known: Sequence[DepartmentWorkbook],
+def _checklist_figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary],
                        findings: list[Finding]) -> list[Figure]:
     """The status of each 清单 item is answered by its responsible department."""
-    answers: dict[int, Source] = {}
     status: dict[int, str] = {}
-    for wb in known:
-        for i, answer in enumerate(wb.checklist):
-            source = _source(wb, "checklist", i, "status", answer.status)
-            if answer.number in answers:
-                findings.append(Finding("duplicate-row", wb.file, source.sheet, source.cell, answer.status,
-                                        f"第 {answer.number} 项填写了两次"))
+    rows: dict[tuple[int, str], list[int]] = {}  # (index into known, status) → Excel rows
+    for k, summary in enumerate(known):
+        for number, answer, row in summary.checklist:
+            if number in status:
+                cell = f"{summary.checklist_column}{row}"
+                findings.append(Finding("duplicate-row", summary.file, summary.checklist_sheet, cell, answer,
+                                        f"第 {number} 项填写了两次"))
                 continue
-            answers[answer.number], status[answer.number] = source, answer.status
-    submitted = {wb.info.department for wb in known}
+            status[number] = answer
+            rows.setdefault((k, answer), []).append(row)
+    submitted = {s.department for s in known}
     place = office.places["checklist"]
     for i, item in enumerate(office.checklist):
         if item.number not in status and item.department in submitted:
             findings.append(Finding("checklist-item-unanswered", office.file, place.sheet, place.cell(i, "title"),
                                     item.title, f"第 {item.number} 项应由{item.department}填写"))
-    office_items = ((1, Source("", office.file, place.sheet, place.cell(i, "number"), str(item.number)))
-                    for i, item in enumerate(office.checklist))
-    mine = [(status[n], answers[n]) for n in sorted(status)]
+
+    def answered(states: tuple[str, ...]) -> list[Source]:
+        """Per department, its answers with one of `states`, as ranges."""
+        found = []
+        for k, s in enumerate(known):
+            numbers = sorted(row for state in states for row in rows.get((k, state), ()))
+            if numbers:
+                value = next(st for st in states if (k, st) in rows) if len(numbers) == 1 else f"共 {len(numbers)} 行"
+                cells = cell_ranges(s.checklist_column, numbers)
+                found.append(Source(s.department, s.file, s.checklist_sheet, cells, value, len(numbers)))
+        return found
+
+    first = str(office.checklist[0].number) if office.checklist else ""
+    items = counted("", office.file, place, "number", range(len(office.checklist)), first)
     return [
-        _figure("清单事项数", office_items),
-        _figure("已公开事项数", ((1, s) for st, s in mine if st == "已公开")),
-        _figure("暂未涉及事项数", ((1, s) for st, s in mine if st == "暂未涉及")),
-        _figure("暂未开展事项数", ((1, s) for st, s in mine if st == "暂未开展")),
-        _figure("未公开事项数", ((1, s) for st, s in mine if st in NOT_APPLICABLE)),
+        _figure("清单事项数", [items]),
+        _figure("已公开事项数", answered(("已公开",))),
+        _figure("暂未涉及事项数", answered(("暂未涉及",))),
+        _figure("暂未开展事项数", answered(("暂未开展",))),
+        _figure("未公开事项数", answered(NOT_APPLICABLE)),
     ]
 
 
@@ -217,30 +184,27 @@ def _texts(info: OfficeInfo) -> dict[str, str]:
     }
 
 
-def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentWorkbook], values: dict[str, str],
+def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentSummary], values: dict[str, str],
                 findings: list[Finding],
                 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     paragraphs: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
     raw: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
     used: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
     writers: dict[str, str] = {}
-    sources: list[tuple[str, Placement, str, OfficeNarrative | DepartmentNarrative]]
-    sources = [(office.file, office.places["narratives"], "", n) for n in office.narratives]
-    sources += [(wb.file, wb.places["narratives"], wb.info.department, n) for wb in known for n in wb.narratives]
-    index_in: Counter[str] = Counter()
-    for file, place, department, narrative in sources:
-        i = index_in[file]
-        index_in[file] += 1
-        cell = place.cell(i, "text")
-        if department and writers.setdefault(narrative.key, department) != department:
-            findings.append(Finding("duplicate-narrative", file, place.sheet, cell, narrative.key,
-                                    f"“{narrative.key}”也由{writers[narrative.key]}填写"))
-        text, names, unknown = fill_named(narrative.text, values)
-        findings += [Finding("unknown-figure", file, place.sheet, cell, "{" + n + "}",
-                             f"没有名为“{n}”的数据") for n in unknown]
-        used[narrative.key] += names
-        raw[narrative.key].append(narrative.text)
-        paragraphs[narrative.key] += [p.strip() for p in text.splitlines() if p.strip()]
+    place = office.places["narratives"]
+    sources: list[tuple[str, str, str, str, str, str]]
+    sources = [(office.file, "", n.key, n.text, place.sheet, place.cell(i, "text"))
+               for i, n in enumerate(office.narratives)]
+    sources += [(s.file, s.department, *narrative) for s in known for narrative in s.narratives]
+    for file, department, key, text, sheet, cell in sources:
+        if department and writers.setdefault(key, department) != department:
+            findings.append(Finding("duplicate-narrative", file, sheet, cell, key, f"“{key}”也由{writers[key]}填写"))
+        filled, names, unknown = fill_named(text, values)
+        findings += [Finding("unknown-figure", file, sheet, cell, "{" + n + "}", f"没有名为“{n}”的数据")
+                     for n in unknown]
+        used[key] += names
+        raw[key].append(text)
+        paragraphs[key] += [p.strip() for p in filled.splitlines() if p.strip()]
     return ({k: tuple(v) for k, v in paragraphs.items()},
             {k: tuple(dict.fromkeys(v)) for k, v in used.items() if v},
             {k: tuple(v) for k, v in raw.items()})
@@ -265,8 +229,12 @@ def fill_named(text: str, values: dict[str, str]) -> tuple[str, list[str], list[
     return _NAMED.sub(replace, text), used, unknown
 
 
-def _events(known: Sequence[DepartmentWorkbook], key: str, date_field: str) -> tuple[Event, ...]:
-    """Rows of one sheet of every department, by date (department order within a day)."""
-    events = [Event(wb.info.department, record, _source(wb, key, i, date_field, getattr(record, date_field)))
-              for wb in known for i, record in enumerate(getattr(wb, key))]
-    return tuple(sorted(events, key=lambda e: getattr(e.record, date_field)))
+def _lists(known: Sequence[DepartmentSummary]) -> dict[str, tuple[dict[str, str], ...]]:
+    """Each list of every department, by date (department order within a day; sort is stable)."""
+    lists = {}
+    for name in LIST_NAMES:
+        rows = [row for s in known for row in s.lists.get(name, ())]
+        if rows or any(name in s.lists for s in known):
+            rows.sort(key=lambda row: row.date)
+            lists[name] = tuple(row.fields for row in rows)
+    return lists

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import gc
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -24,6 +24,7 @@ from report_builder.isolation import Crash, run_isolated
 from report_builder.merge import Figure, ReportData, merge_year
 from report_builder.reader import RawWorkbook, read_workbook
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
+from report_builder.summary import DepartmentSummary, summarize_department
 from report_builder.versions import manifest_path, read_manifest, sha256, write_atomic, write_next_version
 
 try:
@@ -63,7 +64,6 @@ class CheckReport:
     files: tuple[FileResult, ...]
     year_findings: tuple[Finding, ...]  # about the year as a whole (missing departments, duplicates…)
     office: OfficeWorkbook | None
-    departments: tuple[DepartmentWorkbook, ...]
     data: ReportData | None = field(default=None, repr=False)
 
     @property
@@ -96,34 +96,40 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check_submissions(year_dir: Path, *, on_progress: Progress | None = None) -> CheckReport:
-    """Check every workbook of a year folder; merge what is valid."""
+def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress: Progress | None = None,
+                      ) -> CheckReport:
+    """Check every workbook of a year folder; merge what is valid.
+
+    `lists` names the lists of rows the report data should carry (summary.LIST_NAMES; build
+    asks for those its template prints): the figures never need them.
+    """
     with gc_paused():
-        return _check_submissions(Path(year_dir), on_progress)
+        return _check_submissions(Path(year_dir), frozenset(lists), on_progress)
 
 
-def _check_submissions(year_dir: Path, on_progress: Progress | None) -> CheckReport:
+def _check_submissions(year_dir: Path, lists: frozenset[str], on_progress: Progress | None) -> CheckReport:
     office_path = year_dir / OFFICE_FILE
     others, files = _list_year(year_dir)
     year_findings: list[Finding] = []
+    outcomes: list[_Outcome] = []
+    office = None
     if not office_path.is_file():
         detail = f"应放在年度文件夹“{year_dir.name}”中"
         year_findings.append(Finding("missing-office-workbook", OFFICE_FILE, detail=detail))
-        office_result: Checked | None = None
     else:
-        office_result = _check_isolated([office_path], None, year_dir.name, None)[0]
-    office = office_result.workbook if office_result else None
-    assert office is None or isinstance(office, OfficeWorkbook)
-    checked = _check_isolated(files, office, year_dir.name, on_progress)
-    departments = tuple(c.workbook for c in checked if isinstance(c.workbook, DepartmentWorkbook))
+        outcomes += _check_isolated([office_path], None, year_dir.name, lists, None)
+        office = outcomes[0].office
+    checked = _check_isolated(files, office, year_dir.name, lists, on_progress)
+    outcomes += checked
     data = None
     if office is not None:
-        unchecked = [c.file for c in checked if c.workbook is None]
-        data, merge_findings = merge_year(office, departments, unchecked)
+        summaries = [o.summary for o in checked if o.summary is not None]
+        unchecked = [o.result.file for o in checked if o.summary is None]
+        data, merge_findings = merge_year(office, summaries, unchecked)
         year_findings += merge_findings
-    results = [_file_result(c) for c in ([office_result] if office_result else []) + checked]
+    results = [o.result for o in outcomes]
     results += [FileResult(p.name, "unknown", "", (Finding("file-unknown", p.name),), Tally()) for p in others]
-    return CheckReport(year_dir, tuple(results), tuple(year_findings), office, departments, data)
+    return CheckReport(year_dir, tuple(results), tuple(year_findings), office, data)
 
 
 def _list_year(year_dir: Path) -> tuple[list[Path], list[Path]]:
@@ -139,16 +145,38 @@ def _list_year(year_dir: Path) -> tuple[list[Path], list[Path]]:
     return others, workbooks
 
 
-def _check_isolated(paths: Sequence[Path], office: OfficeWorkbook | None, year: str,
-                    on_progress: Progress | None) -> list[Checked]:
-    work = functools.partial(_check_one, office=office, year=year)
+@dataclass(frozen=True)
+class _Outcome:
+    """What a worker sends back for one file: small, whatever the size of the file."""
+
+    result: FileResult
+    office: OfficeWorkbook | None = None
+    summary: DepartmentSummary | None = None
+
+
+def _check_isolated(paths: Sequence[Path], office: OfficeWorkbook | None, year: str, lists: frozenset[str],
+                    on_progress: Progress | None) -> list[_Outcome]:
+    work = functools.partial(_check_and_summarize, office=office, year=year, lists=lists)
     outcomes = run_isolated(work, list(paths), on_progress=on_progress)
     return [_crashed(path, outcome) if isinstance(outcome, Crash) else outcome
             for path, outcome in zip(paths, outcomes, strict=True)]
 
 
-def _check_one(path: Path, *, office: OfficeWorkbook | None, year: str) -> Checked:
-    """Read (pre-checked) and check one file; runs in a worker process."""
+def _check_and_summarize(path: Path, *, office: OfficeWorkbook | None, year: str,
+                         lists: frozenset[str]) -> _Outcome:
+    """Runs in a worker: check one file, and reduce a department's rows to its summary."""
+    checked = check_workbook(path, office, year)
+    wb = checked.workbook
+    return _Outcome(_file_result(checked), wb if isinstance(wb, OfficeWorkbook) else None,
+                    summarize_department(wb, lists) if isinstance(wb, DepartmentWorkbook) else None)
+
+
+def check_workbook(path: Path, office: OfficeWorkbook | None = None, year: str = "") -> Checked:
+    """Read (pre-checked) and check one file, in this process: findings and every row as a model.
+
+    The file is the office workbook if it is named 年度总表.xlsx, else a department's. Use it on
+    trusted or pre-checked files; `check_submissions` runs it in isolated worker processes.
+    """
     kind: Literal["office", "department"] = "office" if path.name == OFFICE_FILE else "department"
     raw: RawWorkbook | Finding = read_workbook(path, path.name)  # it pre-checks the file first
     if isinstance(raw, Finding):
@@ -160,9 +188,11 @@ def _check_one(path: Path, *, office: OfficeWorkbook | None, year: str) -> Check
     return checked
 
 
-def _crashed(path: Path, crash: Crash) -> Checked:
+def _crashed(path: Path, crash: Crash) -> _Outcome:
     finding = Finding("file-unsafe", path.name, detail=CRASH_DETAIL.get(crash.reason, ""))
-    return Checked(path.name, "office" if path.name == OFFICE_FILE else "department", None, (finding,), Tally())
+    kind: Literal["office", "department"] = "office" if path.name == OFFICE_FILE else "department"
+    department = path.stem if kind == "department" else ""
+    return _Outcome(FileResult(path.name, kind, department, (finding,), Tally()))
 
 
 def _file_result(checked: Checked) -> FileResult:
@@ -198,13 +228,14 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
                  pdf: bool = False, on_progress: Progress | None = None) -> BuildResult:
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
-    from report_builder.render import RenderError, render_report, strip_marks
+    from report_builder.render import RenderError, render_report, strip_marks, template_lists
     from report_builder.sources import figure_uses, source_rows
     from report_builder.workbook_templates import save_workbook, sources_workbook
 
     year_dir = Path(year_dir)
-    check = check_submissions(year_dir, on_progress=on_progress)
     template_path = find_template(year_dir, template)
+    lists = template_lists(template_path) if template_path else ()
+    check = check_submissions(year_dir, lists=lists, on_progress=on_progress)
     if template_path is None:
         missing = Finding("template-missing", str(template.name) if template else TEMPLATE_NAME)
         return BuildResult(check, render_findings=(missing,))
@@ -277,11 +308,7 @@ def _by_department(figure: Figure) -> dict[str, int]:
     shares: dict[str, int] = {}
     for source in figure.sources:
         if source.department:
-            try:
-                amount = int(source.value)
-            except ValueError:
-                amount = 1
-            shares[source.department] = shares.get(source.department, 0) + amount
+            shares[source.department] = shares.get(source.department, 0) + source.amount
     return shares
 
 
@@ -322,10 +349,10 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     office_path = year_dir / OFFICE_FILE
     if not office_path.is_file():
         return Written((), (Finding("missing-office-workbook", OFFICE_FILE),))
-    office_checked = _check_isolated([office_path], None, year_dir.name, None)[0]
-    office = office_checked.workbook
-    if not isinstance(office, OfficeWorkbook):
-        return Written((), office_checked.findings)
+    office_checked = _check_isolated([office_path], None, year_dir.name, frozenset(), None)[0]
+    office = office_checked.office
+    if office is None:
+        return Written((), office_checked.result.findings)
     folder = out_dir or Path("output") / year_dir.name / "填报表"
     written = []
     for entry in office.departments:
@@ -333,7 +360,7 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
         data = save_workbook(department_workbook(office.info, entry.name, items))
         path, _ = write_next_version(folder, entry.name, ".xlsx", data, plain_first=True)
         written.append(path)
-    return Written(tuple(written), office_checked.findings)
+    return Written(tuple(written), office_checked.result.findings)
 
 
 def write_feedback(check: CheckReport, out_dir: Path) -> list[Path]:

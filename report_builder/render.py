@@ -16,10 +16,10 @@ from typing import Any, get_args
 import jinja2
 from docxtpl import DocxTemplate
 
-from report_builder.cells import chinese_date
 from report_builder.merge import ReportData, fill_named
 from report_builder.ooxml import normalize_zip
-from report_builder.schema import Activity, ActivityKind, Application, Case, Outcome, RefusalReason
+from report_builder.schema import Outcome, RefusalReason
+from report_builder.summary import ACTIVITY_LISTS, LIST_NAMES
 
 
 class RenderError(Exception):
@@ -63,32 +63,50 @@ def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
         narratives = {key: tuple(p.strip() for text in texts for p in fill_named(text, values)[0].splitlines()
                                  if p.strip())
                       for key, texts in data.narrative_sources.items()}
-    apps = [e.record for e in data.applications if isinstance(e.record, Application)]
-    cases = [(e.department, e.record) for e in data.cases if isinstance(e.record, Case)]
-    activities = [(e.department, e.record) for e in data.activities if isinstance(e.record, Activity)]
     return {
         **data.texts,
         **figures,
         "文字": {key: list(paragraphs) for key, paragraphs in narratives.items()},
-        "申请": [{"部门": e.department, "收到日期": chinese_date(a.received), "摘要": a.summary,
-                  "答复日期": chinese_date(a.answered) if a.answered else "", "结果": a.outcome,
-                  "理由": a.reason or "", "按期": a.on_time}
-                 for e, a in zip(data.applications, apps, strict=True)],
+        "申请": list(data.lists.get("申请", ())),
         "申请结果": [{"结果": o, "件数": figures[f"{o}件数"]} for o in get_args(Outcome) if figures[f"{o}件数"]],
         "不予公开理由": [{"理由": r, "件数": figures[f"{r}理由件数"]}
                          for r in get_args(RefusalReason) if figures[f"{r}理由件数"]],
-        "案件": [{"部门": d, "类型": c.kind, "日期": chinese_date(c.date), "事由": sentence(c.summary),
-                  "结果": c.result} for d, c in cases],
-        "工作记录": {kind: [{"部门": d, "日期": chinese_date(a.date), "内容": sentence(a.summary)}
-                            for d, a in activities if a.kind == kind]
-                     for kind in get_args(ActivityKind)},
+        "案件": list(data.lists.get("案件", ())),
+        "工作记录": {name.split(".", 1)[1]: list(data.lists.get(name, ())) for name in ACTIVITY_LISTS},
     }
 
 
-def sentence(text: str) -> str:
-    """A department's short text as a sentence of the report: ends with 。 unless it has an end mark."""
-    text = text.strip()
-    return text if text.endswith(("。", "！", "？", "；", ".", "”")) else text + "。"
+def template_lists(template: Path) -> frozenset[str]:
+    """The lists (summary.LIST_NAMES) a template prints, so that only those are collected.
+
+    `工作记录.评议` asks for that kind only; any other use of `工作记录` (a loop over all
+    kinds, a computed key) asks for every kind. A template that cannot be read asks for
+    every list: rendering will then say what is wrong with it.
+    """
+    try:
+        document = DocxTemplate(str(template))
+        document.init_docx()
+        parts = [document.get_xml()]
+        parts += [document.get_part_xml(part) for uri in (document.HEADER_URI, document.FOOTER_URI)
+                  for _, part in document.get_headers_footers(uri)]
+        tree = jinja2.Environment().parse("".join(document.patch_xml(x) for x in parts))
+    except Exception:  # noqa: BLE001 - whatever is wrong, render_report reports it
+        return frozenset(LIST_NAMES)
+    names = [n.name for n in tree.find_all(jinja2.nodes.Name)]
+    kinds = [_key(node) for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem))
+             if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "工作记录"]  # type: ignore[attr-defined]
+    activities = {f"工作记录.{kind}" for kind in kinds if isinstance(kind, str)}
+    if names.count("工作记录") > len(kinds) or not activities <= set(ACTIVITY_LISTS):
+        activities = set(ACTIVITY_LISTS)  # used in some other way than 工作记录.<a kind>
+    return frozenset({name for name in ("申请", "案件") if name in names} | activities)
+
+
+def _key(node: jinja2.nodes.Node) -> object:
+    """The constant key of `x.key` or `x["key"]` (None when it is computed)."""
+    if isinstance(node, jinja2.nodes.Getattr):
+        return node.attr
+    return node.arg.value if isinstance(node, jinja2.nodes.Getitem) and isinstance(node.arg, jinja2.nodes.Const) \
+        else None
 
 
 def render_report(data: ReportData, template: Path, *, marked: bool = False) -> bytes:

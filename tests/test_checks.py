@@ -114,7 +114,10 @@ def error_codes(report: pipeline.CheckReport) -> set[str]:
 
 
 def department(report: pipeline.CheckReport, file: str) -> DepartmentWorkbook:
-    return next(wb for wb in report.departments if wb.file == file)
+    """The department's rows as checked: pipeline.check_workbook on the same file and office workbook."""
+    wb = pipeline.check_workbook(report.year_dir / file, report.office, report.year_dir.name).workbook
+    assert isinstance(wb, DepartmentWorkbook), file
+    return wb
 
 
 # ---- the baseline -------------------------------------------------------------------------------

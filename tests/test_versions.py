@@ -124,18 +124,3 @@ def test_manifest_records_inputs_template_and_tool(sample_year: Path, tmp_path: 
     assert manifest["checks"]["rows_read"] == manifest["checks"]["rows_accepted"]
 
 
-def test_counted_cells_are_listed_as_ranges_and_summed_cells_one_by_one() -> None:
-    from report_builder.merge import Source
-    from report_builder.sources import source_rows
-
-    def at(cell: str, value: str = "予以公开", department: str = "教务处") -> Source:
-        return Source(department, f"{department}.xlsx", "依申请公开", cell, value)
-
-    rows = source_rows([at("B3", "44"), at("B4", "12"), at("F3"), at("F4"), at("F5"), at("F9"),
-                        at("F10", department="财务处")])
-    assert rows == [
-        ("教务处", "教务处.xlsx", "依申请公开", "B3", "44"),
-        ("教务处", "教务处.xlsx", "依申请公开", "B4", "12"),
-        ("教务处", "教务处.xlsx", "依申请公开", "F3:F5, F9", "共 4 行"),
-        ("财务处", "财务处.xlsx", "依申请公开", "F10", "予以公开"),
-    ]

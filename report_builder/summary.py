@@ -1,0 +1,205 @@
+"""One checked department workbook → what the report needs of it (runs in the worker).
+
+A year of 4,000 departments holds a million rows, but the report needs of each department only
+its share of each figure (with the cells behind it, counted rows as ranges), its checklist
+answers, its narrative paragraphs, and the rows of the lists the template prints. A summary is
+small plain data: cheap to send back from a worker process, cheap to merge (report_builder.merge).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import get_args
+
+from report_builder.cells import chinese_date
+from report_builder.schema import (
+    CHANNELS,
+    Activity,
+    ActivityKind,
+    Application,
+    Case,
+    CaseKind,
+    DepartmentWorkbook,
+    Outcome,
+    Placement,
+    RefusalReason,
+)
+
+ACTIVITY_FIGURES = {"评议": "评议次数", "业务培训": "业务培训次数", "专项督查": "专项督查次数",
+                    "校情发布会": "校情发布会次数", "制度建设": "制度建设项数", "平台建设": "平台建设项数",
+                    "其他": "其他工作次数"}
+
+# Every figure a department contributes to, in the order the report data lists them (the office's
+# checklist figures come between the two groups).
+COUNT_FIGURES: tuple[str, ...] = ("联络员人数", "主动公开条数", *(f"{ch}条数" for ch in CHANNELS))
+EVENT_FIGURES: tuple[str, ...] = (
+    "依申请公开件数", *(f"{o}件数" for o in get_args(Outcome)), *(f"{r}理由件数" for r in get_args(RefusalReason)),
+    "按期答复件数", "收费总额", *(f"{k}件数" for k in get_args(CaseKind)),
+    *(ACTIVITY_FIGURES[k] for k in get_args(ActivityKind)),
+)
+DEPARTMENT_FIGURES = COUNT_FIGURES + EVENT_FIGURES
+
+# The lists a template can print: "申请", "案件", and "工作记录.<类型>" (the template writes 工作记录.评议).
+ACTIVITY_LISTS: tuple[str, ...] = tuple(f"工作记录.{kind}" for kind in get_args(ActivityKind))
+LIST_NAMES: tuple[str, ...] = ("申请", "案件", *ACTIVITY_LISTS)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Cells a figure was computed from: one cell ("C7") or counted rows as ranges ("F3:F40, F52")."""
+
+    department: str  # "" for the office workbook
+    file: str
+    sheet: str
+    cell: str
+    value: str  # the cell's value, or "共 39 行" for several counted rows
+    amount: int  # what these cells add to the figure
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A row of a list the template prints, its fields already as report text."""
+
+    date: dt.date
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
+class DepartmentSummary:
+    """A department's part of the report."""
+
+    file: str
+    department: str
+    info_sheet: str
+    department_cell: str  # where the department's name is (for a duplicate submission)
+    shares: dict[str, tuple[Source, ...]]  # figure name → this department's sources; amounts add up
+    checklist: tuple[tuple[int, str, int], ...]  # (item number, status, Excel row), in sheet order
+    checklist_sheet: str
+    checklist_column: str  # the letter of the status column
+    narratives: tuple[tuple[str, str, str, str], ...]  # (key, text, sheet, cell), in sheet order
+    lists: dict[str, tuple[Listed, ...]]  # only the lists asked for; rows in sheet order
+
+
+def summarize_department(wb: DepartmentWorkbook, lists: Iterable[str] = LIST_NAMES) -> DepartmentSummary:
+    """Reduce a checked department workbook; `lists` names the lists to keep (see LIST_NAMES)."""
+    places = wb.places
+    shares: dict[str, list[Source]] = {}
+
+    def add(name: str, source: Source | None) -> None:
+        if source is not None and source.amount:
+            shares.setdefault(name, []).append(source)
+
+    def count(name: str, key: str, field: str, indices: Sequence[int], first: str) -> None:
+        add(name, counted(wb.info.department, wb.file, places[key], field, indices, first))
+
+    info_place = places["info"]
+    add("联络员人数", Source(wb.info.department, wb.file, info_place.sheet, info_place.cell(0, "liaison"),
+                              wb.info.liaison, 1))
+    for i, c in enumerate(wb.counts):
+        cell = Source(wb.info.department, wb.file, places["counts"].sheet, places["counts"].cell(i, "count"),
+                      str(c.count), c.count)
+        add("主动公开条数", cell)
+        add(f"{c.channel}条数", cell)
+    apps = wb.applications
+    count("依申请公开件数", "applications", "outcome", range(len(apps)), apps[0].outcome if apps else "")
+    _count_by(count, "applications", "outcome", [a.outcome for a in apps], lambda o: f"{o}件数")
+    _count_by(count, "applications", "reason", [a.reason for a in apps], lambda r: f"{r}理由件数")
+    _count_by(count, "applications", "on_time", [a.on_time for a in apps], {"是": "按期答复件数"}.get)
+    fees = places["applications"]
+    for i, a in enumerate(apps):
+        add("收费总额", Source(wb.info.department, wb.file, fees.sheet, fees.cell(i, "fee"), str(a.fee), a.fee))
+    _count_by(count, "cases", "kind", [c.kind for c in wb.cases], lambda k: f"{k}件数")
+    _count_by(count, "activities", "kind", [a.kind for a in wb.activities], ACTIVITY_FIGURES.get)
+
+    checklist = places["checklist"]
+    narratives = places["narratives"]
+    return DepartmentSummary(
+        file=wb.file,
+        department=wb.info.department,
+        info_sheet=info_place.sheet,
+        department_cell=info_place.cell(0, "department"),
+        shares={name: tuple(sources) for name, sources in shares.items()},
+        checklist=tuple((a.number, a.status, checklist.rows[i]) for i, a in enumerate(wb.checklist)),
+        checklist_sheet=checklist.sheet,
+        checklist_column=checklist.letters.get("status", ""),
+        narratives=tuple((n.key, n.text, narratives.sheet, narratives.cell(i, "text"))
+                         for i, n in enumerate(wb.narratives)),
+        lists=_lists(wb, set(lists)),
+    )
+
+
+def _count_by(count: Callable[[str, str, str, Sequence[int], str], None], key: str, field: str,
+              values: Sequence[str | None], figure_of: Callable[[str], str | None]) -> None:
+    """Count the rows of one sheet into one figure per value of a field (blank values count nowhere)."""
+    groups: dict[str, list[int]] = {}
+    for i, value in enumerate(values):
+        if value is not None:
+            groups.setdefault(value, []).append(i)
+    for value, indices in groups.items():
+        if (name := figure_of(value)) is not None:
+            count(name, key, field, indices, value)
+
+
+def counted(department: str, file: str, place: Placement, field: str, indices: Sequence[int],
+            first: str) -> Source | None:
+    """Rows (by index into the sheet's records) counted into a figure, as one source; `first` is the
+    value of the first row, shown when it is the only one."""
+    if not indices:
+        return None
+    letter = place.letters.get(field, "")
+    value = first if len(indices) == 1 else f"共 {len(indices)} 行"
+    return Source(department, file, place.sheet, cell_ranges(letter, [place.rows[i] for i in indices]), value,
+                  len(indices))
+
+
+def cell_ranges(column: str, rows: Sequence[int], limit: int = 200) -> str:
+    """Column F, rows 3, 4, 5, 9 → "F3:F5, F9" (cut with "…" past `limit` characters)."""
+    parts: list[str] = []
+    start = previous = rows[0]
+    for n in [*rows[1:], None]:
+        if n is not None and n == previous + 1:
+            previous = n
+            continue
+        parts.append(f"{column}{start}" if start == previous else f"{column}{start}:{column}{previous}")
+        if n is not None:
+            start = previous = n
+    text = ", ".join(parts)
+    return text if len(text) <= limit else text[:limit].rsplit(",", 1)[0] + ", …"
+
+
+# ---- the lists the template prints ---------------------------------------------------------------
+
+def _lists(wb: DepartmentWorkbook, wanted: set[str]) -> dict[str, tuple[Listed, ...]]:
+    found: dict[str, list[Listed]] = {name: [] for name in LIST_NAMES if name in wanted}
+    department = wb.info.department
+    if "申请" in found:
+        found["申请"] = [application_row(department, a) for a in wb.applications]
+    if "案件" in found:
+        found["案件"] = [case_row(department, c) for c in wb.cases]
+    for a in wb.activities:
+        if (name := f"工作记录.{a.kind}") in found:
+            found[name].append(activity_row(department, a))
+    return {name: tuple(rows) for name, rows in found.items()}
+
+
+def application_row(department: str, a: Application) -> Listed:
+    return Listed(a.received, {"部门": department, "收到日期": chinese_date(a.received), "摘要": a.summary,
+                               "答复日期": chinese_date(a.answered) if a.answered else "", "结果": a.outcome,
+                               "理由": a.reason or "", "按期": a.on_time})
+
+
+def case_row(department: str, c: Case) -> Listed:
+    return Listed(c.date, {"部门": department, "类型": c.kind, "日期": chinese_date(c.date),
+                           "事由": sentence(c.summary), "结果": c.result})
+
+
+def activity_row(department: str, a: Activity) -> Listed:
+    return Listed(a.date, {"部门": department, "日期": chinese_date(a.date), "内容": sentence(a.summary)})
+
+
+def sentence(text: str) -> str:
+    """A department's short text as a sentence of the report: ends with 。 unless it has an end mark."""
+    text = text.strip()
+    return text if text.endswith(("。", "！", "？", "；", ".", "”")) else text + "。"
