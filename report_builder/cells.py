@@ -11,15 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from report_builder.schema import Column
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
     """A parsed cell: a value (None when blank or wrong) and at most one finding code."""
 
     value: object = None
@@ -53,6 +52,16 @@ def show(raw: CellValue) -> str:
 
 def parse_cell(raw: CellValue, column: Column) -> Parsed:
     """Parse one non-blank cell for `column`; blank cells give BLANK."""
+    if isinstance(raw, str) and column.kind in ("text", "choice"):  # the common case, made short
+        text = raw.strip()
+        if not text:
+            return BLANK
+        if column.kind == "choice":
+            return Parsed(text) if text in column.choices else \
+                Parsed(code="not-in-list", detail="可选：" + "、".join(column.choices))
+        limit = column.max_length
+        if limit is None or len(text) <= limit:
+            return Parsed(text)
     if is_blank(raw):
         return BLANK
     if column.kind == "int":

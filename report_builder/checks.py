@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -224,9 +224,7 @@ def _read_form(file: str, sheet: RawSheet, spec: SheetSpec, context: Context) ->
             findings.append(Finding("missing-column", file, sheet.name, detail=f"没有“{column.header}”一行"))
             continue
         rows[column.field] = index + 1
-        raw = _at(sheet.rows[index], 1)
-        findings += _parse_into(values, raw, column, Finding(code="required", file=file, sheet=sheet.name,
-                                                                cell=cell_name(index, 1)))
+        findings += _parse_into(values, _at(sheet.rows[index], 1), column, file, sheet.name, index, 1)
     labels = {norm(c.header) for c in spec.columns}
     for i, row in enumerate(sheet.rows[HEADER_ROW:], start=HEADER_ROW):
         if row and not is_blank(row[0]) and norm(row[0]) not in labels and not is_blank(_at(row, 1)):
@@ -251,19 +249,21 @@ def _read_table(file: str, sheet: RawSheet, spec: SheetSpec, context: Context) -
     rows: list[int] = []
     read = 0
     readable = not any(c.required and c.field not in col_of for c in spec.columns)
+    at = [(c, col_of[c.field]) for c in columns]
     for r in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        if all(is_blank(_at(row, col_of[c.field])) for c in columns):
+        width = len(row)
+        cells = [row[j] if j < width else None for _, j in at]
+        if all(is_blank(v) for v in cells):
             continue
         read += 1
         if not readable:
             continue  # a required column is missing (one missing-column error): the row is rejected
         values: dict[str, object] = {}
         row_findings: list[Finding] = []
-        for c in columns:
-            where = Finding("required", file, sheet.name, cell_name(r, col_of[c.field]))
-            row_findings += _parse_into(values, _at(row, col_of[c.field]), c, where)
-        cell_of = {f: f"{letters[f]}{r + 1}" for f in letters}
+        for (c, j), raw in zip(at, cells, strict=True):
+            row_findings += _parse_into(values, raw, c, file, sheet.name, r, j)
+        cell_of = _RowCells(letters, r + 1)
         row_findings += _row_rules(spec, values, context, file, sheet.name, cell_of)
         record = None
         if not any(f.severity is Severity.ERROR for f in row_findings):
@@ -331,17 +331,39 @@ def _at(row: Sequence[CellValue], j: int) -> CellValue:
     return row[j] if j < len(row) else None
 
 
-def _parse_into(values: dict[str, object], raw: CellValue, column: Column, where: Finding) -> list[Finding]:
+_NONE: list[Finding] = []  # shared, never changed: most cells have no finding
+
+
+def _parse_into(values: dict[str, object], raw: CellValue, column: Column, file: str, sheet: str,
+                row0: int, col0: int) -> list[Finding]:
     """Parse `raw` into values[column.field]; return the findings (a blank required cell is one)."""
-    parsed = parse_cell(raw, column)
-    if parsed.value is not None:
-        values[column.field] = parsed.value
-    if parsed.code:
-        return [Finding(parsed.code, where.file, where.sheet, where.cell, show(raw),
-                        f"“{column.header}”" + (f"，{parsed.detail}" if parsed.detail else ""))]
-    if parsed.value is None and column.required:
-        return [Finding("required", where.file, where.sheet, where.cell, detail=f"“{column.header}”")]
-    return []
+    value, code, detail = parse_cell(raw, column)
+    if value is not None:
+        values[column.field] = value
+        if not code:
+            return _NONE
+    if code:
+        return [Finding(code, file, sheet, cell_name(row0, col0), show(raw),
+                        f"“{column.header}”" + (f"，{detail}" if detail else ""))]
+    if column.required:
+        return [Finding("required", file, sheet, cell_name(row0, col0), detail=f"“{column.header}”")]
+    return _NONE
+
+
+class _RowCells(Mapping[str, str]):
+    """The cell of each field on one row ("F7"), made only when a finding needs it."""
+
+    def __init__(self, letters: Mapping[str, str], row: int) -> None:
+        self.letters, self.row = letters, row
+
+    def __getitem__(self, field: str) -> str:
+        return f"{self.letters[field]}{self.row}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.letters)
+
+    def __len__(self) -> int:
+        return len(self.letters)
 
 
 def _build(spec: SheetSpec, values: dict[str, object], file: str, sheet: str,

@@ -95,7 +95,7 @@ def _read_sheet(sheet: calamine.CalamineSheet, name: str) -> RawSheet:
     pad: Row = (None,) * left
     rows: list[Row] = [()] * top
     for values in sheet.to_python(skip_empty_area=True):
-        cells = [_normalise(v) for v in values]
+        cells = [(v or None) if type(v) is str else _normalise(v) for v in values]  # most cells are text
         while cells and cells[-1] is None:
             cells.pop()
         rows.append(pad + tuple(cells) if cells else ())
