@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import docx
+from lxml import etree
 
 from report_builder.merge import ReportData, Source
 from report_builder.render import MARK as _MARK
+from report_builder.render import MARK_OPEN
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _T = f"{_W}p", f"{_W}t"
 _SENTENCE = re.compile(r"[^。；！？]*[。；！？]?")
 
 
@@ -36,10 +40,14 @@ def figure_uses(data: ReportData, marked_docx: bytes) -> list[FigureUse]:
 
     `marked_docx` is the report rendered with `render_report(data, template, marked=True)`.
     """
-    marked = docx.Document(io.BytesIO(marked_docx))
+    with zipfile.ZipFile(io.BytesIO(marked_docx)) as package:
+        body = etree.fromstring(package.read("word/document.xml"))
     uses: dict[tuple[str, str], FigureUse] = {}
-    for paragraph in marked.paragraphs:
-        for sentence in _SENTENCE.findall(paragraph.text):
+    for paragraph in body.iter(_P):  # the paragraphs of the body and of its tables, in reading order
+        text = "".join(paragraph.itertext(_T, with_tail=False))
+        if MARK_OPEN not in text:
+            continue
+        for sentence in _SENTENCE.findall(text):
             plain = _MARK.sub(lambda m: m.group(2), sentence).strip()
             for name, _ in _MARK.findall(sentence):
                 figure = data.figures.get(name)

@@ -574,10 +574,21 @@ def sources_workbook(figures: Sequence[tuple[str, int, str, Sequence[Sequence[st
                 ws.append([None, None, _stream_cell(ws, "（来源过多，以下从略）")])
                 return wb
             values = (department or "（年度总表）", file, sheet, cell, seen)
-            ws.append([None, None, *(_stream_cell(ws, v) for v in values)])
+            ws.append([None, None, *(_plain_text(ws, v) for v in values)])
             written += 1
         written += 1
     return wb
+
+
+_NEEDS_PUT = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|{_ESCAPED_CHAR.pattern}")
+
+
+def _plain_text(ws: Any, value: str) -> Any:
+    """`value` itself when openpyxl writes it unchanged as text (the fast way: no cell object of
+    ours), else a cell made by `put`: a formula-like start, control characters, "_x0041_"."""
+    if value and len(value) <= _MAX_TEXT and not value.startswith(_FORMULA_START) and not _NEEDS_PUT.search(value):
+        return value
+    return _stream_cell(ws, value)
 
 
 def _stream_cell(ws: Any, value: object, font: Font | None = None, fill: PatternFill | None = None,
