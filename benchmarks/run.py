@@ -128,15 +128,19 @@ def run_command(args: Sequence[str], *, sample_tree: bool = False) -> Run:
     started = time.perf_counter()
     process = subprocess.Popen(list(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                                cwd="/")  # not the checkout: `python -c` puts the cwd before PYTHONPATH
-    tree = 0
+    tree = largest = 0
     if sample_tree:
         while not _exited(process.pid):  # not poll(): it would reap the child, and wait4 lose its usage
-            tree = max(tree, _tree_rss_kb(process.pid))
+            pss, hwm = _tree_memory_kb(process.pid)
+            tree, largest = max(tree, pss), max(largest, hwm)
             time.sleep(0.02)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Run(wall, process.returncode, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, tree / 1024)
+    # ru_maxrss survives exec: a command started from this (large) process would report this process's
+    # size. The sampled VmHWM of each process of the tree is right; ru_maxrss is the fallback.
+    return Run(wall, process.returncode, usage.ru_utime + usage.ru_stime,
+               (largest or usage.ru_maxrss) / 1024, tree / 1024)
 
 
 def _exited(pid: int) -> bool:
@@ -146,21 +150,25 @@ def _exited(pid: int) -> bool:
         return True
 
 
-def _tree_rss_kb(pid: int) -> int:
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
     """The memory of a process and all its descendants: the sum of their PSS (shared pages counted once
-    in all: a forked worker shares its parent's pages, which their RSS would count twice)."""
-    total, todo = 0, [pid]
+    in all: a forked worker shares its parent's pages, which their RSS would count twice), and the
+    largest peak RSS (VmHWM) of one of them."""
+    total, largest, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
         try:
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
             rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
+            status = Path(f"/proc/{p}/status").read_text()
         except OSError:  # gone meanwhile
             continue
         match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
         total += int(match[1]) if match else 0
-    return total
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+        largest = max(largest, int(match[1]) if match else 0)
+    return total, largest
 
 
 # ---- the floor ---------------------------------------------------------------------------------
@@ -330,7 +338,8 @@ def measure_commands(year: Path, context: Any, repeat: int) -> dict[str, list[Ru
             run_command(warm[name])
         runs[name] = [run_command(make(i), sample_tree=repeat == 1) for i in range(repeat)]
         if repeat > 1:  # the timed runs are not sampled; one more run is, for the memory of the whole tree
-            runs[name][0].tree_mb = run_command(make(repeat), sample_tree=True).tree_mb
+            sampled = run_command(make(repeat), sample_tree=True)
+            runs[name][0].tree_mb, runs[name][0].maxrss_mb = sampled.tree_mb, sampled.maxrss_mb
         if any(r.code not in (0, 1) for r in runs[name]):
             print(f"warning: {name} exited with {[r.code for r in runs[name]]}", file=sys.stderr)
     shutil.rmtree(work, ignore_errors=True)
@@ -386,7 +395,7 @@ def stage_table(r: SizeResult) -> str:
 
 
 def command_table(results: Sequence[SizeResult]) -> str:
-    lines = ["| year | command | runs | wall s median (min–max) | CPU cores used | max RSS 1 process MB | "
+    lines = ["| year | command | runs | wall s median (min–max) | CPU cores used | peak RSS of 1 process MB | "
              "PSS whole tree MB | floor s | ours / floor |", "|---|---|---:|---|---:|---:|---:|---:|---:|"]
     for r in results:
         for name in ("check", "build"):
@@ -395,7 +404,7 @@ def command_table(results: Sequence[SizeResult]) -> str:
             wall, fwall = statistics.median(walls), statistics.median(x.wall for x in floor)
             cores = statistics.median(x.cpu / x.wall for x in runs)
             lines.append(f"| {r.label} | `{name}` | {len(runs)} | {_s(wall)} ({_s(min(walls))}–{_s(max(walls))}) | "
-                         f"{cores:.2f} | {max(x.maxrss_mb for x in runs):.0f} | {runs[0].tree_mb:.0f} | "
+                         f"{cores:.2f} | {runs[0].maxrss_mb:.0f} | {runs[0].tree_mb:.0f} | "
                          f"{_s(fwall)} | {wall / fwall:.2f} |")
     return "\n".join(lines)
 
