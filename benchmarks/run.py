@@ -3,7 +3,10 @@
 For each size (synthetic years from benchmarks/generate.py, cached under /tmp/rb_bench/<N>/):
 
 - in-process stages, one process: read (reader.read_workbook, which runs safety.precheck), check
-  (checks.check_office / check_department), merge (merge.merge_year), render (render.render_report),
+  (checks.check_office / check_department) and summarize (summary.summarize_department), timed file by
+  file as a worker runs them (only each file's result and summary are kept; the garbage collector runs,
+  untimed, after every chunk of files, where a worker would exit); then merge (merge.merge_year), render
+  (render.render_report),
   write (pipeline.make_manifest + versions.write_next_version); plus pipeline.check_submissions,
   which reads and checks in 2 worker processes and sends the results back pickled;
 - the floor on the same files: every cell value read with python-calamine and nothing else (one
@@ -108,6 +111,21 @@ def _gc_paused() -> contextlib.AbstractContextManager[None]:
 
     pause = getattr(pipeline, "gc_paused", None)
     return pause() if pause else contextlib.nullcontext()
+
+
+@dataclass
+class Stopwatch:
+    """Wall and CPU time summed per stage over many calls."""
+
+    wall: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("read", "check", "summarize"), 0.0))
+    cpu: dict[str, float] = field(default_factory=lambda: dict.fromkeys(("read", "check", "summarize"), 0.0))
+
+    def run(self, stage: str, func: Callable[..., Any], *args: Any) -> Any:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = func(*args)
+        self.wall[stage] += time.perf_counter() - wall
+        self.cpu[stage] += time.process_time() - cpu
+        return result
 
 
 @dataclass
@@ -228,6 +246,7 @@ class SizeResult:
 def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str, Sample], dict[str, float], Any]:
     """In-process stages and floors on one year folder."""
     from report_builder import checks, merge, pipeline, reader, render, safety, summary, versions
+    from report_builder.isolation import MAX_CHUNK
     from report_builder.schema import OFFICE_FILE, DepartmentWorkbook
 
     paths = [year / OFFICE_FILE] + sorted(p for p in year.glob("*.xlsx") if p.name != OFFICE_FILE)
@@ -235,22 +254,34 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
     floors: dict[str, Sample] = {}
     extra: dict[str, float] = {}
 
-    def read_all() -> list[Any]:  # as the pipeline reads: read_workbook runs safety.precheck first
-        return [reader.read_workbook(p, p.name) for p in paths]
-
-    stages["read"], raws = measure(read_all, repeat)
-    stages["precheck alone"], _ = measure(lambda: [safety.precheck(p, p.name) for p in paths], repeat)
-
-    def check_all() -> list[Any]:
-        office = checks.check_office(raws[0], year.name)
-        return [office] + [checks.check_department(r, office.workbook) for r in raws[1:]]  # type: ignore[arg-type]
-
-    stages["check"], checked = measure(check_all, repeat)
-    office = checked[0].workbook
-    departments = [c.workbook for c in checked[1:] if isinstance(c.workbook, DepartmentWorkbook)]
     lists = render.template_lists(TEMPLATE)  # as build_report asks: only the lists its template prints
-    stages["summarize"], summaries = measure(lambda: [summary.summarize_department(wb, lists)
-                                                      for wb in departments], repeat)
+    stages["precheck alone"], _ = measure(lambda: [safety.precheck(p, p.name) for p in paths], repeat)
+    read, check, summarize = Sample(), Sample(), Sample()
+    for _ in range(repeat):  # file by file, as a worker does: only the summary is kept
+        watch = Stopwatch()
+        gc.collect()
+        _reset_peak()
+        with _gc_paused():
+            raw = watch.run("read", reader.read_workbook, paths[0], paths[0].name)
+            office_checked = watch.run("check", checks.check_office, raw, year.name)
+            office = office_checked.workbook
+            checked: list[Any] = [office_checked]
+            summaries: list[Any] = []
+            for index, path in enumerate(paths[1:]):
+                raw = watch.run("read", reader.read_workbook, path, path.name)
+                result = watch.run("check", checks.check_department, raw, office)
+                if isinstance(result.workbook, DepartmentWorkbook):
+                    summaries.append(watch.run("summarize", summary.summarize_department, result.workbook, lists))
+                checked.append(checks.Checked(result.file, result.kind, None, result.findings, result.tally))
+                del raw, result
+                if index % MAX_CHUNK == MAX_CHUNK - 1:
+                    gc.collect()  # untimed: a worker ends after a chunk of files, freeing all it made
+        for sample, stage in ((read, "read"), (check, "check"), (summarize, "summarize")):
+            sample.walls.append(watch.wall[stage])
+            sample.cpus.append(watch.cpu[stage])
+            sample.peak_mb = max(sample.peak_mb, _status_kb("VmHWM") / 1024)
+    stages["read"], stages["check"], stages["summarize"] = read, check, summarize
+    office = checked[0].workbook
     stages["merge"], (data, merge_findings) = measure(lambda: merge.merge_year(office, summaries), repeat)
     def render_stage() -> tuple[bytes, bytes]:
         """As build_report renders: once with figures marked (for 数据来源), marks stripped for the report."""
