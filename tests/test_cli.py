@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from conftest import edit_workbook
 from factory import fill_department
 
@@ -113,3 +116,33 @@ def test_a_folder_without_the_office_workbook_exits_1(tmp_path: Path) -> None:
     assert done.returncode == 1
     data = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
     assert [f["code"] for f in data["year_findings"]] == ["missing-office-workbook"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_after_one_second_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from report_builder import cli
+
+    clock = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress, quiet = cli.Progress(enabled=True), cli.Progress(enabled=False)  # quiet: `--json`
+    progress(1, 40)
+    assert terminal.getvalue() == ""  # the first second stays quiet
+    clock[0] += 1.5
+    progress(2, 40)
+    quiet(2, 40)
+    progress.close()
+    assert terminal.getvalue() == "\r已检查 2/40 个文件\n"
+
+    piped = io.StringIO()  # not a terminal: a log file, a pipe
+    monkeypatch.setattr(sys, "stderr", piped)
+    off_terminal = cli.Progress(enabled=True)
+    clock[0] += 5
+    off_terminal(3, 40)
+    off_terminal.close()
+    assert piped.getvalue() == ""
