@@ -30,8 +30,8 @@ from report_builder.summary import (
     LIST_NAMES,
     DepartmentSummary,
     Source,
-    cell_ranges,
     counted,
+    counted_rows,
 )
 
 __all__ = ["Figure", "ReportData", "Source", "fill_named", "merge_year"]
@@ -130,6 +130,8 @@ def _figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary],
     figs += _checklist_figures(office, known, findings)
     figs += [_figure(name, shares[name]) for name in EVENT_FIGURES]
     return {f.name: f for f in figs}
+
+
 def _checklist_figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary],
                        findings: list[Finding]) -> list[Figure]:
     """The status of each 清单 item is answered by its responsible department."""
@@ -157,9 +159,8 @@ def _checklist_figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary
         for k, s in enumerate(known):
             numbers = sorted(row for state in states for row in rows.get((k, state), ()))
             if numbers:
-                value = next(st for st in states if (k, st) in rows) if len(numbers) == 1 else f"共 {len(numbers)} 行"
-                cells = cell_ranges(s.checklist_column, numbers)
-                found.append(Source(s.department, s.file, s.checklist_sheet, cells, value, len(numbers)))
+                first = next(state for state in states if (k, state) in rows)
+                found.append(counted_rows(s.department, s.file, s.checklist_sheet, s.checklist_column, numbers, first))
         return found
 
     first = str(office.checklist[0].number) if office.checklist else ""

@@ -177,7 +177,7 @@ def check_workbook(path: Path, office: OfficeWorkbook | None = None, year: str =
     The file is the office workbook if it is named 年度总表.xlsx, else a department's. Use it on
     trusted or pre-checked files; `check_submissions` runs it in isolated worker processes.
     """
-    kind: Literal["office", "department"] = "office" if path.name == OFFICE_FILE else "department"
+    kind = _kind(path)
     raw: RawWorkbook | Finding = read_workbook(path, path.name)  # it pre-checks the file first
     if isinstance(raw, Finding):
         return Checked(path.name, kind, None, (raw,), Tally())
@@ -188,11 +188,13 @@ def check_workbook(path: Path, office: OfficeWorkbook | None = None, year: str =
     return checked
 
 
+def _kind(path: Path) -> Literal["office", "department"]:
+    return "office" if path.name == OFFICE_FILE else "department"
+
+
 def _crashed(path: Path, crash: Crash) -> _Outcome:
     finding = Finding("file-unsafe", path.name, detail=CRASH_DETAIL.get(crash.reason, ""))
-    kind: Literal["office", "department"] = "office" if path.name == OFFICE_FILE else "department"
-    department = path.stem if kind == "department" else ""
-    return _Outcome(FileResult(path.name, kind, department, (finding,), Tally()))
+    return _Outcome(_file_result(Checked(path.name, _kind(path), None, (finding,), Tally())))
 
 
 def _file_result(checked: Checked) -> FileResult:

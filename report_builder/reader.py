@@ -105,8 +105,7 @@ def _read_sheet(sheet: calamine.CalamineSheet, name: str) -> RawSheet:
 
 
 def _normalise(value: object) -> CellValue:
-    if value == "" and isinstance(value, str):
-        return None
+    """A cell value that is not text (_read_sheet turns "" into None itself)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_INT:
         return int(value)
     if isinstance(value, str | int | float | bool | dt.date | dt.time | dt.timedelta):

@@ -18,7 +18,7 @@ from docxtpl import DocxTemplate
 
 from report_builder.merge import ReportData, fill_named
 from report_builder.ooxml import normalize_zip
-from report_builder.schema import Outcome, RefusalReason
+from report_builder.schema import ActivityKind, Outcome, RefusalReason
 from report_builder.summary import ACTIVITY_LISTS, LIST_NAMES
 
 
@@ -72,7 +72,7 @@ def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
         "不予公开理由": [{"理由": r, "件数": figures[f"{r}理由件数"]}
                          for r in get_args(RefusalReason) if figures[f"{r}理由件数"]],
         "案件": list(data.lists.get("案件", ())),
-        "工作记录": {name.split(".", 1)[1]: list(data.lists.get(name, ())) for name in ACTIVITY_LISTS},
+        "工作记录": {kind: list(data.lists.get(f"工作记录.{kind}", ())) for kind in get_args(ActivityKind)},
     }
 
 
@@ -105,8 +105,9 @@ def _key(node: jinja2.nodes.Node) -> object:
     """The constant key of `x.key` or `x["key"]` (None when it is computed)."""
     if isinstance(node, jinja2.nodes.Getattr):
         return node.attr
-    return node.arg.value if isinstance(node, jinja2.nodes.Getitem) and isinstance(node.arg, jinja2.nodes.Const) \
-        else None
+    if isinstance(node, jinja2.nodes.Getitem) and isinstance(node.arg, jinja2.nodes.Const):
+        return node.arg.value
+    return None
 
 
 def render_report(data: ReportData, template: Path, *, marked: bool = False) -> bytes:

@@ -148,10 +148,14 @@ def counted(department: str, file: str, place: Placement, field: str, indices: S
     value of the first row, shown when it is the only one."""
     if not indices:
         return None
-    letter = place.letters.get(field, "")
-    value = first if len(indices) == 1 else f"共 {len(indices)} 行"
-    return Source(department, file, place.sheet, cell_ranges(letter, [place.rows[i] for i in indices]), value,
-                  len(indices))
+    return counted_rows(department, file, place.sheet, place.letters.get(field, ""),
+                        [place.rows[i] for i in indices], first)
+
+
+def counted_rows(department: str, file: str, sheet: str, column: str, rows: Sequence[int], first: str) -> Source:
+    """Excel rows of one column counted into a figure: "F3:F40, F52", "共 39 行" (or the value of a lone row)."""
+    value = first if len(rows) == 1 else f"共 {len(rows)} 行"
+    return Source(department, file, sheet, cell_ranges(column, rows), value, len(rows))
 
 
 def cell_ranges(column: str, rows: Sequence[int], limit: int = 200) -> str:
