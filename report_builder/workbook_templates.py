@@ -585,7 +585,8 @@ _NEEDS_PUT = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|{_ESCAPED_CHAR.pattern
 
 def _plain_text(ws: Any, value: str) -> Any:
     """`value` itself when openpyxl writes it unchanged as text (the fast way: no cell object of
-    ours), else a cell made by `put`: a formula-like start, control characters, "_x0041_"."""
+    ours), else a cell made by `put`: a formula-like start, control characters, "_x0041_".
+    These are `put`'s rules: a change there belongs here too."""
     if value and len(value) <= _MAX_TEXT and not value.startswith(_FORMULA_START) and not _NEEDS_PUT.search(value):
         return value
     return _stream_cell(ws, value)
