@@ -78,6 +78,12 @@ CATALOG: dict[str, Kind] = {
     "checklist-item-unanswered": Kind(E, "清单事项未填写公开状态", "请填写该事项的公开状态。"),
     "checklist-wrong-department": Kind(E, "该清单事项不由本部门负责", "请勿修改模板中预先列出的清单事项。"),
     "duplicate-narrative": Kind(W, "同一段文字材料由多个部门填写", "报告中按部门名单顺序依次排列。"),
+    # Word files (a template, or a .docx to compare)
+    "document-not-docx": Kind(E, "不是 Word 文档（.docx）", "请在 Word 或 WPS 中打开后另存为 .docx 格式。"),
+    "document-encrypted": Kind(E, "Word 文档设有打开密码", "请在 Word 中取消密码（文件 › 信息 › 保护文档 › 用密码进行加密，清空密码）后重试。"),
+    "document-corrupt": Kind(E, "Word 文档已损坏或不完整", "请在 Word 中打开并重新保存后重试。"),
+    "document-unsafe": Kind(E, "Word 文档结构异常，出于安全原因未打开", "请在 Word 中把内容复制到新文档，另存为 .docx 后重试。"),
+    "document-unreadable": Kind(E, "无法读取 Word 文档", "请确认文件存在且有读取权限。"),
     # the report
     "template-missing": Kind(E, "找不到报告模板", "请确认模板文件存在，或用 --template 指定。"),
     "template-error": Kind(E, "报告模板有误", "请在 Word 中检查模板里的 {{ }} 与 {% %} 标记是否完整。"),

@@ -152,12 +152,13 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, st
 def _check_zip(path: Path, size: int) -> _Problem | None:
     try:
         with zipfile.ZipFile(path) as archive:
-            return _check_directory(archive, size) or _check_parts(archive)
+            return _check_entries(archive, size) or _check_workbook_names(archive) or _check_parts(archive)
     except _ZIP_ERRORS:
         return _Problem("file-corrupt", "压缩结构不完整")
 
 
-def _check_directory(archive: zipfile.ZipFile, size: int) -> _Problem | None:
+def _check_entries(archive: zipfile.ZipFile, size: int) -> _Problem | None:
+    """The zip directory of any Office package: entry count, sizes, ratios, encryption, duplicates."""
     infos = archive.infolist()
     if len(infos) > MAX_ZIP_ENTRIES:
         return _Problem("file-unsafe", f"包含 {len(infos)} 个部件，超过上限 {MAX_ZIP_ENTRIES}")
@@ -177,9 +178,13 @@ def _check_directory(archive: zipfile.ZipFile, size: int) -> _Problem | None:
     if total > MAX_UNCOMPRESSED_BYTES:
         limit = MAX_UNCOMPRESSED_BYTES // MB
         return _Problem("file-unsafe", f"解压后有 {total / MB:.0f} MB，上限为 {limit} MB")
-    names = set(archive.namelist())
-    if len(names) < len(infos):  # which copy a parser reads is anyone's guess
+    if len(set(archive.namelist())) < len(infos):  # which copy a parser reads is anyone's guess
         return _Problem("file-unsafe", "包含重名的部件")
+    return None
+
+
+def _check_workbook_names(archive: zipfile.ZipFile) -> _Problem | None:
+    names = set(archive.namelist())
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         return _Problem("file-not-workbook", _describe_zip(names))
     return None

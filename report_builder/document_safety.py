@@ -1,0 +1,106 @@
+"""Cheap checks on an untrusted Word file (.docx) before any parser sees it.
+
+A template found in the year folder, or a .docx given to `diff`, may be hostile: a zip bomb,
+an entity declaration, a password-protected or renamed file, a symlink to somewhere else.
+`precheck_document` looks at the file's type, the zip directory (the same limits as for
+workbooks: report_builder.safety) and the raw bytes of its XML parts; it never parses XML.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from report_builder.findings import Finding
+from report_builder.safety import (
+    _DECLARATION_PREFIXES,
+    _MARKERS,
+    _ZIP_ERRORS,
+    MAX_FILE_BYTES,
+    MB,
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    _check_entries,
+    _chunks,
+    _describe_zip,
+    _ole_streams,
+    describe,
+)
+
+__all__ = ["MAX_DOCUMENT_BYTES", "precheck_document"]
+
+MAX_DOCUMENT_BYTES = MAX_FILE_BYTES
+_XML_SUFFIXES = (".xml", ".rels")
+_CODES = {"file-unsafe": "document-unsafe", "file-encrypted": "document-encrypted", "file-corrupt": "document-corrupt"}
+
+
+def precheck_document(path: Path, display_name: str) -> Finding | None:
+    """Return a finding if the file must not reach a Word parser (python-docx, docxtpl, the redline engine)."""
+    try:
+        if path.is_symlink():
+            return Finding("document-unsafe", display_name, detail="是一个指向其他位置的链接（符号链接），不会打开")
+        if not path.is_file():
+            return Finding("document-not-docx", display_name, detail="不是普通文件")
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return Finding("document-unreadable", display_name, detail="无法打开文件")
+    if size == 0:
+        return Finding("document-not-docx", display_name, detail="文件大小为 0 字节")
+    if size > MAX_DOCUMENT_BYTES:
+        limit = MAX_DOCUMENT_BYTES // MB
+        return Finding("document-unsafe", display_name, detail=f"文件有 {size / MB:.0f} MB，上限为 {limit} MB")
+    if head.startswith(OLE_MAGIC):
+        return _ole_document(path, display_name)
+    if not head.startswith(ZIP_MAGIC):
+        return Finding("document-not-docx", display_name, detail=describe(head))
+    code, detail = _zip_document(path, size)
+    return Finding(code, display_name, detail=detail) if code else None
+
+
+def _ole_document(path: Path, display_name: str) -> Finding:
+    """An OLE2 file is never a .docx: a password-protected one, or an old .doc."""
+    try:
+        streams = _ole_streams_of(path)
+    except (OSError, ValueError):
+        streams = set()
+    if streams & {"EncryptionInfo", "EncryptedPackage"}:
+        return Finding("document-encrypted", display_name)
+    if "WordDocument" in streams:
+        return Finding("document-not-docx", display_name, detail="是旧版 Word 文档（.doc）")
+    return Finding("document-not-docx", display_name, detail="是 Office 复合文档，但不是 Word 文档（.docx）")
+
+
+def _ole_streams_of(path: Path) -> set[str]:
+    import mmap
+
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return _ole_streams(data)
+
+
+def _zip_document(path: Path, size: int) -> tuple[str, str]:
+    """("", "") when the package looks like a safe .docx, else (code, detail)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            problem = _check_entries(archive, size)
+            if problem is not None:
+                detail = problem.detail.replace("Excel", "Word")
+                return _CODES.get(problem.code, "document-unsafe"), detail
+            names = set(archive.namelist())
+            if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+                what = "看起来是 Excel 工作簿" if "xl/workbook.xml" in names else _describe_zip(names)
+                return "document-not-docx", what.replace("看起来是 Word 文档（.docx）", "缺少正文部件")
+            for info in archive.infolist():
+                if info.filename.lower().endswith(_XML_SUFFIXES) and _declares_entities(archive, info):
+                    return "document-unsafe", "XML 中含有 DOCTYPE/ENTITY 声明"
+    except _ZIP_ERRORS:
+        return "document-corrupt", "压缩结构不完整"
+    return "", ""
+
+
+def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    for chunk in _chunks(archive, info):
+        if b"!" in chunk and any(p in chunk for p in _DECLARATION_PREFIXES) and any(m in chunk for m in _MARKERS):
+            return True
+    return False
