@@ -22,7 +22,7 @@ from report_builder.ooxml import normalize_zip
 from report_builder.pdf import PdfError, convert_to_pdf, font_environment, libreoffice_available
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared" / "reference" / "2017-2018-report.txt"
+REFERENCE = ROOT / "tests" / "data" / "2017-2018-report.txt"  # the published report
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 needs_libreoffice = pytest.mark.skipif(

@@ -16,8 +16,8 @@ from report_builder import pipeline
 from report_builder.schema import OFFICE_FILE, OFFICE_SHEETS
 from report_builder.workbook_templates import department_workbook, save_workbook
 
-REFERENCE = ROOT.parent / "shared" / "reference" / "2017-2018-report.txt"
-COMPARE = ROOT.parent / "shared" / "tools" / "compare_report.py"
+REFERENCE = ROOT / "tests" / "data" / "2017-2018-report.txt"  # the published report
+COMPARE = ROOT / "tests" / "data" / "compare_report.py"
 
 
 def build(year: Path, out: Path) -> Path:
