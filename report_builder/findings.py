@@ -54,6 +54,7 @@ CATALOG: dict[str, Kind] = {
     "not-a-number": Kind(E, "不是数字", "请填写不小于 0 的整数，例如 12。"),
     "not-whole-number": Kind(E, "不是整数", "请填写不小于 0 的整数。"),
     "negative-number": Kind(E, "数字小于 0", "请填写不小于 0 的整数。"),
+    "number-too-large": Kind(E, "数字过大", "请核对该数字；填写的值超出了该项的合理上限（见填表说明）。"),
     "number-as-text": Kind(W, "数字以文字形式填写", "已按数字读取；请直接填写数字。"),
     "not-a-date": Kind(E, "不是日期", "请按 2017-09-01 的格式填写日期。"),
     "ambiguous-date": Kind(E, "日期有歧义", "请按 2017-09-01 的格式填写完整的年月日。"),
@@ -64,6 +65,8 @@ CATALOG: dict[str, Kind] = {
     "reason-required": Kind(E, "不予公开（或部分公开）未填理由", "请在“不予公开理由”一列中选择理由。"),
     "text-too-long": Kind(E, "文字过长", "请精简内容。"),
     "not-text": Kind(E, "应填写文字", "请填写文字内容。"),
+    "text-control-character": Kind(W, "文字中有不可见的控制字符", "已删除这些字符后读取；请核对该单元格的内容，"
+                                   "从其他系统复制的文字请先粘贴为纯文本。"),
     "unknown-figure": Kind(E, "文字材料中引用了未知的数据名称", "可用的数据名称见 docs/template.md，例如 {联络员人数}。"),
     "duplicate-row": Kind(E, "重复的行", "同一内容填写了两次，请删除重复的一行。"),
     # the year and the departments
@@ -77,6 +80,8 @@ CATALOG: dict[str, Kind] = {
     "checklist-unknown-item": Kind(E, "清单中没有该序号的事项", "请勿修改模板中预先列出的清单事项。"),
     "checklist-item-unanswered": Kind(E, "清单事项未填写公开状态", "请填写该事项的公开状态。"),
     "checklist-wrong-department": Kind(E, "该清单事项不由本部门负责", "请勿修改模板中预先列出的清单事项。"),
+    "prefilled-changed": Kind(E, "预先填好的内容被修改", "灰色底纹的单元格由党政办公室预先填好，请改回原内容，"
+                              "或在新下发的填报表中重新填写。"),
     "duplicate-narrative": Kind(W, "同一段文字材料由多个部门填写", "报告中按部门名单顺序依次排列。"),
     # Word files (a template, or a .docx to compare)
     "document-not-docx": Kind(E, "不是 Word 文档（.docx）", "请在 Word 或 WPS 中打开后另存为 .docx 格式。"),

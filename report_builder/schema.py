@@ -2,7 +2,7 @@
 
 Each sheet of a workbook is one pydantic model. A field's `title` is the Chinese
 column header (or form label), its `description` the help text shown to the person
-filling it in, `Literal` types are the drop-down lists, `max_length`/`ge` the limits,
+filling it in, `Literal` types are the drop-down lists, `max_length`/`ge`/`le` the limits,
 and `json_schema_extra={"locked": True}` marks cells the template pre-fills.
 `columns()` turns a model into the column metadata that the Excel templates, the
 reader's header matching and the checks all use.
@@ -47,6 +47,13 @@ DepartmentNarrativeKey = Literal["招生工作公开情况", "财务工作公开
 
 LOCKED: dict[str, Any] = {"locked": True}  # json_schema_extra of a pre-filled, locked field
 
+# Upper bounds of the numbers (a value above one is an error at its cell, never a figure). Far above
+# any real year, low enough that a typo or a crafted 1e308 cannot become a report figure:
+MAX_ITEM_NUMBER = 10_000  # 序号: the MOE 清单 has 50 items, a school's list a few hundred at most
+MAX_ITEMS = 100_000  # 主动公开条数 of one department and channel: the seed school's whole year was ~1,000
+MAX_FEE = 1_000_000  # 收费金额（元）: disclosure fees are copying costs, a few yuan to a few thousand
+MAX_PEOPLE = 100_000  # 参加人次: more than the staff and students of the largest university
+
 
 class Row(BaseModel):
     """Base of every sheet model: immutable, no unknown fields, no type coercion."""
@@ -72,7 +79,7 @@ class DepartmentEntry(Row):
 
 
 class ChecklistItem(Row):
-    number: int = Field(title="序号", ge=1)
+    number: int = Field(title="序号", ge=1, le=MAX_ITEM_NUMBER)
     category: Category = Field(title="类别")
     title: str = Field(title="公开事项", max_length=200)
     department: str = Field(title="牵头落实单位", max_length=40, description="须是部门名单中的部门")
@@ -96,11 +103,11 @@ class DepartmentInfo(Row):
 
 class ChannelCount(Row):
     channel: Channel = Field(title="公开渠道", json_schema_extra=LOCKED)
-    count: int = Field(title="主动公开条数", ge=0, description="统计时间段内通过该渠道主动公开的信息条数")
+    count: int = Field(title="主动公开条数", ge=0, le=MAX_ITEMS, description="统计时间段内通过该渠道主动公开的信息条数")
 
 
 class ChecklistAnswer(Row):
-    number: int = Field(title="序号", ge=1, json_schema_extra=LOCKED)
+    number: int = Field(title="序号", ge=1, le=MAX_ITEM_NUMBER, json_schema_extra=LOCKED)
     category: Category = Field(title="类别", json_schema_extra=LOCKED)
     title: str = Field(title="公开事项", max_length=200, json_schema_extra=LOCKED)
     status: Status = Field(title="公开状态")
@@ -114,7 +121,7 @@ class Application(Row):
     outcome: Outcome = Field(title="处理结果")
     reason: RefusalReason | None = Field(None, title="不予公开理由", description="部分公开或不予公开时必填")
     on_time: YesNo = Field(title="是否按期答复")
-    fee: int = Field(0, title="收费金额（元）", ge=0)
+    fee: int = Field(0, title="收费金额（元）", ge=0, le=MAX_FEE)
 
 
 class Case(Row):
@@ -128,7 +135,7 @@ class Activity(Row):
     kind: ActivityKind = Field(title="类型")
     date: dt.date = Field(title="日期")
     summary: str = Field(title="内容", max_length=200)
-    people: int | None = Field(None, title="参加人次", ge=0)
+    people: int | None = Field(None, title="参加人次", ge=0, le=MAX_PEOPLE)
 
 
 class DepartmentNarrative(Row):
@@ -149,6 +156,7 @@ class Column:
     choices: tuple[str, ...] = ()
     max_length: int | None = None
     minimum: int | None = None
+    maximum: int | None = None
     locked: bool = False
     help: str = ""
 
@@ -204,6 +212,7 @@ def columns(model: type[Row]) -> tuple[Column, ...]:
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         max_length = next((m.max_length for m in info.metadata if isinstance(m, annotated_types.MaxLen)), None)
         minimum = next((m.ge for m in info.metadata if isinstance(m, annotated_types.Ge)), None)
+        maximum = next((m.le for m in info.metadata if isinstance(m, annotated_types.Le)), None)
         kind: Literal["text", "int", "date", "choice"]
         if get_origin(annotation) is Literal:
             kind = "choice"
@@ -221,6 +230,7 @@ def columns(model: type[Row]) -> tuple[Column, ...]:
             choices=tuple(get_args(annotation)) if kind == "choice" else (),
             max_length=max_length,
             minimum=typing.cast(int | None, minimum),
+            maximum=typing.cast(int | None, maximum),
             locked=bool(extra.get("locked")),
             help=info.description or "",
         ))

@@ -164,7 +164,9 @@ def _describe(col: Column, start: dt.date, end: dt.date) -> str:
     if col.kind == "choice":
         parts.append("从下拉列表中选择：" + "、".join(col.choices))
     elif col.kind == "int":
-        parts.append(f"填写不小于 {col.minimum or 0} 的整数，不带单位")
+        low = col.minimum or 0
+        parts.append(f"填写 {low} 到 {col.maximum} 之间的整数，不带单位" if col.maximum is not None
+                     else f"填写不小于 {low} 的整数，不带单位")
     elif col.kind == "date":
         parts.append(f"按 {start.isoformat()} 的格式填写，须在{chinese_window(start, end)}之间")
     elif col.max_length:
@@ -182,6 +184,9 @@ def _validation(col: Column, ctx: _Context) -> DataValidation:
         low = col.minimum if col.minimum is not None else -(10**9)
         dv.type, dv.operator, dv.formula1 = "whole", "greaterThanOrEqual", str(low)
         dv.error = f"请填写不小于 {low} 的整数，不要带单位。"
+        if col.maximum is not None:
+            dv.operator, dv.formula2 = "between", str(col.maximum)
+            dv.error = f"请填写 {low} 到 {col.maximum} 之间的整数，不要带单位。"
     elif col.kind == "date":
         dv.type, dv.operator = "date", "between"
         dv.formula1, dv.formula2 = _excel_date(ctx.start), _excel_date(ctx.end)

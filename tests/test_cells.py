@@ -16,8 +16,8 @@ from factory import fill_department
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from test_checks import ACT, APP, E, W, act, app, check, department, error_codes, rows, steps, the
 
-from report_builder.cells import BLANK, parse_cell
-from report_builder.schema import Activity, Application, ChannelCount, Column, columns
+from report_builder.cells import BLANK, parse_cell, show
+from report_builder.schema import Activity, Application, ChannelCount, ChecklistAnswer, Column, columns
 
 DATE = next(c for c in columns(Application) if c.field == "received")
 FEE = next(c for c in columns(Application) if c.field == "fee")
@@ -81,6 +81,36 @@ def test_a_wrong_number_is_an_error(raw: Any, code: str) -> None:
     assert (parsed.value, parsed.code) == (None, code)
 
 
+PEOPLE = next(c for c in columns(Activity) if c.field == "people")
+NUMBER = next(c for c in columns(ChecklistAnswer) if c.field == "number")
+
+
+@pytest.mark.parametrize(("column", "bound"), [(COUNT, 100_000), (FEE, 1_000_000), (PEOPLE, 100_000),
+                                               (NUMBER, 10_000)])
+def test_every_number_has_an_upper_bound(column: Column, bound: int) -> None:
+    assert column.maximum == bound
+    assert (parse_cell(bound, column).value, parse_cell(bound, column).code) == (bound, None)
+    for raw in (bound + 1, float(bound + 1), f"{bound + 1}", f"{bound + 1}条"):
+        parsed = parse_cell(raw, column)
+        assert (parsed.value, parsed.code) == (None, "number-too-large"), raw
+        assert str(bound) in parsed.detail  # says the bound
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    (1e308, "number-too-large"), (10**30, "number-too-large"), ("9" * 5000, "number-too-large"),
+    ("１" * 5000 + "条", "number-too-large"), (float("inf"), "not-a-number"), (float("-inf"), "not-a-number"),
+    (float("nan"), "not-a-number"),
+])
+def test_an_absurd_number_is_an_error_not_a_figure(raw: Any, code: str) -> None:
+    parsed = parse_cell(raw, FEE)
+    assert (parsed.value, parsed.code) == (None, code)
+    assert len(show(raw)) < 5010 if isinstance(raw, str) else len(show(raw)) < 40  # 1e308 is not 309 digits
+
+
+def test_leading_zeros_are_not_digits_of_the_number() -> None:
+    assert parse_cell("0" * 5000 + "12", COUNT).value == 12
+
+
 def test_a_real_whole_number_is_read_silently() -> None:
     assert parse_cell(12, COUNT) == parse_cell(12.0, COUNT)
     assert (parse_cell(12.0, COUNT).value, parse_cell(12.0, COUNT).code) == (12, None)
@@ -100,6 +130,32 @@ def test_text_is_stripped_and_checked_against_its_limit() -> None:
     assert parse_cell("长" * 201, SUMMARY).code == "text-too-long"
     assert parse_cell(13800000000, SUMMARY).value == "13800000000"  # a phone number typed as a number
     assert parse_cell(True, SUMMARY).code == "not-text"
+
+
+@pytest.mark.parametrize(("raw", "value", "removed"), [
+    ("R&D\x01 <研发> a<b", "R&D <研发> a<b", ["U+0001"]),
+    ("\x00a\x08b\x0bc\x0cd\x1fe", "abcde", ["U+0000", "U+0008", "U+000B", "U+000C", "U+001F"]),
+    ("部门\u202e网站\u202c", "部门网站", ["U+202E", "U+202C"]),
+    ("\u2066甲\u2069\u202a乙\u202d", "甲乙", ["U+2066", "U+2069", "U+202A", "U+202D"]),
+    ("标\ue000记\ue001\ue002", "标记", ["U+E000", "U+E001", "U+E002"]),
+    ("a\ufffe\uffffb\ud800", "ab", ["U+FFFE", "U+FFFF", "U+D800"]),
+])
+def test_characters_xml_cannot_hold_are_removed_with_a_warning(raw: str, value: str, removed: list[str]) -> None:
+    parsed = parse_cell(raw, SUMMARY)
+    assert (parsed.value, parsed.code) == (value, "text-control-character")
+    assert [part for part in removed if part in parsed.detail] == removed
+
+
+def test_tabs_and_line_breaks_stay_and_a_choice_is_cleaned_too() -> None:
+    assert parse_cell("第一行\n第二行\t完", SUMMARY) == parse_cell("第一行\n第二行\t完", SUMMARY)._replace(code=None)
+    assert parse_cell("第一行\n第二行\t完", SUMMARY).value == "第一行\n第二行\t完"
+    parsed = parse_cell("予以\x07公开", OUTCOME)
+    assert (parsed.value, parsed.code) == ("予以公开", "text-control-character")
+
+
+@pytest.mark.parametrize("raw", ["\x01", "\x01 \x02", "\u202e", " \ue000 "])
+def test_a_cell_of_nothing_but_such_characters_is_blank(raw: str) -> None:
+    assert parse_cell(raw, SUMMARY) == BLANK
 
 
 def test_a_choice_must_be_one_of_the_list() -> None:
@@ -159,3 +215,31 @@ def test_real_dates_read_right_in_both_date_systems(tmp_path: Path, epoch: dt.da
     assert [a.date for a in wb.activities] == days
     assert wb.applications[0].received == dt.date(2018, 3, 5)
     assert (wb.info.window_start, wb.info.window_end) == (dt.date(2017, 9, 1), dt.date(2018, 8, 31))
+
+
+# ---- hostile values in a workbook (issue 9) -----------------------------------------------------
+
+def test_a_control_character_saved_by_excel_is_removed_from_the_text_with_a_warning(tmp_path: Path) -> None:
+    # Excel stores U+0001 as "_x0001_" and the reader decodes it; in the Word XML it made docxtpl's
+    # recovering parser drop every <, > and & after it in the whole report
+    report = check(tmp_path, {"教务处.xlsx": rows("工作记录", act(summary="R&D_x0001_ <研发> a<b\u202e"))})
+    finding = the(report, "text-control-character", "教务处.xlsx", "工作记录", "C3")
+    assert finding.severity is W
+    assert "U+0001" in finding.message and "U+202E" in finding.message
+    assert error_codes(report) == set()
+    assert department(report, "教务处.xlsx").activities[0].summary == "R&D <研发> a<b"
+
+
+@pytest.mark.parametrize(("sheet", "record", "cell"), [
+    ("主动公开", {"count": 1e308}, "B3"),
+    ("主动公开", {"count": "9" * 5000}, "B3"),
+    ("依申请公开", app(fee=10**15), "G3"),
+    ("工作记录", act(people=100_001), "D3"),
+])
+def test_an_absurd_number_in_a_workbook_is_an_error_at_its_cell_and_the_file_is_read(
+        tmp_path: Path, sheet: str, record: dict[str, object], cell: str) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows(sheet, record)})
+    assert the(report, "number-too-large", "教务处.xlsx", sheet, cell).severity is E
+    assert error_codes(report) == {"number-too-large"}
+    [result] = [r for r in report.files if r.file == "教务处.xlsx"]
+    assert result.tally.rejected == 1 and result.tally.accepted == result.tally.read - 1 >= 10

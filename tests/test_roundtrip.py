@@ -85,7 +85,7 @@ def value(column: Column, model: type[Row]) -> st.SearchStrategy[Any]:
     if column.kind == "choice":
         strategy = st.sampled_from(column.choices)
     elif column.kind == "int":
-        strategy = st.integers(min_value=column.minimum or 0, max_value=10**6)
+        strategy = st.integers(min_value=column.minimum or 0, max_value=column.maximum or 10**6)
     elif column.kind == "date":
         strategy = st.dates(min_value=START, max_value=END)
     else:  # a narrative's "}" would close a {名称}: only data names go between braces there

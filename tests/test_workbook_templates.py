@@ -145,11 +145,30 @@ def test_date_rule_is_the_window_with_a_message_naming_it(template: Any) -> None
 def test_number_and_text_rules(template: Any) -> None:
     ws = template["依申请公开"]
     fee = validations(ws)[f"{column_of(ws, '收费金额（元）')}{FIRST_DATA_ROW}"]
-    assert (fee.type, fee.operator, fee.formula1) == ("whole", "greaterThanOrEqual", "0")
+    assert (fee.type, fee.operator, fee.formula1, fee.formula2) == ("whole", "between", "0", "1000000")
     summary = validations(ws)[f"{column_of(ws, '申请内容摘要')}{FIRST_DATA_ROW}"]
     assert (summary.type, summary.operator, summary.formula1) == ("textLength", "lessThanOrEqual", "200")
     liaison = validations(template["基本信息"])[f"B{form_row(template['基本信息'], '信息公开联络员')}"]
     assert (liaison.type, liaison.formula1) == ("textLength", "20")
+
+
+def test_every_number_rule_states_its_upper_bound(template: Any) -> None:
+    seen = 0
+    for spec in DEPARTMENT_SHEETS:
+        ws = template[spec.name]
+        dvs = validations(ws)
+        for index, col in enumerate(spec.columns, 1):
+            if col.kind != "int":
+                continue
+            row = form_row(ws, col.header) if spec.layout == "form" else FIRST_DATA_ROW
+            dv = dvs[f"B{row}" if spec.layout == "form" else f"{ws.cell(row, index).column_letter}{row}"]
+            assert col.maximum is not None
+            assert (dv.type, dv.operator, dv.formula2) == ("whole", "between", str(col.maximum))
+            assert f"{col.maximum}" in dv.error and f"{col.maximum}" in dv.prompt
+            seen += 1
+    assert seen == 4  # 主动公开条数, 序号, 收费金额（元）, 参加人次
+    lines = [c.value for c in template[schema.INSTRUCTIONS_SHEET]["A"] if isinstance(c.value, str)]
+    assert any("主动公开条数" in line and "100000" in line for line in lines)
 
 
 def test_long_or_comma_lists_go_to_a_hidden_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
