@@ -62,7 +62,7 @@ def parse_cell(raw: CellValue, column: Column) -> Parsed:
     """Parse one non-blank cell for `column`; blank cells give BLANK."""
     if isinstance(raw, str) and column.kind in ("text", "choice"):
         text = raw.strip()  # is_blank and parse_text in one step: most cells are text
-        if _UNSAFE_CHARS.search(text):
+        if not text.isprintable() and _UNSAFE_CHARS.search(text):  # every unsafe character is unprintable
             parsed = strip_unsafe(text)
             if parsed.value is None:
                 return BLANK
@@ -111,7 +111,7 @@ def strip_unsafe(text: str) -> Parsed:
 def parse_text(raw: CellValue) -> Parsed:
     if isinstance(raw, str):
         text = raw.strip()
-        return strip_unsafe(text) if _UNSAFE_CHARS.search(text) else Parsed(text)
+        return strip_unsafe(text) if not text.isprintable() and _UNSAFE_CHARS.search(text) else Parsed(text)
     if isinstance(raw, bool):
         return Parsed(code="not-text")
     if isinstance(raw, int | float):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 
 from report_builder.cells import CellValue, chinese_date, chinese_window, is_blank, parse_cell, show
 from report_builder.findings import Finding, Severity
+from report_builder.prefilled import check_channels, check_info
 from report_builder.reader import RawSheet, RawWorkbook, cell_name, column_letter
 from report_builder.schema import (
     DEPARTMENT_SHEETS,
@@ -60,6 +62,8 @@ class Context:
     window: tuple[dt.date, dt.date] | None = None
     checklist: Mapping[int, ChecklistItem] = field(default_factory=dict)
     department: str = ""
+    ambiguous: frozenset[int] = frozenset()  # 清单 numbers the office gave twice: rows not compared
+    numbers: Mapping[str, int] = field(default_factory=dict)  # 清单 title → its number
 
 
 @dataclass(frozen=True)
@@ -117,31 +121,38 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None) -> Checked
     info = _single(info_sheets["info"])
     context = Context()
     if office is not None:
-        names, checklist = _office_lookups(office)
+        names, checklist, ambiguous, numbers = _office_lookups(office)
         listed = getattr(info, "department", "") in names
         context = Context(
             window=(office.info.window_start, office.info.window_end),
             checklist=checklist,
+            ambiguous=ambiguous,
+            numbers=numbers,
             department=getattr(info, "department", "") if listed else "",  # unknown: said once, not per item
         )
-        if info is not None:
-            findings += _check_department_info(raw.file, info_sheets["info"], office)
+        findings += _check_department_info(raw, info_sheets["info"], office)
     info_sheet = info_sheets["info"].placement.sheet
     table_sheets, more = _read_sheets(raw, tuple(table_specs), context, taken_names={info_sheet})
+    table_sheets["counts"] = _check_channel_rows(raw, table_sheets["counts"], more)
     return _finish(raw, "department", DepartmentWorkbook, {**info_sheets, **table_sheets},
                    findings + more, complete=info is not None)
 
 
-_lookups: tuple[OfficeWorkbook, tuple[frozenset[str], dict[int, ChecklistItem]]] | None = None
+_Lookups = tuple[frozenset[str], dict[int, ChecklistItem], frozenset[int], dict[str, int]]
+_lookups: tuple[OfficeWorkbook, _Lookups] | None = None
 
 
-def _office_lookups(office: OfficeWorkbook) -> tuple[frozenset[str], dict[int, ChecklistItem]]:
+def _office_lookups(office: OfficeWorkbook) -> _Lookups:
     """The office's department names and 清单 items by number, made once per office workbook (not once
     per department file: with 4,000 departments that was 4,000 × 4,000 steps)."""
     global _lookups
     if _lookups is None or _lookups[0] is not office:
         names = frozenset(d.name for d in office.departments)
-        _lookups = (office, (names, {item.number: item for item in office.checklist}))
+        items = {item.number: item for item in office.checklist}
+        counts = Counter(item.number for item in office.checklist)
+        ambiguous = frozenset(number for number, count in counts.items() if count > 1)
+        numbers = {item.title: item.number for item in reversed(office.checklist)}
+        _lookups = (office, (names, items, ambiguous, numbers))
     return _lookups[1]
 
 
@@ -428,7 +439,14 @@ def _checklist_answer(values: Mapping[str, object], context: Context) -> list[tu
         return [("number", "checklist-unknown-item", f"年度总表的清单中没有第 {number} 项")]
     if context.department and item.department != context.department:
         return [("number", "checklist-wrong-department", f"第 {number} 项由{item.department}负责")]
-    return []
+    if number in context.ambiguous:
+        return []  # the office's list has the number twice (an error there): nothing to compare with
+    title = values.get("title", item.title)
+    if title != item.title and isinstance(title, str) and title in context.numbers:
+        return [("number", "prefilled-changed", f"“{title}”的序号应为：{context.numbers[title]}")]
+    return [(name, "prefilled-changed", f"应为：{expected}")  # the office's words for item `number`
+            for name, expected in (("category", item.category), ("title", item.title))
+            if values.get(name, expected) != expected]
 
 
 ROW_RULES: dict[type[Row], tuple[RowRule, ...]] = {
@@ -460,22 +478,32 @@ def _check_office_info(file: str, result: SheetResult, year: str) -> list[Findin
     return found
 
 
-def _check_department_info(file: str, result: SheetResult, office: OfficeWorkbook) -> list[Finding]:
-    info: Any = result.records[0]
-    sheet = result.placement.sheet
-    found = []
-    if info.department not in _office_lookups(office)[0]:
-        found.append(Finding("unknown-department", file, sheet, result.placement.cell(0, "department"),
-                             info.department))
-    if info.year_label != office.info.year_label:
-        found.append(Finding("wrong-year", file, sheet, result.placement.cell(0, "year_label"),
-                             info.year_label, f"本年度为“{office.info.year_label}”"))
-    if (info.window_start, info.window_end) != (office.info.window_start, office.info.window_end):
-        changed = "window_start" if info.window_start != office.info.window_start else "window_end"
-        found.append(Finding("wrong-window", file, sheet, result.placement.cell(0, changed),
-                             f"{info.window_start}～{info.window_end}",
-                             f"本年度为{chinese_window(office.info.window_start, office.info.window_end)}"))
-    return found
+def _check_department_info(raw: RawWorkbook, result: SheetResult, office: OfficeWorkbook) -> list[Finding]:
+    """The pre-filled cells of 基本信息, each compared even when another cell of the form is wrong."""
+    sheet = next((s for s in raw.sheets if s.name == result.placement.sheet), None)
+    if sheet is None:
+        return []
+    return check_info(raw.file, sheet, result.placement.form_cells, office.info, _office_lookups(office)[0])
+
+
+def _check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Finding]) -> SheetResult:
+    """Each pre-filled channel once (findings appended to `findings`); a channel's second row is rejected."""
+    sheet = next((s for s in raw.sheets if s.name == result.placement.sheet), None)
+    spec = next(s for s in DEPARTMENT_SHEETS if s.key == "counts")
+    if sheet is None:
+        return result
+    header0, col_of, _ = _match_header(raw.file, sheet, spec)
+    if "channel" not in col_of:
+        return result  # a missing-column error already
+    found, repeated = check_channels(raw.file, sheet, header0, col_of["channel"])
+    findings += found
+    if not repeated:
+        return result
+    kept = [i for i, row in enumerate(result.placement.rows) if row not in repeated]
+    placement = result.placement.model_copy(update={"rows": tuple(result.placement.rows[i] for i in kept)})
+    dropped = len(result.records) - len(kept)
+    tally = Tally(result.tally.read, result.tally.accepted - dropped, result.tally.rejected + dropped)
+    return SheetResult(tuple(result.records[i] for i in kept), placement, result.findings, tally)
 
 
 def _check_item_departments(file: str, result: SheetResult, names: set[str]) -> list[Finding]:

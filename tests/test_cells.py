@@ -16,7 +16,7 @@ from factory import fill_department
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from test_checks import ACT, APP, E, W, act, app, check, department, error_codes, rows, steps, the
 
-from report_builder.cells import BLANK, parse_cell, show
+from report_builder.cells import _UNSAFE_CHARS, BLANK, parse_cell, show
 from report_builder.schema import Activity, Application, ChannelCount, ChecklistAnswer, Column, columns
 
 DATE = next(c for c in columns(Application) if c.field == "received")
@@ -151,6 +151,13 @@ def test_tabs_and_line_breaks_stay_and_a_choice_is_cleaned_too() -> None:
     assert parse_cell("第一行\n第二行\t完", SUMMARY).value == "第一行\n第二行\t完"
     parsed = parse_cell("予以\x07公开", OUTCOME)
     assert (parsed.value, parsed.code) == ("予以公开", "text-control-character")
+
+
+def test_the_fast_path_skips_only_printable_text() -> None:
+    # parse_cell looks for unsafe characters only in text that str.isprintable() rejects
+    unsafe = [chr(c) for c in range(0x10000) if _UNSAFE_CHARS.match(chr(c))]
+    assert len(unsafe) == 29 + 2048 + 2 + 5 + 4 + 3
+    assert not any(c.isprintable() for c in unsafe)
 
 
 @pytest.mark.parametrize("raw", ["\x01", "\x01 \x02", "\u202e", " \ue000 "])

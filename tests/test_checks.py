@@ -22,7 +22,7 @@ from factory import SampleOffice, fill_department, sample_office, set_form_value
 
 from report_builder import pipeline
 from report_builder.findings import Finding, Severity
-from report_builder.schema import DEPARTMENT_SHEETS, OFFICE_FILE, DepartmentWorkbook, OfficeNarrative
+from report_builder.schema import CHANNELS, DEPARTMENT_SHEETS, OFFICE_FILE, DepartmentWorkbook, OfficeNarrative
 
 E, W = Severity.ERROR, Severity.WARNING
 OFFICE = sample_office()
@@ -308,6 +308,75 @@ def test_a_department_window_that_is_not_the_office_s(tmp_path: Path, field: str
     assert WINDOW in finding.message
 
 
+# ---- pre-filled cells (issue 9: protection has no password, so a department can change them) -------
+
+@pytest.mark.parametrize(("field", "value", "cell"), [
+    ("window_start", dt.date(2017, 10, 1), "B5"),  # inside the window
+    ("window_start", dt.date(2017, 8, 1), "B5"),  # outside it
+    ("window_end", "2018-07-31", "B6"),  # as text
+    ("window_end", "2018年10月31日", "B6"),
+])
+def test_a_changed_window_is_an_error_even_when_the_form_has_another_error(tmp_path: Path, field: str,
+                                                                        value: object, cell: str) -> None:
+    # found while reproducing: any other error of 基本信息 (here the blank 联络员) skipped the comparison
+    report = check(tmp_path, {"财务处.xlsx": steps(form("liaison", None), form(field, value))})
+    assert the(report, "wrong-window", "财务处.xlsx", "基本信息", cell).severity is E
+    assert the(report, "required", "财务处.xlsx", "基本信息", "B7").severity is E
+
+
+def test_each_changed_prefilled_cell_of_the_form_is_named(tmp_path: Path) -> None:
+    report = check(tmp_path, {"财务处.xlsx": steps(
+        form("phone", "0730-" + "8" * 40), form("department", "财务科"), form("year_label", "2018-2019年度"),
+        form("window_start", dt.date(2017, 10, 1)), form("window_end", dt.date(2018, 7, 31)))})
+    for code, cell in [("unknown-department", "B3"), ("wrong-year", "B4"), ("wrong-window", "B5"),
+                       ("wrong-window", "B6"), ("text-too-long", "B8")]:
+        assert the(report, code, "财务处.xlsx", "基本信息", cell).severity is E
+
+
+@pytest.mark.parametrize(("change", "cell", "expected"), [
+    ({"title": "专业设置"}, "C3", "专业设置、当年新增专业、停招专业名单"),
+    ({"category": "其他"}, "B3", "教学质量信息"),
+])
+def test_a_changed_checklist_row_is_an_error_at_the_changed_cell(tmp_path: Path, change: dict[str, object],
+                                                                 cell: str, expected: str) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows("清单事项", change)})
+    finding = the(report, "prefilled-changed", "教务处.xlsx", "清单事项", cell)
+    assert finding.severity is E
+    assert expected in finding.message
+    assert department(report, "教务处.xlsx").checklist == ()  # the row is rejected
+
+
+def test_a_checklist_row_given_another_of_the_department_s_numbers(tmp_path: Path) -> None:
+    report = check(tmp_path, {"招生就业处.xlsx": rows("清单事项", {"number": 3})})  # row 3 is item 2's
+    finding = the(report, "prefilled-changed", "招生就业处.xlsx", "清单事项", "A3")
+    assert "2" in finding.message
+
+
+def test_a_duplicated_or_missing_channel_is_an_error_at_its_cell(tmp_path: Path) -> None:
+    def delete_second(wb: Any) -> None:
+        wb["主动公开"].delete_rows(4)
+
+    def swap(wb: Any) -> None:
+        ws = wb["主动公开"]
+        ws["A3"].value, ws["A4"].value = ws["A4"].value, ws["A3"].value
+    report = check(tmp_path, {
+        "党政办公室.xlsx": swap,  # another order is fine
+        "教务处.xlsx": rows("主动公开", {"channel": "微信公众号", "count": 40}),  # 校园网信息公开专栏 became 微信公众号
+        "财务处.xlsx": rows("主动公开", {"channel": "部门网站", "count": 7}, first_row=12),  # a row added below
+        "招生就业处.xlsx": delete_second,
+    })
+    mine = [f for f in report.findings if f.file == "教务处.xlsx"]
+    assert [(f.code, f.cell) for f in mine] == [("prefilled-changed", "A3")] * 2  # a second 微信公众号, no 专栏
+    assert the(report, "prefilled-changed", "财务处.xlsx", "主动公开", "A12").severity is E
+    assert the(report, "prefilled-changed", "招生就业处.xlsx", "主动公开", "A4").severity is E
+    assert error_codes(report) == {"prefilled-changed"}
+    assert [f for f in report.findings if f.file == "党政办公室.xlsx"] == []
+    kept = department(report, "财务处.xlsx").counts
+    assert [c.channel for c in kept] == list(CHANNELS)  # the added row is rejected, not summed
+    [result] = [r for r in report.files if r.file == "财务处.xlsx"]
+    assert (result.tally.read, result.tally.rejected) == (12, 1)
+
+
 def test_an_office_window_that_ends_before_it_starts(tmp_path: Path) -> None:
     report = check(tmp_path, office=sample_office(window_end=dt.date(2017, 8, 31)))
     assert the(report, "window-invalid", OFFICE_FILE, "基本信息", "B7").severity is E
@@ -457,8 +526,10 @@ def test_checklist_items_left_unanswered(tmp_path: Path) -> None:
 
 
 def test_a_checklist_item_answered_twice(tmp_path: Path) -> None:
-    report = check(tmp_path, {"招生就业处.xlsx": rows("清单事项", {"number": 2}, {"number": 2})})
-    assert the(report, "duplicate-row", "招生就业处.xlsx", "清单事项", "D4").severity is E
+    item_2 = {"number": 2, "category": "招生考试信息", "title": "招生章程及特殊类型招生办法", "status": "已公开"}
+    report = check(tmp_path, {"招生就业处.xlsx": rows("清单事项", item_2, {"number": 2, "status": "已公开"}, item_2)})
+    assert the(report, "duplicate-row", "招生就业处.xlsx", "清单事项", "D5").severity is E  # a copied row
+    assert the(report, "prefilled-changed", "招生就业处.xlsx", "清单事项", "A4").severity is E  # item 3's row
     assert the(report, "checklist-item-unanswered", OFFICE_FILE, "公开事项清单", "C5").severity is E
 
 

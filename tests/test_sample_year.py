@@ -89,7 +89,7 @@ def test_a_new_department_counts_its_liaison_and_items(sample_year: Path, tmp_pa
     info = make_sample_inputs.INFO
     wb = department_workbook(info, "图书馆", [])
     set_form_value(wb, "基本信息", "liaison", "钱敏")
-    fill_department(wb, "主动公开", [{"channel": "部门网站", "count": 12}])
+    fill_department(wb, "主动公开", [{"count": 12}], first_row=4)  # the pre-filled 部门网站 row
     (sample_year / "图书馆.xlsx").write_bytes(save_workbook(wb))
     sheet = OFFICE_SHEETS[1].name
     text = text_after_edit(sample_year, tmp_path, OFFICE_FILE,
