@@ -217,15 +217,12 @@ _TAGS = re.compile(r"<[^>]*>")
 
 def check_well_formed(xml: str) -> None:
     """Raise RenderError naming the paragraph when `xml` is not well-formed XML."""
-    data = xml.encode("utf-8")
     try:
-        etree.fromstring(data, _STRICT_PARSER)
+        etree.fromstring(xml.encode("utf-8"), _STRICT_PARSER)
     except etree.XMLSyntaxError as error:
-        line, column = error.position
-        lines = data.split(b"\n")
-        offset = sum(len(x) + 1 for x in lines[:line - 1]) + max(column - 1, 0)
-        before = data[:offset].decode("utf-8", errors="ignore")
-        start = max(before.rfind("<w:p "), before.rfind("<w:p>"), 0)
+        line, column = error.position  # libxml2 counts characters
+        offset = sum(len(x) + 1 for x in xml.split("\n")[:line - 1]) + max(column - 1, 0)
+        start = max(xml.rfind("<w:p ", 0, offset), xml.rfind("<w:p>", 0, offset), 0)
         end = xml.find("</w:p>", start)
         raise RenderError(f"模板生成的内容不是有效的 XML{_paragraph(xml[start:end if end > 0 else None])}") from error
 
