@@ -19,6 +19,7 @@ from pathlib import Path
 
 from report_builder import pipeline, versions
 from report_builder.findings import Finding, Severity
+from report_builder.report_template import ORIGINS, UsedTemplate
 
 OK, INPUT_PROBLEMS, USAGE, INTERNAL = 0, 1, 2, 3
 
@@ -126,6 +127,8 @@ def _build(args: argparse.Namespace) -> int:
     result = pipeline.build_report(args.year_dir, args.out, template=args.template, pdf=args.pdf,
                                    on_progress=progress)
     progress.close()
+    if result.template is not None:
+        print(_template_line(result.template))
     if args.json:
         _write_json(args.json, result.check)
     if not result.check.ok or result.report is None:
@@ -149,6 +152,11 @@ def _build(args: argparse.Namespace) -> int:
     if args.pdf and not result.render_findings:
         print(result.report.with_suffix(".pdf"))
     return OK
+
+
+def _template_line(template: UsedTemplate) -> str:
+    """"模板：年度报告模板.docx（年度文件夹中的模板，sha256 1a2b3c4d…）"."""
+    return f"模板：{template.path.name}（{ORIGINS[template.origin]}，sha256 {template.sha256[:8]}…）"
 
 
 def _versions(args: argparse.Namespace) -> int:

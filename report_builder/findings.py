@@ -41,6 +41,7 @@ CATALOG: dict[str, Kind] = {
     "file-read-failed": Kind(E, "无法读取文件", "请在 Excel 或 WPS 中打开后另存为 .xlsx 再发送。"),
     "file-old-format": Kind(W, "旧版 .xls 格式", "已读取；下次请另存为 .xlsx 格式。"),
     "file-unknown": Kind(W, "未识别的文件", "年度文件夹中只应放年度总表和各部门填报表。"),
+    "file-link": Kind(E, "是指向其他位置的链接（符号链接），出于安全原因未打开", "请把文件本身（而不是链接）放进年度文件夹。"),
     # workbook structure
     "not-a-template": Kind(E, "不是下发的填报表", "请在党政办公室下发的填报表中填写，不要另建表格。"),
     "missing-sheet": Kind(E, "缺少工作表", "请使用下发的模板填写，不要删除或改名工作表。"),
@@ -92,6 +93,13 @@ CATALOG: dict[str, Kind] = {
     # the report
     "template-missing": Kind(E, "找不到报告模板", "请确认模板文件存在，或用 --template 指定。"),
     "template-error": Kind(E, "报告模板有误", "请在 Word 中检查模板里的 {{ }} 与 {% %} 标记是否完整。"),
+    "template-unsafe": Kind(E, "报告模板试图使用不允许的功能，未生成报告",
+                            "模板中只能使用数据名称、条件、循环和 docs/template.md 中列出的写法；"
+                            "若模板来自他人，请改用自带的模板或核实来源。"),
+    "template-too-costly": Kind(E, "报告模板的计算量过大，已停止生成",
+                                "请检查模板中的循环和计算（例如很大的 range 或重复）；若模板来自他人，请改用自带的模板。"),
+    "template-in-folder": Kind(W, "年度文件夹中有报告模板，生成报告时将用它代替自带的模板",
+                               "若这份模板不是党政办公室放入的（例如随部门邮件附件而来），请删除它。"),
     "pdf-failed": Kind(W, "未能生成 PDF", "Word 报告已生成；如需 PDF，请运行 scripts/install_fonts.sh 安装 LibreOffice 后重试。"),
 }
 

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from report_builder.checks import Checked, Tally, check_department, check_office
+from report_builder.document_safety import precheck_document
 from report_builder.findings import Finding, Severity
 from report_builder.isolation import Crash, run_isolated
 from report_builder.merge import Figure, ReportData, merge_year
 from report_builder.reader import RawWorkbook, read_workbook
+from report_builder.report_template import TEMPLATE_NAME, UsedTemplate, file_sha256, find_template, load_template
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
 from report_builder.summary import DepartmentSummary, summarize_department
 from report_builder.versions import manifest_path, read_manifest, sha256, write_atomic, write_next_version
@@ -33,7 +35,6 @@ except PackageNotFoundError:  # running from a checkout that is not installed
     __version__ = "0+unknown"
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-OTHER_ALLOWED = (".docx",)  # a year's own Word template may sit beside the workbooks
 Progress = Callable[[int, int], None]
 
 CRASH_DETAIL = {"crashed": "读取时程序异常退出", "memory": "读取时占用内存超过上限", "timeout": "读取超时"}
@@ -113,7 +114,9 @@ def _check_submissions(year_dir: Path, lists: frozenset[str], on_progress: Progr
     year_findings: list[Finding] = []
     outcomes: list[_Outcome] = []
     office = None
-    if not office_path.is_file():
+    if office_path.is_symlink():
+        year_findings.append(Finding("file-link", OFFICE_FILE))
+    elif not office_path.is_file():
         detail = f"应放在年度文件夹“{year_dir.name}”中"
         year_findings.append(Finding("missing-office-workbook", OFFICE_FILE, detail=detail))
     else:
@@ -128,21 +131,38 @@ def _check_submissions(year_dir: Path, lists: frozenset[str], on_progress: Progr
         data, merge_findings = merge_year(office, summaries, unchecked)
         year_findings += merge_findings
     results = [o.result for o in outcomes]
-    results += [FileResult(p.name, "unknown", "", (Finding("file-unknown", p.name),), Tally()) for p in others]
+    results += [_other_file(p) for p in others]
     return CheckReport(year_dir, tuple(results), tuple(year_findings), office, data)
 
 
 def _list_year(year_dir: Path) -> tuple[list[Path], list[Path]]:
-    """(files that are not workbooks, department workbooks), sorted by name."""
-    others, workbooks = [], []
+    """(links and files that are not workbooks, department workbooks), sorted by name. Links are never followed."""
+    others: list[Path] = []
+    workbooks: list[Path] = []
     for path in sorted(year_dir.iterdir()) if year_dir.is_dir() else []:
-        if not path.is_file() or path.name.startswith(("~$", ".")) or path.name == OFFICE_FILE:
+        if path.name.startswith(("~$", ".")) or path.name == OFFICE_FILE:
             continue
-        if path.suffix.lower() in WORKBOOK_SUFFIXES:
-            workbooks.append(path)
-        elif path.suffix.lower() not in OTHER_ALLOWED:
+        if path.is_symlink():
             others.append(path)
+        elif path.is_file():
+            (workbooks if path.suffix.lower() in WORKBOOK_SUFFIXES else others).append(path)
     return others, workbooks
+
+
+def _other_file(path: Path) -> FileResult:
+    """A link, the year's own report template (pre-checked, named with its sha256), or an unknown file."""
+    finding: Finding | None
+    if path.is_symlink():
+        finding = Finding("file-link", path.name)
+    elif path.name == TEMPLATE_NAME:
+        finding = precheck_document(path, path.name)
+        try:
+            finding = finding or Finding("template-in-folder", path.name, detail=f"sha256 {file_sha256(path)}")
+        except OSError:
+            finding = Finding("document-unreadable", path.name, detail="无法打开文件")
+    else:
+        finding = Finding("file-unknown", path.name)
+    return FileResult(path.name, "unknown", "", (finding,), Tally())
 
 
 @dataclass(frozen=True)
@@ -204,9 +224,6 @@ def _file_result(checked: Checked) -> FileResult:
 
 # ---- building ------------------------------------------------------------------------------------
 
-TEMPLATE_NAME = "年度报告模板.docx"
-
-
 @dataclass(frozen=True)
 class BuildResult:
     check: CheckReport
@@ -214,43 +231,34 @@ class BuildResult:
     manifest: Path | None = None
     unchanged: bool = False
     render_findings: tuple[Finding, ...] = ()
-
-
-def find_template(year_dir: Path, explicit: Path | None = None) -> Path | None:
-    """The template to use: --template, else the year folder's own, else the default one."""
-    candidates = [explicit] if explicit else [
-        year_dir / TEMPLATE_NAME,
-        Path(__file__).resolve().parent.parent / "templates" / TEMPLATE_NAME,  # a checkout
-        Path(__file__).resolve().parent / "_templates" / TEMPLATE_NAME,  # an installed wheel
-    ]
-    return next((p for p in candidates if p is not None and p.is_file()), None)
+    template: UsedTemplate | None = None  # the template rendered (or that would have been)
 
 
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
                  pdf: bool = False, on_progress: Progress | None = None) -> BuildResult:
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
-    from report_builder.render import RenderError, render_report, strip_marks, template_lists
+    from report_builder.render import RenderError, render_isolated, strip_marks, template_lists
     from report_builder.sources import figure_uses, source_rows
     from report_builder.workbook_templates import save_workbook, sources_workbook
 
     year_dir = Path(year_dir)
-    template_path = find_template(year_dir, template)
-    lists = template_lists(template_path) if template_path else ()
+    found = find_template(year_dir, template)
+    used = load_template(*found) if found else Finding("template-missing", template.name if template else TEMPLATE_NAME)
+    lists = template_lists(used.data) if isinstance(used, UsedTemplate) else ()  # parsed only once pre-checked
     check = check_submissions(year_dir, lists=lists, on_progress=on_progress)
-    if template_path is None:
-        missing = Finding("template-missing", str(template.name) if template else TEMPLATE_NAME)
-        return BuildResult(check, render_findings=(missing,))
+    if isinstance(used, Finding):
+        return BuildResult(check, render_findings=(used,))
     if not check.ok or check.data is None:
-        return BuildResult(check)
+        return BuildResult(check, template=used)
     try:
         with gc_paused():
-            marked = render_report(check.data, template_path, marked=True)
+            marked = render_isolated(check.data, used.data, marked=True)
     except RenderError as error:
-        return BuildResult(check, render_findings=(Finding("template-error", template_path.name,
-                                                           detail=error.message),))
+        return BuildResult(check, render_findings=(Finding(error.code, used.path.name, detail=error.message),),
+                           template=used)
     docx = strip_marks(marked)
-    manifest = make_manifest(check, template_path, docx)
+    manifest = make_manifest(check, used, docx)
     folder = Path(out_dir) / year_dir.name
     stem = f"{check.data.info.school_name}{check.data.info.year_label}信息公开工作年度报告"
     report, unchanged = write_next_version(
@@ -265,7 +273,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     pdf_findings: tuple[Finding, ...] = ()
     if pdf:
         pdf_findings = _write_pdf(report)
-    return BuildResult(check, report, manifest_path(report), unchanged, pdf_findings)
+    return BuildResult(check, report, manifest_path(report), unchanged, pdf_findings, used)
 
 
 def sources_path(report: Path) -> Path:
@@ -285,11 +293,12 @@ def _write_pdf(report: Path) -> tuple[Finding, ...]:
     return ()
 
 
-def make_manifest(check: CheckReport, template: Path, docx: bytes) -> dict[str, Any]:
-    """What a version was built from: inputs, template, tool, checks, figures."""
+def make_manifest(check: CheckReport, template: UsedTemplate, docx: bytes) -> dict[str, Any]:
+    """What a version was built from: inputs, template (its origin and the hash of the bytes rendered),
+    tool, checks, figures."""
     inputs = [{"file": p.name, "sha256": sha256(p.read_bytes())}
               for p in sorted(check.year_dir.iterdir()) if p.is_file() and not p.name.startswith(("~$", "."))]
-    template_sha = sha256(template.read_bytes())
+    template_sha = template.sha256
     fingerprint = sha256(json.dumps([inputs, template_sha, __version__]).encode())
     assert check.data is not None
     return {
@@ -298,7 +307,7 @@ def make_manifest(check: CheckReport, template: Path, docx: bytes) -> dict[str, 
         "year": check.year_dir.name,
         "fingerprint": fingerprint,
         "report_sha256": sha256(docx),
-        "template": {"file": template.name, "sha256": template_sha},
+        "template": {"file": template.path.name, "origin": template.origin, "sha256": template_sha},
         "inputs": inputs,
         "checks": summary(check),
         "figures": {name: {"value": f.value, "by_department": _by_department(f)}

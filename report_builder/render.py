@@ -1,33 +1,49 @@
-"""Render the report data into the Word template (docxtpl).
+"""Render the report data into the Word template (docxtpl), safely.
 
-The template is the office's: its text, its conditionals, its styles. Rendering uses
-autoescaping (a department's `<` or `&` stays text) and StrictUndefined (a misspelt
-field is an error, not an empty string). Data is passed as values, never compiled, so
-text from departments can never become template code. The output is byte-reproducible.
+The template is the office's, or arrived in the year folder: untrusted code. It runs in
+report_builder.sandbox's environment (autoescaping, StrictUndefined, only what templates
+need), in a worker process with time and memory caps (`render_isolated`). Every text of
+the data is cleaned of characters XML cannot hold and of bidi controls, and each rendered
+XML part is checked well-formed with a strict parser before docxtpl's recovering parse
+(which would silently drop text). The output is byte-reproducible.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 import io
 import re
+import types
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 import jinja2
 from docxtpl import DocxTemplate
+from lxml import etree
 
+from report_builder.isolation import Crash, run_isolated
 from report_builder.merge import ReportData, fill_named
 from report_builder.ooxml import normalize_zip
+from report_builder.sandbox import Forbidden, TemplateEnvironment
 from report_builder.schema import ActivityKind, Outcome, RefusalReason
 from report_builder.summary import ACTIVITY_LISTS, LIST_NAMES
 
+# Caps of the rendering worker. A 4,000-department year renders in about 6 s and 300 MB
+# (benchmarks/README.md); the caps grow with the year so that it fits 5 times over, and stay
+# small for a small year, so that a template looping for ever is stopped quickly.
+RENDER_TIMEOUT_S, RENDER_TIMEOUT_PER_DEPARTMENT_S = 10.0, 0.01
+RENDER_MEMORY_MB, RENDER_MEMORY_PER_DEPARTMENT_MB = 500, 0.4
+
+Problem = Literal["template-error", "template-unsafe", "template-too-costly"]
 
 class RenderError(Exception):
-    """The template could not be rendered; `message` is Chinese, for the office."""
+    """The template could not be rendered; `message` is Chinese, for the office; `code` a finding code."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, code: Problem = "template-error") -> None:
+        super().__init__(message, code)
         self.message = message
+        self.code: Problem = code
 
 
 class Marked(int):
@@ -51,45 +67,70 @@ MARK_OPEN, MARK_SEP, MARK_CLOSE = "\ue000", "\ue001", "\ue002"
 MARK = re.compile(f"{MARK_OPEN}([^{MARK_SEP}]+){MARK_SEP}([^{MARK_CLOSE}]*){MARK_CLOSE}")
 
 
+# Characters that XML 1.0 cannot hold (docxtpl's recovering parse would drop text after them),
+# bidi embedding/override/isolate controls (they would reverse our text around them), and
+# the private-use characters we use as markers.
+UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff"
+                               "\u202a-\u202e\u2066-\u2069\ue000-\ue002]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without the characters of UNSAFE_CHARACTERS."""
+    return UNSAFE_CHARACTERS.sub("", text) if UNSAFE_CHARACTERS.search(text) else text
+
+
+def _clean_row(row: dict[str, str]) -> dict[str, str]:
+    if not any(isinstance(v, str) and UNSAFE_CHARACTERS.search(v) for v in row.values()):
+        return row
+    return {key: clean_text(v) if isinstance(v, str) else v for key, v in row.items()}
+
+
 def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
     """Everything a template can use, under the Chinese names documented in docs/template.md.
 
-    With `marked`, figures render with markers around them (see report_builder.sources).
+    Every text is cleaned (clean_text). With `marked`, figures render with markers around
+    them (see report_builder.sources).
     """
     figures: dict[str, int] = {name: (Marked(f.value, name) if marked else f.value) for name, f in data.figures.items()}
-    narratives = data.narratives
+    texts = {name: clean_text(text) for name, text in data.texts.items()}
+    narratives = {key: tuple(clean_text(p) for p in paragraphs) for key, paragraphs in data.narratives.items()}
     if marked:
-        values = {**data.values, **{name: str(v) for name, v in figures.items()}}
-        narratives = {key: tuple(p.strip() for text in texts for p in fill_named(text, values)[0].splitlines()
-                                 if p.strip())
-                      for key, texts in data.narrative_sources.items()}
+        values = {**texts, **{name: str(v) for name, v in figures.items()}}
+        narratives = {key: tuple(p.strip() for text in sources
+                                 for p in fill_named(clean_text(text), values)[0].splitlines() if p.strip())
+                      for key, sources in data.narrative_sources.items()}
+
+    def rows(name: str) -> list[dict[str, str]]:
+        return [_clean_row(row) for row in data.lists.get(name, ())]
+
     return {
-        **data.texts,
+        **texts,
         **figures,
         "文字": {key: list(paragraphs) for key, paragraphs in narratives.items()},
-        "申请": list(data.lists.get("申请", ())),
+        "申请": rows("申请"),
         "申请结果": [{"结果": o, "件数": figures[f"{o}件数"]} for o in get_args(Outcome) if figures[f"{o}件数"]],
         "不予公开理由": [{"理由": r, "件数": figures[f"{r}理由件数"]}
                          for r in get_args(RefusalReason) if figures[f"{r}理由件数"]],
-        "案件": list(data.lists.get("案件", ())),
-        "工作记录": {kind: list(data.lists.get(f"工作记录.{kind}", ())) for kind in get_args(ActivityKind)},
+        "案件": rows("案件"),
+        "工作记录": {kind: rows(f"工作记录.{kind}") for kind in get_args(ActivityKind)},
     }
 
 
-def template_lists(template: Path) -> frozenset[str]:
+def template_lists(template: Path | bytes) -> frozenset[str]:
     """The lists (summary.LIST_NAMES) a template prints, so that only those are collected.
 
     `工作记录.评议` asks for that kind only; any other use of `工作记录` (a loop over all
     kinds, a computed key) asks for every kind. A template that cannot be read asks for
-    every list: rendering will then say what is wrong with it.
+    every list: rendering will then say what is wrong with it. The template is parsed,
+    never run: call it only on a pre-checked file (document_safety.precheck_document).
     """
     try:
-        document = DocxTemplate(str(template))
+        document = DocxTemplate(_source(template))
         document.init_docx()
         parts = [document.get_xml()]
         parts += [document.get_part_xml(part) for uri in (document.HEADER_URI, document.FOOTER_URI)
                   for _, part in document.get_headers_footers(uri)]
-        tree = jinja2.Environment().parse("".join(document.patch_xml(x) for x in parts))
+        tree = TemplateEnvironment().parse("".join(document.patch_xml(x) for x in parts))
     except Exception:  # noqa: BLE001 - whatever is wrong, render_report reports it
         return frozenset(LIST_NAMES)
     names = [n.name for n in tree.find_all(jinja2.nodes.Name)]
@@ -110,21 +151,124 @@ def _key(node: jinja2.nodes.Node) -> object:
     return None
 
 
-def render_report(data: ReportData, template: Path, *, marked: bool = False) -> bytes:
-    """Fill `template` with `data`; returns the .docx bytes (same data, same bytes)."""
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+def _source(template: Path | bytes) -> str | io.BytesIO:
+    return io.BytesIO(template) if isinstance(template, bytes) else str(template)
+
+
+def render_report(data: ReportData, template: Path | bytes, *, marked: bool = False) -> bytes:
+    """Fill `template` (a path, or the bytes of a .docx) with `data`, in this process and in the
+    sandbox; returns the .docx bytes (same data, same bytes). Raises RenderError."""
+    document = _CheckedTemplate(_source(template))
     try:
-        document = DocxTemplate(str(template))
-        document.render(report_context(data, marked=marked), jinja_env=env, autoescape=True)
-    except jinja2.UndefinedError as error:
-        raise RenderError(f"模板中使用了不存在的数据名称（{_undefined_name(error)}）") from error
-    except jinja2.TemplateSyntaxError as error:
-        raise RenderError(f"模板中的标记不完整或有误：{error.message}") from error
-    except jinja2.TemplateError as error:
-        raise RenderError(f"模板无法生成报告：{error}") from error
+        document.init_docx()
+    except Exception as error:  # noqa: BLE001 - python-docx on a damaged package: many kinds of errors
+        raise RenderError(f"无法打开模板（{type(error).__name__}）") from error
+    document.render(report_context(data, marked=marked), jinja_env=TemplateEnvironment(), autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
     return normalize_zip(buffer.getvalue())
+
+
+def render_isolated(data: ReportData, template: bytes, *, marked: bool = False) -> bytes:
+    """`render_report` in a worker process under time and memory caps that grow with the year."""
+    departments = len(data.departments)
+    timeout_s = RENDER_TIMEOUT_S + RENDER_TIMEOUT_PER_DEPARTMENT_S * departments
+    memory_mb = int(RENDER_MEMORY_MB + RENDER_MEMORY_PER_DEPARTMENT_MB * departments)
+    work = functools.partial(_render_in_worker, data=data, marked=marked)
+    [outcome] = run_isolated(work, [template], workers=1, memory_mb=memory_mb, timeout_s=timeout_s)
+    if isinstance(outcome, RenderError):
+        raise outcome
+    if isinstance(outcome, Crash):
+        detail = {"timeout": f"超过 {timeout_s:.0f} 秒仍未完成", "memory": f"占用内存超过 {memory_mb} MB"}
+        raise RenderError(f"生成报告{detail.get(outcome.reason, '时程序异常退出')}", "template-too-costly")
+    return outcome
+
+
+def _render_in_worker(template: bytes, *, data: ReportData, marked: bool) -> bytes | RenderError:
+    try:
+        return render_report(data, template, marked=marked)
+    except RenderError as error:
+        return error
+
+
+class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
+    """docxtpl, with template errors said in Chinese with their paragraph, and every rendered
+    XML part checked well-formed before docxtpl's recovering parse sees it."""
+
+    def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any],
+                        jinja_env: jinja2.Environment | None = None) -> str:
+        try:
+            xml: str = super().render_xml_part(src_xml, part, context, jinja_env)
+        except Exception as error:  # noqa: BLE001 - anything the template's code raised
+            raise template_problem(error, src_xml) from error
+        check_well_formed(xml)
+        return xml
+
+    def render_properties(self, context: dict[str, Any], jinja_env: jinja2.Environment | None = None) -> None:
+        try:
+            super().render_properties(context, jinja_env)
+        except Exception as error:  # noqa: BLE001 - the document's title, author…: template code too
+            raise template_problem(error, "") from error
+
+
+_STRICT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def check_well_formed(xml: str) -> None:
+    """Raise RenderError naming the paragraph when `xml` is not well-formed XML."""
+    try:
+        etree.fromstring(xml.encode("utf-8"), _STRICT_PARSER)
+    except etree.XMLSyntaxError as error:
+        line, column = error.position  # libxml2 counts characters
+        offset = sum(len(x) + 1 for x in xml.split("\n")[:line - 1]) + max(column - 1, 0)
+        start = max(xml.rfind("<w:p ", 0, offset), xml.rfind("<w:p>", 0, offset), 0)
+        end = xml.find("</w:p>", start)
+        raise RenderError(f"模板生成的内容不是有效的 XML{_paragraph(xml[start:end if end > 0 else None])}") from error
+
+
+def template_problem(error: Exception, src_xml: str) -> RenderError:
+    """What the template did wrong, in Chinese, with the first words of its paragraph."""
+    if isinstance(error, RenderError):
+        return error
+    lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml).splitlines()  # as docxtpl numbers them
+    line = _template_line(error)
+    where = _paragraph(lines[line - 1]) if 0 < line <= len(lines) else ""
+    if isinstance(error, Forbidden):
+        return RenderError(f"模板试图{error.what}，出于安全原因不允许{where}", "template-unsafe")
+    if isinstance(error, jinja2.exceptions.SecurityError):
+        return RenderError(f"模板使用了不允许的功能{where}", "template-unsafe")
+    if isinstance(error, (MemoryError, RecursionError)):
+        return RenderError(f"模板的计算量过大{where}", "template-too-costly")
+    if isinstance(error, jinja2.UndefinedError):
+        return RenderError(f"模板中使用了不存在的数据名称（{_undefined_name(error)}）{where}")
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return RenderError(f"模板中的标记不完整或有误：{error.message}{where}")
+    if isinstance(error, jinja2.TemplateError):
+        return RenderError(f"模板无法生成报告：{error}{where}")
+    if isinstance(error, ValueError) and "XML compatible" in str(error):
+        return RenderError(f"模板生成了 XML 不允许的字符{where}")
+    return RenderError(f"模板中的运算无法完成（{type(error).__name__}）{where}")
+
+
+def _template_line(error: Exception) -> int:
+    """The template line the error happened on (0 when unknown)."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return error.lineno
+    line, tb = 0, error.__traceback__
+    while isinstance(tb, types.TracebackType):
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _paragraph(xml: str, words: int = 30) -> str:
+    """"（段落“…”）": the first characters of the paragraph whose XML is given."""
+    text = " ".join(html.unescape(_TAGS.sub("", xml)).split())
+    if not text:
+        return ""
+    return f"（段落“{text[:words]}{'…' if len(text) > words else ''}”）"
 
 
 def strip_marks(marked_docx: bytes) -> bytes:

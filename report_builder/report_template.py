@@ -1,0 +1,92 @@
+"""Which Word template a build uses, where it came from, and the exact bytes it renders.
+
+The template is `--template`, else `年度报告模板.docx` in the year folder (which may have
+arrived by email: untrusted), else the bundled default. It is pre-checked
+(document_safety.precheck_document: no symlink, no zip bomb, no DOCTYPE, a real .docx),
+then read once, without following links; the bytes read are the bytes parsed, rendered
+and hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from report_builder.document_safety import MAX_DOCUMENT_BYTES, precheck_document
+from report_builder.findings import Finding
+
+__all__ = ["ORIGINS", "TEMPLATE_NAME", "UsedTemplate", "file_sha256", "find_template", "load_template"]
+
+TEMPLATE_NAME = "年度报告模板.docx"
+Origin = Literal["option", "year", "default"]
+ORIGINS: dict[Origin, str] = {"option": "--template 指定的模板", "year": "年度文件夹中的模板", "default": "自带的模板"}
+_BUNDLED = (
+    Path(__file__).resolve().parent.parent / "templates" / TEMPLATE_NAME,  # a checkout
+    Path(__file__).resolve().parent / "_templates" / TEMPLATE_NAME,  # an installed wheel
+)
+
+
+@dataclass(frozen=True)
+class UsedTemplate:
+    """The template of a build: its path, where it came from (ORIGINS), and the bytes rendered."""
+
+    path: Path
+    origin: Origin
+    sha256: str
+    data: bytes = field(repr=False)
+
+
+def find_template(year_dir: Path, explicit: Path | None = None) -> tuple[Path, Origin] | None:
+    """The template to use and its origin: --template, else the year folder's own, else the default.
+
+    A year-folder entry of that name is chosen even when it is a link or not a file, so that the
+    pre-check says what is wrong with it instead of the default being used silently.
+    """
+    if explicit is not None:
+        return (explicit, "option") if os.path.lexists(explicit) else None
+    own = Path(year_dir) / TEMPLATE_NAME
+    if os.path.lexists(own):
+        return own, "year"
+    bundled = next((p for p in _BUNDLED if p.is_file()), None)
+    return (bundled, "default") if bundled else None
+
+
+def load_template(path: Path, origin: Origin) -> UsedTemplate | Finding:
+    """Pre-check the template and read its bytes once; a finding when it must not be used."""
+    try:
+        seen = os.lstat(path)
+    except OSError:
+        return Finding("document-unreadable", path.name, detail="无法打开文件")
+    problem = precheck_document(path, path.name)
+    if problem is not None:
+        return problem
+    try:
+        with _open_no_follow(path) as f:
+            data = f.read(MAX_DOCUMENT_BYTES + 1)
+            after = os.fstat(f.fileno())
+    except OSError:
+        return Finding("document-unreadable", path.name, detail="无法打开文件")
+    if _identity(seen) != _identity(after) or len(data) != after.st_size:
+        return Finding("document-unreadable", path.name, detail="读取期间文件被替换或修改，请重新运行")
+    return UsedTemplate(path, origin, hashlib.sha256(data).hexdigest(), data)
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a regular file, streamed (any size), never through a link."""
+    with _open_no_follow(path) as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(f"not a regular file: {path}")
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _open_no_follow(path: Path) -> io.BufferedReader:
+    return os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb")
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
