@@ -24,7 +24,7 @@ from typing import TextIO, cast
 
 from report_builder import pipeline, versions
 from report_builder.display import escape, escape_json, shown
-from report_builder.entry import INTERRUPTED_EXIT, say_interrupted
+from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
 from report_builder.findings import Finding, Severity
 
 OK, INPUT_PROBLEMS, USAGE, INTERNAL = 0, 1, 2, 3
@@ -69,17 +69,20 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:  # `report-builder check … | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return OK
-    except OSError as error:  # the last net: a known cause (permissions, full disk…) is said plainly
+    except Exception as error:
+        return _say_error(error, debug=args.debug)
+
+
+def _say_error(error: Exception, *, debug: bool) -> int:
+    """The boundary: an interruption's aftermath, a known OSError, or an internal error, said plainly."""
+    if interrupted():  # Ctrl-C arrived, and what it interrupted failed in its own way
+        say_interrupted()
+        return INTERRUPTED_EXIT
+    if isinstance(error, OSError):  # the last net: a known cause (permissions, full disk…) is said plainly
         finding = _os_error_finding(error)
-        if finding is None:
-            return _internal_error(error, debug=args.debug)
-        print(finding if finding.file else f"{finding.message}。{finding.hint}", file=sys.stderr)
-        return INPUT_PROBLEMS
-    except Exception as error:  # the boundary: anything unexpected is an internal error, said plainly
-        return _internal_error(error, debug=args.debug)
-
-
-def _internal_error(error: Exception, *, debug: bool) -> int:
+        if finding is not None:
+            print(finding if finding.file else f"{finding.message}。{finding.hint}", file=sys.stderr)
+            return INPUT_PROBLEMS
     if debug:
         traceback.print_exc()
     else:

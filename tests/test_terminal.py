@@ -98,7 +98,8 @@ def test_a_finding_line_is_escaped_and_bounded() -> None:
 
 
 @pytest.mark.parametrize(("text", "shown"), [
-    ("a\x1b[2Jb", "a␛[2Jb"), ("\x07\x00\x7f", "␇␀␡"), ("\x9b31m", "<U+009B>31m"), ("x\u202ey\u2066", "x<U+202E>y<U+2066>"),
+    ("a\x1b[2Jb", "a␛[2Jb"), ("\x07\x00\x7f", "␇␀␡"), ("\x9b31m", "<U+009B>31m"),
+    ("x\u202ey\u2066", "x<U+202E>y<U+2066>"),
     ("教务\u200b处", "教务<U+200B>处"), ("\udc9b.xlsx", "<U+DC9B>.xlsx"), ("行一\n行二\t", "行一␊行二␉"),
     ("教务处\u3000（全角空格）", "教务处\u3000（全角空格）"), ("R&D <研发> “引号”", "R&D <研发> “引号”"),
 ])
@@ -119,7 +120,8 @@ def test_clip_and_escape_json() -> None:
 @pytest.mark.parametrize(("number", "code"), [
     (errno.EACCES, "io-permission-denied"), (errno.EPERM, "io-permission-denied"), (errno.EROFS, "io-read-only"),
     (errno.ENOSPC, "io-disk-full"), (errno.EDQUOT, "io-disk-full"), (errno.ENAMETOOLONG, "io-name-too-long"),
-    (errno.ENOENT, "io-not-found"), (errno.ENOTDIR, "io-not-a-folder"), (errno.EISDIR, "io-is-a-folder"), (errno.EEXIST, "io-exists"),
+    (errno.ENOENT, "io-not-found"), (errno.ENOTDIR, "io-not-a-folder"), (errno.EISDIR, "io-is-a-folder"),
+    (errno.EEXIST, "io-exists"),
 ])
 def test_a_known_os_error_is_a_plain_message_and_exit_1(number: int, code: str, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch,
