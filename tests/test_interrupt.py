@@ -34,6 +34,20 @@ def start(*args: str | Path, cwd: Path) -> subprocess.Popen[bytes]:
     return process
 
 
+def children(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return listing.read().split()
+
+
+def wait_for_workers(process: subprocess.Popen[bytes], *, until_gone: bool = False) -> None:
+    """Until worker processes run (the check), or until they have run and ended (merging, rendering)."""
+    deadline, seen = time.monotonic() + 60, False
+    while not seen or (until_gone and children(process.pid)):
+        assert process.poll() is None and time.monotonic() < deadline, "finished before the moment to test"
+        seen = seen or bool(children(process.pid))
+        time.sleep(0.001)
+
+
 def assert_interrupted(process: subprocess.Popen[bytes]) -> None:
     out, err = process.communicate(timeout=120)
     assert process.returncode == 1, err.decode()
@@ -41,14 +55,17 @@ def assert_interrupted(process: subprocess.Popen[bytes]) -> None:
     assert err.decode().strip().splitlines()[-1] == INTERRUPTED
 
 
-@pytest.mark.parametrize(("signum", "delay"), [
-    (signal.SIGINT, 0.0), (signal.SIGINT, 0.05), (signal.SIGINT, 0.1), (signal.SIGINT, 0.3),
-    (signal.SIGTERM, 0.05), (signal.SIGTERM, 0.3), (signal.SIGTERM, 0.6),
+@pytest.mark.parametrize(("signum", "moment"), [
+    (signal.SIGINT, 0.0), (signal.SIGINT, 0.05), (signal.SIGINT, 0.1), (signal.SIGINT, 0.3), (signal.SIGINT, "render"),
+    (signal.SIGTERM, 0.05), (signal.SIGTERM, 0.3), (signal.SIGTERM, "workers"), (signal.SIGTERM, "render"),
 ])
-def test_a_build_interrupted_at_any_moment_says_so_plainly(signum: int, delay: float, sample_year: Path,
+def test_a_build_interrupted_at_any_moment_says_so_plainly(signum: int, moment: float | str, sample_year: Path,
                                                            tmp_path: Path) -> None:
     process = start("build", sample_year, "--out", tmp_path / "out", cwd=tmp_path)
-    time.sleep(delay)  # 0–0.1 s: still importing; 0.3–0.6 s: checking in workers, or rendering
+    if isinstance(moment, float):
+        time.sleep(moment)  # 0–0.1 s: still importing the CLI (it takes ~0.2 s); 0.3 s: importing or starting
+    else:
+        wait_for_workers(process, until_gone=moment == "render")
     process.send_signal(signum)
     assert_interrupted(process)
 
@@ -58,7 +75,7 @@ def test_the_whole_process_group_interrupted_while_workers_run(signum: int, samp
                                                                tmp_path: Path) -> None:
     """A terminal's Ctrl-C reaches every process of the group: workers end quietly too."""
     process = start("check", sample_year, cwd=tmp_path)
-    time.sleep(0.4)
+    wait_for_workers(process)
     os.killpg(process.pid, signum)
     assert_interrupted(process)
 
