@@ -8,20 +8,28 @@ No traceback reaches a user unless --debug is given.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
 import json
 import os
+import re
 import sys
 import time
 import traceback
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TextIO, cast
 
 from report_builder import pipeline, versions
+from report_builder.display import escape, escape_json, shown
+from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
 from report_builder.findings import Finding, Severity
 from report_builder.report_template import ORIGINS, UsedTemplate
 
 OK, INPUT_PROBLEMS, USAGE, INTERNAL = 0, 1, 2, 3
+TABLE_CELL = 40  # characters of a department or file name shown in the table
 
 
 class Progress:
@@ -33,8 +41,8 @@ class Progress:
         self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
-        if self.enabled and time.monotonic() - self.started > 1.0:
-            print(f"\r已检查 {done}/{total} 个文件", end="", file=sys.stderr, flush=True)
+        if self.enabled and time.monotonic() - self.started > 1.0:  # our own text: "\r" may pass unescaped
+            print(f"\r已检查 {done}/{total} 个文件", end="", file=_unescaped(sys.stderr), flush=True)
             self.shown = True
 
     def close(self) -> None:
@@ -43,6 +51,11 @@ class Progress:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with _escaped_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -51,20 +64,89 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
         return code
-    except KeyboardInterrupt:
-        print("已中断。", file=sys.stderr)
-        return INTERNAL
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM (see entry.py); `finally` blocks have run
+        say_interrupted()
+        return INTERRUPTED_EXIT
     except BrokenPipeError:  # `report-builder check … | head`: the reader left, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return OK
-    except Exception as error:  # the boundary: anything unexpected is an internal error, said plainly
-        if args.debug:
-            traceback.print_exc()
-        else:
-            print(f"内部错误：{type(error).__name__}。请加 --debug 重新运行并把输出发给维护人员。", file=sys.stderr)
-        return INTERNAL
+    except Exception as error:
+        return _say_error(error, debug=args.debug)
 
 
+def _say_error(error: Exception, *, debug: bool) -> int:
+    """The boundary: an interruption's aftermath, a known OSError, or an internal error, said plainly."""
+    if interrupted():  # Ctrl-C arrived, and what it interrupted failed in its own way
+        say_interrupted()
+        return INTERRUPTED_EXIT
+    if isinstance(error, OSError):  # the last net: a known cause (permissions, full disk…) is said plainly
+        finding = _os_error_finding(error)
+        if finding is not None:
+            print(finding if finding.file else f"{finding.message}。{finding.hint}", file=sys.stderr)
+            return INPUT_PROBLEMS
+    if debug:
+        traceback.print_exc()
+    else:
+        print(f"内部错误：{type(error).__name__}。请加 --debug 重新运行并把输出发给维护人员。", file=sys.stderr)
+    return INTERNAL
+
+
+# errno → finding code, for OSErrors that reach `main` (write failures of outputs are findings earlier)
+_OS_ERRORS = {
+    errno.EACCES: "io-permission-denied", errno.EPERM: "io-permission-denied", errno.EROFS: "io-read-only",
+    errno.ENOSPC: "io-disk-full", errno.EDQUOT: "io-disk-full", errno.ENAMETOOLONG: "io-name-too-long",
+    errno.ENOENT: "io-not-found", errno.ENOTDIR: "io-not-a-folder", errno.EISDIR: "io-is-a-folder",
+    errno.EEXIST: "io-exists",
+}
+
+
+def _os_error_finding(error: OSError) -> Finding | None:
+    """The finding for an OSError of a known kind, naming its path (a temporary name shown as the real one)."""
+    code = _OS_ERRORS.get(error.errno or 0)
+    if code is None:
+        return None
+    path = os.fsdecode(error.filename) if error.filename is not None else ""
+    return Finding(code, file=re.sub(r"([\\/]|^)\.([^\\/]+)\.\d+\.tmp$", r"\1\2", path))
+
+
+@contextlib.contextmanager
+def _escaped_output() -> Iterator[None]:
+    """While a command runs, everything printed goes through `display.escape` (newlines and tabs kept)."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = cast(TextIO, _Escaping(sys.stdout)), cast(TextIO, _Escaping(sys.stderr))
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+class _Escaping(io.TextIOBase):
+    """A text stream that shows control and format characters visibly before they reach the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write("\n".join(escape(line, keep="\t") for line in text.split("\n")))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # read-only on io.TextIOBase, a field in typeshed
+        return self.stream.encoding
+
+
+def _unescaped(stream: TextIO) -> TextIO:
+    return stream.stream if isinstance(stream, _Escaping) else stream
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="report-builder", description="信息公开工作年度报告生成工具")
     parser.add_argument("--debug", action="store_true", help="出错时显示技术细节")
@@ -107,7 +189,7 @@ def _check(args: argparse.Namespace) -> int:
     if report is None:
         return USAGE
     if to_stdout:
-        print(json.dumps(pipeline.report_as_json(report), ensure_ascii=False, indent=2))
+        print(_json_text(report))
     else:
         _print_check(report)
     if args.json and not to_stdout:
@@ -230,7 +312,8 @@ def _print_check(report: pipeline.CheckReport) -> None:
     for r in report.files:
         status = "有错误" if r.errors else ("有提示" if r.warnings else "通过")
         t = r.tally
-        rows.append((r.department or "—", r.file, status, str(r.errors), str(r.warnings),
+        rows.append((shown(r.department or "—", TABLE_CELL), shown(r.file, TABLE_CELL), status, str(r.errors),
+                     str(r.warnings),
                      str(t.read), str(t.accepted), str(t.rejected)))
     print(_table(rows))
     for r in report.files:
@@ -260,8 +343,12 @@ def _width(text: str) -> int:
 
 
 def _write_json(path: Path, report: pipeline.CheckReport) -> None:
-    data = pipeline.report_as_json(report)
-    versions.write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), overwrite=True)
+    versions.write_atomic(path, _json_text(report).encode("utf-8"), overwrite=True)
+
+
+def _json_text(report: pipeline.CheckReport) -> str:
+    """The check report as JSON; characters a terminal would obey are written as \\uXXXX (same data)."""
+    return escape_json(json.dumps(pipeline.report_as_json(report), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from report_builder.display import clip, shown
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -29,6 +31,9 @@ class Kind:
 
 
 E, W = Severity.ERROR, Severity.WARNING
+
+# How much of a value or detail a finding shows (a cell may hold 100,000 characters); the rest is counted.
+SHOWN_VALUE, SHOWN_DETAIL, SHOWN_NAME, JSON_TEXT = 80, 200, 120, 1000
 
 CATALOG: dict[str, Kind] = {
     # files
@@ -101,6 +106,15 @@ CATALOG: dict[str, Kind] = {
     "template-in-folder": Kind(W, "年度文件夹中有报告模板，生成报告时将用它代替自带的模板",
                                "若这份模板不是党政办公室放入的（例如随部门邮件附件而来），请删除它。"),
     "pdf-failed": Kind(W, "未能生成 PDF", "Word 报告已生成；如需 PDF，请运行 scripts/install_fonts.sh 安装 LibreOffice 后重试。"),
+    # reading and writing files (the last net in the command line; output writes are reported earlier)
+    "io-permission-denied": Kind(E, "没有权限读写该文件或文件夹", "请检查它的权限（或是否被其他程序占用），或换一个位置后重试。"),
+    "io-read-only": Kind(E, "该位置是只读的，无法写入", "请换一个可以写入的文件夹（例如用 --out 指定）后重试。"),
+    "io-disk-full": Kind(E, "磁盘空间不足，无法写入", "请清理磁盘空间，或换一个磁盘上的文件夹后重试。"),
+    "io-name-too-long": Kind(E, "文件名或路径过长", "请缩短文件名，或换一个层级较浅的文件夹后重试。"),
+    "io-not-found": Kind(E, "找不到该文件或文件夹", "请核对路径是否正确、文件是否已被移走。"),
+    "io-not-a-folder": Kind(E, "路径中有一部分不是文件夹", "请核对路径：其中某一级是文件而不是文件夹。"),
+    "io-is-a-folder": Kind(E, "这是一个文件夹，不是文件", "请指定一个文件名，例如 结果.json。"),
+    "io-exists": Kind(E, "已有同名的文件或文件夹", "请换一个名称，或先移走同名的文件。"),
 }
 
 
@@ -139,11 +153,19 @@ class Finding:
         return " › ".join(p for p in (self.file, place) if p)
 
     def __str__(self) -> str:
-        seen = f"（填写的是“{self.value}”）" if self.value else ""
-        return f"{self.where}：{self.message}{seen}。{self.hint}"
+        """One line for a terminal: names and values escaped (no control characters) and clipped."""
+        place = shown(self.sheet, SHOWN_NAME) + (f"!{shown(self.cell, SHOWN_NAME)}" if self.cell else "")
+        where = " › ".join(p for p in (shown(self.file, SHOWN_NAME), place) if p)
+        title = CATALOG[self.code].title
+        message = f"{title}：{shown(self.detail, SHOWN_DETAIL)}" if self.detail else title
+        seen = f"（填写的是“{shown(self.value, SHOWN_VALUE)}”）" if self.value else ""
+        return f"{where}：{message}{seen}。{self.hint}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "severity": str(self.severity), "message": self.message, "hint": self.hint}
+        """JSON-ready; text is bounded (`value_length` keeps the full length of the value)."""
+        data = {k: clip(v, JSON_TEXT) for k, v in asdict(self).items()}
+        return {**data, "value_length": len(self.value), "severity": str(self.severity),
+                "message": clip(self.message, JSON_TEXT), "hint": self.hint}
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:

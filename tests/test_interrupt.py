@@ -1,0 +1,120 @@
+"""Ctrl-C or SIGTERM at any moment: one plain Chinese line, exit code 1, no traceback (workers included)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from report_builder.entry import INTERRUPTED
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads signal masks from /proc")
+
+
+def caught_signals(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return int(next(line.split()[1] for line in status if line.startswith("SigCgt:")), 16)
+
+
+def start(*args: str | Path, cwd: Path) -> subprocess.Popen[bytes]:
+    """Start the command and return once its own code runs (before that, only the interpreter is starting:
+    it takes ~25 ms, and Python itself reports a Ctrl-C there)."""
+    process = subprocess.Popen([sys.executable, "-m", "report_builder", *map(str, args)], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not caught_signals(process.pid) & (1 << (signal.SIGTERM - 1)):  # entry.py's handler is installed
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.001)
+    return process
+
+
+def children(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/task/{pid}/children") as listing:
+        return listing.read().split()
+
+
+def wait_for_workers(process: subprocess.Popen[bytes], *, until_gone: bool = False) -> None:
+    """Until worker processes run (the check), or until they have run and ended (merging, rendering)."""
+    deadline, seen = time.monotonic() + 60, False
+    while not seen or (until_gone and children(process.pid)):
+        assert process.poll() is None and time.monotonic() < deadline, "finished before the moment to test"
+        seen = seen or bool(children(process.pid))
+        time.sleep(0.001)
+
+
+def assert_interrupted(process: subprocess.Popen[bytes]) -> None:
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 1, err.decode()
+    assert b"Traceback" not in out + err and b"Process " not in err  # "Process ForkProcess-1:" from a worker
+    assert err.decode().strip().splitlines()[-1] == INTERRUPTED
+
+
+@pytest.mark.parametrize(("signum", "moment"), [
+    (signal.SIGINT, 0.0), (signal.SIGINT, 0.05), (signal.SIGINT, 0.1), (signal.SIGINT, 0.3), (signal.SIGINT, "render"),
+    (signal.SIGTERM, 0.05), (signal.SIGTERM, 0.3), (signal.SIGTERM, "workers"), (signal.SIGTERM, "render"),
+])
+def test_a_build_interrupted_at_any_moment_says_so_plainly(signum: int, moment: float | str, sample_year: Path,
+                                                           tmp_path: Path) -> None:
+    process = start("build", sample_year, "--out", tmp_path / "out", cwd=tmp_path)
+    if isinstance(moment, float):
+        time.sleep(moment)  # 0–0.1 s: still importing the CLI (it takes ~0.2 s); 0.3 s: importing or starting
+    else:
+        wait_for_workers(process, until_gone=moment == "render")
+    process.send_signal(signum)
+    assert_interrupted(process)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_whole_process_group_interrupted_while_workers_run(signum: int, sample_year: Path,
+                                                               tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches every process of the group: workers end quietly too."""
+    process = start("check", sample_year, cwd=tmp_path)
+    wait_for_workers(process)
+    os.killpg(process.pid, signum)
+    assert_interrupted(process)
+
+
+def test_the_installed_command_runs_the_entry_module() -> None:
+    [script] = entry_points(group="console_scripts", name="report-builder")
+    assert script.value == "report_builder.entry:main"
+
+
+def test_an_interrupt_swallowed_by_a_weakref_callback_is_delivered_again(tmp_path: Path) -> None:
+    """Python prints "Exception ignored" and drops a KeyboardInterrupt raised inside a callback."""
+    script = (
+        "import os, signal, weakref\n"
+        "from report_builder import entry\n"
+        "entry.install_handlers()\n"
+        "class Thing: pass\n"
+        "thing = Thing()\n"
+        "ref = weakref.ref(thing, lambda _: [os.kill(os.getpid(), signal.SIGINT), sum(range(10**5))])\n"
+        "try:\n"
+        "    del thing\n"
+        "    sum(range(10**7))\n"
+        "    print('not interrupted')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "interrupted"
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_whatever_an_interrupt_turned_into_is_reported_as_the_interrupt(monkeypatch: pytest.MonkeyPatch,
+                                                                      tmp_path: Path) -> None:
+    """On Python 3.11 a KeyboardInterrupt inside a class body's __set_name__ becomes a RuntimeError."""
+    from report_builder import cli, entry, pipeline
+
+    def interrupted_check(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Error calling __set_name__") from KeyboardInterrupt()
+
+    monkeypatch.setattr(pipeline, "check_submissions", interrupted_check)
+    assert cli.main(["check", str(tmp_path)]) == 3  # without a signal: an internal error
+    monkeypatch.setitem(entry._state, "signals", 1)  # Ctrl-C arrived: the error is its aftermath
+    assert cli.main(["check", str(tmp_path)]) == 1
