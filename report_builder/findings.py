@@ -77,6 +77,7 @@ CATALOG: dict[str, Kind] = {
     "checklist-unknown-item": Kind(E, "清单中没有该序号的事项", "请勿修改模板中预先列出的清单事项。"),
     "checklist-item-unanswered": Kind(E, "清单事项未填写公开状态", "请填写该事项的公开状态。"),
     "checklist-wrong-department": Kind(E, "该清单事项不由本部门负责", "请勿修改模板中预先列出的清单事项。"),
+    "name-unusable": Kind(E, "不能用作文件名", "报告和填报表的文件名由该单元格生成：请删去斜杠、反斜杠、控制字符或不可见字符，不要以“.”开头。"),
     "duplicate-narrative": Kind(W, "同一段文字材料由多个部门填写", "报告中按部门名单顺序依次排列。"),
     # Word files (a template, or a .docx to compare)
     "document-not-docx": Kind(E, "不是 Word 文档（.docx）", "请在 Word 或 WPS 中打开后另存为 .docx 格式。"),
@@ -87,6 +88,8 @@ CATALOG: dict[str, Kind] = {
     # the report
     "template-missing": Kind(E, "找不到报告模板", "请确认模板文件存在，或用 --template 指定。"),
     "template-error": Kind(E, "报告模板有误", "请在 Word 中检查模板里的 {{ }} 与 {% %} 标记是否完整。"),
+    "output-write-failed": Kind(E, "无法写入输出文件夹", "请换一个有写入权限、空间充足的文件夹（--out），或清理磁盘后重试；未留下不完整的文件。"),
+    "version-incomplete": Kind(W, "不完整的报告版本", "该版本不列入版本清单，也不作为“未变化”的比较依据；新版本使用新的编号。确认不需要后可删除这些文件。"),
     "pdf-failed": Kind(W, "未能生成 PDF", "Word 报告已生成；如需 PDF，请运行 scripts/install_fonts.sh 安装 LibreOffice 后重试。"),
 }
 
