@@ -211,7 +211,7 @@ def _templates(args: argparse.Namespace) -> int:
         print(finding)
     for path in result.written:
         print(path)
-    failed = any(f.code == "output-write-failed" for f in result.findings)
+    failed = any(f.severity is Severity.ERROR for f in result.findings)
     return OK if result.written and not failed else INPUT_PROBLEMS
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import tempfile
 from pathlib import Path
 
 from report_builder.findings import Finding
@@ -42,8 +41,11 @@ def output_failure(folder: Path, error: OSError) -> Finding:
 
 def convert_pdf(docx: bytes, name: str) -> bytes | Finding:
     """The report as PDF bytes, through LibreOffice in a private folder; a finding when that cannot be done."""
+    import tempfile
+
     from report_builder.pdf import PdfError, convert_to_pdf
 
+    work = tempfile.gettempdir()
     try:
         with tempfile.TemporaryDirectory(prefix="report-builder-") as work:
             source = Path(work) / "report.docx"
