@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from report_builder.cells import CellValue, chinese_date, chinese_window, is_blank, parse_cell, show
 from report_builder.findings import Finding, Severity
+from report_builder.names import name_problem
 from report_builder.prefilled import check_channels, check_info
 from report_builder.reader import RawSheet, RawWorkbook, cell_name, column_letter
 from report_builder.schema import (
@@ -108,6 +109,7 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     names = {d.name for d in sheets["departments"].records}  # type: ignore[attr-defined]
     findings += _check_item_departments(raw.file, sheets["checklist"], names)
     findings += _check_unique(raw.file, sheets["departments"], "name")
+    findings += _check_names(raw.file, sheets["departments"], "name")
     findings += _check_unique(raw.file, sheets["checklist"], "number")
     return _finish(raw, "office", OfficeWorkbook, sheets, findings, complete=info is not None)
 
@@ -475,6 +477,19 @@ def _check_office_info(file: str, result: SheetResult, year: str) -> list[Findin
     if folder_years and re.findall(r"\d{4}", info.year_label) != folder_years:
         found.append(Finding("wrong-year", file, where.sheet, where.cell(0, "year_label"), info.year_label,
                              f"年度文件夹为“{year}”"))
+    return found + _check_names(file, result, "school_name", "year_label")
+
+
+def _check_names(file: str, result: SheetResult, *fields: str) -> list[Finding]:
+    """Values our file names are made of (学校名称, 年度名称, 部门名称) that cannot be part of a name."""
+    found = []
+    for i, record in enumerate(result.records):
+        for name in fields:
+            value = getattr(record, name, "")
+            problem = name_problem(value) if isinstance(value, str) else None
+            if problem:
+                found.append(Finding("name-unusable", file, result.placement.sheet, result.placement.cell(i, name),
+                                     value, problem))
     return found
 
 

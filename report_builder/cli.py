@@ -26,6 +26,7 @@ from report_builder import pipeline, versions
 from report_builder.display import escape, escape_json, shown
 from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
 from report_builder.findings import Finding, Severity
+from report_builder.outputs import INCOMPLETE_DETAIL
 from report_builder.report_template import ORIGINS, UsedTemplate
 
 OK, INPUT_PROBLEMS, USAGE, INTERNAL = 0, 1, 2, 3
@@ -195,9 +196,13 @@ def _check(args: argparse.Namespace) -> int:
     if args.json and not to_stdout:
         _write_json(args.json, report)
     if args.feedback:
-        written = pipeline.write_feedback(report, args.feedback)
-        for path in written:
+        feedback = pipeline.write_feedback(report, args.feedback)
+        for path in feedback.written:
             print(f"反馈表：{path}")
+        for finding in feedback.findings:
+            print(f"  {_mark(finding)} {finding}")
+        if feedback.findings:
+            return INPUT_PROBLEMS
     return OK if report.ok else INPUT_PROBLEMS
 
 
@@ -231,9 +236,9 @@ def _build(args: argparse.Namespace) -> int:
         print(result.report)
     for finding in result.render_findings:
         print(finding)
-    if args.pdf and not result.render_findings:
+    if args.pdf and result.report.with_suffix(".pdf").is_file():
         print(result.report.with_suffix(".pdf"))
-    return OK
+    return INPUT_PROBLEMS if any(f.severity is Severity.ERROR for f in result.render_findings) else OK
 
 
 def _template_line(template: UsedTemplate) -> str:
@@ -242,7 +247,9 @@ def _template_line(template: UsedTemplate) -> str:
 
 
 def _versions(args: argparse.Namespace) -> int:
-    builds = versions.list_builds(args.folder)
+    builds, incomplete = versions.list_builds(args.folder)
+    for report in incomplete:
+        print(f"! {Finding('version-incomplete', report.name, detail=INCOMPLETE_DETAIL)}", file=sys.stderr)
     if not builds:
         print(f"“{args.folder}”中没有已生成的报告版本。", file=sys.stderr)
         return USAGE
@@ -294,7 +301,8 @@ def _templates(args: argparse.Namespace) -> int:
         print(finding)
     for path in result.written:
         print(path)
-    return OK if result.written else INPUT_PROBLEMS
+    failed = any(f.severity is Severity.ERROR for f in result.findings)
+    return OK if result.written and not failed else INPUT_PROBLEMS
 
 
 def _run_check(year_dir: Path, *, quiet: bool) -> pipeline.CheckReport | None:

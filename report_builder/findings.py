@@ -88,6 +88,7 @@ CATALOG: dict[str, Kind] = {
     "checklist-wrong-department": Kind(E, "该清单事项不由本部门负责", "请勿修改模板中预先列出的清单事项。"),
     "prefilled-changed": Kind(E, "预先填好的内容被修改", "灰色底纹的单元格由党政办公室预先填好，请改回原内容，"
                               "或在新下发的填报表中重新填写。"),
+    "name-unusable": Kind(E, "不能用作文件名", "报告和填报表的文件名由该单元格生成：请删去斜杠、反斜杠、控制字符或不可见字符，不要以“.”开头。"),
     "duplicate-narrative": Kind(W, "同一段文字材料由多个部门填写", "报告中按部门名单顺序依次排列。"),
     # Word files (a template, or a .docx to compare)
     "document-not-docx": Kind(E, "不是 Word 文档（.docx）", "请在 Word 或 WPS 中打开后另存为 .docx 格式。"),
@@ -105,6 +106,8 @@ CATALOG: dict[str, Kind] = {
                                 "请检查模板中的循环和计算（例如很大的 range 或重复）；若模板来自他人，请改用自带的模板。"),
     "template-in-folder": Kind(W, "年度文件夹中有报告模板，生成报告时将用它代替自带的模板",
                                "若这份模板不是党政办公室放入的（例如随部门邮件附件而来），请删除它。"),
+    "output-write-failed": Kind(E, "无法写入输出文件夹", "请换一个有写入权限、空间充足的文件夹（--out），或清理磁盘后重试；未留下不完整的文件。"),
+    "version-incomplete": Kind(W, "不完整的报告版本", "该版本不列入版本清单，也不作为“未变化”的比较依据；新版本使用新的编号。确认不需要后可删除这些文件。"),
     "pdf-failed": Kind(W, "未能生成 PDF", "Word 报告已生成；如需 PDF，请运行 scripts/install_fonts.sh 安装 LibreOffice 后重试。"),
     # reading and writing files (the last net in the command line; output writes are reported earlier)
     "io-permission-denied": Kind(E, "没有权限读写该文件或文件夹", "请检查它的权限（或是否被其他程序占用），或换一个位置后重试。"),

@@ -23,11 +23,21 @@ from report_builder.document_safety import precheck_document
 from report_builder.findings import Finding, Severity
 from report_builder.isolation import Crash, run_isolated
 from report_builder.merge import Figure, ReportData, merge_year
+from report_builder.names import safe_stem
+from report_builder.outputs import (
+    INCOMPLETE_DETAIL,
+    SOURCES_SUFFIX,
+    add_pdf,
+    convert_pdf,
+    feedback_stem,
+    output_failure,
+    report_stem,
+)
 from report_builder.reader import RawWorkbook, read_workbook
 from report_builder.report_template import TEMPLATE_NAME, UsedTemplate, file_sha256, find_template, load_template
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
 from report_builder.summary import DepartmentSummary, summarize_department
-from report_builder.versions import manifest_path, read_manifest, sha256, write_atomic, write_next_version
+from report_builder.versions import manifest_path, sha256, write_next_version, write_version
 
 try:
     __version__ = version("report_builder")
@@ -260,37 +270,35 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     docx = strip_marks(marked)
     manifest = make_manifest(check, used, docx)
     folder = Path(out_dir) / year_dir.name
-    stem = f"{check.data.info.school_name}{check.data.info.year_label}信息公开工作年度报告"
-    report, unchanged = write_next_version(
-        folder, stem, ".docx", docx,
-        same=lambda newest: (read_manifest(newest) or {}).get("fingerprint") == manifest["fingerprint"])
-    if not unchanged:
-        manifest["version"] = report.name
-        write_atomic(manifest_path(report), json.dumps(manifest, ensure_ascii=False, indent=2).encode(),
-                     overwrite=True)
-        figures = [(u.name, u.value, u.sentence, source_rows(u.sources)) for u in figure_uses(check.data, marked)]
-        write_atomic(sources_path(report), save_workbook(sources_workbook(figures)), overwrite=True)
-    pdf_findings: tuple[Finding, ...] = ()
-    if pdf:
-        pdf_findings = _write_pdf(report)
-    return BuildResult(check, report, manifest_path(report), unchanged, pdf_findings, used)
+    stem = report_stem(check.data.info.school_name, check.data.info.year_label)
+    data = check.data
+    pdf_findings: list[Finding] = []
+
+    def make_files() -> dict[str, bytes]:
+        uses = figure_uses(data, marked)
+        figures = [(u.name, u.value, u.sentence, source_rows(u.sources)) for u in uses]
+        files = {".docx": docx, SOURCES_SUFFIX: save_workbook(sources_workbook(figures))}
+        if pdf:
+            converted = convert_pdf(docx, f"{stem}.docx")
+            if isinstance(converted, Finding):
+                pdf_findings.append(converted)
+            else:
+                files[".pdf"] = converted
+        return files
+
+    try:
+        published = write_version(folder, stem, manifest["fingerprint"], manifest, make_files)
+        if pdf and published.unchanged:
+            pdf_findings.extend(add_pdf(published.report))
+    except OSError as error:
+        return BuildResult(check, render_findings=(output_failure(folder, error),), template=used)
+    notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
+    return BuildResult(check, published.report, manifest_path(published.report), published.unchanged,
+                       notes + tuple(pdf_findings), used)
 
 
 def sources_path(report: Path) -> Path:
-    return report.with_suffix(".数据来源.xlsx")
-
-
-def _write_pdf(report: Path) -> tuple[Finding, ...]:
-    """The PDF beside the report, through LibreOffice; a clear finding when that cannot be done."""
-    from report_builder.pdf import PdfError, convert_to_pdf
-
-    if report.with_suffix(".pdf").is_file():
-        return ()
-    try:
-        convert_to_pdf(report, report.parent)
-    except PdfError as error:
-        return (Finding("pdf-failed", report.name, detail=str(error)),)
-    return ()
+    return report.with_suffix(SOURCES_SUFFIX)
 
 
 def make_manifest(check: CheckReport, template: UsedTemplate, docx: bytes) -> dict[str, Any]:
@@ -365,20 +373,27 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     if office is None:
         return Written((), office_checked.result.findings)
     folder = out_dir or Path("output") / year_dir.name / "填报表"
-    written = []
+    written: list[Path] = []
     for entry in office.departments:
         items = [item for item in office.checklist if item.department == entry.name]
         data = save_workbook(department_workbook(office.info, entry.name, items))
-        path, _ = write_next_version(folder, entry.name, ".xlsx", data, plain_first=True)
+        try:
+            path, _ = write_next_version(folder, safe_stem(entry.name), ".xlsx", data, plain_first=True)
+        except OSError as error:  # the folder, not this department: the next one would fail the same way
+            return Written(tuple(written), office_checked.result.findings + (output_failure(folder, error),))
         written.append(path)
     return Written(tuple(written), office_checked.result.findings)
 
 
-def write_feedback(check: CheckReport, out_dir: Path) -> list[Path]:
-    """For each file with findings, a copy with the bad cells marked and a 问题清单 sheet."""
+def write_feedback(check: CheckReport, out_dir: Path) -> Written:
+    """For each file with findings, a copy with the bad cells marked and a 问题清单 sheet.
+
+    One file that cannot be written is a finding and does not stop the others.
+    """
     from report_builder.workbook_templates import feedback_workbook, save_workbook
 
     written = []
+    failed: list[Finding] = []
     year_by_file: dict[str, list[Finding]] = {}
     for finding in check.year_findings:
         year_by_file.setdefault(finding.file, []).append(finding)
@@ -390,6 +405,12 @@ def write_feedback(check: CheckReport, out_dir: Path) -> list[Path]:
         readable = not unreadable and Path(result.file).suffix.lower() in (".xlsx", ".xlsm")
         original = check.year_dir / result.file if readable else None  # never reopen a file that failed
         data = save_workbook(feedback_workbook(original, findings))
-        path, _ = write_next_version(Path(out_dir), f"{Path(result.file).stem}_反馈", ".xlsx", data, plain_first=True)
+        try:
+            path, _ = write_next_version(Path(out_dir), feedback_stem(result.file), ".xlsx", data,
+                                         plain_first=True)
+        except OSError as error:
+            failed.append(output_failure(Path(out_dir), error))
+            continue
         written.append(path)
-    return written
+    return Written(tuple(written), tuple(dict.fromkeys(failed)))
+

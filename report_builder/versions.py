@@ -1,8 +1,10 @@
-"""Outputs that are never lost: atomic writes and numbered versions.
+"""Outputs that are never lost: atomic writes, and numbered versions that are whole or absent.
 
-A file is written to a temporary name in the same folder, flushed, and then linked to
-its final name, which fails if the name exists: nothing is ever overwritten, a killed
-write leaves no partial file, and the version number is claimed by the link itself.
+A single file is written to a temporary name in the same folder, fsynced, and then linked to its
+final name, which fails if the name exists: nothing is ever overwritten and a killed write leaves
+no partial file. A report version is several files; `write_version` claims its number, stages every
+file under a temporary name and publishes them with the manifest last, as the commit mark; the next
+build finishes or undoes what a killed one left (`recover`). Design: docs/outputs.md.
 """
 
 from __future__ import annotations
@@ -12,32 +14,91 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from report_builder.manifests import (
+    MANIFEST_SCHEMA,
+    MANIFEST_SUFFIX,
+    Manifest,
+    load_manifest,
+    manifest_dict,
+    manifest_path,
+)
+from report_builder.names import path_inside
+
+__all__ = ["Build", "FigureChange", "Version", "figure_changes", "input_changes", "list_builds", "list_versions",
+           "manifest_path", "read_manifest", "recover", "remove_stale_temporaries", "sha256", "write_atomic",
+           "write_next_version", "write_version"]
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _temporary(path: Path, pid: int | None = None) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid() if pid is None else pid}.tmp")
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` (created or emptied) and fsync it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the links made in `folder` durable (best effort: some file systems refuse)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _link_new(path: Path, data: bytes) -> None:
+    """Create `path` holding `data`, all at once; FileExistsError if it exists."""
+    tmp = _temporary(path)
+    try:
+        _write_file(tmp, data)
+        os.link(tmp, path)
+    finally:
+        _remove(tmp)
+
+
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = False) -> None:
     """Write `data` to `path` all at once; refuse (FileExistsError) to replace a file unless `overwrite`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    if not overwrite:
+        _link_new(path, data)
+        return
+    tmp = _temporary(path)
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)
+        _write_file(tmp, data)
+        os.replace(tmp, path)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        _remove(tmp)
 
 
 def remove_stale_temporaries(folder: Path) -> None:
@@ -45,17 +106,20 @@ def remove_stale_temporaries(folder: Path) -> None:
     for tmp in folder.glob(".*.tmp") if folder.is_dir() else []:
         match = re.search(r"\.(\d+)\.tmp$", tmp.name)
         if match and not _alive(int(match.group(1))):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+            _remove(tmp)
 
 
 def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    except (OverflowError, ValueError):
+        return False
     return True
 
 
@@ -84,37 +148,175 @@ def glob_escape(text: str) -> str:
 def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
                        same: Callable[[Path], bool] | None = None, *, plain_first: bool = False,
                        ) -> tuple[Path, bool]:
-    """Write `data` as the next version, unless the newest one is the same.
+    """Write `data` as the next version of a one-file output, unless the newest one is the same.
 
     `same(newest)` decides; by default the bytes are compared. With `plain_first` the first
     version is `stem.suffix` (a department's template is just `教务处.xlsx`), later ones `stem_v2.suffix`.
     Returns the path and whether it was unchanged (nothing written).
     """
     is_same = same or (lambda newest: newest.read_bytes() == data)
+    folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder)
     while True:
         versions = list_versions(folder, stem, suffix)
         if versions and is_same(versions[-1].path):
             return versions[-1].path, True
         number = versions[-1].number + 1 if versions else 1
-        path = folder / (f"{stem}{suffix}" if plain_first and number == 1 else f"{stem}_v{number}{suffix}")
+        path = path_inside(folder, f"{stem}{suffix}" if plain_first and number == 1 else f"{stem}_v{number}{suffix}")
         try:
-            write_atomic(path, data)
+            _link_new(path, data)
             return path, False
         except FileExistsError:
             continue  # another build took this number first: take the next one
 
 
-def manifest_path(report: Path) -> Path:
-    return report.with_suffix(".manifest.json")
+# ---- report versions: several files, whole or absent ---------------------------------------------
+
+@dataclass(frozen=True)
+class Published:
+    """The outcome of `write_version`: the report of the new (or unchanged newest) version."""
+
+    report: Path
+    unchanged: bool
+    incomplete: tuple[Path, ...]  # reports seen without a valid manifest (not whole), newest first
+
+
+def write_version(folder: Path, stem: str, fingerprint: str, manifest: Mapping[str, Any],
+                  make_files: Callable[[], Mapping[str, bytes]]) -> Published:
+    """Publish the next version `stem_vN` of a report, whole or not at all, unless the newest is the same.
+
+    `make_files()` gives suffix → bytes, the report first (".docx"); it is called only when a new
+    version is needed. `manifest` gains `schema_version`, `version` and `files` (name → sha256) and is
+    published last. Raises OSError (nothing of the version is left) when the folder cannot be written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    recover(folder)
+    newest, incomplete = _newest_whole(folder, stem)
+    if newest is not None and newest[1].fingerprint == fingerprint:
+        return Published(newest[0], True, incomplete)
+    files = dict(make_files())
+    number, claim = _claim(folder, stem)
+    return Published(_publish(folder, f"{stem}_v{number}", files, manifest, claim), False, incomplete)
+
+
+def _publish(folder: Path, prefix: str, files: Mapping[str, bytes], manifest: Mapping[str, Any],
+             claim: Path) -> Path:
+    finals = [path_inside(folder, prefix + suffix) for suffix in files]
+    record = {"schema_version": MANIFEST_SCHEMA, **manifest, "version": finals[0].name,
+              "files": {path.name: sha256(data) for path, data in zip(finals, files.values(), strict=True)}}
+    final_manifest = path_inside(folder, prefix + MANIFEST_SUFFIX)
+    staged: list[Path] = []
+    published: list[Path] = []
+    try:
+        for path, data in [*zip(finals, files.values(), strict=True),
+                           (final_manifest, json.dumps(record, ensure_ascii=False, indent=2).encode())]:
+            staged.append(_temporary(path))
+            _write_file(staged[-1], data)
+        for path, tmp in zip([*finals, final_manifest], staged, strict=True):
+            os.link(tmp, path)  # the manifest last: its link is the commit
+            published.append(path)
+    except BaseException:
+        for path in [*published, *staged, claim]:
+            _remove(path)
+        raise
+    _sync_folder(folder)
+    for path in [*staged, claim]:
+        _remove(path)
+    return finals[0]
+
+
+def _claim(folder: Path, stem: str) -> tuple[int, Path]:
+    """Claim the next free number of `stem` with `.stem_vN.claim` (holding our pid), made all at once."""
+    pattern = re.compile(r"\.?" + re.escape(stem) + r"_v(\d+)\.")
+    used = [int(m.group(1)) for name in os.listdir(folder) if (m := pattern.match(name))]
+    number = max(used, default=0) + 1
+    while True:
+        claim = path_inside(folder, f".{stem}_v{number}.claim")
+        try:
+            _link_new(claim, f"{os.getpid()}\n".encode())
+            return number, claim
+        except FileExistsError:
+            number += 1
+
+
+def _number(report: Path) -> int:
+    match = re.search(r"_v(\d+)\.docx$", report.name)
+    return int(match.group(1)) if match else 0
+
+
+def _newest_whole(folder: Path, stem: str) -> tuple[tuple[Path, Manifest] | None, tuple[Path, ...]]:
+    """The newest whole version of `stem` (its report and manifest), and the incomplete ones above it."""
+    pattern = re.compile(re.escape(stem) + r"_v(\d+)\.docx$")
+    reports = sorted((p for p in folder.glob(f"{glob_escape(stem)}_v*.docx") if pattern.match(p.name)),
+                     key=_number, reverse=True)
+    incomplete: list[Path] = []
+    for report in reports:
+        manifest = load_manifest(manifest_path(report))
+        if manifest is not None:
+            return (report, manifest), tuple(incomplete)
+        if not _claimed_by_live_build(report):
+            incomplete.append(report)
+    return None, tuple(incomplete)
+
+
+def _claimed_by_live_build(report: Path) -> bool:
+    pid = _claim_pid(report.with_name(f".{report.name.removesuffix('.docx')}.claim"))
+    return pid is not None and _alive(pid)
+
+
+def _claim_pid(claim: Path) -> int | None:
+    try:
+        return int(claim.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return None
+
+
+def recover(folder: Path) -> None:
+    """Finish or undo every version whose build died (its claim's process is gone); drop stale temporaries."""
+    for claim in folder.glob(".*_v*.claim") if folder.is_dir() else []:
+        match = re.fullmatch(r"\.(.+_v\d+)\.claim", claim.name)
+        pid = _claim_pid(claim)
+        if match is None or (pid is not None and _alive(pid)):
+            continue
+        if not _finish(folder, match.group(1), pid):
+            for name in os.listdir(folder):
+                if name.startswith(match.group(1) + "."):
+                    _remove(folder / name)
+        _remove(claim)
+    remove_stale_temporaries(folder)
+
+
+def _finish(folder: Path, prefix: str, pid: int | None) -> bool:
+    """Whether version `prefix` is whole, or could be made whole from what its dead build staged."""
+    final_manifest = folder / f"{prefix}{MANIFEST_SUFFIX}"
+    if load_manifest(final_manifest) is not None:
+        return True
+    staged = load_manifest(_temporary(final_manifest, pid)) if pid is not None else None
+    if staged is None or final_manifest.exists() or staged.version != f"{prefix}.docx":
+        return False
+    sources = []
+    for name, digest in staged.files.items():
+        if not name.startswith(prefix + "."):
+            return False
+        final = path_inside(folder, name)
+        source = final if final.exists() else _temporary(final, pid)
+        try:
+            if _file_sha256(source) != digest:
+                return False
+        except OSError:
+            return False
+        sources.append((source, final))
+    for source, final in [*sources, (_temporary(final_manifest, pid), final_manifest)]:
+        if source != final:
+            os.link(source, final)
+    _sync_folder(folder)
+    return True
 
 
 def read_manifest(report: Path) -> dict[str, Any] | None:
-    try:
-        data: dict[str, Any] = json.loads(manifest_path(report).read_text(encoding="utf-8"))
-        return data
-    except (OSError, ValueError):
-        return None
+    """The manifest of `report` as plain data, or None when it is missing or not a valid manifest."""
+    manifest = load_manifest(manifest_path(report))
+    return None if manifest is None else manifest_dict(manifest)
 
 
 # ---- what changed between versions ---------------------------------------------------------------
@@ -137,17 +339,22 @@ class FigureChange:
     departments: tuple[str, ...]  # whose share of the figure changed
 
 
-def list_builds(folder: Path) -> list[Build]:
-    """Every report version in `folder` that has a manifest, oldest first (by name and number)."""
-    reports = sorted(folder.glob("*_v*.docx"), key=_version_key) if folder.is_dir() else []
-    builds = []
+def list_builds(folder: Path) -> tuple[list[Build], list[Path]]:
+    """The whole versions in `folder`, oldest first (by name and number), and the reports that are not whole.
+
+    A report is not whole when its manifest is missing or not valid (and no live build is writing it).
+    """
+    reports = sorted((p for p in folder.glob("*_v*.docx") if re.search(r"_v\d+\.docx$", p.name)),
+                     key=_version_key) if folder.is_dir() else []
+    builds, incomplete = [], []
     for report in reports:
-        manifest = read_manifest(report)
+        manifest = load_manifest(manifest_path(report))
         if manifest is not None:
-            builds.append(Build(report, str(manifest.get("built_at", "")),
-                                {i["file"]: i["sha256"] for i in manifest.get("inputs", [])},
-                                manifest.get("figures", {})))
-    return builds
+            builds.append(Build(report, manifest.built_at, {i.file: i.sha256 for i in manifest.inputs},
+                                {k: v.model_dump() for k, v in manifest.figures.items()}))
+        elif not _claimed_by_live_build(report):
+            incomplete.append(report)
+    return builds, incomplete
 
 
 def _version_key(path: Path) -> tuple[str, int]:

@@ -419,7 +419,7 @@ def test_no_office_workbook(tmp_path: Path) -> None:
 
 def test_a_corrected_feedback_copy_sent_back_passes(tmp_path: Path) -> None:
     year = make_year(tmp_path, {"教务处.xlsx": rows("依申请公开", app(fee="免费"))})
-    [feedback] = pipeline.write_feedback(pipeline.check_submissions(year), tmp_path / "feedback")
+    [feedback] = pipeline.write_feedback(pipeline.check_submissions(year), tmp_path / "feedback").written
     wb = openpyxl.load_workbook(feedback)
     wb["依申请公开"]["G3"] = 0
     write(wb, year / "教务处.xlsx")

@@ -243,7 +243,7 @@ def test_hostile_text_is_never_a_formula_in_the_feedback(tmp_path: Path) -> None
             type_text(wb["工作记录"], f"C{row}", hostile)
     report = check(tmp_path, {"教务处.xlsx": hostile_rows})
     assert {f.value for f in report.findings if f.code == "not-in-list"} == set(HOSTILE)
-    [path] = pipeline.write_feedback(report, tmp_path / "feedback")
+    [path] = pipeline.write_feedback(report, tmp_path / "feedback").written
 
     wb = openpyxl.load_workbook(path)
     issues = wb[FEEDBACK_SHEET]
