@@ -304,8 +304,9 @@ def sources_path(report: Path) -> Path:
 def make_manifest(check: CheckReport, template: UsedTemplate, docx: bytes) -> dict[str, Any]:
     """What a version was built from: inputs, template (its origin and the hash of the bytes rendered),
     tool, checks, figures."""
-    inputs = [{"file": p.name, "sha256": sha256(p.read_bytes())}
-              for p in sorted(check.year_dir.iterdir()) if p.is_file() and not p.name.startswith(("~$", "."))]
+    inputs = [{"file": p.name, "sha256": file_sha256(p)}  # streamed: an attachment may be gigabytes
+              for p in sorted(check.year_dir.iterdir())
+              if p.is_file() and not p.is_symlink() and not p.name.startswith(("~$", "."))]
     template_sha = template.sha256
     fingerprint = sha256(json.dumps([inputs, template_sha, __version__]).encode())
     assert check.data is not None
