@@ -14,9 +14,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from report_builder.reader import CellValue as CellValue  # the reader's: it includes CellError (checks handle those)
 from report_builder.schema import Column
-
-CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
 
 class Parsed(NamedTuple):

@@ -21,7 +21,7 @@ from report_builder.cells import CellValue, chinese_date, chinese_window, is_bla
 from report_builder.findings import Finding, Severity
 from report_builder.names import name_problem
 from report_builder.prefilled import check_channels, check_info
-from report_builder.reader import RawSheet, RawWorkbook, cell_name, column_letter
+from report_builder.reader import CellError, RawSheet, RawWorkbook, cell_name, column_letter
 from report_builder.schema import (
     DEPARTMENT_SHEETS,
     FIRST_DATA_ROW,
@@ -110,6 +110,7 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     findings += _check_item_departments(raw.file, sheets["checklist"], names)
     findings += _check_unique(raw.file, sheets["departments"], "name")
     findings += _check_names(raw.file, sheets["departments"], "name")
+    findings += _check_lookalike_names(raw.file, sheets["departments"])
     findings += _check_unique(raw.file, sheets["checklist"], "number")
     return _finish(raw, "office", OfficeWorkbook, sheets, findings, complete=info is not None)
 
@@ -212,11 +213,28 @@ def _read_sheets(raw: RawWorkbook, specs: Sequence[SheetSpec], context: Context,
         taken.add(sheet.name)
         reader = _read_form if spec.layout == "form" else _read_table
         results[spec.key] = reader(raw.file, sheet, spec, context)
+        findings += _hidden_note(raw.file, sheet, results[spec.key])
     if not extra_sheets_ok:
         for sheet in raw.sheets:
             if sheet.name not in taken and sheet.name not in IGNORED_SHEETS and any(map(any, sheet.rows)):
                 findings.append(Finding("unknown-sheet", raw.file, sheet.name))
     return results, findings
+
+
+def _hidden_note(file: str, sheet: RawSheet, result: SheetResult) -> list[Finding]:
+    """A hidden sheet or hidden rows whose content goes into the report: say so, nobody sees them in Excel."""
+    if not result.records or not (sheet.hidden or sheet.hidden_rows):
+        return []
+    place = result.placement
+    used = set(place.rows) | {int(cell[1:]) for cell in place.form_cells.values()
+                              if not is_blank(sheet.value(int(cell[1:]) - 1, 1))}
+    rows = sorted(used if sheet.hidden else used & sheet.hidden_rows)
+    if not rows:
+        return []
+    listed = "、".join(map(str, rows[:10])) + (f" 等共 {len(rows)} 行" if len(rows) > 10 else "")
+    detail = (f"该工作表为隐藏工作表，其中第 {listed} 行的内容已读取" if sheet.hidden
+              else f"第 {listed} 行为隐藏行，其内容已读取")
+    return [Finding("hidden-data", file, sheet.name, detail=detail)]
 
 
 def _all_spec_names() -> set[str]:
@@ -364,6 +382,9 @@ _NONE: list[Finding] = []  # shared, never changed: most cells have no finding
 def _parse_into(values: dict[str, object], raw: CellValue, column: Column, file: str, sheet: str,
                 row0: int, col0: int) -> list[Finding]:
     """Parse `raw` into values[column.field]; return the findings (a blank required cell is one)."""
+    if type(raw) is CellError:  # parse_cell never sees one: it is not a blank, nor a wrong type
+        kind = "cell-error-value" if raw.text else "formula-no-value"
+        return [Finding(kind, file, sheet, cell_name(row0, col0), str(raw), f"“{column.header}”")]
     value, code, detail = parse_cell(raw, column)
     if value is not None:
         values[column.field] = value
@@ -542,3 +563,27 @@ def _check_unique(file: str, result: SheetResult, field_name: str) -> list[Findi
                                  f"与 {first[key]} 重复"))
         first.setdefault(key, cell)
     return found
+
+
+def _check_lookalike_names(file: str, result: SheetResult) -> list[Finding]:
+    """A department name with invisible characters (Unicode Cf: U+200B, U+FEFF…), or equal to another
+    once width, spaces and invisible characters are ignored: files would not match it, or match twice."""
+    first: dict[str, tuple[str, str]] = {}
+    found = []
+    for i, record in enumerate(result.records):
+        name, cell = getattr(record, "name", ""), result.placement.cell(i, "name")
+        invisible = sorted({ch for ch in name if unicodedata.category(ch) == "Cf"})
+        key = "".join(ch for ch in norm(name) if unicodedata.category(ch) != "Cf")
+        other, other_cell = first.setdefault(key, (name, cell))
+        problems = ["含不可见字符 " + "、".join(f"U+{ord(ch):04X}" for ch in invisible)] if invisible else []
+        if other != name:  # the very same name twice is a duplicate-row error already
+            problems.append(f"与 {other_cell} 的“{_visible(other)}”几乎相同")
+        if problems:
+            found.append(Finding("department-name-lookalike", file, result.placement.sheet, cell,
+                                 _visible(name), "；".join(problems)))
+    return found
+
+
+def _visible(text: str) -> str:
+    """Invisible characters written out, so a message shows them: "教务处[U+200B]"."""
+    return "".join(f"[U+{ord(ch):04X}]" if unicodedata.category(ch) == "Cf" else ch for ch in text)

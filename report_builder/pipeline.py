@@ -8,9 +8,11 @@ processes (report_builder.isolation), so a file that crashes the reader costs on
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import gc
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +35,7 @@ from report_builder.outputs import (
     output_failure,
     report_stem,
 )
-from report_builder.reader import RawWorkbook, read_workbook
+from report_builder.reader import RawWorkbook, read_bytes, read_workbook
 from report_builder.report_template import TEMPLATE_NAME, UsedTemplate, file_sha256, find_template, load_template
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
 from report_builder.summary import DepartmentSummary, summarize_department
@@ -48,6 +50,9 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 Progress = Callable[[int, int], None]
 
 CRASH_DETAIL = {"crashed": "读取时程序异常退出", "memory": "读取时占用内存超过上限", "timeout": "读取超时"}
+# Errors that keep a whole department file out of the report (merge_year drops it, or build refuses it):
+# none of its rows is then "accepted". Errors starting with "file-" do too.
+FILE_LEVEL_ERRORS = frozenset({"wrong-year", "wrong-window", "unknown-department", "duplicate-department"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class FileResult:
     department: str
     findings: tuple[Finding, ...]
     tally: Tally
+    sha256: str = ""  # of exactly the bytes that were read and checked ("" when they could not be read)
 
     @property
     def errors(self) -> int:
@@ -140,7 +146,8 @@ def _check_submissions(year_dir: Path, lists: frozenset[str], on_progress: Progr
         unchecked = [o.result.file for o in checked if o.summary is None]
         data, merge_findings = merge_year(office, summaries, unchecked)
         year_findings += merge_findings
-    results = [o.result for o in outcomes]
+    dropped = {f.file for f in year_findings if f.code == "duplicate-department"}
+    results = [_rejected_whole(o.result) if _not_merged(o, dropped) else o.result for o in outcomes]
     results += [_other_file(p) for p in others]
     return CheckReport(year_dir, tuple(results), tuple(year_findings), office, data)
 
@@ -184,6 +191,21 @@ class _Outcome:
     summary: DepartmentSummary | None = None
 
 
+def _not_merged(outcome: _Outcome, dropped: set[str]) -> bool:
+    """Whether none of the file's rows can reach the report: it gave no workbook, or a department file
+    has a file-level error (another year, an unknown or duplicate department, an unreadable file)."""
+    result = outcome.result
+    if outcome.office is None and outcome.summary is None or result.file in dropped:
+        return True
+    return result.kind == "department" and any(
+        f.severity is Severity.ERROR and (f.code in FILE_LEVEL_ERRORS or f.code.startswith("file-"))
+        for f in result.findings)
+
+
+def _rejected_whole(result: FileResult) -> FileResult:
+    return dataclasses.replace(result, tally=Tally(result.tally.read, 0, result.tally.read))
+
+
 def _check_isolated(paths: Sequence[Path], office: OfficeWorkbook | None, year: str, lists: frozenset[str],
                     on_progress: Progress | None) -> list[_Outcome]:
     work = functools.partial(_check_and_summarize, office=office, year=year, lists=lists)
@@ -194,10 +216,13 @@ def _check_isolated(paths: Sequence[Path], office: OfficeWorkbook | None, year: 
 
 def _check_and_summarize(path: Path, *, office: OfficeWorkbook | None, year: str,
                          lists: frozenset[str]) -> _Outcome:
-    """Runs in a worker: check one file, and reduce a department's rows to its summary."""
-    checked = check_workbook(path, office, year)
+    """Runs in a worker: read the file's bytes once, check them, and reduce a department's rows to its
+    summary. The sha256 sent back is that of the bytes checked, whatever happens to the file later."""
+    data = read_bytes(path, path.name)
+    checked = _check_data(path, data, office, year)
+    digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else ""
     wb = checked.workbook
-    return _Outcome(_file_result(checked), wb if isinstance(wb, OfficeWorkbook) else None,
+    return _Outcome(_file_result(checked, digest), wb if isinstance(wb, OfficeWorkbook) else None,
                     summarize_department(wb, lists) if isinstance(wb, DepartmentWorkbook) else None)
 
 
@@ -207,8 +232,12 @@ def check_workbook(path: Path, office: OfficeWorkbook | None = None, year: str =
     The file is the office workbook if it is named 年度总表.xlsx, else a department's. Use it on
     trusted or pre-checked files; `check_submissions` runs it in isolated worker processes.
     """
+    return _check_data(path, read_bytes(path, path.name), office, year)
+
+
+def _check_data(path: Path, data: bytes | Finding, office: OfficeWorkbook | None, year: str) -> Checked:
     kind = _kind(path)
-    raw: RawWorkbook | Finding = read_workbook(path, path.name)  # it pre-checks the file first
+    raw: RawWorkbook | Finding = data if isinstance(data, Finding) else read_workbook(data, path.name)  # pre-checks
     if isinstance(raw, Finding):
         return Checked(path.name, kind, None, (raw,), Tally())
     checked = check_office(raw, year) if kind == "office" else check_department(raw, office)
@@ -227,9 +256,9 @@ def _crashed(path: Path, crash: Crash) -> _Outcome:
     return _Outcome(_file_result(Checked(path.name, _kind(path), None, (finding,), Tally())))
 
 
-def _file_result(checked: Checked) -> FileResult:
+def _file_result(checked: Checked, sha256: str = "") -> FileResult:
     department = checked.department or (Path(checked.file).stem if checked.kind == "department" else "")
-    return FileResult(checked.file, checked.kind, department, checked.findings, checked.tally)
+    return FileResult(checked.file, checked.kind, department, checked.findings, checked.tally, sha256)
 
 
 # ---- building ------------------------------------------------------------------------------------
@@ -302,11 +331,16 @@ def sources_path(report: Path) -> Path:
 
 
 def make_manifest(check: CheckReport, template: UsedTemplate, docx: bytes) -> dict[str, Any]:
-    """What a version was built from: inputs, template (its origin and the hash of the bytes rendered),
-    tool, checks, figures."""
-    inputs = [{"file": p.name, "sha256": file_sha256(p)}  # streamed: an attachment may be gigabytes
-              for p in sorted(check.year_dir.iterdir())
-              if p.is_file() and not p.is_symlink() and not p.name.startswith(("~$", "."))]
+    """What a version was built from: inputs, template, tool, checks, figures.
+
+    A workbook's hash is that of the bytes its worker read (not of the file as it is now); the files
+    the check did not read (attachments, a .docx) are hashed as they are, streamed.
+    """
+    read = {r.file: r.sha256 for r in check.files}
+    inputs = []
+    for name in sorted({*read, *(p.name for p in check.year_dir.iterdir() if p.suffix.lower() == ".docx")}):
+        if not name.startswith(("~$", ".")) and (digest := read.get(name) or _input_sha256(check.year_dir / name)):
+            inputs.append({"file": name, "sha256": digest})
     template_sha = template.sha256
     fingerprint = sha256(json.dumps([inputs, template_sha, __version__]).encode())
     assert check.data is not None
@@ -322,6 +356,14 @@ def make_manifest(check: CheckReport, template: UsedTemplate, docx: bytes) -> di
         "figures": {name: {"value": f.value, "by_department": _by_department(f)}
                     for name, f in check.data.figures.items()},
     }
+
+
+def _input_sha256(path: Path) -> str:
+    """A file's sha256, streamed (a 3 GB attachment costs no memory), never through a link; "" if unreadable."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return ""
 
 
 def _by_department(figure: Figure) -> dict[str, int]:

@@ -15,18 +15,23 @@ What it rejects (all measured on python-calamine 0.9.1):
 
 A huge declared `<dimension ref=...>` alone is *not* rejected: calamine 0.9.1 ignores
 it (A1:XFD1048576 with one cell reads in 10 MB), and the reader never trusts it.
+
+The same scan notes, per worksheet, what calamine does not say (`SheetMarks`): cells showing
+an Excel error (#REF!) and formulas with no cached value (calamine reads both as ""), and
+hidden rows. `precheck` works on a path or on the bytes the caller will parse.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import mmap
 import re
 import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from report_builder.findings import Finding
@@ -40,6 +45,7 @@ RATIO_MIN_BYTES = 1 * MB
 MAX_SHEET_CELLS = 2_000_000  # rows × columns counted from A1, as the reader lays them out
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's grid
 CHUNK_BYTES = 1 * MB
+MAX_MARKS = 100_000  # error cells, formulas without value and hidden rows noted per sheet (memory bound)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -55,6 +61,17 @@ _CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,4})([0-9]{1,
 _UNIQUE_COUNT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount="([0-9]+)"')
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(sheet|Relationship)\s[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_NS = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix
+_REF = re.compile(rb"""\br=["']([A-Z]{1,4})([0-9]{1,8})["']""")
+_ERROR_CELL = re.compile(rb"<" + _NS + rb"""c\s[^>]*?\bt=["']e["'][^>]*>""")
+_ERROR_TEXT = re.compile(  # after the cell's start tag: an optional formula, then the value
+    rb"\s*(?:<" + _NS + rb"f\b[^>]*?/>|<" + _NS + rb"f\b[^>]*>[^<]*</" + _NS + rb"f>)?\s*<" + _NS + rb"v>([^<]*)<")
+_FORMULA_CELL = re.compile(  # a cell holding a formula and no value, or an empty one
+    rb"<" + _NS + rb"c\s([^>]*)>\s*<" + _NS + rb"f\b[^>]*?(?:/>|>([^<]*)</" + _NS + rb"f>)\s*"
+    rb"(<" + _NS + rb"v\s*/>|<" + _NS + rb"v>\s*</" + _NS + rb"v>)?\s*</" + _NS + rb"c>")
+_TEXT_TYPE = re.compile(rb"""\bt=["'](?:str|s|inlineStr)["']""")
+_HIDDEN_ROW = re.compile(rb"<" + _NS + rb"""row\s[^>]*?\bhidden=["'](?:1|true)["'][^>]*>""")
+_ROW_NUMBER = re.compile(rb"""\br=["']([0-9]{1,8})["']""")
 
 
 @dataclass(frozen=True)
@@ -64,35 +81,57 @@ class _Problem:
     sheet: str = ""
 
 
-def precheck(path: Path, display_name: str) -> Finding | None:
-    """Return a finding if the file must not reach a parser, else None."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as f:
-            head = f.read(4096)
-    except OSError:
-        return Finding("file-read-failed", display_name, detail="无法打开文件")
-    problem = _check(path, size, head)
+@dataclass
+class SheetMarks:
+    """What the scan saw in one worksheet that calamine does not report. Positions are 0-based (row, col)."""
+
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cell showing "#REF!", "#DIV/0!"…
+    no_value: dict[tuple[int, int], str] = field(default_factory=dict)  # formula (its text) with no value
+    hidden_rows: set[int] = field(default_factory=set)  # 1-based row numbers
+
+    def full(self) -> bool:
+        return len(self.errors) + len(self.no_value) + len(self.hidden_rows) >= MAX_MARKS
+
+
+def precheck(source: Path | bytes, display_name: str, marks: dict[str, SheetMarks] | None = None,
+             ) -> Finding | None:
+    """Return a finding if the file (a path, or its bytes) must not reach a parser, else None.
+
+    With `marks`, fill it with each worksheet's `SheetMarks`, by sheet name (.xlsx only).
+    """
+    if isinstance(source, bytes):
+        size, head = len(source), source[:4096]
+    else:
+        try:
+            size = source.stat().st_size
+            with source.open("rb") as f:
+                head = f.read(4096)
+        except OSError:
+            return Finding("file-read-failed", display_name, detail="无法打开文件")
+    problem = _check(source, size, head, marks)
     if problem is None:
         return None
     return Finding(problem.code, display_name, sheet=problem.sheet, detail=problem.detail)
 
 
-def is_old_format(path: Path) -> bool:
+def is_old_format(source: Path | bytes) -> bool:
     """True for an OLE2 compound file (an .xls, or an encrypted .xlsx)."""
-    with path.open("rb") as f:
+    if isinstance(source, bytes):
+        return source.startswith(OLE_MAGIC)
+    with source.open("rb") as f:
         return f.read(len(OLE_MAGIC)) == OLE_MAGIC
 
 
-def _check(path: Path, size: int, head: bytes) -> _Problem | None:
+def _check(source: Path | bytes, size: int, head: bytes, marks: dict[str, SheetMarks] | None = None,
+           ) -> _Problem | None:
     if size == 0:
         return _Problem("file-empty", "文件大小为 0 字节")
     if size > MAX_FILE_BYTES:
         return _Problem("file-too-large", f"文件有 {size / MB:.0f} MB，上限为 {MAX_FILE_BYTES // MB} MB")
     if head.startswith(ZIP_MAGIC):
-        return _check_zip(path, size)
+        return _check_zip(source, size, marks)
     if head.startswith(OLE_MAGIC):
-        return _check_ole(path, size)
+        return _check_ole(source, size)
     return _Problem("file-not-workbook", describe(head))
 
 
@@ -149,10 +188,11 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, st
                NotImplementedError, RuntimeError)
 
 
-def _check_zip(path: Path, size: int) -> _Problem | None:
+def _check_zip(source: Path | bytes, size: int, marks: dict[str, SheetMarks] | None = None,
+               ) -> _Problem | None:
     try:
-        with zipfile.ZipFile(path) as archive:
-            return _check_entries(archive, size) or _check_workbook_names(archive) or _check_parts(archive)
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+            return _check_entries(archive, size) or _check_workbook_names(archive) or _check_parts(archive, marks)
     except _ZIP_ERRORS:
         return _Problem("file-corrupt", "压缩结构不完整")
 
@@ -200,22 +240,29 @@ def _describe_zip(names: set[str]) -> str:
     return "看起来是普通的 zip 压缩包"
 
 
-def _check_parts(archive: zipfile.ZipFile) -> _Problem | None:
+def _check_parts(archive: zipfile.ZipFile, marks: dict[str, SheetMarks] | None = None) -> _Problem | None:
     """Scan every part: a sheet may hide under any name (calamine follows the relationships);
-    DOCTYPE is looked for in XML parts and sheets only (an .svg image may well have one)."""
+    DOCTYPE is looked for in XML parts and sheets only (an .svg image may well have one).
+    With `marks`, note what each worksheet part holds that calamine does not report."""
     sheets = _sheet_names(archive)
     for info in archive.infolist():
         xml = info.filename.lower().endswith(_XML_SUFFIXES) or info.filename in sheets
-        problem = _scan_part(archive, info, xml)
+        sheet_marks = None
+        if marks is not None and info.filename in sheets:
+            sheet_marks = marks.setdefault(sheets[info.filename], SheetMarks())
+        problem = _scan_part(archive, info, xml, sheet_marks)
         if problem is not None:
             return _Problem(problem.code, problem.detail, sheets.get(info.filename, ""))
     return None
 
 
-def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool) -> _Problem | None:
-    """Stream one part: no DOCTYPE/ENTITY, sane sharedStrings, cells within bounds."""
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool, marks: SheetMarks | None = None,
+               ) -> _Problem | None:
+    """Stream one part: no DOCTYPE/ENTITY, sane sharedStrings, cells within bounds; fill `marks`."""
     max_row = max_column = 0
     for index, chunk in enumerate(_chunks(archive, info)):
+        if marks is not None and not marks.full():
+            _mark(chunk, marks)
         # b"!" first: one fast byte search rules out almost every chunk (it is in "<!" in any encoding).
         if xml and b"!" in chunk and any(p in chunk for p in _DECLARATION_PREFIXES) \
                 and any(m in chunk for m in _MARKERS):
@@ -236,13 +283,44 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool) -> _P
     return None
 
 
+def _mark(chunk: bytes, marks: SheetMarks) -> None:
+    """Note error cells, formulas with no value and hidden rows; one fast byte search rules out most chunks."""
+    if b't="e"' in chunk or b"t='e'" in chunk:
+        for tag in _ERROR_CELL.finditer(chunk):
+            if (ref := _REF.search(tag[0])) is not None:
+                text = _ERROR_TEXT.match(chunk, tag.end())
+                value = html.unescape(text[1].decode("utf-8", "replace")).strip() if text else ""
+                marks.errors[_position(ref)] = value[:20] or "#VALUE!"
+    if b"<f" in chunk or b":f" in chunk:
+        for cell in _FORMULA_CELL.finditer(chunk):
+            attrs = cell[1]
+            ref = _REF.search(attrs)
+            if ref is None or attrs.endswith(b"/") or _position(ref) in marks.errors:
+                continue
+            if cell[3] is not None and _TEXT_TYPE.search(attrs):
+                continue  # a text formula whose value is "": a blank result, not a missing one
+            formula = html.unescape((cell[2] or b"").decode("utf-8", "replace"))[:100]
+            marks.no_value[_position(ref)] = formula
+    if b"hidden=" in chunk:
+        for row in _HIDDEN_ROW.finditer(chunk):
+            if (number := _ROW_NUMBER.search(row[0])) is not None:
+                marks.hidden_rows.add(int(number[1]))
+
+
+def _position(ref: re.Match[bytes]) -> tuple[int, int]:
+    return int(ref[2]) - 1, _column_number(ref[1]) - 1
+
+
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The part's bytes in chunks, each starting where the previous one's last tag began."""
+    """The part's bytes in chunks, each starting where the previous one's last tag began
+    (the last cell's, when there is one: an error cell's value stays with its cell)."""
     carry = b""
     with archive.open(info) as stream:
         while block := stream.read(CHUNK_BYTES):
             data = carry + block
-            cut = data.rfind(b"<", max(0, len(data) - 4096))
+            cut = data.rfind(b"<c ", max(0, len(data) - 4096))
+            if cut <= 0:
+                cut = data.rfind(b"<", max(0, len(data) - 4096))
             if cut <= 0:
                 cut = len(data)
             carry = data[cut:]
@@ -285,11 +363,16 @@ _OLE_STREAMS = (
 )
 
 
-def _check_ole(path: Path, size: int) -> _Problem | None:
-    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if size < 512 or not _ole_header_ok(data[:512], size):
+def _check_ole(source: Path | bytes, size: int) -> _Problem | None:
+    if isinstance(source, bytes):
+        if size < 512 or not _ole_header_ok(source[:512], size):
             return _Problem("file-corrupt", "文件头不完整或有误")
-        streams = _ole_streams(data)
+        streams = _ole_streams(source)
+    else:
+        with source.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if size < 512 or not _ole_header_ok(data[:512], size):
+                return _Problem("file-corrupt", "文件头不完整或有误")
+            streams = _ole_streams(data)
     if streams & {"EncryptionInfo", "EncryptedPackage"}:
         return _Problem("file-encrypted", "")
     if streams & {"Workbook", "Book"}:
@@ -310,7 +393,7 @@ def _ole_header_ok(header: bytes, size: int) -> bool:
     return all(count <= size >> shift for count in tables)  # FAT, mini FAT, DIFAT sector counts
 
 
-def _ole_streams(data: mmap.mmap) -> set[str]:
+def _ole_streams(data: bytes | mmap.mmap) -> set[str]:
     """Names of the known streams among the directory entries (128-byte aligned records)."""
     found: set[str] = set()
     for name in _OLE_STREAMS:

@@ -12,7 +12,7 @@ from hostile import NS, has, package_parts, write_encrypted_lookalike, write_xls
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from report_builder.findings import Finding
-from report_builder.reader import RawSheet, RawWorkbook, cell_name, column_letter, read_workbook
+from report_builder.reader import CellError, RawSheet, RawWorkbook, cell_name, column_letter, read_workbook
 
 
 def read_ok(path: Path) -> RawWorkbook:
@@ -71,7 +71,7 @@ def test_formula_gives_its_cached_value(tmp_path: Path) -> None:
              '<c r="D2"><f>1/0</f></c><c r="E2" t="e"><v>#DIV/0!</v></c></row>')
     xml = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><sheetData>{cells}</sheetData></worksheet>'
     sheet = sheet_of(write_zip(tmp_path / "公式.xlsx", package_parts(xml)))
-    assert sheet.rows == ((), (None, 3, "ab"))  # no cached value and error cells read as empty
+    assert sheet.rows == ((), (None, 3, "ab", CellError("", "1/0"), CellError("#DIV/0!")))
 
 
 def test_leading_empty_columns_everywhere(tmp_path: Path) -> None:
