@@ -1,11 +1,11 @@
 """Time and peak memory of `diff` on two large reports (paragraph summary alone, and the whole command).
 
-    python benchmarks/diff_large.py [--paragraphs 16000] [--skip-command] [--keep FOLDER]
+    python benchmarks/diff_large.py [--paragraphs 16000] [--rewritten 0.2] [--skip-command] [--keep FOLDER]
 
 Builds OLD and NEW with python-docx: N paragraphs of report-like Chinese text with numbers, every
-5th a short table-like cell ("0"…"9", so many paragraphs repeat); NEW rewrites one fifth of the
-report, changes a word in every 50th paragraph, deletes every 97th, adds one after every 89th and
-moves a block of 10 paragraphs. Then measures, each in a fresh process (so the peak RSS
+5th a short table-like cell ("0"…"9", so many paragraphs repeat); NEW rewrites a share of the
+report (--rewritten, 0 by default), changes a word in every 50th paragraph, deletes every 97th,
+adds one after every 89th and moves a block of 10 paragraphs. Then measures, each in a fresh process (so the peak RSS
 printed, RUSAGE_CHILDREN, is that process's own, or its largest child's):
 - "summary": `paragraph_texts` of both files + `summarize_paragraphs` (what the terminal shows);
 - "command": `report-builder diff OLD NEW --out R.docx` (pre-checks, reading workers, summary,
@@ -35,10 +35,10 @@ def paragraph(rng: random.Random, index: int) -> str:
     return f"{index}. " + "，".join(words) + f"，共{rng.randint(1, 2000)}条。"
 
 
-def build_pair(folder: Path, count: int) -> tuple[Path, Path]:
+def build_pair(folder: Path, count: int, rewritten_share: float) -> tuple[Path, Path]:
     rng = random.Random(count)
     old = [str(i % 10) if i % 5 == 4 else paragraph(rng, i) for i in range(count)]  # table-like cells repeat
-    rewritten = range(count // 3, count // 3 + count // 5)  # one fifth of the report rewritten
+    rewritten = range(count // 3, count // 3 + int(count * rewritten_share))
     new: list[str] = []
     for i, text in enumerate(old):
         if i % 97 == 5:
@@ -94,6 +94,7 @@ def measure(command: list[str], timeout: float) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paragraphs", type=int, default=16000)
+    parser.add_argument("--rewritten", type=float, default=0.0, help="share of paragraphs rewritten in NEW")
     parser.add_argument("--skip-command", action="store_true", help="only the summary")
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--keep", type=Path, help="build the documents in this folder and keep them")
@@ -106,7 +107,7 @@ def main() -> None:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        old, new = build_pair(folder, args.paragraphs)
+        old, new = build_pair(folder, args.paragraphs, args.rewritten)
         print(f"{args.paragraphs} paragraphs: built in {time.perf_counter() - started:.1f} s, "
               f"{old.stat().st_size // 1024} KB + {new.stat().st_size // 1024} KB")
         me = [sys.executable, __file__, "--summary-of", str(old), str(new)]
