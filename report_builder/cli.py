@@ -283,6 +283,8 @@ def _diff(args: argparse.Namespace) -> int:
         summary = diff.redline_docx(args.old, args.new, out)
     except diff.DiffError as error:
         print(error.message, file=sys.stderr)
+        if args.debug and error.detail:  # a tool's own (often English) text: only when asked for
+            print(error.detail, file=sys.stderr)
         return INPUT_PROBLEMS
     print("\n".join(diff.format_summary(summary)))
     old_manifest, new_manifest = versions.read_manifest(args.old), versions.read_manifest(args.new)

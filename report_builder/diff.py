@@ -3,27 +3,37 @@
 `redline_docx` wraps the Docxodus engine (python-redlines) to write NEW with native Word
 tracked changes against OLD; `accept_all` / `reject_all` read such a file back as plain
 paragraph texts; `diff_workbooks` lists changed cells of two department workbooks.
-Every failure is a `DiffError` with a Chinese message.
+Every file given is untrusted: it is pre-checked, then read in a worker process with a
+memory and time cap (report_builder.isolation); the engine runs with a heap and time cap.
+Every failure is a `DiffError` with a Chinese message (and a `Finding` when the user can fix it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import difflib
 import io
+import os
 import re
+import signal
 import subprocess
+import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
-import python_calamine
 from docx import Document as open_docx
 from lxml import etree
 
+from report_builder import paragraph_diff
+from report_builder.document_safety import precheck_document
+from report_builder.findings import Finding
+from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
+from report_builder.reader import RawWorkbook, column_letter, read_workbook
 from report_builder.versions import write_atomic
 
 __all__ = [
@@ -42,14 +52,31 @@ __all__ = [
 
 _NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 Mode = Literal["accept", "reject"]
+T = TypeVar("T")
+
+READ_MEMORY_MB, READ_TIMEOUT_S = 1500, 60.0  # per .docx read (python-docx/lxml hold the whole body)
+WORKBOOK_MEMORY_MB, WORKBOOK_TIMEOUT_S = 500, 30.0  # per workbook read, as for `check`
+ENGINE_HEAP_MB = 3000  # the redline engine's .NET heap (DOTNET_GCHeapHardLimit)
+ENGINE_TIMEOUT_S = 180.0
+_CRASH_DETAIL = {"crashed": "读取时程序异常退出", "memory": "读取时占用内存超过上限", "timeout": "读取超时"}
 
 
 class DiffError(Exception):
-    """A comparison could not be made; `message` is Chinese and meant for the user."""
+    """A comparison could not be made; `message` is Chinese and meant for the user.
 
-    def __init__(self, message: str) -> None:
+    `finding` is set when the cause is in a file the user gave; `detail` keeps a tool's own
+    (English) text for --debug, never for the message.
+    """
+
+    def __init__(self, message: str, *, finding: Finding | None = None, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.finding = finding
+        self.detail = detail
+
+    @classmethod
+    def of(cls, finding: Finding, detail: str = "") -> DiffError:
+        return cls(str(finding), finding=finding, detail=detail)
 
 
 @dataclass(frozen=True)
@@ -94,8 +121,9 @@ def redline_docx(
 ) -> RedlineSummary:
     """Write NEW with tracked changes against OLD to `out` (byte-reproducible); summarize."""
     _check_date(date)
-    summary = summarize_paragraphs(paragraph_texts(old), paragraph_texts(new))
-    raw = _run_engine(old, new, author, date)
+    old_texts, new_texts = _read_documents([Path(old), Path(new)], "accept")
+    summary = summarize_paragraphs(old_texts, new_texts)
+    raw = _run_engine(Path(old), Path(new), author, date)
     _write_atomic(out, _normalize_zip(raw))
     return summary
 
@@ -107,7 +135,8 @@ def _check_date(date: str) -> None:
         raise DiffError(f"修订时间“{date}”格式有误，应为 2024-10-01T00:00:00Z 的形式。") from None
 
 
-def _run_engine(old: Path, new: Path, author: str, date: str) -> bytes:
+def _engine_command(old: Path, new: Path, target: Path, author: str, date: str) -> list[str]:
+    """The Docxodus command line (python-redlines builds it; we run it ourselves, bounded)."""
     try:
         from python_redlines import DocxodusEngine
 
@@ -117,24 +146,67 @@ def _run_engine(old: Path, new: Path, author: str, date: str) -> bytes:
             "未安装修订比对组件（python-redlines），无法生成修订版。"
             '请重新安装本工具（pip install .）后重试。'
         ) from exc
-    try:
-        result = engine.run_redline(author, Path(old), Path(new), date_time=date)
-    except subprocess.CalledProcessError as exc:
-        detail = _first_line(exc.stderr) or _first_line(exc.stdout) or f"退出码 {exc.returncode}"
-        raise DiffError(
-            f"修订比对组件未能比较这两个文件（{detail}）。请确认两个文件都能在 Word 中打开。"
-        ) from exc
-    except OSError as exc:
-        raise DiffError(f"无法运行修订比对组件：{exc.strerror or exc}。") from exc
-    data = result[0]
-    if not isinstance(data, bytes) or not data:
-        raise DiffError("修订比对组件没有生成结果文件。")
+    command: list[str] = engine._build_command(author, str(old), str(new), str(target), date_time=date)
+    return command
+
+
+def _run_engine(old: Path, new: Path, author: str, date: str) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="report-builder-redline-") as scratch:
+        target = Path(scratch) / "redline.docx"
+        command = _engine_command(old, new, target, author, date)
+        code, output = _run_bounded(command, Path(scratch))
+        files = f"{old.name}、{new.name}"
+        if code is None:
+            raise DiffError.of(Finding("compare-too-large", files, detail=(
+                f"修订比对超过 {ENGINE_TIMEOUT_S:.0f} 秒仍未完成，已停止")), output)
+        if code != 0:
+            if "OutOfMemory" in output:
+                raise DiffError.of(Finding("compare-too-large", files, detail=(
+                    f"修订比对占用内存超过上限 {ENGINE_HEAP_MB} MB")), output)
+            raise DiffError.of(Finding("compare-failed", files, detail=f"退出码 {code}"), output)
+        try:
+            data = target.read_bytes()
+        except OSError:
+            data = b""
+    if not data:
+        raise DiffError("修订比对组件没有生成结果文件。", detail=output)
     return data
 
 
-def _first_line(text: object) -> str:
-    lines = [s.strip() for s in text.splitlines() if s.strip()] if isinstance(text, str) else []
-    return lines[0] if lines else ""
+def _run_bounded(command: list[str], scratch: Path) -> tuple[int | None, str]:
+    """Run the engine in its own process group, heap-capped; kill the whole group on timeout.
+
+    Returns (exit code, None on timeout; the start of its output, for --debug only: English).
+    """
+    env = {**os.environ, "DOTNET_GCHeapHardLimit": hex(ENGINE_HEAP_MB * 1024 * 1024),
+           "DOTNET_CLI_TELEMETRY_OPTOUT": "1"}
+    with (scratch / "engine.log").open("w+b") as log:
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                       start_new_session=True, env=env)
+        except OSError as exc:
+            raise DiffError("无法运行修订比对组件。请重新安装本工具（pip install .）后重试。",
+                            detail=str(exc)) from exc
+        try:
+            code = process.wait(timeout=ENGINE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            return None, _head(log)
+        except BaseException:  # Ctrl-C: the engine must not outlive us
+            _kill_group(process)
+            raise
+        return code, _head(log)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def _head(log: IO[bytes]) -> str:
+    log.seek(0)
+    return log.read(65536).decode("utf-8", errors="replace").strip()
 
 
 def _normalize_zip(data: bytes) -> bytes:
@@ -181,30 +253,73 @@ def _write_atomic(out: Path, data: bytes) -> None:
 
 def paragraph_texts(path: Path) -> list[str]:
     """Paragraph texts of a .docx in reading order, table cells included (changes accepted)."""
-    return _texts(path, "accept")
+    return _read_documents([Path(path)], "accept")[0]
 
 
 def accept_all(docx: Path) -> list[str]:
     """Paragraph texts of a tracked-changes document with every change accepted."""
-    return _texts(docx, "accept")
+    return _read_documents([Path(docx)], "accept")[0]
 
 
 def reject_all(docx: Path) -> list[str]:
     """Paragraph texts of a tracked-changes document with every change rejected."""
-    return _texts(docx, "reject")
+    return _read_documents([Path(docx)], "reject")[0]
 
 
-def _texts(path: Path, mode: Mode) -> list[str]:
-    path = Path(path)
+def _read_documents(paths: Sequence[Path], mode: Mode) -> list[list[str]]:
+    """Pre-check every file, then read each in a capped worker; the first problem is a DiffError."""
+    for path in paths:
+        _require_file(path)
+        problem = precheck_document(path, str(path))
+        if problem is not None:
+            raise DiffError.of(problem)
+    results = run_isolated(lambda path: _texts(path, mode), paths, memory_mb=READ_MEMORY_MB,
+                           timeout_s=READ_TIMEOUT_S)
+    caps = ("compare-too-large", READ_MEMORY_MB, READ_TIMEOUT_S)
+    return [_unwrap(result, path, caps) for path, result in zip(paths, results, strict=True)]
+
+
+def _require_file(path: Path) -> None:
     if not path.is_file():
         raise DiffError(f"找不到文件“{path}”。")
+
+
+def _unwrap(result: T | Finding | Crash, path: Path, caps: tuple[str, int, float]) -> T:
+    """A worker's result, or the DiffError that says what went wrong with `path`.
+
+    `caps` is (the finding code for a worker that crashed or hit a cap, its memory cap, its time cap).
+    """
+    if isinstance(result, Finding):
+        raise DiffError.of(result)
+    if isinstance(result, Crash):
+        code, memory_mb, timeout_s = caps
+        limit = {"memory": f"（上限 {memory_mb} MB）", "timeout": f"（上限 {timeout_s:.0f} 秒）"}
+        detail = _CRASH_DETAIL[result.reason] + limit.get(result.reason, "")
+        raise DiffError.of(Finding(code, str(path), detail=detail), result.detail)
+    return result
+
+
+def _texts(path: Path, mode: Mode) -> list[str] | Finding:
+    """In a worker: the paragraph texts, or a finding when python-docx cannot read the file."""
     try:
         body = open_docx(str(path)).element.body
-    except Exception as exc:  # python-docx raises many kinds on a bad file
-        raise DiffError(f"无法读取“{path.name}”：不是有效的 Word 文档（.docx）。") from exc
+    except MemoryError:
+        raise  # the worker reports it as a cap that was hit
+    except etree.XMLSyntaxError as error:
+        if _out_of_memory(error):
+            raise MemoryError(str(error)) from error
+        return Finding("document-corrupt", str(path), detail="Word 文档的内容无法解析")
+    except Exception:  # python-docx raises many kinds on a bad file
+        return Finding("document-corrupt", str(path), detail="Word 文档的内容无法解析")
     out: list[str] = []
     _read_blocks(body, mode, out)
     return out
+
+
+def _out_of_memory(error: etree.XMLSyntaxError) -> bool:
+    """libxml2 reports a failed allocation as a syntax error ("Memory allocation failed", "unknown error")."""
+    text = str(error).lower()
+    return "memory" in text or text.startswith("unknown error")
 
 
 _REMOVED = {"accept": {_NS + "del", _NS + "moveFrom"}, "reject": {_NS + "ins", _NS + "moveTo"}}
@@ -283,27 +398,23 @@ def _inline_text(element: etree._Element, removed: set[str]) -> str:
 
 
 def summarize_paragraphs(old: Sequence[str], new: Sequence[str]) -> RedlineSummary:
-    """Count added / deleted / changed / unchanged paragraphs with difflib (blank ones ignored)."""
+    """Count added / deleted / changed / unchanged paragraphs (blank ones ignored); near-linear."""
     a = [t for t in old if t.strip()]
     b = [t for t in new if t.strip()]
     unchanged = 0
     pairs: list[tuple[str, str]] = []
     added: list[str] = []
     deleted: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in paragraph_diff.opcodes(a, b):
         if tag == "equal":
             unchanged += i2 - i1
             continue
         matched = _pair_block(a[i1:i2], b[j1:j2])
         pairs.extend((a[i1 + i], b[j1 + j]) for i, j in matched)
-        deleted.extend(a[i] for i in range(i1, i2) if i - i1 not in {i for i, _ in matched})
-        added.extend(b[j] for j in range(j1, j2) if j - j1 not in {j for _, j in matched})
-    moved: list[str] = []
-    for text in list(deleted):
-        if text in added:
-            added.remove(text)
-            deleted.remove(text)
-            moved.append(text)
+        paired_a, paired_b = {i for i, _ in matched}, {j for _, j in matched}
+        deleted.extend(a[i] for i in range(i1, i2) if i - i1 not in paired_a)
+        added.extend(b[j] for j in range(j1, j2) if j - j1 not in paired_b)
+    added, deleted, moved = _moves(added, deleted)
     return RedlineSummary(
         len(added),
         len(deleted),
@@ -316,8 +427,29 @@ def summarize_paragraphs(old: Sequence[str], new: Sequence[str]) -> RedlineSumma
     )
 
 
+def _moves(added: list[str], deleted: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """A deleted paragraph added unchanged elsewhere is moved: (added, deleted, moved), in order."""
+    available = Counter(added)
+    moved: list[str] = []
+    kept_deleted: list[str] = []
+    for text in deleted:
+        if available[text] > 0:
+            available[text] -= 1
+            moved.append(text)
+        else:
+            kept_deleted.append(text)
+    to_drop = Counter(moved)
+    kept_added: list[str] = []
+    for text in added:
+        if to_drop[text] > 0:
+            to_drop[text] -= 1
+        else:
+            kept_added.append(text)
+    return kept_added, kept_deleted, moved
+
+
 def _similarity(x: str, y: str) -> float:
-    return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio()
+    return paragraph_diff.similarity(x, y)
 
 
 def _pair_block(a: Sequence[str], b: Sequence[str], threshold: float = 0.4) -> list[tuple[int, int]]:
@@ -403,8 +535,17 @@ def format_cell_changes(changes: Sequence[CellChange], *, limit: int = 50) -> li
 
 
 def diff_workbooks(old: Path, new: Path) -> list[CellChange]:
-    """Cells whose displayed value differs, by sheet (NEW's order, then removed sheets), row, column."""
-    before, after = _read_workbook(Path(old)), _read_workbook(Path(new))
+    """Cells whose displayed value differs, by sheet (NEW's order, then removed sheets), row, column.
+
+    Both files go through the reader's pre-checks, in capped worker processes.
+    """
+    paths = [Path(old), Path(new)]
+    for path in paths:
+        _require_file(path)
+    results = run_isolated(lambda path: read_workbook(path, str(path)), paths,
+                           memory_mb=WORKBOOK_MEMORY_MB, timeout_s=WORKBOOK_TIMEOUT_S)
+    caps = ("file-unsafe", WORKBOOK_MEMORY_MB, WORKBOOK_TIMEOUT_S)
+    before, after = (_sheets(_unwrap(result, path, caps)) for path, result in zip(paths, results, strict=True))
     names = list(after) + [name for name in before if name not in after]
     changes: list[CellChange] = []
     for name in names:
@@ -416,27 +557,13 @@ def diff_workbooks(old: Path, new: Path) -> list[CellChange]:
                 value_a = row_a[c] if c < len(row_a) else ""
                 value_b = row_b[c] if c < len(row_b) else ""
                 if value_a != value_b:
-                    changes.append(CellChange(name, f"{_column_letter(c)}{r + 1}", value_a, value_b))
+                    changes.append(CellChange(name, f"{column_letter(c)}{r + 1}", value_a, value_b))
     return changes
 
 
-def _read_workbook(path: Path) -> dict[str, list[list[str]]]:
+def _sheets(book: RawWorkbook) -> dict[str, list[list[str]]]:
     """Every sheet as rows of displayed strings, from A1."""
-    if not path.is_file():
-        raise DiffError(f"找不到文件“{path}”。")
-    try:
-        with python_calamine.CalamineWorkbook.from_path(path) as book:
-            return {
-                name: [
-                    [_display(v) for v in row]
-                    for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                ]
-                for name in book.sheet_names
-            }
-    except python_calamine.PasswordError as exc:
-        raise DiffError(f"“{path.name}”设有打开密码，无法比较。") from exc
-    except Exception as exc:  # calamine raises several kinds on a bad file
-        raise DiffError(f"无法读取“{path.name}”：不是有效的 Excel 工作簿（.xlsx）。") from exc
+    return {sheet.name: [[_display(v) for v in row] for row in sheet.rows] for sheet in book.sheets}
 
 
 def _display(value: object) -> str:
@@ -450,12 +577,3 @@ def _display(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return "" if value is None else str(value)
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters

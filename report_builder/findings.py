@@ -100,6 +100,11 @@ CATALOG: dict[str, Kind] = {
     "document-corrupt": Kind(E, "Word 文档已损坏或不完整", "请在 Word 中打开并重新保存后重试。"),
     "document-unsafe": Kind(E, "Word 文档结构异常，出于安全原因未打开", "请在 Word 中把内容复制到新文档，另存为 .docx 后重试。"),
     "document-unreadable": Kind(E, "无法读取 Word 文档", "请确认文件存在且有读取权限。"),
+    # comparing two reports (diff)
+    "compare-too-large": Kind(E, "文件过大，比较超出时间或内存上限，已停止",
+                              "请确认比较的是两份报告；如确需比较，请删去不需比较的部分（如附表）后重试。"),
+    "compare-failed": Kind(E, "修订比对组件未能比较这两个文件",
+                           "请在 Word 中打开两个文件，另存为新的 .docx 后重试；仍失败时请加 --debug 运行并把输出发给维护人员。"),
     # the report
     "template-missing": Kind(E, "找不到报告模板", "请确认模板文件存在，或用 --template 指定。"),
     "template-error": Kind(E, "报告模板有误", "请在 Word 中检查模板里的 {{ }} 与 {% %} 标记是否完整。"),

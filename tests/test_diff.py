@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-import subprocess
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -245,8 +244,9 @@ def test_missing_and_broken_inputs_are_chinese_errors(tmp_path: Path) -> None:
 
     with pytest.raises(DiffError, match="找不到文件"):
         redline_docx(tmp_path / "nope.docx", good, tmp_path / "r.docx")
-    with pytest.raises(DiffError, match="broken.docx.*不是有效的 Word 文档"):
+    with pytest.raises(DiffError, match="broken.docx") as info:
         redline_docx(good, broken, tmp_path / "r.docx")
+    assert info.value.finding is not None and info.value.finding.code == "document-corrupt"
     with pytest.raises(DiffError, match="修订时间"):
         redline_docx(good, good, tmp_path / "r.docx", date="昨天")
     (tmp_path / "a-folder.docx").mkdir()
@@ -262,22 +262,6 @@ def test_missing_engine_is_a_chinese_error(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(DiffError, match="未安装修订比对组件") as info:
         redline_docx(good, good, tmp_path / "r.docx")
     assert "pip install" in info.value.message
-
-
-@needs_engine
-def test_engine_failure_is_a_chinese_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from python_redlines import engines
-
-    good = write_docx(tmp_path / "good.docx", [LEAD])
-
-    def fail(*args: object, **kwargs: object) -> None:
-        raise subprocess.CalledProcessError(
-            1, ["redline"], output="", stderr="Error: File contains corrupted data."
-        )
-
-    monkeypatch.setattr(engines.DocxodusEngine, "run_redline", fail)
-    with pytest.raises(DiffError, match="未能比较.*corrupted data"):
-        redline_docx(good, good, tmp_path / "r.docx")
 
 
 # ---------------------------------------------------------------- accept / reject on hand-written markup
@@ -443,8 +427,9 @@ def test_diff_workbooks_far_columns_and_bad_files(tmp_path: Path) -> None:
 
     bad = tmp_path / "坏.xlsx"
     bad.write_bytes(b"not a workbook")
-    with pytest.raises(DiffError, match="坏.xlsx.*不是有效的 Excel 工作簿"):
+    with pytest.raises(DiffError, match="坏.xlsx") as info:
         diff_workbooks(old, bad)
+    assert info.value.finding is not None and info.value.finding.code == "file-not-workbook"
     with pytest.raises(DiffError, match="找不到文件"):
         diff_workbooks(old, tmp_path / "nope.xlsx")
 
