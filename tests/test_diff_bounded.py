@@ -84,13 +84,22 @@ def test_a_zip_bomb_docx_is_refused_before_parsing(tmp_path: Path) -> None:
     assert time.monotonic() - started < 10
 
 
-def test_reading_a_docx_runs_under_a_memory_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    good = write_docx(tmp_path / "good.docx", ["甲"] * 50)
-    monkeypatch.setattr(diff, "READ_MEMORY_MB", 1)  # too little to parse it
-
-    with pytest.raises(DiffError) as info:
-        paragraph_texts(good)
-    assert finding_code(info) == "compare-too-large" and "good.docx" in info.value.message
+def test_reading_a_docx_runs_under_a_memory_cap(tmp_path: Path) -> None:
+    # In a fresh process: a long-lived pytest parent has freed heap the forked worker could reuse uncounted.
+    good = write_docx(tmp_path / "good.docx", [f"第{i}段" for i in range(5000)])
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from report_builder import diff\n"
+        "diff.READ_MEMORY_MB = 1  # far too little to parse 5,000 paragraphs\n"
+        "try:\n"
+        "    diff.paragraph_texts(Path(sys.argv[1]))\n"
+        "except diff.DiffError as error:\n"
+        "    print(error.finding.code if error.finding else '', error.message)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(good)], capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("compare-too-large ") and "good.docx" in done.stdout, done.stdout + done.stderr
+    assert "上限 1 MB" in done.stdout
 
 
 # ---- the redline engine -------------------------------------------------------------------------
