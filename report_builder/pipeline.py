@@ -431,29 +431,31 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
 def write_feedback(check: CheckReport, out_dir: Path) -> Written:
     """For each file with findings, a copy with the bad cells marked and a 问题清单 sheet.
 
-    One file that cannot be written is a finding and does not stop the others.
+    Each department file is opened in a capped worker and made inert (report_builder.feedback).
+    One file that cannot be opened or written is a finding and does not stop the others.
     """
-    from report_builder.workbook_templates import feedback_workbook, save_workbook
+    from report_builder.feedback import FeedbackRequest, feedback_copies
 
-    written = []
-    failed: list[Finding] = []
     year_by_file: dict[str, list[Finding]] = {}
     for finding in check.year_findings:
         year_by_file.setdefault(finding.file, []).append(finding)
+    names, requests = [], []
     for result in check.files:
-        findings = list(result.findings) + year_by_file.get(result.file, [])
+        findings = tuple(result.findings) + tuple(year_by_file.get(result.file, []))
         if not findings or result.kind == "unknown":
             continue
         unreadable = any(f.code.startswith("file-") and f.severity is Severity.ERROR for f in result.findings)
         readable = not unreadable and Path(result.file).suffix.lower() in (".xlsx", ".xlsm")
         original = check.year_dir / result.file if readable else None  # never reopen a file that failed
-        data = save_workbook(feedback_workbook(original, findings))
+        names.append(result.file)
+        requests.append(FeedbackRequest(original, findings))
+    written = []
+    failed: list[Finding] = []
+    for name, data in zip(names, feedback_copies(requests), strict=True):
         try:
-            path, _ = write_next_version(Path(out_dir), feedback_stem(result.file), ".xlsx", data,
-                                         plain_first=True)
+            path, _ = write_next_version(Path(out_dir), feedback_stem(name), ".xlsx", data, plain_first=True)
         except OSError as error:
             failed.append(output_failure(Path(out_dir), error))
             continue
         written.append(path)
     return Written(tuple(written), tuple(dict.fromkeys(failed)))
-

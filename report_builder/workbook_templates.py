@@ -1,4 +1,4 @@
-"""The Excel workbooks we write: department templates, the office workbook, feedback copies.
+"""The Excel workbooks we write: department templates, the office workbook, 数据来源.
 
 Everything is derived from `schema` (SheetSpec / Column); the layout is the one of
 docs/architecture.md, "Sheet layout". Every plain value goes through `put`, so text that
@@ -11,43 +11,36 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
-from openpyxl.comments import Comment
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.writer.excel import ExcelWriter
 
 from report_builder import schema
 from report_builder.cells import chinese_date, chinese_window
-from report_builder.findings import Finding, Severity
 from report_builder.ooxml import normalize_zip
 from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Column, SheetSpec
 
 __all__ = [
-    "FEEDBACK_HEADERS", "FEEDBACK_SHEET", "FORM_HEADERS", "LISTS_SHEET",
-    "department_workbook", "feedback_workbook", "office_workbook", "put", "save_workbook",
-    "self_check_cell",
+    "CREATOR", "FORM_HEADERS", "LISTS_SHEET", "LOCKED_FILL", "WRAP",
+    "department_workbook", "fix_properties", "new_workbook", "office_workbook", "put", "save_workbook",
+    "select_first_sheet", "self_check_cell", "write_header", "write_title",
 ]
 
 FORM_HEADERS = ("项目", "填写内容", "说明")
 LISTS_SHEET = "_lists"  # hidden; only written when a drop-down list is too long for Excel's 255 characters
-FEEDBACK_SHEET = "问题清单"
-FEEDBACK_HEADERS = ("工作表", "单元格", "填写的值", "问题", "修改方法")
 CHECK_OK, CHECK_BAD = "✔ 本表必填项已填齐", "⚠ 本表有 {} 处必填项未填"
 CREATOR = "report-builder"
 FIXED_TIME = dt.datetime(2000, 1, 1)
@@ -55,17 +48,12 @@ _MAX_LIST, _MAX_TEXT = 255, 32767
 _FORMULA_START = ("=", "+", "-", "@")
 
 _HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
-_LOCKED_FILL = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
+LOCKED_FILL = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
 _EMPTY_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
 _OK_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
-_SEVERITY_FILL = {
-    Severity.ERROR: PatternFill("solid", start_color="FF9999", end_color="FF9999"),
-    Severity.WARNING: PatternFill("solid", start_color="FFFF00", end_color="FFFF00"),
-}
-_WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP = Alignment(wrap_text=True, vertical="top")
 _FORMATS = {"date": "yyyy-mm-dd", "text": "@", "choice": "@", "int": "0"}
 _ESCAPED_CHAR = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
-_CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]{0,6})$")
 
 
 # ---- writing values ----------------------------------------------------------------------------
@@ -121,14 +109,14 @@ def _lists_sheet(wb: Any) -> Any:
     return ws
 
 
-def _new_workbook() -> Any:
+def new_workbook() -> Any:
     wb = Workbook()
     wb.remove(wb.active)
-    _fix_properties(wb)
+    fix_properties(wb)
     return wb
 
 
-def _fix_properties(wb: Any) -> None:
+def fix_properties(wb: Any) -> None:
     props = wb.properties
     props.creator = props.lastModifiedBy = CREATOR
     props.created = props.modified = FIXED_TIME
@@ -139,12 +127,12 @@ def _finish(wb: Any) -> Any:
     if LISTS_SHEET in wb.sheetnames:
         ws = wb[LISTS_SHEET]
         wb.move_sheet(ws, len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
-    _select_first(wb)
+    select_first_sheet(wb)
     wb.security = WorkbookProtection(lockStructure=True)
     return wb
 
 
-def _select_first(wb: Any) -> None:
+def select_first_sheet(wb: Any) -> None:
     """Open on the first sheet; exactly one tab selected (several would group the sheets)."""
     for index, ws in enumerate(wb.worksheets):
         ws.sheet_view.tabSelected = index == 0
@@ -213,13 +201,13 @@ def _text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def _title(ws: Any, text: str) -> None:
+def write_title(ws: Any, text: str) -> None:
     put(ws.cell(TITLE_ROW, 1), text)
     ws.cell(TITLE_ROW, 1).font = Font(bold=True, size=14)
     ws.row_dimensions[TITLE_ROW].height = 24
 
 
-def _header(cell: Any, text: str, required: bool = False) -> None:
+def write_header(cell: Any, text: str, required: bool = False) -> None:
     put(cell, text)
     cell.font = Font(bold=True, color="C00000" if required else None)
     cell.fill = _HEADER_FILL
@@ -230,9 +218,9 @@ def _input(cell: Any, col: Column, value: object, locked: bool) -> None:
     put(cell, value)
     cell.number_format = _FORMATS[col.kind]
     cell.protection = Protection(locked=locked)
-    cell.alignment = _WRAP
+    cell.alignment = WRAP
     if locked:
-        cell.fill = _LOCKED_FILL
+        cell.fill = LOCKED_FILL
 
 
 def self_check_cell(spec: SheetSpec) -> str:
@@ -257,9 +245,9 @@ def _self_check(ws: Any, spec: SheetSpec, missing: str) -> None:
 
 def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> None:
     ws = ctx.wb.create_sheet(spec.name)
-    _title(ws, spec.title)
+    write_title(ws, spec.title)
     for column, text in enumerate(FORM_HEADERS, 1):
-        _header(ws.cell(HEADER_ROW, column), text)
+        write_header(ws.cell(HEADER_ROW, column), text)
     missing = []
     for row, col in enumerate(spec.columns, FIRST_DATA_ROW):
         label, value, note = (ws.cell(row, c) for c in (1, 2, 3))
@@ -267,7 +255,7 @@ def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> N
         label.font = Font(bold=True, color="C00000" if col.required else None)
         _input(value, col, values.get(col.field), locked=col.locked)
         put(note, _describe(col, ctx.start, ctx.end))
-        note.alignment = _WRAP
+        note.alignment = WRAP
         _fit_height(ws, row, note.value, 60)
         ws.add_data_validation(dv := _validation(col, ctx))
         dv.add(value.coordinate)
@@ -285,14 +273,14 @@ def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> N
 
 def _add_table(ctx: _Context, spec: SheetSpec, rows: Sequence[Mapping[str, object]]) -> None:
     ws = ctx.wb.create_sheet(spec.name)
-    _title(ws, spec.title)
+    write_title(ws, spec.title)
     cols = spec.columns
     first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) + spec.blank_rows - 1
     end = max(last, first)  # formulas need a range even when the sheet has no rows
     right = get_column_letter(len(cols))
     for index, col in enumerate(cols, 1):
         letter = get_column_letter(index)
-        _header(ws.cell(HEADER_ROW, index), col.header, col.required)
+        write_header(ws.cell(HEADER_ROW, index), col.header, col.required)
         ws.column_dimensions[letter].width = _width(col)
         for row in range(first, last + 1):
             given = row - first < len(rows)
@@ -319,7 +307,7 @@ def _add_instructions(ctx: _Context, lines: Sequence[str]) -> None:
     for row, line in enumerate(lines, 1):
         cell = ws.cell(row, 1)
         put(cell, line)
-        cell.alignment = _WRAP
+        cell.alignment = WRAP
         if row == 1 or (line[:1] in "一二三四" and line[1:2] == "、"):
             cell.font = Font(bold=True, size=14 if row == 1 else 12)
         _fit_height(ws, row, line, 90)
@@ -387,7 +375,7 @@ def _office_lines(info: schema.OfficeInfo) -> list[str]:
 
 def _build(info: schema.OfficeInfo, specs: Sequence[SheetSpec], lines: Sequence[str],
            data: Mapping[str, object]) -> Any:
-    ctx = _Context(_new_workbook(), info.window_start, info.window_end)
+    ctx = _Context(new_workbook(), info.window_start, info.window_end)
     _add_instructions(ctx, lines)
     for spec in specs:
         if spec.layout == "form":
@@ -437,115 +425,6 @@ def save_workbook(wb: Any) -> bytes:
     return normalize_zip(raw.getvalue())
 
 
-# ---- feedback ----------------------------------------------------------------------------------
-
-def feedback_workbook(original: Path | None, findings: Sequence[Finding]) -> Any:
-    """The department's own file with the problem cells marked, and a 问题清单 sheet first.
-
-    `original` is untrusted: run `safety.precheck` on it first, and pass None when it failed
-    (or when openpyxl cannot open it): the result then has just the 问题清单.
-    """
-    wb = _open(original) if original is not None else None
-    if wb is None:
-        wb = _new_workbook()
-    _clear_old_marks(wb)
-    _fix_properties(wb)
-    order = sorted(findings, key=lambda f: _order(wb.sheetnames, f))
-    marked: dict[tuple[str, str], list[Finding]] = {}
-    for finding in order:
-        place = _place(wb, finding)
-        if place:
-            marked.setdefault(place, []).append(finding)
-    for (sheet, coordinate), found in marked.items():
-        _mark(wb[sheet][coordinate], found)
-    _add_issue_sheet(wb, order, marked)
-    _select_first(wb)
-    return wb
-
-
-def _open(path: Path) -> Any:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # unsupported extensions in files written by Excel/WPS
-            return load_workbook(path, keep_links=False)
-    except Exception:  # a broken file of any kind: the caller still gets a 问题清单
-        return None
-
-
-def _clear_old_marks(wb: Any) -> None:
-    """A feedback copy sent back again: drop our old list, comments and highlights."""
-    if FEEDBACK_SHEET in wb.sheetnames:
-        wb.remove(wb[FEEDBACK_SHEET])
-    ours = {fill.fgColor.rgb for fill in _SEVERITY_FILL.values()}
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.comment is not None and cell.comment.author == CREATOR:
-                    cell.comment = None
-                    if cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb in ours:
-                        cell.fill = _LOCKED_FILL if cell.protection.locked else PatternFill()
-
-
-def _cell_key(cell: str) -> tuple[int, int]:
-    """(row, column) of `C7`; (0, 0) when it is not a cell inside Excel's grid."""
-    match = _CELL.match(cell.upper())
-    if not match:
-        return (0, 0)
-    letters, row = match.groups()
-    column = 0
-    for ch in letters:
-        column = column * 26 + ord(ch) - 64
-    return (int(row), column) if column <= 16384 and int(row) <= 1048576 else (0, 0)
-
-
-def _order(sheets: Sequence[str], f: Finding) -> tuple[int, int, str, tuple[int, int]]:
-    index = sheets.index(f.sheet) if f.sheet in sheets else len(sheets)
-    return (1 if f.sheet else 0, index, f.sheet, _cell_key(f.cell))
-
-
-def _place(wb: Any, f: Finding) -> tuple[str, str] | None:
-    if f.sheet not in wb.sheetnames or _cell_key(f.cell) == (0, 0):
-        return None
-    ws = wb[f.sheet]
-    coordinate = f.cell.upper()
-    if isinstance(ws[coordinate], MergedCell):
-        merged = next((r for r in ws.merged_cells.ranges if coordinate in r), None)
-        coordinate = merged.start_cell.coordinate if merged else coordinate
-    return (f.sheet, coordinate)
-
-
-def _mark(cell: Any, found: Sequence[Finding]) -> None:
-    worst = Severity.ERROR if any(f.severity is Severity.ERROR for f in found) else Severity.WARNING
-    cell.fill = _SEVERITY_FILL[worst]
-    text = "\n".join(f"{f.message}。修改方法：{f.hint}" for f in found)
-    if cell.comment is not None:
-        text = f"{cell.comment.text}\n\n{text}"
-    cell.comment = Comment(ILLEGAL_CHARACTERS_RE.sub("", text), CREATOR, height=140, width=280)
-
-
-def _add_issue_sheet(wb: Any, order: Sequence[Finding], marked: Mapping[tuple[str, str], object]) -> None:
-    ws = wb.create_sheet(FEEDBACK_SHEET, 0)
-    errors = sum(f.severity is Severity.ERROR for f in order)
-    _title(ws, f"问题清单：共 {len(order)} 处（须修改 {errors} 处，提示 {len(order) - errors} 处）")
-    for column, (text, width) in enumerate(zip(FEEDBACK_HEADERS, (16, 10, 24, 50, 50), strict=True), 1):
-        _header(ws.cell(HEADER_ROW, column), text)
-        ws.column_dimensions[get_column_letter(column)].width = width
-    for row, f in enumerate(order, FIRST_DATA_ROW):
-        cells = [ws.cell(row, c) for c in range(1, 6)]
-        where = f.cell or ("（整张表）" if f.sheet else "")
-        values = (f.sheet or "（整个文件）", where, f.value, f.message, f.hint)
-        for cell, value in zip(cells, values, strict=True):
-            put(cell, value)
-            cell.alignment = _WRAP
-        cells[3].fill = _SEVERITY_FILL[f.severity]
-        place = _place(wb, f)
-        if place is not None and place in marked:
-            link = f"{quote_sheetname(place[0])}!{place[1]}"
-            cells[1].hyperlink = Hyperlink(ref=cells[1].coordinate, location=link)
-            cells[1].font = Font(color="0563C1", underline="single")
-    ws.freeze_panes = f"A{FIRST_DATA_ROW}"
-
-
 # ---- where the figures come from ---------------------------------------------------------------
 
 SOURCES_SHEET = "数据来源"
@@ -563,7 +442,7 @@ def sources_workbook(figures: Sequence[tuple[str, int, str, Sequence[Sequence[st
     report_builder.sources. Written in openpyxl's streaming mode: a large year has many rows.
     """
     wb = Workbook(write_only=True)
-    _fix_properties(wb)
+    fix_properties(wb)
     ws = wb.create_sheet(SOURCES_SHEET)
     for column, width in enumerate((16, 8, 60, 18, 12, 12, 14), 1):
         ws.column_dimensions[get_column_letter(column)].width = width
@@ -573,7 +452,7 @@ def sources_workbook(figures: Sequence[tuple[str, int, str, Sequence[Sequence[st
     written = FIRST_DATA_ROW
     for name, value, sentence, rows in figures:
         ws.append([_stream_cell(ws, name, _FIGURE_FONT), _stream_cell(ws, value, _FIGURE_FONT),
-                   _stream_cell(ws, sentence, _FIGURE_FONT, alignment=_WRAP)])
+                   _stream_cell(ws, sentence, _FIGURE_FONT, alignment=WRAP)])
         for department, file, sheet, cell, seen in rows:
             if written >= max_rows:
                 ws.append([None, None, _stream_cell(ws, "（来源过多，以下从略）")])

@@ -32,6 +32,7 @@ from test_checks import ACT, CASE, check, department
 from report_builder import pipeline
 from report_builder.cells import chinese_date
 from report_builder.checks import check_department, check_office
+from report_builder.feedback import FEEDBACK_SHEET
 from report_builder.findings import Finding
 from report_builder.merge import merge_year
 from report_builder.reader import read_workbook
@@ -57,7 +58,7 @@ from report_builder.schema import (
     columns,
 )
 from report_builder.summary import application_row, summarize_department
-from report_builder.workbook_templates import FEEDBACK_SHEET, put
+from report_builder.workbook_templates import put
 
 DEPARTMENT = "教务处"
 OFFICE = sample_office(

@@ -1,4 +1,4 @@
-"""The Excel workbooks we write: layout from the schema, rules, protection, safety, determinism, feedback."""
+"""The Excel workbooks we write: layout from the schema, rules, protection, safety, determinism."""
 
 from __future__ import annotations
 
@@ -20,15 +20,11 @@ from openpyxl import load_workbook
 from pydantic import Field
 
 from report_builder import schema
-from report_builder.findings import Finding
 from report_builder.schema import DEPARTMENT_SHEETS, FIRST_DATA_ROW, HEADER_ROW, OFFICE_SHEETS, SheetSpec
 from report_builder.workbook_templates import (
-    FEEDBACK_HEADERS,
-    FEEDBACK_SHEET,
     FORM_HEADERS,
     LISTS_SHEET,
     department_workbook,
-    feedback_workbook,
     office_workbook,
     save_workbook,
     self_check_cell,
@@ -360,74 +356,6 @@ def test_factory_fills_by_field_name_exactly_as_given(tmp_path: Path) -> None:
     assert (ws["C4"].value, ws["D4"].value) == (dt.datetime(2017, 9, 5), "予以公开")
     assert back["主动公开"]["B3"].value == "12条" and back["主动公开"]["A3"].value == "校园网信息公开专栏"
     assert back["基本信息"].cell(form_row(back["基本信息"], "信息公开联络员"), 2).value == "赵敏"
-
-
-# ---- feedback --------------------------------------------------------------------------------
-
-@pytest.fixture
-def submitted(tmp_path: Path) -> Path:
-    wb = sample_office().department_template("招生就业处")
-    fill_department(wb, "依申请公开", [{"received": "2016-01-01", "summary": "=1+1"}] * 8)
-    fill_department(wb, "主动公开", [{"count": "12条"}])
-    return write(wb, tmp_path / "招生就业处.xlsx")
-
-
-FINDINGS = (
-    Finding("date-outside-window", file="招生就业处.xlsx", sheet="依申请公开", cell="A10", value="2016-01-01",
-            detail=WINDOW),
-    Finding("required", file="招生就业处.xlsx", sheet="依申请公开", cell="D3"),
-    Finding("number-as-text", file="招生就业处.xlsx", sheet="主动公开", cell="B3", value="12条"),
-    Finding("not-a-date", file="招生就业处.xlsx", sheet="依申请公开", cell="A3", value="=1+1"),
-    Finding("date-as-text", file="招生就业处.xlsx", sheet="依申请公开", cell="A3", value="=1+1"),
-    Finding("missing-sheet", file="招生就业处.xlsx", sheet="不存在的表"),
-    Finding("file-old-format", file="招生就业处.xlsx"),
-)
-
-
-def test_feedback_marks_cells_and_lists_findings(submitted: Path) -> None:
-    wb = reload(feedback_workbook(submitted, FINDINGS))
-    assert wb.sheetnames[0] == FEEDBACK_SHEET and wb.sheetnames[1:] == [schema.INSTRUCTIONS_SHEET,
-                                                                         *(s.name for s in DEPARTMENT_SHEETS)]
-    issues = wb[FEEDBACK_SHEET]
-    assert tuple(c.value for c in issues[HEADER_ROW]) == FEEDBACK_HEADERS
-    listed = [(r[0], r[1]) for r in issues.iter_rows(min_row=FIRST_DATA_ROW, max_col=2, values_only=True)]
-    assert listed == [("（整个文件）", None), ("主动公开", "B3"), ("依申请公开", "A3"), ("依申请公开", "A3"),
-                      ("依申请公开", "D3"), ("依申请公开", "A10"), ("不存在的表", "（整张表）")]
-    row = next(r for r in issues.iter_rows(min_row=FIRST_DATA_ROW) if r[1].value == "A10")
-    assert row[2].value == "2016-01-01" and WINDOW in row[3].value and row[4].value == FINDINGS[0].hint
-    assert row[1].hyperlink.location == "'依申请公开'!A10"
-    hostile = next(r for r in issues.iter_rows(min_row=FIRST_DATA_ROW) if r[2].value == "=1+1")
-    assert hostile[2].data_type == "s"
-
-    apps, counts = wb["依申请公开"], wb["主动公开"]
-    assert apps["A10"].fill.fgColor.rgb.endswith("FF9999")
-    assert "日期不在统计时间段内" in apps["A10"].comment.text
-    assert counts["B3"].fill.fgColor.rgb.endswith("FFFF00")
-    assert FINDINGS[2].hint in counts["B3"].comment.text
-    both = apps["A3"].comment.text
-    assert "不是日期" in both and "日期以文字形式填写" in both
-    assert apps["A3"].fill.fgColor.rgb.endswith("FF9999")  # the worst severity wins
-    assert apps["A4"].comment is None and apps["A3"].value == "2016-01-01"
-
-
-def test_feedback_on_a_broken_file_is_just_the_list(tmp_path: Path) -> None:
-    broken = tmp_path / "坏.xlsx"
-    broken.write_bytes(b"PK\x03\x04 not really a zip")
-    wb = reload(feedback_workbook(broken, [Finding("file-corrupt", file="坏.xlsx")]))
-    assert wb.sheetnames == [FEEDBACK_SHEET]
-    assert wb[FEEDBACK_SHEET]["D3"].value == "文件已损坏或不完整"
-
-
-def test_feedback_twice_replaces_the_old_list(submitted: Path, tmp_path: Path) -> None:
-    again = write(feedback_workbook(submitted, FINDINGS), tmp_path / "again.xlsx")
-    wb = reload(feedback_workbook(again, FINDINGS[:1]))
-    assert wb.sheetnames.count(FEEDBACK_SHEET) == 1 and wb[FEEDBACK_SHEET].max_row == FIRST_DATA_ROW
-    apps = wb["依申请公开"]
-    assert apps["A10"].comment.text.count("日期不在统计时间段内") == 1
-    assert apps["A3"].comment is None and apps["A3"].fill.fill_type is None  # fixed since the last round
-    assert wb["主动公开"]["B3"].comment is None
-    twice = [save_workbook(feedback_workbook(again, FINDINGS[:1])) for _ in range(2)]
-    assert twice[0] == twice[1]
 
 
 # ---- LibreOffice round trip (optional) ---------------------------------------------------------
