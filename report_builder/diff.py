@@ -58,6 +58,7 @@ READ_MEMORY_MB, READ_TIMEOUT_S = 1500, 60.0  # per .docx read (python-docx/lxml 
 WORKBOOK_MEMORY_MB, WORKBOOK_TIMEOUT_S = 500, 30.0  # per workbook read, as for `check`
 ENGINE_HEAP_MB = 3000  # the redline engine's .NET heap (DOTNET_GCHeapHardLimit)
 ENGINE_TIMEOUT_S = 180.0
+MAX_PARAGRAPHS = 30_000  # per document; a yearly report has a few hundred, 16,000 compare in about 15 s
 _CRASH_DETAIL = {"crashed": "读取时程序异常退出", "memory": "读取时占用内存超过上限", "timeout": "读取超时"}
 
 
@@ -122,6 +123,10 @@ def redline_docx(
     """Write NEW with tracked changes against OLD to `out` (byte-reproducible); summarize."""
     _check_date(date)
     old_texts, new_texts = _read_documents([Path(old), Path(new)], "accept")
+    for path, texts in ((old, old_texts), (new, new_texts)):
+        if len(texts) > MAX_PARAGRAPHS:
+            raise DiffError.of(Finding("compare-too-large", str(path), detail=(
+                f"文件有 {len(texts)} 个段落，超过上限 {MAX_PARAGRAPHS}")))
     summary = summarize_paragraphs(old_texts, new_texts)
     raw = _run_engine(Path(old), Path(new), author, date)
     _write_atomic(out, _normalize_zip(raw))

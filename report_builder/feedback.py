@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import warnings
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,8 @@ __all__ = [
 
 FEEDBACK_SHEET = "问题清单"
 FEEDBACK_HEADERS = ("工作表", "单元格", "填写的值", "问题", "修改方法")
-FEEDBACK_MEMORY_MB, FEEDBACK_TIMEOUT_S = 500, 10.0  # per department file, as for reading it in `check`
+FEEDBACK_MEMORY_MB, FEEDBACK_TIMEOUT_S = 400, 8.0  # per department file opened with openpyxl
+FEEDBACK_MAX_XML_MB = 25  # openpyxl reads ~8 MB of sheet XML a second into ~10× its size: beyond this, not opened
 
 _SEVERITY_FILL = {
     Severity.ERROR: PatternFill("solid", start_color="FF9999", end_color="FF9999"),
@@ -97,7 +99,20 @@ def _capped_note(crash: Crash) -> str:
 
 
 def _copy_in_worker(request: FeedbackRequest) -> bytes:
+    assert request.original is not None
+    if _xml_megabytes(request.original) > FEEDBACK_MAX_XML_MB:
+        note = f"这份表的内容超过 {FEEDBACK_MAX_XML_MB} MB，无法在副本中标注"
+        return save_workbook(feedback_workbook(None, request.findings, note=note))
     return save_workbook(feedback_workbook(request.original, request.findings))
+
+
+def _xml_megabytes(path: Path) -> float:
+    """The unpacked size of the package's parts (what openpyxl would parse); 0 when it is not a zip."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            return sum(info.file_size for info in package.infolist()) / (1024 * 1024)
+    except (OSError, zipfile.BadZipFile):
+        return 0.0
 
 
 def feedback_workbook(original: Path | None, findings: Sequence[Finding], *, note: str = "") -> Any:

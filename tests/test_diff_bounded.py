@@ -102,6 +102,19 @@ def test_reading_a_docx_runs_under_a_memory_cap(tmp_path: Path) -> None:
     assert "上限 1 MB" in done.stdout
 
 
+def test_documents_over_the_paragraph_limit_are_refused_before_the_engine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    short = write_docx(tmp_path / "短.docx", ["甲"] * 5)
+    long = write_docx(tmp_path / "长.docx", [f"第{i}段" for i in range(20)])
+    monkeypatch.setattr(diff, "MAX_PARAGRAPHS", 10)
+    fake_engine(tmp_path, "exit 1\n", monkeypatch)  # had it run: compare-failed
+
+    with pytest.raises(DiffError) as info:
+        redline_docx(short, long, tmp_path / "r.docx")
+    assert finding_code(info) == "compare-too-large" and "长.docx" in info.value.message
+    assert "20 个段落" in info.value.message and not (tmp_path / "r.docx").exists()
+
+
 # ---- the redline engine -------------------------------------------------------------------------
 
 def fake_engine(tmp_path: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -197,3 +197,10 @@ def test_a_file_too_costly_to_open_gets_the_list_and_says_why(submitted: Path,
     assert listed == ["D3", "A10"]
     assert load_workbook(io.BytesIO(second)).sheetnames == [FEEDBACK_SHEET]
     assert "超时" not in load_workbook(io.BytesIO(second))[FEEDBACK_SHEET]["A1"].value
+
+
+def test_a_file_too_large_to_open_is_not_opened(submitted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(feedback, "FEEDBACK_MAX_XML_MB", 0.01)  # the template unpacks to more than 10 KB
+    [data] = feedback_copies([FeedbackRequest(submitted, FINDINGS[:1])])
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == [FEEDBACK_SHEET] and "超过 0.01 MB" in wb[FEEDBACK_SHEET]["A1"].value
