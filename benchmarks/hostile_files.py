@@ -28,8 +28,8 @@ import python_calamine  # noqa: E402
 from hostile import build_hostile, write_valid_xlsx  # noqa: E402
 
 from report_builder.findings import Finding  # noqa: E402
+from report_builder.intake.reader import read_workbook  # noqa: E402
 from report_builder.isolation import Crash, run_isolated  # noqa: E402
-from report_builder.reader import read_workbook  # noqa: E402
 
 
 def read(path: Path) -> str:

@@ -245,8 +245,11 @@ class SizeResult:
 
 def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str, Sample], dict[str, float], Any]:
     """In-process stages and floors on one year folder."""
-    from report_builder import checks, merge, pipeline, reader, render, safety, summary, versions
+    from report_builder import pipeline
+    from report_builder.intake import checks, reader, safety
     from report_builder.isolation import MAX_CHUNK
+    from report_builder.outputs import versions
+    from report_builder.report import merge, render, summary
     from report_builder.schema import OFFICE_FILE, DepartmentWorkbook
 
     paths = [year / OFFICE_FILE] + sorted(p for p in year.glob("*.xlsx") if p.name != OFFICE_FILE)
@@ -306,8 +309,8 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
     stages["write"], _ = measure(write, repeat)
 
     def sources() -> None:  # what build_report writes beside a new version: the 数据来源 workbook
-        from report_builder import sources as src
-        from report_builder.workbook_templates import save_workbook, sources_workbook
+        from report_builder.outputs.workbook_templates import save_workbook, sources_workbook
+        from report_builder.report import sources as src
 
         takes_template = list(inspect.signature(src.figure_uses).parameters)[1] == "template"
         uses: Any = src.figure_uses(data, TEMPLATE if takes_template else marked)  # type: ignore[arg-type]

@@ -22,12 +22,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
-from report_builder import pipeline, versions
+from report_builder import pipeline
 from report_builder.display import escape, escape_json, shown
 from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
 from report_builder.findings import Finding, Severity
-from report_builder.outputs import INCOMPLETE_DETAIL
-from report_builder.report_template import ORIGINS, UsedTemplate
+from report_builder.intake.report_template import ORIGINS, UsedTemplate
+from report_builder.outputs import versions
+from report_builder.outputs.staging import INCOMPLETE_DETAIL
 
 OK, INPUT_PROBLEMS, USAGE, INTERNAL = 0, 1, 2, 3
 TABLE_CELL = 40  # characters of a department or file name shown in the table
@@ -261,7 +262,7 @@ def _versions(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from report_builder import diff  # the redline engine is only loaded when it is needed
+    from report_builder.compare import diff  # the redline engine is only loaded when it is needed
 
     for path in (args.old, args.new):
         if not path.is_file():

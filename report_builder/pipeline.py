@@ -20,13 +20,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
-from report_builder.checks import Checked, Tally, check_department, check_office
-from report_builder.document_safety import precheck_document
 from report_builder.findings import Finding, Severity
+from report_builder.intake.checks import Checked, Tally, check_department, check_office
+from report_builder.intake.document_safety import precheck_document
+from report_builder.intake.reader import RawWorkbook, read_bytes, read_workbook
+from report_builder.intake.report_template import TEMPLATE_NAME, UsedTemplate, file_sha256, find_template, load_template
 from report_builder.isolation import Crash, run_isolated
-from report_builder.merge import Figure, ReportData, merge_year
 from report_builder.names import safe_stem
-from report_builder.outputs import (
+from report_builder.outputs.staging import (
     INCOMPLETE_DETAIL,
     SOURCES_SUFFIX,
     add_pdf,
@@ -35,11 +36,10 @@ from report_builder.outputs import (
     output_failure,
     report_stem,
 )
-from report_builder.reader import RawWorkbook, read_bytes, read_workbook
-from report_builder.report_template import TEMPLATE_NAME, UsedTemplate, file_sha256, find_template, load_template
+from report_builder.outputs.versions import manifest_path, sha256, write_next_version, write_version
+from report_builder.report.merge import Figure, ReportData, merge_year
+from report_builder.report.summary import DepartmentSummary, summarize_department
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
-from report_builder.summary import DepartmentSummary, summarize_department
-from report_builder.versions import manifest_path, sha256, write_next_version, write_version
 
 try:
     __version__ = version("report_builder")
@@ -277,9 +277,9 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
                  pdf: bool = False, on_progress: Progress | None = None) -> BuildResult:
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
-    from report_builder.render import RenderError, render_isolated, strip_marks, template_lists
-    from report_builder.sources import figure_uses, source_rows
-    from report_builder.workbook_templates import save_workbook, sources_workbook
+    from report_builder.outputs.workbook_templates import save_workbook, sources_workbook
+    from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
+    from report_builder.report.sources import figure_uses, source_rows
 
     year_dir = Path(year_dir)
     found = find_template(year_dir, template)
@@ -405,7 +405,7 @@ class Written:
 
 def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     """One department workbook per department of the office workbook's list."""
-    from report_builder.workbook_templates import department_workbook, save_workbook
+    from report_builder.outputs.workbook_templates import department_workbook, save_workbook
 
     year_dir = Path(year_dir)
     office_path = year_dir / OFFICE_FILE
@@ -431,10 +431,10 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
 def write_feedback(check: CheckReport, out_dir: Path) -> Written:
     """For each file with findings, a copy with the bad cells marked and a 问题清单 sheet.
 
-    Each department file is opened in a capped worker and made inert (report_builder.feedback).
+    Each department file is opened in a capped worker and made inert (report_builder.outputs.feedback).
     One file that cannot be opened or written is a finding and does not stop the others.
     """
-    from report_builder.feedback import FeedbackRequest, feedback_copies
+    from report_builder.outputs.feedback import FeedbackRequest, feedback_copies
 
     year_by_file: dict[str, list[Finding]] = {}
     for finding in check.year_findings:

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from report_builder.findings import CATALOG
-from report_builder.merge import NARRATIVE_KEYS
 from report_builder.pipeline import check_submissions
-from report_builder.render import report_context
+from report_builder.report.merge import NARRATIVE_KEYS
+from report_builder.report.render import report_context
 from report_builder.schema import DEPARTMENT_SHEETS, OFFICE_SHEETS, SheetSpec
 
 ROOT = Path(__file__).resolve().parent.parent

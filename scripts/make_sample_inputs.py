@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from factory import fill_department, set_form_value  # noqa: E402
 
+from report_builder.outputs.workbook_templates import department_workbook, office_workbook, save_workbook  # noqa: E402
 from report_builder.schema import (  # noqa: E402
     CHANNELS,
     OFFICE_FILE,
@@ -26,7 +27,6 @@ from report_builder.schema import (  # noqa: E402
     OfficeInfo,
     OfficeNarrative,
 )
-from report_builder.workbook_templates import department_workbook, office_workbook, save_workbook  # noqa: E402
 
 INFO = OfficeInfo(
     school_name="湖南石油化工职业技术学院",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from report_builder import schema
+from report_builder.outputs.workbook_templates import department_workbook, office_workbook, save_workbook
 from report_builder.schema import (
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -22,7 +23,6 @@ from report_builder.schema import (
     OfficeNarrative,
     SheetSpec,
 )
-from report_builder.workbook_templates import department_workbook, office_workbook, save_workbook
 
 SCHOOL = "湖南石油化工职业技术学院"
 DEPARTMENTS = ("党政办公室", "教务处", "招生就业处", "财务处")

@@ -1,4 +1,4 @@
-"""Tests for report_builder.diff: redlines, accept/reject readers, summaries, workbook diffs."""
+"""Tests for report_builder.compare.diff: redlines, accept/reject readers, summaries, workbook diffs."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from report_builder import diff
-from report_builder.diff import (
+from report_builder.compare import diff
+from report_builder.compare.diff import (
     CellChange,
     DiffError,
     RedlineSummary,

@@ -15,8 +15,8 @@ import docx
 import pytest
 from hostile import package_parts, sheet, write_bad_ole_header, write_bomb, write_encrypted_lookalike, write_zip
 
-from report_builder import diff, paragraph_diff
-from report_builder.diff import DiffError, diff_workbooks, paragraph_texts, redline_docx, summarize_paragraphs
+from report_builder.compare import diff, paragraph_diff
+from report_builder.compare.diff import DiffError, diff_workbooks, paragraph_texts, redline_docx, summarize_paragraphs
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -90,7 +90,7 @@ def test_reading_a_docx_runs_under_a_memory_cap(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from report_builder import diff\n"
+        "from report_builder.compare import diff\n"
         "diff.READ_MEMORY_MB = 1  # far too little to parse 5,000 paragraphs\n"
         "try:\n"
         "    diff.paragraph_texts(Path(sys.argv[1]))\n"

@@ -16,8 +16,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from report_builder import feedback, schema
-from report_builder.feedback import (
+from report_builder import schema
+from report_builder.findings import Finding
+from report_builder.outputs import feedback
+from report_builder.outputs.feedback import (
     FEEDBACK_HEADERS,
     FEEDBACK_SHEET,
     FeedbackRequest,
@@ -25,9 +27,8 @@ from report_builder.feedback import (
     feedback_workbook,
     inert_formula,
 )
-from report_builder.findings import Finding
+from report_builder.outputs.workbook_templates import save_workbook, self_check_cell
 from report_builder.schema import DEPARTMENT_SHEETS, FIRST_DATA_ROW, HEADER_ROW
-from report_builder.workbook_templates import save_workbook, self_check_cell
 
 WINDOW = "2017年9月1日至2018年8月31日"
 

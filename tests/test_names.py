@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hostile import compound_file, write_bomb, write_zip
 
-from report_builder.document_safety import precheck_document
+from report_builder.intake.document_safety import precheck_document
 from report_builder.names import MAX_STEM_BYTES, name_problem, path_inside, safe_stem
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "年度报告模板.docx"

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from report_builder import cli, pipeline, versions
-from report_builder.manifests import load_manifest, parse_manifest
-from report_builder.outputs import output_failure
+from report_builder import cli, pipeline
+from report_builder.outputs import versions
+from report_builder.outputs.manifests import load_manifest, parse_manifest
+from report_builder.outputs.staging import output_failure
 
 STEPS = ("open", "write", "fsync", "close", "link", "unlink", "replace", "mkdir")
 MANIFEST = {"tool": "report_builder test", "built_at": "2018-09-20T10:00:00", "inputs": [], "figures": {}}
@@ -148,7 +149,7 @@ def test_a_build_killed_while_publishing_is_finished_by_the_next(sample_year: Pa
     """The whole pipeline killed after publishing the report, before the commit, after it: the next one is whole."""
     script = (
         "import os, sys\n"
-        "from report_builder import pipeline, versions\n"
+        "from report_builder import pipeline\nfrom report_builder.outputs import versions\n"
         "real_link, real_publish, seen = os.link, versions._publish, []\n"
         "def link(src, dst, *a, **k):\n"
         "    real_link(src, dst, *a, **k)\n"

@@ -17,9 +17,9 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from report_style import save_docx_deterministic, setup_document
 
-from report_builder import pdf
 from report_builder.ooxml import normalize_zip
-from report_builder.pdf import PdfError, convert_to_pdf, font_environment, libreoffice_available
+from report_builder.outputs import pdf
+from report_builder.outputs.pdf import PdfError, convert_to_pdf, font_environment, libreoffice_available
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "tests" / "data" / "2017-2018-report.txt"  # the published report

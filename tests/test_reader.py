@@ -1,4 +1,4 @@
-"""Tests for report_builder.reader: values, positions, date systems, old .xls, failures as findings."""
+"""Tests for report_builder.intake.reader: values, positions, date systems, old .xls, failures as findings."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hostile import NS, has, package_parts, write_encrypted_lookalike, write_xls
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from report_builder.findings import Finding
-from report_builder.reader import CellError, RawSheet, RawWorkbook, cell_name, column_letter, read_workbook
+from report_builder.intake.reader import CellError, RawSheet, RawWorkbook, cell_name, column_letter, read_workbook
 
 
 def read_ok(path: Path) -> RawWorkbook:

@@ -30,12 +30,14 @@ from hypothesis import strategies as st
 from test_checks import ACT, CASE, check, department
 
 from report_builder import pipeline
-from report_builder.cells import chinese_date
-from report_builder.checks import check_department, check_office
-from report_builder.feedback import FEEDBACK_SHEET
+from report_builder.dates import chinese_date
 from report_builder.findings import Finding
-from report_builder.merge import merge_year
-from report_builder.reader import read_workbook
+from report_builder.intake.checks import check_department, check_office
+from report_builder.intake.reader import read_workbook
+from report_builder.outputs.feedback import FEEDBACK_SHEET
+from report_builder.outputs.workbook_templates import put
+from report_builder.report.merge import merge_year
+from report_builder.report.summary import application_row, summarize_department
 from report_builder.schema import (
     CHANNELS,
     DEPARTMENT_SHEETS,
@@ -57,8 +59,6 @@ from report_builder.schema import (
     Row,
     columns,
 )
-from report_builder.summary import application_row, summarize_department
-from report_builder.workbook_templates import put
 
 DEPARTMENT = "教务处"
 OFFICE = sample_office(

@@ -1,4 +1,4 @@
-"""Tests for report_builder.safety (precheck) and report_builder.isolation (run_isolated),
+"""Tests for report_builder.intake.safety (precheck) and report_builder.isolation (run_isolated),
 on hostile files built by tests/hostile.py."""
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from hostile import (
 )
 
 from report_builder.findings import Finding
+from report_builder.intake.reader import RawWorkbook, read_workbook
+from report_builder.intake.safety import describe, precheck
 from report_builder.isolation import Crash, run_isolated
-from report_builder.reader import RawWorkbook, read_workbook
-from report_builder.safety import describe, precheck
 
 TESTS = Path(__file__).parent
 
@@ -233,7 +233,7 @@ def test_the_hostile_folder_reads_with_bounded_parent_memory(hostile: tuple[Path
 import json, resource, sys, time
 from pathlib import Path
 from report_builder.isolation import Crash, run_isolated
-from report_builder.reader import read_workbook
+from report_builder.intake.reader import read_workbook
 names = {json.dumps([c.name for c in cases])}
 def read(name):
     started = time.perf_counter()

@@ -13,8 +13,8 @@ from conftest import ROOT, edit_workbook, report_text
 from factory import fill_department, set_form_value
 
 from report_builder import pipeline
+from report_builder.outputs.workbook_templates import department_workbook, save_workbook
 from report_builder.schema import OFFICE_FILE, OFFICE_SHEETS
-from report_builder.workbook_templates import department_workbook, save_workbook
 
 REFERENCE = ROOT / "tests" / "data" / "2017-2018-report.txt"  # the published report
 COMPARE = ROOT / "tests" / "data" / "compare_report.py"
@@ -132,7 +132,7 @@ def test_bad_input_is_reported_with_its_cell_and_no_report(sample_year: Path, tm
 
 
 def test_one_marked_rendering_gives_the_report_and_its_sources(sample_year: Path) -> None:
-    from report_builder.render import render_report, strip_marks
+    from report_builder.report.render import render_report, strip_marks
 
     edit_workbook(sample_year / "教务处.xlsx", lambda wb: fill_department(wb, "依申请公开", [
         {"received": dt.date(2018, 3, 5), "summary": "申请公开专业设置材料", "outcome": "予以公开", "on_time": "是"}]))

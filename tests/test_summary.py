@@ -11,8 +11,8 @@ from test_checks import APP, CASE, OFFICE, act, app, case, check, department, ma
 from test_render import template_with
 
 from report_builder import pipeline
-from report_builder.render import template_lists
-from report_builder.summary import ACTIVITY_LISTS, LIST_NAMES, Source, cell_ranges, summarize_department
+from report_builder.report.render import template_lists
+from report_builder.report.summary import ACTIVITY_LISTS, LIST_NAMES, Source, cell_ranges, summarize_department
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "年度报告模板.docx"
 

@@ -19,8 +19,9 @@ import make_sample_inputs
 import pytest
 from conftest import ROOT, report_text
 
-from report_builder import pipeline, render
+from report_builder import pipeline
 from report_builder.findings import Severity
+from report_builder.report import render
 
 TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
 NAME = "年度报告模板.docx"

@@ -15,8 +15,9 @@ import pytest
 from conftest import edit_workbook
 from factory import fill_department
 
-from report_builder import pipeline, versions
-from report_builder.workbook_templates import SOURCES_SHEET
+from report_builder import pipeline
+from report_builder.outputs import versions
+from report_builder.outputs.workbook_templates import SOURCES_SHEET
 
 
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -72,7 +73,7 @@ def test_the_sources_workbook_leads_each_figure_to_its_cells(sample_year: Path, 
 def test_a_killed_build_leaves_no_partial_file_and_no_hole(sample_year: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     script = (
-        "import sys, time, report_builder.versions as v\n"
+        "import sys, time, report_builder.outputs.versions as v\n"
         "real = v.os.fsync\n"
         "def slow(fd):\n"
         "    print('writing', flush=True); time.sleep(30)\n"

@@ -28,8 +28,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from report_builder.findings import Finding, Severity
 from report_builder.isolation import Crash, run_isolated
-from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW
-from report_builder.workbook_templates import (
+from report_builder.outputs.workbook_templates import (
     CREATOR,
     LOCKED_FILL,
     WRAP,
@@ -41,6 +40,7 @@ from report_builder.workbook_templates import (
     write_header,
     write_title,
 )
+from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW
 
 __all__ = [
     "FEEDBACK_HEADERS", "FEEDBACK_SHEET", "FeedbackRequest", "feedback_copies", "feedback_workbook",

@@ -1,7 +1,7 @@
 """Render the report data into the Word template (docxtpl), safely.
 
 The template is the office's, or arrived in the year folder: untrusted code. It runs in
-report_builder.sandbox's environment (autoescaping, StrictUndefined, only what templates
+report_builder.report.sandbox's environment (autoescaping, StrictUndefined, only what templates
 need), in a worker process with time and memory caps (`render_isolated`). Every text of
 the data is cleaned of characters XML cannot hold and of bidi controls, and each rendered
 XML part is checked well-formed with a strict parser before docxtpl's recovering parse
@@ -23,11 +23,11 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from report_builder.isolation import Crash, run_isolated
-from report_builder.merge import ReportData, fill_named
 from report_builder.ooxml import normalize_zip
-from report_builder.sandbox import Forbidden, TemplateEnvironment
+from report_builder.report.merge import ReportData, fill_named
+from report_builder.report.sandbox import Forbidden, TemplateEnvironment
+from report_builder.report.summary import ACTIVITY_LISTS, LIST_NAMES
 from report_builder.schema import ActivityKind, Outcome, RefusalReason
-from report_builder.summary import ACTIVITY_LISTS, LIST_NAMES
 
 # Caps of the rendering worker. A 4,000-department year renders in about 6 s and 300 MB
 # (benchmarks/README.md); the caps grow with the year so that it fits 5 times over, and stay
@@ -89,7 +89,7 @@ def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
     """Everything a template can use, under the Chinese names documented in docs/template.md.
 
     Every text is cleaned (clean_text). With `marked`, figures render with markers around
-    them (see report_builder.sources).
+    them (see report_builder.report.sources).
     """
     figures: dict[str, int] = {name: (Marked(f.value, name) if marked else f.value) for name, f in data.figures.items()}
     texts = {name: clean_text(text) for name, text in data.texts.items()}

@@ -3,7 +3,7 @@
 A year of 4,000 departments holds a million rows, but the report needs of each department only
 its share of each figure (with the cells behind it, counted rows as ranges), its checklist
 answers, its narrative paragraphs, and the rows of the lists the template prints. A summary is
-small plain data: cheap to send back from a worker process, cheap to merge (report_builder.merge).
+small plain data: cheap to send back from a worker process, cheap to merge (report_builder.report.merge).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import get_args
 
-from report_builder.cells import chinese_date
+from report_builder.dates import chinese_date
 from report_builder.schema import (
     CHANNELS,
     Activity,

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from report_builder.document_safety import MAX_DOCUMENT_BYTES, precheck_document
 from report_builder.findings import Finding
+from report_builder.intake.document_safety import MAX_DOCUMENT_BYTES, precheck_document
 
 __all__ = ["ORIGINS", "TEMPLATE_NAME", "UsedTemplate", "file_sha256", "find_template", "load_template"]
 
@@ -26,8 +26,8 @@ TEMPLATE_NAME = "年度报告模板.docx"
 Origin = Literal["option", "year", "default"]
 ORIGINS: dict[Origin, str] = {"option": "--template 指定的模板", "year": "年度文件夹中的模板", "default": "自带的模板"}
 _BUNDLED = (
-    Path(__file__).resolve().parent.parent / "templates" / TEMPLATE_NAME,  # a checkout
-    Path(__file__).resolve().parent / "_templates" / TEMPLATE_NAME,  # an installed wheel
+    Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_NAME,  # a checkout
+    Path(__file__).resolve().parents[1] / "_templates" / TEMPLATE_NAME,  # an installed wheel
 )
 
 

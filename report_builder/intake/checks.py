@@ -17,11 +17,12 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from report_builder.cells import CellValue, chinese_date, chinese_window, is_blank, parse_cell, show
+from report_builder.dates import chinese_date, chinese_window
 from report_builder.findings import Finding, Severity
+from report_builder.intake.cells import CellValue, is_blank, parse_cell, show
+from report_builder.intake.prefilled import check_channels, check_info
+from report_builder.intake.reader import CellError, RawSheet, RawWorkbook, cell_name, column_letter
 from report_builder.names import name_problem
-from report_builder.prefilled import check_channels, check_info
-from report_builder.reader import CellError, RawSheet, RawWorkbook, cell_name, column_letter
 from report_builder.schema import (
     DEPARTMENT_SHEETS,
     FIRST_DATA_ROW,

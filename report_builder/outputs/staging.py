@@ -11,7 +11,7 @@ from pathlib import Path
 
 from report_builder.findings import Finding
 from report_builder.names import MAX_STEM_BYTES, safe_stem
-from report_builder.versions import write_atomic
+from report_builder.outputs.versions import write_atomic
 
 INCOMPLETE_DETAIL = "缺少或无法识别同名的版本说明文件（.manifest.json）"
 SOURCES_SUFFIX = ".数据来源.xlsx"
@@ -43,7 +43,7 @@ def convert_pdf(docx: bytes, name: str) -> bytes | Finding:
     """The report as PDF bytes, through LibreOffice in a private folder; a finding when that cannot be done."""
     import tempfile
 
-    from report_builder.pdf import PdfError, convert_to_pdf
+    from report_builder.outputs.pdf import PdfError, convert_to_pdf
 
     work = tempfile.gettempdir()
     try:

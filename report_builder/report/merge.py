@@ -3,7 +3,7 @@
 Every figure keeps the cells it came from (`Source`), so a reviewer can follow
 "近1000余条" down to each department's cells. Narrative paragraphs may name figures
 as `{联络员人数}`; they are filled here, and an unknown name is an error finding.
-The departments' summaries are made in the worker processes (report_builder.summary).
+The departments' summaries are made in the worker processes (report_builder.report.summary).
 """
 
 from __future__ import annotations
@@ -14,16 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import get_args
 
-from report_builder.cells import chinese_date
+from report_builder.dates import chinese_date
 from report_builder.findings import Finding
-from report_builder.schema import (
-    NOT_APPLICABLE,
-    DepartmentNarrativeKey,
-    OfficeInfo,
-    OfficeNarrativeKey,
-    OfficeWorkbook,
-)
-from report_builder.summary import (
+from report_builder.report.summary import (
     COUNT_FIGURES,
     DEPARTMENT_FIGURES,
     EVENT_FIGURES,
@@ -32,6 +25,13 @@ from report_builder.summary import (
     Source,
     counted,
     counted_rows,
+)
+from report_builder.schema import (
+    NOT_APPLICABLE,
+    DepartmentNarrativeKey,
+    OfficeInfo,
+    OfficeNarrativeKey,
+    OfficeWorkbook,
 )
 
 __all__ = ["Figure", "ReportData", "Source", "fill_named", "merge_year"]

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from report_builder.manifests import (
+from report_builder.names import path_inside
+from report_builder.outputs.manifests import (
     MANIFEST_SCHEMA,
     MANIFEST_SUFFIX,
     Manifest,
@@ -27,7 +28,6 @@ from report_builder.manifests import (
     manifest_dict,
     manifest_path,
 )
-from report_builder.names import path_inside
 
 __all__ = ["Build", "FigureChange", "Version", "figure_changes", "input_changes", "list_builds", "list_versions",
            "manifest_path", "read_manifest", "recover", "remove_stale_temporaries", "sha256", "write_atomic",

@@ -3,7 +3,7 @@
 A template found in the year folder, or a .docx given to `diff`, may be hostile: a zip bomb,
 an entity declaration, a password-protected or renamed file, a symlink to somewhere else.
 `precheck_document` looks at the file's type, the zip directory (the same limits as for
-workbooks: report_builder.safety) and the raw bytes of its XML parts; it never parses XML.
+workbooks: report_builder.intake.safety) and the raw bytes of its XML parts; it never parses XML.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 from report_builder.findings import Finding
-from report_builder.safety import (
+from report_builder.intake.safety import (
     _DECLARATION_PREFIXES,
     _MARKERS,
     _ZIP_ERRORS,

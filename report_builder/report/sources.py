@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from report_builder.merge import ReportData, Source
-from report_builder.render import MARK as _MARK
-from report_builder.render import MARK_OPEN
+from report_builder.report.merge import ReportData, Source
+from report_builder.report.render import MARK as _MARK
+from report_builder.report.render import MARK_OPEN
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _T = f"{_W}p", f"{_W}t"

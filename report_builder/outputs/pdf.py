@@ -37,7 +37,7 @@ _KNOWN_SOFFICE = (
 _WRITER_LIBRARIES = ("libswlo.so", "libswlo.dylib", "swlo.dll")
 
 # fonts/fonts.conf in the source tree (not shipped in the wheel; there, install_fonts.sh's copy is used).
-_FONTS_CONF = Path(__file__).resolve().parent.parent / "fonts" / "fonts.conf"
+_FONTS_CONF = Path(__file__).resolve().parents[2] / "fonts" / "fonts.conf"
 _SYSTEM_FONTS_CONF = Path("/etc/fonts/fonts.conf")
 
 

@@ -29,7 +29,7 @@ from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.writer.excel import ExcelWriter
 
 from report_builder import schema
-from report_builder.cells import chinese_date, chinese_window
+from report_builder.dates import chinese_date, chinese_window
 from report_builder.ooxml import normalize_zip
 from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Column, SheetSpec
 
@@ -439,7 +439,7 @@ def sources_workbook(figures: Sequence[tuple[str, int, str, Sequence[Sequence[st
     """One row per figure shown in the report (name, value, sentence), its contributing cells below it.
 
     `figures` are (name, value, sentence, rows of (department, file, sheet, cell, value)); see
-    report_builder.sources. Written in openpyxl's streaming mode: a large year has many rows.
+    report_builder.report.sources. Written in openpyxl's streaming mode: a large year has many rows.
     """
     wb = Workbook(write_only=True)
     fix_properties(wb)

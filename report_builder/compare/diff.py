@@ -28,13 +28,13 @@ from typing import IO, Any, Literal, TypeVar
 from docx import Document as open_docx
 from lxml import etree
 
-from report_builder import paragraph_diff
-from report_builder.document_safety import precheck_document
+from report_builder.compare import paragraph_diff
 from report_builder.findings import Finding
+from report_builder.intake.document_safety import precheck_document
+from report_builder.intake.reader import RawWorkbook, column_letter, read_workbook
 from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
-from report_builder.reader import RawWorkbook, column_letter, read_workbook
-from report_builder.versions import write_atomic
+from report_builder.outputs.versions import write_atomic
 
 __all__ = [
     "CellChange",

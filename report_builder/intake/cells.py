@@ -14,7 +14,9 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from report_builder.reader import CellValue as CellValue  # the reader's: it includes CellError (checks handle those)
+from report_builder.intake.reader import (
+    CellValue as CellValue,  # the reader's: it includes CellError (checks handle those)
+)
 from report_builder.schema import Column
 
 
@@ -164,13 +166,3 @@ def parse_date(raw: CellValue) -> Parsed:
     except ValueError:
         return Parsed(code="not-a-date", detail="没有这一天")
     return Parsed(value, "date-as-text", f"已读作 {value.isoformat()}")
-
-
-def chinese_date(day: dt.date) -> str:
-    """2017-09-01 → 2017年9月1日, as the report writes dates."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def chinese_window(start: dt.date, end: dt.date) -> str:
-    """2017年9月1日至2018年8月31日."""
-    return f"{chinese_date(start)}至{chinese_date(end)}"

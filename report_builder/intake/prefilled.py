@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping
 
-from report_builder.cells import chinese_window, parse_cell, show
+from report_builder.dates import chinese_window
 from report_builder.findings import Finding
-from report_builder.reader import RawSheet, cell_name
+from report_builder.intake.cells import parse_cell, show
+from report_builder.intake.reader import RawSheet, cell_name
 from report_builder.schema import CHANNELS, ChannelCount, Column, DepartmentInfo, OfficeInfo, columns
 
 __all__ = ["check_channels", "check_info"]

@@ -1,0 +1,1 @@
+"""Compare: redlines of two .docx, cell diffs of two workbooks."""

@@ -1,0 +1,1 @@
+"""Intake: an untrusted file (workbook, template) → checked data and findings. Never imports report or outputs."""

@@ -1,0 +1,1 @@
+"""Outputs: the files we write and keep (workbooks, feedback, versions, manifests, PDF)."""

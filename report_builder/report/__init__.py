@@ -1,0 +1,1 @@
+"""Report: checked data → the Word report and where each figure comes from. Never imports intake."""
