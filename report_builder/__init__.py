@@ -1,1 +1,69 @@
-"""report_builder: build a college's 信息公开工作年度报告 from department workbooks."""
+"""report_builder: build a college's 信息公开工作年度报告 from department workbooks.
+
+The public API (`report_builder.__all__`; everything else may change):
+
+- `check_submissions(year_dir)` checks a year folder's workbooks → `CheckReport` (of `FileResult`s);
+- `check_file(path, office)` checks one workbook in a capped worker process → `FileResult`;
+- `load_office(year_dir)` reads the year's office workbook (年度总表.xlsx) → `OfficeResult`;
+- `build_report(year_dir, out_dir)` checks the year and writes the next report version → `BuildResult`;
+- `make_templates(year_dir)` writes each department's workbook to fill → `Written`;
+- `write_feedback(check, out_dir)` writes a marked copy for each file with findings → `Written`;
+- `list_report_versions(folder)` lists the report versions built → `ReportVersions` (of `ReportVersion`s);
+- `Finding`, `Severity` and `CATALOG`: problems in the inputs, as data (docs/findings.md);
+- `ReportBuilderError`: the root of the library's exceptions, each with a `CATALOG` code;
+- `Tally`: rows read = accepted + rejected; `__version__`: the installed version.
+
+Names are imported when first used, so `import report_builder.entry` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from report_builder._version import __version__
+    from report_builder.findings import CATALOG, Finding, ReportBuilderError, Severity
+    from report_builder.pipeline import (
+        build_report,
+        check_file,
+        check_submissions,
+        list_report_versions,
+        load_office,
+        make_templates,
+        write_feedback,
+    )
+    from report_builder.results import (
+        BuildResult,
+        CheckReport,
+        FileResult,
+        OfficeResult,
+        ReportVersion,
+        ReportVersions,
+        Tally,
+        Written,
+    )
+
+_HOMES = {
+    "report_builder._version": ("__version__",),
+    "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
+    "report_builder.pipeline": ("build_report", "check_file", "check_submissions", "list_report_versions",
+                                "load_office", "make_templates", "write_feedback"),
+    "report_builder.results": ("BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion",
+                               "ReportVersions", "Tally", "Written"),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = [
+    "CATALOG", "BuildResult", "CheckReport", "FileResult", "Finding", "OfficeResult", "ReportBuilderError",
+    "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__", "build_report", "check_file",
+    "check_submissions", "list_report_versions", "load_office", "make_templates", "write_feedback",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module 'report_builder' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value
+    return value

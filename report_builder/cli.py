@@ -1,4 +1,4 @@
-"""`report-builder`: a thin command line over report_builder.pipeline.
+"""`report-builder`: a thin command line over report_builder's public calls (report_builder.pipeline).
 
 Each command parses its arguments, calls one library function, prints the result and
 picks the exit code: 0 ok, 1 problems in the inputs, 2 usage error, 3 internal error.
@@ -27,8 +27,9 @@ from report_builder.display import escape, escape_json, shown
 from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
 from report_builder.findings import Finding, Severity
 from report_builder.intake.report_template import ORIGINS, UsedTemplate
+from report_builder.json_report import report_as_json
 from report_builder.outputs import versions
-from report_builder.outputs.staging import INCOMPLETE_DETAIL
+from report_builder.results import CheckReport
 
 OK, INPUT_PROBLEMS, USAGE, INTERNAL = 0, 1, 2, 3
 TABLE_CELL = 40  # characters of a department or file name shown in the table
@@ -248,16 +249,14 @@ def _template_line(template: UsedTemplate) -> str:
 
 
 def _versions(args: argparse.Namespace) -> int:
-    builds, incomplete = versions.list_builds(args.folder)
-    for report in incomplete:
-        print(f"! {Finding('version-incomplete', report.name, detail=INCOMPLETE_DETAIL)}", file=sys.stderr)
-    if not builds:
+    listed = pipeline.list_report_versions(args.folder)
+    for finding in listed.findings:
+        print(f"{_mark(finding)} {finding}", file=sys.stderr)
+    if not listed.versions:
         print(f"“{args.folder}”中没有已生成的报告版本。", file=sys.stderr)
         return USAGE
-    previous = None
-    for build in builds:
-        print(f"{build.path.name}  {build.built_at}  {'；'.join(versions.input_changes(previous, build))}")
-        previous = build
+    for version in listed.versions:
+        print(f"{version.path.name}  {version.built_at}  {'；'.join(version.changes)}")
     return OK
 
 
@@ -308,7 +307,7 @@ def _templates(args: argparse.Namespace) -> int:
     return OK if result.written and not failed else INPUT_PROBLEMS
 
 
-def _run_check(year_dir: Path, *, quiet: bool) -> pipeline.CheckReport | None:
+def _run_check(year_dir: Path, *, quiet: bool) -> CheckReport | None:
     if not year_dir.is_dir():
         print(f"找不到年度文件夹：{year_dir}", file=sys.stderr)
         return None
@@ -318,7 +317,7 @@ def _run_check(year_dir: Path, *, quiet: bool) -> pipeline.CheckReport | None:
     return report
 
 
-def _print_check(report: pipeline.CheckReport) -> None:
+def _print_check(report: CheckReport) -> None:
     rows = [("部门", "文件", "状态", "错误", "提示", "读取行", "采用", "退回")]
     for r in report.files:
         status = "有错误" if r.errors else ("有提示" if r.warnings else "通过")
@@ -353,13 +352,13 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _write_json(path: Path, report: pipeline.CheckReport) -> None:
+def _write_json(path: Path, report: CheckReport) -> None:
     versions.write_atomic(path, _json_text(report).encode("utf-8"), overwrite=True)
 
 
-def _json_text(report: pipeline.CheckReport) -> str:
+def _json_text(report: CheckReport) -> str:
     """The check report as JSON; characters a terminal would obey are written as \\uXXXX (same data)."""
-    return escape_json(json.dumps(pipeline.report_as_json(report), ensure_ascii=False, indent=2))
+    return escape_json(json.dumps(report_as_json(report), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -180,6 +180,24 @@ class Finding:
                 "message": clip(self.message, JSON_TEXT), "hint": self.hint}
 
 
+class ReportBuilderError(Exception):
+    """The root of the library's exceptions: `message` is Chinese, for the user; `code` is its catalog code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        if code not in CATALOG:
+            raise ValueError(f"unknown finding code {code!r}")
+        super().__init__(message, code)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+    def finding(self, file: str = "") -> Finding:
+        """The error as a finding about `file`."""
+        return Finding(self.code, file, detail=self.message)
+
+
 def errors(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity is Severity.ERROR]
 

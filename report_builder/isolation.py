@@ -1,7 +1,12 @@
 """Run a function over many items in worker processes, so one bad item cannot take the run down.
 
-Workers are forked (they inherit `func` and `items`: nothing is pickled on the way in,
-results are pickled on the way back). Each worker takes a chunk of items, so thousands
+A single-threaded process (the command line) forks its workers itself. A process with other threads
+(a server) must not fork: its workers are forked instead from multiprocessing's fork server, one
+single-threaded helper process started once and kept (it imports WORKER_MODULES when it starts;
+`start_workers` starts it ahead). Either way `func` and the chunk's items go to the worker, pickled
+for the fork server: `func` must then be a module's top-level function or a functools.partial of one
+(a lambda or a closure is always run in forked workers). Results are pickled on the way back.
+Each worker takes a chunk of items, so thousands
 of small files do not pay one fork each, and runs under a memory cap (RLIMIT_AS: the
 address space it inherited plus `memory_mb`) and a per-item timeout. When a worker
 dies (abort, signal, OOM killer) or times out, the items of its chunk that had not
@@ -12,25 +17,30 @@ The worker's stderr goes to a temporary file, so a Rust panic never reaches the 
 from __future__ import annotations
 
 import faulthandler
+import functools
 import gc
 import multiprocessing
 import os
 import resource
 import signal
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from typing import IO, Any, Literal, TypeVar
 
-__all__ = ["Crash", "run_isolated"]
+__all__ = ["WORKER_MODULES", "Crash", "run_isolated", "start_workers"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_CHUNK = 32
+# Imported once by the fork server, so that its workers start with them (the functions they run live there).
+WORKER_MODULES = ("report_builder.file_checks", "report_builder.report.render", "report_builder.outputs.feedback")
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,7 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
     stderr: IO[bytes]
+    stderr_path: str
     todo: deque[int]
     deadline: float = 0.0
     done: list[int] = field(default_factory=list)
@@ -67,7 +78,7 @@ def run_isolated(
     queue = deque(deque(range(i, min(i + size, total))) for i in range(0, total, size))
     results: dict[int, R | Crash] = {}
     running: list[_Worker] = []
-    context = multiprocessing.get_context("fork")
+    context = _context(func)
 
     def record(index: int, result: R | Crash) -> None:
         results[index] = result
@@ -99,6 +110,39 @@ def run_isolated(
     return [results[i] for i in range(total)]
 
 
+def start_workers() -> None:
+    """Start the fork server now (it imports WORKER_MODULES, which takes a moment), while the caller does
+    other work; otherwise the first `run_isolated` starts it. It lives as long as this process."""
+    _preload()
+    forkserver.ensure_running()
+
+
+@functools.cache
+def _preload() -> None:
+    """Tell multiprocessing's fork server (one per process) which modules to import when it starts."""
+    forkserver.set_forkserver_preload(list(WORKER_MODULES))
+
+
+def _context(func: Callable[..., Any]) -> multiprocessing.context.BaseContext:
+    """A fork of this process when it runs no other thread (Python's or a library's), else the fork server
+    (when a fresh process can import `func`: a top-level function, or a partial of one)."""
+    target = func.func if isinstance(func, functools.partial) else func
+    module = getattr(target, "__module__", None)
+    importable = module not in (None, "__main__") and "<" not in getattr(target, "__qualname__", "<")
+    if _threads() == 1 or not importable:
+        return multiprocessing.get_context("fork")
+    _preload()
+    return multiprocessing.get_context("forkserver")
+
+
+def _threads() -> int:
+    """This process's threads, as the kernel counts them (threads started by native code included)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # not on Linux
+        return threading.active_count()
+
+
 def _cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -109,28 +153,31 @@ def _cpu_count() -> int:
 def _start(context: multiprocessing.context.BaseContext, func: Callable[[T], R], items: Sequence[T],
            todo: deque[int], memory_mb: int, timeout_s: float) -> _Worker:
     receiver, sender = context.Pipe(duplex=False)
-    stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _stop
-    args = (func, items, list(todo), sender, stderr, memory_mb)
+    fd, stderr_path = tempfile.mkstemp(prefix="report-builder-worker-")  # the worker opens it by name
+    stderr = os.fdopen(fd, "rb")
+    args = (func, [(i, items[i]) for i in todo], sender, stderr_path, memory_mb)
     process = context.Process(target=_work, args=args, daemon=True)  # type: ignore[attr-defined]
     process.start()
     sender.close()
-    return _Worker(process, receiver, stderr, todo, time.monotonic() + timeout_s)
+    return _Worker(process, receiver, stderr, stderr_path, todo, time.monotonic() + timeout_s)
 
 
-def _work(func: Callable[[T], R], items: Sequence[T], todo: list[int], conn: Connection,
-          stderr: IO[bytes], memory_mb: int) -> None:
+def _work(func: Callable[[T], R], chunk: list[tuple[int, T]], conn: Connection, stderr_path: str,
+          memory_mb: int) -> None:
     """In the worker: cap memory, silence stderr, send (index, result) after each item."""
-    os.dup2(stderr.fileno(), 2)
+    stderr = os.open(stderr_path, os.O_WRONLY)
+    os.dup2(stderr, 2)
+    os.close(stderr)
     faulthandler.disable()  # it may write to a copy of the parent's stderr
     os.environ["RUST_BACKTRACE"] = "0"  # a panic prints one line, fast
     gc.disable()  # a short-lived worker under a memory cap: the collector only costs time here
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     inherited = _address_space()
     resource.setrlimit(resource.RLIMIT_AS, (inherited + memory_mb * 1024 * 1024, resource.RLIM_INFINITY))
-    for index in todo:
+    for index, item in chunk:
         result: R | Crash
         try:
-            result = func(items[index])
+            result = func(item)
         except MemoryError:
             result = Crash("memory", "MemoryError")
         except (KeyboardInterrupt, SystemExit):
@@ -170,6 +217,7 @@ def _stop(worker: _Worker, *, graceful: bool) -> Crash:
     worker.stderr.seek(0)
     detail = worker.stderr.read(65536).decode("utf-8", errors="replace").strip()
     worker.stderr.close()
+    os.unlink(worker.stderr_path)
     if timed_out:
         return Crash("timeout", detail)
     code = worker.process.exitcode or 0

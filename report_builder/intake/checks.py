@@ -116,8 +116,10 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     return _finish(raw, "office", OfficeWorkbook, sheets, findings, complete=info is not None)
 
 
-def check_department(raw: RawWorkbook, office: OfficeWorkbook | None) -> Checked:
-    """Check one department workbook against the office workbook of the year."""
+def check_department(raw: RawWorkbook, office: OfficeWorkbook | None, index: OfficeIndex | None = None) -> Checked:
+    """Check one department workbook against the office workbook of the year.
+
+    `index` is `OfficeIndex.of(office)`: pass it when checking many files against one office workbook."""
     if not _looks_like(raw, DEPARTMENT_SHEETS):
         return _not_a_template(raw, "department", "部门填报表")
     info_spec, *table_specs = DEPARTMENT_SHEETS
@@ -125,16 +127,16 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None) -> Checked
     info = _single(info_sheets["info"])
     context = Context()
     if office is not None:
-        names, checklist, ambiguous, numbers = _office_lookups(office)
-        listed = getattr(info, "department", "") in names
+        index = index if index is not None and index.office is office else OfficeIndex.of(office)
+        listed = getattr(info, "department", "") in index.names
         context = Context(
             window=(office.info.window_start, office.info.window_end),
-            checklist=checklist,
-            ambiguous=ambiguous,
-            numbers=numbers,
+            checklist=index.items,
+            ambiguous=index.ambiguous,
+            numbers=index.numbers,
             department=getattr(info, "department", "") if listed else "",  # unknown: said once, not per item
         )
-        findings += _check_department_info(raw, info_sheets["info"], office)
+        findings += _check_department_info(raw, info_sheets["info"], index)
     info_sheet = info_sheets["info"].placement.sheet
     table_sheets, more = _read_sheets(raw, tuple(table_specs), context, taken_names={info_sheet})
     table_sheets["counts"] = _check_channel_rows(raw, table_sheets["counts"], more)
@@ -142,22 +144,24 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None) -> Checked
                    findings + more, complete=info is not None)
 
 
-_Lookups = tuple[frozenset[str], dict[int, ChecklistItem], frozenset[int], dict[str, int]]
-_lookups: tuple[OfficeWorkbook, _Lookups] | None = None
-
-
-def _office_lookups(office: OfficeWorkbook) -> _Lookups:
+@dataclass(frozen=True, slots=True)
+class OfficeIndex:
     """The office's department names and 清单 items by number, made once per office workbook (not once
     per department file: with 4,000 departments that was 4,000 × 4,000 steps)."""
-    global _lookups
-    if _lookups is None or _lookups[0] is not office:
-        names = frozenset(d.name for d in office.departments)
-        items = {item.number: item for item in office.checklist}
+
+    office: OfficeWorkbook
+    names: frozenset[str]
+    items: dict[int, ChecklistItem]
+    ambiguous: frozenset[int]  # 清单 numbers used by more than one item
+    numbers: dict[str, int]  # 清单 item title → its (first) number
+
+    @classmethod
+    def of(cls, office: OfficeWorkbook) -> OfficeIndex:
         counts = Counter(item.number for item in office.checklist)
-        ambiguous = frozenset(number for number, count in counts.items() if count > 1)
-        numbers = {item.title: item.number for item in reversed(office.checklist)}
-        _lookups = (office, (names, items, ambiguous, numbers))
-    return _lookups[1]
+        return cls(office, frozenset(d.name for d in office.departments),
+                   {item.number: item for item in office.checklist},
+                   frozenset(number for number, count in counts.items() if count > 1),
+                   {item.title: item.number for item in reversed(office.checklist)})
 
 
 def _looks_like(raw: RawWorkbook, specs: Sequence[SheetSpec]) -> bool:
@@ -515,12 +519,12 @@ def _check_names(file: str, result: SheetResult, *fields: str) -> list[Finding]:
     return found
 
 
-def _check_department_info(raw: RawWorkbook, result: SheetResult, office: OfficeWorkbook) -> list[Finding]:
+def _check_department_info(raw: RawWorkbook, result: SheetResult, index: OfficeIndex) -> list[Finding]:
     """The pre-filled cells of 基本信息, each compared even when another cell of the form is wrong."""
     sheet = next((s for s in raw.sheets if s.name == result.placement.sheet), None)
     if sheet is None:
         return []
-    return check_info(raw.file, sheet, result.placement.form_cells, office.info, _office_lookups(office)[0])
+    return check_info(raw.file, sheet, result.placement.form_cells, index.office.info, index.names)
 
 
 def _check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Finding]) -> SheetResult:

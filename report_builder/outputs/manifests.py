@@ -1,4 +1,5 @@
-"""Reading manifests: one typed reader, so a manifest of the wrong shape is "not a whole version", never a crash.
+"""Manifests, made and read here: one typed reader, so a manifest of the wrong shape is "not a whole version",
+never a crash.
 
 A manifest sits beside each report version (`…_vN.manifest.json`). Its `schema_version` says which
 fields to expect: 1 (before `files` existed) or 2 (`files` lists every other file of the version with
@@ -7,14 +8,22 @@ its sha256). Anything that does not fit is refused here, once, and nowhere else.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-__all__ = ["MANIFEST_SCHEMA", "MANIFEST_SUFFIX", "Manifest", "load_manifest", "manifest_dict", "manifest_path",
-           "parse_manifest"]
+from report_builder._version import __version__
+from report_builder.intake.report_template import UsedTemplate, file_sha256
+from report_builder.report.merge import Figure
+from report_builder.results import CheckReport
+
+__all__ = ["MANIFEST_SCHEMA", "MANIFEST_SUFFIX", "Manifest", "load_manifest", "make_manifest", "manifest_dict",
+           "manifest_path", "parse_manifest"]
 
 MANIFEST_SCHEMA = 2
 MANIFEST_SUFFIX = ".manifest.json"
@@ -74,3 +83,47 @@ def load_manifest(path: Path) -> Manifest | None:
 
 def manifest_dict(manifest: Manifest) -> dict[str, Any]:
     return manifest.model_dump(mode="json")
+
+
+def make_manifest(check: CheckReport, template: UsedTemplate, docx: bytes) -> dict[str, Any]:
+    """What a version was built from: inputs, template, tool, checks, figures (outputs.versions adds the rest).
+
+    A workbook's hash is that of the bytes its worker read (not of the file as it is now); the files
+    the check did not read (attachments, a .docx) are hashed as they are, streamed.
+    """
+    read = {r.file: r.sha256 for r in check.files}
+    inputs = []
+    for name in sorted({*read, *(p.name for p in check.year_dir.iterdir() if p.suffix.lower() == ".docx")}):
+        if not name.startswith(("~$", ".")) and (digest := read.get(name) or _input_sha256(check.year_dir / name)):
+            inputs.append({"file": name, "sha256": digest})
+    template_sha = template.sha256
+    fingerprint = hashlib.sha256(json.dumps([inputs, template_sha, __version__]).encode()).hexdigest()
+    assert check.data is not None
+    return {
+        "tool": f"report_builder {__version__}",
+        "built_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "year": check.year_dir.name,
+        "fingerprint": fingerprint,
+        "report_sha256": hashlib.sha256(docx).hexdigest(),
+        "template": {"file": template.path.name, "origin": template.origin, "sha256": template_sha},
+        "inputs": inputs,
+        "checks": check.totals(),
+        "figures": {name: {"value": f.value, "by_department": _by_department(f)}
+                    for name, f in check.data.figures.items()},
+    }
+
+
+def _input_sha256(path: Path) -> str:
+    """A file's sha256, streamed (a 3 GB attachment costs no memory), never through a link; "" if unreadable."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return ""
+
+
+def _by_department(figure: Figure) -> dict[str, int]:
+    shares: dict[str, int] = {}
+    for source in figure.sources:
+        if source.department:
+            shares[source.department] = shares.get(source.department, 0) + source.amount
+    return shares

@@ -11,6 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from report_builder.findings import ReportBuilderError
+
 __all__ = [
     "TIMEOUT_SECONDS",
     "PdfError",
@@ -41,8 +43,11 @@ _FONTS_CONF = Path(__file__).resolve().parents[2] / "fonts" / "fonts.conf"
 _SYSTEM_FONTS_CONF = Path("/etc/fonts/fonts.conf")
 
 
-class PdfError(Exception):
+class PdfError(ReportBuilderError):
     """The PDF could not be made; the message is Chinese, for the user, with no path or traceback."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "pdf-failed")
 
 
 def find_soffice() -> Path | None:

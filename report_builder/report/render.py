@@ -22,6 +22,7 @@ import jinja2
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from report_builder.findings import ReportBuilderError
 from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
 from report_builder.report.merge import ReportData, fill_named
@@ -37,12 +38,11 @@ RENDER_MEMORY_MB, RENDER_MEMORY_PER_DEPARTMENT_MB = 500, 0.4
 
 Problem = Literal["template-error", "template-unsafe", "template-too-costly"]
 
-class RenderError(Exception):
+class RenderError(ReportBuilderError):
     """The template could not be rendered; `message` is Chinese, for the office; `code` a finding code."""
 
     def __init__(self, message: str, code: Problem = "template-error") -> None:
         super().__init__(message, code)
-        self.message = message
         self.code: Problem = code
 
 

@@ -1,0 +1,111 @@
+"""Checking files in worker processes: each file's bytes read once, checked, and reduced to a small outcome.
+
+`pipeline` puts these together into the year's check; a file that crashes the reader costs only itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from report_builder.findings import Finding, Severity
+from report_builder.intake.checks import Checked, OfficeIndex, Tally, check_department, check_office
+from report_builder.intake.reader import RawWorkbook, read_bytes, read_workbook
+from report_builder.isolation import Crash, run_isolated
+from report_builder.report.summary import DepartmentSummary, summarize_department
+from report_builder.results import FileResult
+from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
+
+Progress = Callable[[int, int], None]
+
+CRASH_DETAIL = {"crashed": "读取时程序异常退出", "memory": "读取时占用内存超过上限", "timeout": "读取超时"}
+# Errors that keep a whole department file out of the report (merge_year drops it, or build refuses it):
+# none of its rows is then "accepted". Errors starting with "file-" do too.
+FILE_LEVEL_ERRORS = frozenset({"wrong-year", "wrong-window", "unknown-department", "duplicate-department"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker sends back for one file: small, whatever the size of the file."""
+
+    result: FileResult
+    office: OfficeWorkbook | None = None
+    summary: DepartmentSummary | None = None
+
+
+def check_isolated(paths: Sequence[Path], office: OfficeWorkbook | None, year: str, lists: frozenset[str],
+                   on_progress: Progress | None) -> list[Outcome]:
+    """Each file checked (and a department's summarized) in a worker process; a crash is the file's finding."""
+    index = OfficeIndex.of(office) if office is not None else None
+    work = functools.partial(_check_and_summarize, index=index, year=year, lists=lists)
+    outcomes = run_isolated(work, list(paths), on_progress=on_progress)
+    return [_crashed(path, outcome) if isinstance(outcome, Crash) else outcome
+            for path, outcome in zip(paths, outcomes, strict=True)]
+
+
+def _check_and_summarize(path: Path, *, index: OfficeIndex | None, year: str, lists: frozenset[str]) -> Outcome:
+    """Runs in a worker: read the file's bytes once, check them, and reduce a department's rows to its
+    summary. The sha256 sent back is that of the bytes checked, whatever happens to the file later."""
+    data = read_bytes(path, path.name)
+    checked = _check_data(path, data, index, year)
+    digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) else ""
+    wb = checked.workbook
+    return Outcome(file_result(checked, digest), wb if isinstance(wb, OfficeWorkbook) else None,
+                   summarize_department(wb, lists) if isinstance(wb, DepartmentWorkbook) else None)
+
+
+def check_workbook(path: Path, office: OfficeWorkbook | None = None, year: str = "") -> Checked:
+    """Read (pre-checked) and check one file, in this process: findings and every row as a model.
+
+    The file is the office workbook if it is named 年度总表.xlsx, else a department's. Only for trusted
+    or pre-checked files (tests, benchmarks): `pipeline.check_file` is the isolated check.
+    """
+    index = OfficeIndex.of(office) if office is not None else None
+    return _check_data(path, read_bytes(path, path.name), index, year)
+
+
+def _check_data(path: Path, data: bytes | Finding, index: OfficeIndex | None, year: str) -> Checked:
+    kind = _kind(path)
+    raw: RawWorkbook | Finding = data if isinstance(data, Finding) else read_workbook(data, path.name)  # pre-checks
+    if isinstance(raw, Finding):
+        return Checked(path.name, kind, None, (raw,), Tally())
+    office = index.office if index is not None else None
+    checked = check_office(raw, year) if kind == "office" else check_department(raw, office, index)
+    if raw.old_format:
+        checked = Checked(checked.file, checked.kind, checked.workbook,
+                          (Finding("file-old-format", path.name),) + checked.findings, checked.tally)
+    return checked
+
+
+def _kind(path: Path) -> Literal["office", "department"]:
+    return "office" if path.name == OFFICE_FILE else "department"
+
+
+def _crashed(path: Path, crash: Crash) -> Outcome:
+    finding = Finding("file-unsafe", path.name, detail=CRASH_DETAIL.get(crash.reason, ""))
+    return Outcome(file_result(Checked(path.name, _kind(path), None, (finding,), Tally())))
+
+
+def file_result(checked: Checked, sha256: str = "") -> FileResult:
+    department = checked.department or (Path(checked.file).stem if checked.kind == "department" else "")
+    return FileResult(checked.file, checked.kind, department, checked.findings, checked.tally, sha256)
+
+
+def not_merged(outcome: Outcome, dropped: set[str]) -> bool:
+    """Whether none of the file's rows can reach the report: it gave no workbook, or a department file
+    has a file-level error (another year, an unknown or duplicate department, an unreadable file)."""
+    result = outcome.result
+    if outcome.office is None and outcome.summary is None or result.file in dropped:
+        return True
+    return result.kind == "department" and any(
+        f.severity is Severity.ERROR and (f.code in FILE_LEVEL_ERRORS or f.code.startswith("file-"))
+        for f in result.findings)
+
+
+def rejected_whole(result: FileResult) -> FileResult:
+    return dataclasses.replace(result, tally=Tally(result.tally.read, 0, result.tally.read))

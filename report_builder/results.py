@@ -1,0 +1,110 @@
+"""What the public calls return: plain, frozen records (report_builder.pipeline makes them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from report_builder.findings import Finding, Severity
+from report_builder.intake.checks import Tally
+from report_builder.intake.report_template import UsedTemplate
+from report_builder.report.merge import ReportData
+from report_builder.schema import OfficeWorkbook
+
+__all__ = ["BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion", "ReportVersions", "Tally",
+           "Written"]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file of the year folder."""
+
+    file: str
+    kind: Literal["office", "department", "unknown"]
+    department: str
+    findings: tuple[Finding, ...]
+    tally: Tally
+    sha256: str = ""  # of exactly the bytes that were read and checked ("" when they could not be read)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is Severity.WARNING for f in self.findings)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """A year folder checked: every file's result, findings about the year, and the merged report data."""
+
+    year_dir: Path
+    files: tuple[FileResult, ...]
+    year_findings: tuple[Finding, ...]  # about the year as a whole (missing departments, duplicates…)
+    office: OfficeWorkbook | None
+    data: ReportData | None = field(default=None, repr=False)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for r in self.files for f in r.findings) + self.year_findings
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def tally(self) -> Tally:
+        return sum((r.tally for r in self.files), Tally())
+
+    def totals(self) -> dict[str, int]:
+        """Files, errors, warnings and rows, as the JSON report and the manifest state them."""
+        t = self.tally
+        errors = sum(f.severity is Severity.ERROR for f in self.findings)
+        return {"files": len(self.files), "errors": errors, "warnings": len(self.findings) - errors,
+                "rows_read": t.read, "rows_accepted": t.accepted, "rows_rejected": t.rejected}
+
+
+@dataclass(frozen=True)
+class OfficeResult:
+    """The year's office workbook (年度总表.xlsx), read and checked in a worker."""
+
+    office: OfficeWorkbook | None  # None when it is missing, a link, or has an error
+    file: FileResult | None  # the file as checked (None when there was no file to read)
+    folder_findings: tuple[Finding, ...] = ()  # the year folder has no office workbook, or only a link
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return (self.file.findings if self.file else ()) + self.folder_findings
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    check: CheckReport
+    report: Path | None = None
+    manifest: Path | None = None
+    unchanged: bool = False
+    render_findings: tuple[Finding, ...] = ()
+    template: UsedTemplate | None = None  # the template rendered (or that would have been)
+
+
+@dataclass(frozen=True)
+class Written:
+    written: tuple[Path, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportVersion:
+    """One whole version of the report: its file, when it was built, and how its inputs changed (Chinese)."""
+
+    path: Path
+    built_at: str
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportVersions:
+    versions: tuple[ReportVersion, ...]  # oldest first
+    findings: tuple[Finding, ...]  # version-incomplete: reports without a valid manifest
