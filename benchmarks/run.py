@@ -7,7 +7,7 @@ For each size (synthetic years from benchmarks/generate.py, cached under /tmp/rb
   file as a worker runs them (only each file's result and summary are kept; the garbage collector runs,
   untimed, after every chunk of files, where a worker would exit); then merge (merge.merge_year), render
   (render.render_report),
-  write (pipeline.make_manifest + versions.write_next_version); plus pipeline.check_submissions,
+  write (manifests.make_manifest + versions.write_next_version); plus pipeline.check_submissions,
   which reads and checks in 2 worker processes and sends the results back pickled;
 - the floor on the same files: every cell value read with python-calamine and nothing else (one
   process, and 2 processes), and the same report context rendered by a bare docxtpl call;
@@ -89,8 +89,8 @@ class Sample:
 def measure(func: Callable[[], Any], repeat: int) -> tuple[Sample, Any]:
     """Run func `repeat` times; median wall time, peak RSS during a run, and the last result.
 
-    The stages run with the cyclic GC paused, as the pipeline runs them (workers, check_submissions and
-    build_report pause it: pipeline.gc_paused) when the code measured does so."""
+    The stages run with the cyclic GC paused when the code measured pauses it for the whole process
+    (checkouts before issue 10: pipeline.gc_paused); since then only worker processes pause it."""
     sample, result = Sample(), None
     for _ in range(repeat):
         result = None
@@ -246,10 +246,14 @@ class SizeResult:
 def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str, Sample], dict[str, float], Any]:
     """In-process stages and floors on one year folder."""
     from report_builder import pipeline
+    from report_builder.file_checks import file_result
     from report_builder.intake import checks, reader, safety
+    from report_builder.intake.report_template import UsedTemplate, file_sha256
     from report_builder.isolation import MAX_CHUNK
     from report_builder.outputs import versions
+    from report_builder.outputs.manifests import make_manifest
     from report_builder.report import merge, render, summary
+    from report_builder.results import CheckReport
     from report_builder.schema import OFFICE_FILE, DepartmentWorkbook
 
     paths = [year / OFFICE_FILE] + sorted(p for p in year.glob("*.xlsx") if p.name != OFFICE_FILE)
@@ -268,11 +272,12 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
             raw = watch.run("read", reader.read_workbook, paths[0], paths[0].name)
             office_checked = watch.run("check", checks.check_office, raw, year.name)
             office = office_checked.workbook
+            index = checks.OfficeIndex.of(office)
             checked: list[Any] = [office_checked]
             summaries: list[Any] = []
             for index, path in enumerate(paths[1:]):
                 raw = watch.run("read", reader.read_workbook, path, path.name)
-                result = watch.run("check", checks.check_department, raw, office)
+                result = watch.run("check", checks.check_department, raw, office, index)
                 if isinstance(result.workbook, DepartmentWorkbook):
                     summaries.append(watch.run("summarize", summary.summarize_department, result.workbook, lists))
                 checked.append(checks.Checked(result.file, result.kind, None, result.findings, result.tally))
@@ -296,12 +301,12 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
 
     stages["render"], (marked, docx) = measure(render_stage, repeat)
 
-    report = pipeline.CheckReport(year, tuple(pipeline._file_result(c) for c in checked), tuple(merge_findings),
-                                  office, data)
+    report = CheckReport(year, tuple(file_result(c) for c in checked), tuple(merge_findings), office, data)
+    used = UsedTemplate(TEMPLATE, "default", file_sha256(TEMPLATE), TEMPLATE.read_bytes())
     out = Path(tempfile.mkdtemp(prefix="rb_bench_write_"))
 
     def write() -> None:
-        manifest = pipeline.make_manifest(report, TEMPLATE, docx)
+        manifest = make_manifest(report, used, docx)
         versions.write_next_version(out, "报告", ".docx", docx)
         versions.write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False).encode(),
                               overwrite=True)
@@ -323,7 +328,7 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
     stages["check_submissions (2 workers)"], _ = measure(lambda: pipeline.check_submissions(year), repeat)
 
     started = time.perf_counter()  # what the workers send back: each file's result and summary
-    sent = [(pipeline._file_result(c), s) for c, s in zip(checked[1:], summaries, strict=False)]
+    sent = [(file_result(c), s) for c, s in zip(checked[1:], summaries, strict=False)]
     blob = pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL)
     extra["pickle dumps s"] = time.perf_counter() - started
     started = time.perf_counter()

@@ -55,7 +55,7 @@ def test_a_changed_count_gives_v2_and_the_manifests_name_it(sample_year: Path, t
 def test_the_sources_workbook_leads_each_figure_to_its_cells(sample_year: Path, tmp_path: Path) -> None:
     result = pipeline.build_report(sample_year, tmp_path / "out")
     assert result.report
-    ws = openpyxl.load_workbook(pipeline.sources_path(result.report))[SOURCES_SHEET]
+    ws = openpyxl.load_workbook(result.sources)[SOURCES_SHEET]
     rows = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=3)]
     start = next(i for i, r in enumerate(rows) if r[0] == "主动公开条数")
     assert rows[start][1] == 1000 and "近1000余条" in rows[start][2]
