@@ -174,7 +174,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         return BuildResult(check, render_findings=(output_failure(folder, error),), template=used)
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
     return BuildResult(check, published.report, manifest_path(published.report), published.unchanged,
-                       notes + tuple(pdf_findings), used)
+                       notes + tuple(pdf_findings), used, published.report.with_suffix(SOURCES_SUFFIX))
 
 
 def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:

@@ -9,7 +9,6 @@ from typing import Literal
 from report_builder.findings import Finding, Severity
 from report_builder.intake.checks import Tally
 from report_builder.intake.report_template import UsedTemplate
-from report_builder.outputs.staging import SOURCES_SUFFIX
 from report_builder.report.merge import ReportData
 from report_builder.schema import OfficeWorkbook
 
@@ -88,11 +87,7 @@ class BuildResult:
     unchanged: bool = False
     render_findings: tuple[Finding, ...] = ()
     template: UsedTemplate | None = None  # the template rendered (or that would have been)
-
-    @property
-    def sources(self) -> Path | None:
-        """The 数据来源 workbook beside the report: where each figure of the report comes from."""
-        return self.report.with_suffix(SOURCES_SUFFIX) if self.report else None
+    sources: Path | None = None  # the 数据来源 workbook beside the report: where each figure comes from
 
 
 @dataclass(frozen=True)
