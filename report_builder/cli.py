@@ -210,7 +210,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     if not args.year_dir.is_dir():
-        print(f"找不到年度文件夹：{args.year_dir}", file=sys.stderr)
+        print(Finding("year-folder-missing", str(args.year_dir)), file=sys.stderr)
         return USAGE
     progress = Progress(enabled=True)
     result = pipeline.build_report(args.year_dir, args.out, template=args.template, pdf=args.pdf,
@@ -309,7 +309,7 @@ def _templates(args: argparse.Namespace) -> int:
 
 def _run_check(year_dir: Path, *, quiet: bool) -> CheckReport | None:
     if not year_dir.is_dir():
-        print(f"找不到年度文件夹：{year_dir}", file=sys.stderr)
+        print(Finding("year-folder-missing", str(year_dir)), file=sys.stderr)
         return None
     progress = Progress(enabled=not quiet)
     report = pipeline.check_submissions(year_dir, on_progress=progress)
