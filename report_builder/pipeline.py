@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from report_builder.file_checks import Progress, check_isolated, not_merged, rejected_whole
-from report_builder.file_checks import check_workbook as check_workbook  # in this process: trusted files only
 from report_builder.findings import Finding, Severity
 from report_builder.intake.checks import Tally
 from report_builder.intake.document_safety import precheck_document

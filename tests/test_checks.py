@@ -21,6 +21,7 @@ import pytest
 from factory import SampleOffice, fill_department, sample_office, set_form_value, write
 
 from report_builder import pipeline
+from report_builder.file_checks import check_workbook
 from report_builder.findings import Finding, Severity
 from report_builder.schema import CHANNELS, DEPARTMENT_SHEETS, OFFICE_FILE, DepartmentWorkbook, OfficeNarrative
 
@@ -114,8 +115,8 @@ def error_codes(report: pipeline.CheckReport) -> set[str]:
 
 
 def department(report: pipeline.CheckReport, file: str) -> DepartmentWorkbook:
-    """The department's rows as checked: pipeline.check_workbook on the same file and office workbook."""
-    wb = pipeline.check_workbook(report.year_dir / file, report.office, report.year_dir.name).workbook
+    """The department's rows as checked: file_checks.check_workbook on the same file and office workbook."""
+    wb = check_workbook(report.year_dir / file, report.office, report.year_dir.name).workbook
     assert isinstance(wb, DepartmentWorkbook), file
     return wb
 

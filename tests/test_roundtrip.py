@@ -31,6 +31,7 @@ from test_checks import ACT, CASE, check, department
 
 from report_builder import pipeline
 from report_builder.dates import chinese_date
+from report_builder.file_checks import check_workbook
 from report_builder.findings import Finding
 from report_builder.intake.checks import check_department, check_office
 from report_builder.intake.reader import read_workbook
@@ -302,7 +303,7 @@ def _comparable(report: pipeline.CheckReport) -> tuple[Any, ...]:
     findings = sorted((f.code, f.file, f.sheet, f.cell, f.value) for f in report.findings)
     records = {}
     for result in report.files:
-        wb = pipeline.check_workbook(report.year_dir / result.file, report.office, report.year_dir.name).workbook
+        wb = check_workbook(report.year_dir / result.file, report.office, report.year_dir.name).workbook
         records[result.file] = wb.model_dump(exclude={"file"}) if wb else None
     return findings, records, report.tally
 
