@@ -2,20 +2,23 @@
 
 A single-threaded process (the command line) forks its workers itself. A process with other threads
 (a server) must not fork: its workers are forked instead from multiprocessing's fork server, one
-single-threaded helper process started once and kept (it imports WORKER_MODULES when it starts;
-`start_workers` starts it ahead). Either way `func` and the chunk's items go to the worker, pickled
-for the fork server: `func` must then be a module's top-level function or a functools.partial of one
-(a lambda or a closure is always run in forked workers). Results are pickled on the way back.
-Each worker takes a chunk of items, so thousands
-of small files do not pay one fork each, and runs under a memory cap (RLIMIT_AS: the
-address space it inherited plus `memory_mb`) and a per-item timeout. When a worker
-dies (abort, signal, OOM killer) or times out, the items of its chunk that had not
-finished are retried one per process; only the item that fails alone gets a `Crash`.
-The worker's stderr goes to a temporary file, so a Rust panic never reaches the user.
+single-threaded helper process started once and kept for the life of the process (it imports
+WORKER_MODULES when it starts; `start_workers` starts it ahead). The fork server receives `func` and
+the chunk's items pickled: `func` must be a module's top-level function or a functools.partial of
+one. A lambda or a closure cannot be sent, and is run in workers forked from this process even when
+it has threads (compare/diff.py's two lambdas, until they become top-level functions).
+
+Results are pickled on the way back. Each worker takes a chunk of items, so thousands of small
+files do not pay one fork each, and runs under a memory cap (RLIMIT_AS: the address space it
+inherited plus `memory_mb`) and a per-item timeout. When a worker dies (abort, signal, OOM killer)
+or times out, the items of its chunk that had not finished are retried one per process; only the
+item that fails alone gets a `Crash`. The worker's stderr goes to a temporary file, so a Rust
+panic never reaches the user.
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import functools
 import gc
@@ -166,6 +169,7 @@ def _work(func: Callable[[T], R], chunk: list[tuple[int, T]], conn: Connection, 
           memory_mb: int) -> None:
     """In the worker: cap memory, silence stderr, send (index, result) after each item."""
     stderr = os.open(stderr_path, os.O_WRONLY)
+    os.unlink(stderr_path)  # nameless from now on: the parent reads it through its own descriptor
     os.dup2(stderr, 2)
     os.close(stderr)
     faulthandler.disable()  # it may write to a copy of the parent's stderr
@@ -217,7 +221,8 @@ def _stop(worker: _Worker, *, graceful: bool) -> Crash:
     worker.stderr.seek(0)
     detail = worker.stderr.read(65536).decode("utf-8", errors="replace").strip()
     worker.stderr.close()
-    os.unlink(worker.stderr_path)
+    with contextlib.suppress(FileNotFoundError):  # the worker died before it opened the file
+        os.unlink(worker.stderr_path)
     if timed_out:
         return Crash("timeout", detail)
     code = worker.process.exitcode or 0
