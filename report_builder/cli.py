@@ -253,7 +253,7 @@ def _versions(args: argparse.Namespace) -> int:
     for finding in listed.findings:
         print(f"{_mark(finding)} {finding}", file=sys.stderr)
     if not listed.versions:
-        print(f"“{args.folder}”中没有已生成的报告版本。", file=sys.stderr)
+        print(Finding("versions-none", str(args.folder)), file=sys.stderr)
         return USAGE
     for version in listed.versions:
         print(f"{version.path.name}  {version.built_at}  {'；'.join(version.changes)}")
