@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+from pathlib import Path
 
 import report_builder
 from report_builder.findings import ReportBuilderError
@@ -59,3 +60,29 @@ def test_importing_the_package_stays_light() -> None:
     code = "import sys, report_builder.entry; print(sorted(m for m in ('pydantic', 'openpyxl') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_load_office_and_check_file(sample_year: Path) -> None:
+    loaded = report_builder.load_office(sample_year)
+    assert loaded.office is not None and loaded.file is not None and loaded.file.kind == "office"
+    department = next(p for p in sorted(sample_year.glob("*.xlsx")) if p.name != "年度总表.xlsx")
+    result = report_builder.check_file(department, loaded.office, year=sample_year.name)
+    assert result.kind == "department" and result.errors == 0 and result.tally.read > 0
+    assert len(result.sha256) == 64
+
+
+def test_load_office_never_follows_a_link(sample_year: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "年度总表.xlsx").symlink_to(sample_year / "年度总表.xlsx")
+    loaded = report_builder.load_office(other)
+    assert loaded.office is None and [f.code for f in loaded.findings] == ["file-link"]
+    assert [f.code for f in report_builder.make_templates(other, tmp_path / "out").findings] == ["file-link"]
+
+
+def test_list_report_versions(sample_year: Path, tmp_path: Path) -> None:
+    assert report_builder.list_report_versions(tmp_path / "none") == report_builder.ReportVersions((), ())
+    built = report_builder.build_report(sample_year, tmp_path / "out")
+    assert built.report is not None and built.sources is not None and built.sources.is_file()
+    listed = report_builder.list_report_versions(tmp_path / "out" / sample_year.name)
+    assert [(v.path, v.changes) for v in listed.versions] == [(built.report, ("首个版本",))]
