@@ -272,12 +272,12 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
             raw = watch.run("read", reader.read_workbook, paths[0], paths[0].name)
             office_checked = watch.run("check", checks.check_office, raw, year.name)
             office = office_checked.workbook
-            index = checks.OfficeIndex.of(office)
+            office_index = checks.OfficeIndex.of(office)
             checked: list[Any] = [office_checked]
             summaries: list[Any] = []
             for index, path in enumerate(paths[1:]):
                 raw = watch.run("read", reader.read_workbook, path, path.name)
-                result = watch.run("check", checks.check_department, raw, office, index)
+                result = watch.run("check", checks.check_department, raw, office, office_index)
                 if isinstance(result.workbook, DepartmentWorkbook):
                     summaries.append(watch.run("summarize", summary.summarize_department, result.workbook, lists))
                 checked.append(checks.Checked(result.file, result.kind, None, result.findings, result.tally))
