@@ -277,9 +277,10 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
                  pdf: bool = False, on_progress: Progress | None = None) -> BuildResult:
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
-    from report_builder.outputs.workbook_templates import save_workbook, sources_workbook
+    from report_builder.outputs.excel import save_workbook
+    from report_builder.outputs.sources_workbook import sources_workbook
     from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
-    from report_builder.report.sources import figure_uses, source_rows
+    from report_builder.report.sources import figure_uses
 
     year_dir = Path(year_dir)
     found = find_template(year_dir, template)
@@ -304,9 +305,8 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     pdf_findings: list[Finding] = []
 
     def make_files() -> dict[str, bytes]:
-        uses = figure_uses(data, marked)
-        figures = [(u.name, u.value, u.sentence, source_rows(u.sources)) for u in uses]
-        files = {".docx": docx, SOURCES_SUFFIX: save_workbook(sources_workbook(figures))}
+        sources = save_workbook(sources_workbook(figure_uses(data, marked)))
+        files = {".docx": docx, SOURCES_SUFFIX: sources}
         if pdf:
             converted = convert_pdf(docx, f"{stem}.docx")
             if isinstance(converted, Finding):
@@ -405,7 +405,8 @@ class Written:
 
 def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     """One department workbook per department of the office workbook's list."""
-    from report_builder.outputs.workbook_templates import department_workbook, save_workbook
+    from report_builder.outputs.excel import save_workbook
+    from report_builder.outputs.forms import department_workbook
 
     year_dir = Path(year_dir)
     office_path = year_dir / OFFICE_FILE

@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import make_sample_inputs  # noqa: E402
 
-from report_builder.outputs.workbook_templates import save_workbook  # noqa: E402
+from report_builder.outputs.excel import save_workbook  # noqa: E402
 
 
 @pytest.fixture

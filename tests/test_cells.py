@@ -12,11 +12,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from factory import fill_department
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from test_checks import ACT, APP, E, W, act, app, check, department, error_codes, rows, steps, the
 
 from report_builder.intake.cells import _UNSAFE_CHARS, BLANK, parse_cell, show
+from report_builder.outputs.filling import fill_department
 from report_builder.schema import Activity, Application, ChannelCount, ChecklistAnswer, Column, columns
 
 DATE = next(c for c in columns(Application) if c.field == "received")

@@ -13,11 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import edit_workbook
-from factory import fill_department
 
 from report_builder import pipeline
 from report_builder.outputs import versions
-from report_builder.outputs.workbook_templates import SOURCES_SHEET
+from report_builder.outputs.filling import fill_department
+from report_builder.outputs.sources_workbook import SOURCES_SHEET
 
 
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -15,17 +15,18 @@ from typing import Any, Literal
 from xml.etree import ElementTree
 
 import pytest
-from factory import fill_department, sample_office, set_form_value, write
+from factory import sample_office, write
 from openpyxl import load_workbook
 from pydantic import Field
 
 from report_builder import schema
-from report_builder.outputs.workbook_templates import (
+from report_builder.outputs.excel import save_workbook
+from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.forms import (
     FORM_HEADERS,
     LISTS_SHEET,
     department_workbook,
     office_workbook,
-    save_workbook,
     self_check_cell,
 )
 from report_builder.schema import DEPARTMENT_SHEETS, FIRST_DATA_ROW, HEADER_ROW, OFFICE_SHEETS, SheetSpec
@@ -330,7 +331,7 @@ def test_saving_twice_gives_the_same_bytes() -> None:
 
 def test_same_bytes_across_processes() -> None:
     code = ("import hashlib, sys; sys.path.insert(0, 'tests'); from factory import sample_office;"
-            "from report_builder.outputs.workbook_templates import save_workbook;"
+            "from report_builder.outputs.excel import save_workbook;"
             "print(hashlib.sha256(save_workbook(sample_office().department_template('财务处'))).hexdigest())")
     root = Path(__file__).resolve().parent.parent
     runs = [subprocess.run([sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True,
