@@ -248,8 +248,9 @@ def _template_line(template: UsedTemplate) -> str:
 
 
 def _versions(args: argparse.Namespace) -> int:
-    builds, incomplete = versions.list_builds(args.folder)
-    for report in incomplete:
+    history = versions.list_builds(args.folder)
+    builds = history.builds
+    for report in history.incomplete:
         print(f"! {Finding('version-incomplete', report.name, detail=INCOMPLETE_DETAIL)}", file=sys.stderr)
     if not builds:
         print(f"“{args.folder}”中没有已生成的报告版本。", file=sys.stderr)

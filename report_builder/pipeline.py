@@ -422,7 +422,7 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
         items = [item for item in office.checklist if item.department == entry.name]
         data = save_workbook(department_workbook(office.info, entry.name, items))
         try:
-            path, _ = write_next_version(folder, safe_stem(entry.name), ".xlsx", data, plain_first=True)
+            path = write_next_version(folder, safe_stem(entry.name), ".xlsx", data, plain_first=True).path
         except OSError as error:  # the folder, not this department: the next one would fail the same way
             return Written(tuple(written), office_checked.result.findings + (output_failure(folder, error),))
         written.append(path)
@@ -454,7 +454,7 @@ def write_feedback(check: CheckReport, out_dir: Path) -> Written:
     failed: list[Finding] = []
     for name, data in zip(names, feedback_copies(requests), strict=True):
         try:
-            path, _ = write_next_version(Path(out_dir), feedback_stem(name), ".xlsx", data, plain_first=True)
+            path = write_next_version(Path(out_dir), feedback_stem(name), ".xlsx", data, plain_first=True).path
         except OSError as error:
             failed.append(output_failure(Path(out_dir), error))
             continue
