@@ -137,7 +137,8 @@ def feedback_workbook(original: Path | None, findings: Sequence[Finding], *, not
     for (sheet, coordinate), found in marked.items():
         ws = _worksheet(wb, sheet)
         if ws is not None:
-            _mark(ws[coordinate], found)
+            cell: Cell | MergedCell = ws[coordinate]
+            _mark(cell, found)
     _add_issue_sheet(wb, order, marked, note)
     select_first_sheet(wb)
     return wb
@@ -256,7 +257,8 @@ def _place(wb: Workbook, f: Finding) -> tuple[str, str] | None:
     if ws is None:
         return None
     coordinate = f.cell.upper()
-    if isinstance(ws[coordinate], MergedCell):
+    cell: Cell | MergedCell = ws[coordinate]
+    if isinstance(cell, MergedCell):
         merged = next((r for r in ws.merged_cells.ranges if coordinate in r), None)
         coordinate = merged.start_cell.coordinate if merged else coordinate
     return (f.sheet, coordinate)

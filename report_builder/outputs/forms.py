@@ -158,17 +158,21 @@ def _input(cell: Cell, col: Column, value: object, locked: bool) -> None:
         cell.fill = LOCKED_FILL
 
 
+def _self_check_column(spec: SheetSpec) -> int:
+    if spec.layout == "form":
+        return 3
+    count = len(spec.columns)
+    return count if count >= 3 else count + 1
+
+
 def self_check_cell(spec: SheetSpec) -> str:
     """The row-1 cell holding the sheet's self-check formula."""
-    if spec.layout == "form":
-        return f"C{TITLE_ROW}"
-    count = len(spec.columns)
-    return f"{get_column_letter(count if count >= 3 else count + 1)}{TITLE_ROW}"
+    return f"{get_column_letter(_self_check_column(spec))}{TITLE_ROW}"
 
 
 def _self_check(ws: Worksheet, spec: SheetSpec, missing: str) -> None:
     """`missing` is a formula counting empty required cells; no macros, works in Excel, WPS, LibreOffice."""
-    cell = ws[self_check_cell(spec)]
+    cell = cell_at(ws, TITLE_ROW, _self_check_column(spec))
     before, after = CHECK_BAD.split("{}")
     cell.value = f'=IF({missing}=0,"{CHECK_OK}","{before}"&{missing}&"{after}")'
     cell.font = Font(bold=True)
