@@ -16,11 +16,14 @@ from xml.etree import ElementTree
 
 import pytest
 from factory import sample_office, write
-from openpyxl import load_workbook
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from pydantic import Field
 
 from report_builder import schema
-from report_builder.outputs.excel import save_workbook
+from report_builder.outputs.excel import put, save_workbook, stream_value
 from report_builder.outputs.filling import fill_department, set_form_value
 from report_builder.outputs.forms import (
     FORM_HEADERS,
@@ -290,6 +293,31 @@ def test_office_workbook_text_stays_text() -> None:
     back = load_workbook(io.BytesIO(data))
     assert back["文字材料"]["B3"].value == "=cmd|' /C calc'!A0" and back["文字材料"]["B3"].data_type == "s"
     assert all(len(cells) <= 1 for cells in formula_cells(data).values())
+
+
+TEXTS = st.one_of(st.text(), st.sampled_from(HOSTILE + ("", "_x0041_", "a\x01b", "#DIV/0!", "x" * 32768)),
+                  st.from_regex(r"[=+@#-]?[a-z_]{0,3}(_x[0-9A-Fa-f]{4}_)?[\x00-\x1f]?", fullmatch=True))
+
+
+@given(TEXTS)
+@settings(max_examples=300, deadline=None)
+def test_streamed_text_is_stored_as_put_stores_it(text: str) -> None:
+    """The 数据来源 workbook streams most text bare (fast); whenever it does, openpyxl must store exactly
+    what `put` stores: the text unchanged, as text, without a quote prefix."""
+    ws = Workbook(write_only=True).create_sheet("s")
+    ours = WriteOnlyCell(ws)
+    put(ours, text)
+    streamed = stream_value(ws, text)
+    if isinstance(streamed, str):
+        bare = WriteOnlyCell(ws, value=streamed)
+        assert (bare.value, bare.data_type, bare.quotePrefix) == (ours.value, ours.data_type, ours.quotePrefix)
+    else:
+        assert streamed.value == ours.value and streamed.data_type == ours.data_type
+
+
+def test_ordinary_text_is_streamed_bare() -> None:
+    ws = Workbook(write_only=True).create_sheet("s")
+    assert all(isinstance(stream_value(ws, t), str) for t in ("教务处", "F3:F40, F52", "共 39 行", "2017-9-1"))
 
 
 # ---- office workbook -----------------------------------------------------------------------------

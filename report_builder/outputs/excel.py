@@ -72,10 +72,15 @@ def put(cell: Cell, value: object) -> None:
         put(cell, str(value))
 
 
+_CHANGED_BY_STORING = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|{_ESCAPED_CHAR.pattern}")
+_ERROR_CODES = frozenset(ERROR_CODES)
+
+
 def _bare_is_text(value: str) -> bool:
-    """Whether openpyxl, given `value` bare, stores what `put` would: `put`'s rule, asked the other way."""
-    return (bool(value) and _stored_text(value) == value and not _looks_like_formula(value)
-            and value not in ERROR_CODES)
+    """Whether openpyxl, given `value` bare, stores what `put` would (`_stored_text(value) == value`, asked
+    fast); tests/test_workbook_templates.py checks it against `put` itself."""
+    return (0 < len(value) <= _MAX_TEXT and not _looks_like_formula(value) and value not in _ERROR_CODES
+            and not _CHANGED_BY_STORING.search(value))
 
 
 def stream_cell(ws: WriteOnlyWorksheet, value: object, font: Font | None = None,
