@@ -248,9 +248,8 @@ def _template_line(template: UsedTemplate) -> str:
 
 
 def _versions(args: argparse.Namespace) -> int:
-    history = versions.list_builds(args.folder)
-    builds = history.builds
-    for report in history.incomplete:
+    builds, incomplete = versions.list_builds(args.folder)
+    for report in incomplete:
         print(f"! {Finding('version-incomplete', report.name, detail=INCOMPLETE_DETAIL)}", file=sys.stderr)
     if not builds:
         print(f"“{args.folder}”中没有已生成的报告版本。", file=sys.stderr)

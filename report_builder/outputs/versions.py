@@ -29,7 +29,7 @@ from report_builder.outputs.manifests import (
     manifest_path,
 )
 
-__all__ = ["Build", "FigureChange", "History", "Saved", "Version", "figure_changes", "input_changes", "list_builds",
+__all__ = ["Build", "FigureChange", "Saved", "Version", "figure_changes", "input_changes", "list_builds",
            "list_versions", "manifest_path", "read_manifest", "recover", "remove_stale_temporaries", "sha256",
            "write_atomic", "write_next_version", "write_version"]
 
@@ -346,23 +346,14 @@ class FigureChange:
     departments: tuple[str, ...]  # whose share of the figure changed
 
 
-@dataclass(frozen=True, slots=True)
-class History:
-    """The outcome of `list_builds`."""
-
-    builds: tuple[Build, ...]  # oldest first
-    incomplete: tuple[Path, ...]  # reports without a valid manifest
-
-
-def list_builds(folder: Path) -> History:
+def list_builds(folder: Path) -> tuple[list[Build], list[Path]]:
     """The whole versions in `folder`, oldest first (by name and number), and the reports that are not whole.
 
     A report is not whole when its manifest is missing or not valid (and no live build is writing it).
     """
     reports = sorted((p for p in folder.glob("*_v*.docx") if re.search(r"_v\d+\.docx$", p.name)),
                      key=_version_key) if folder.is_dir() else []
-    builds: list[Build] = []
-    incomplete: list[Path] = []
+    builds, incomplete = [], []
     for report in reports:
         manifest = load_manifest(manifest_path(report))
         if manifest is not None:
@@ -370,7 +361,7 @@ def list_builds(folder: Path) -> History:
                                 {k: v.model_dump() for k, v in manifest.figures.items()}))
         elif not _claimed_by_live_build(report):
             incomplete.append(report)
-    return History(tuple(builds), tuple(incomplete))
+    return builds, incomplete
 
 
 def _version_key(path: Path) -> tuple[str, int]:
