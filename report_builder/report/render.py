@@ -133,12 +133,7 @@ def template_lists(template: Path | bytes) -> frozenset[str]:
     never run: call it only on a pre-checked file (document_safety.precheck_document).
     """
     try:
-        document = DocxTemplate(_source(template))
-        document.init_docx()
-        parts = [document.get_xml()]
-        parts += [document.get_part_xml(part) for uri in (document.HEADER_URI, document.FOOTER_URI)
-                  for _, part in document.get_headers_footers(uri)]
-        tree = TemplateEnvironment().parse("".join(document.patch_xml(x) for x in parts))
+        tree = parse_template(template)
     except Exception:  # noqa: BLE001 - whatever is wrong, render_report reports it
         return frozenset(COLLECTED_LISTS)
     names = [n.name for n in tree.find_all(jinja2.nodes.Name)]
@@ -148,6 +143,16 @@ def template_lists(template: Path | bytes) -> frozenset[str]:
     if names.count(ACTIVITIES) > len(kinds) or not activities <= set(ACTIVITY_LISTS):
         activities = set(ACTIVITY_LISTS)  # used in some other way than 工作记录.<a kind>
     return frozenset({name for name in COLLECTED_LISTS if name in names} | activities)
+
+
+def parse_template(template: Path | bytes) -> jinja2.nodes.Template:
+    """The Jinja code of a template's body, headers and footers, parsed (never run). Raises on a bad file."""
+    document = DocxTemplate(_source(template))
+    document.init_docx()
+    parts = [document.get_xml()]
+    parts += [document.get_part_xml(part) for uri in (document.HEADER_URI, document.FOOTER_URI)
+              for _, part in document.get_headers_footers(uri)]
+    return TemplateEnvironment().parse("".join(document.patch_xml(x) for x in parts))
 
 
 def _key(node: jinja2.nodes.Node) -> object:
