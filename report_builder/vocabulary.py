@@ -29,10 +29,10 @@ from report_builder.schema import (
 )
 
 __all__ = [
-    "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHECKLIST", "CHECKLIST_FIGURES", "COLLECTED_LISTS",
-    "COUNT_FIGURES", "DEPARTMENT_FIGURES", "EVENT_FIGURES", "FIGURES", "LISTS", "NARRATIVES", "NARRATIVE_KEYS",
-    "TEXTS", "ListTerm", "Term", "TextTerm", "case_figure", "channel_figure", "context_names", "outcome_figure",
-    "reason_figure",
+    "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHECKLIST", "CHECKLIST_FIGURES", "CHECKLIST_ITEMS",
+    "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES", "FIGURES",
+    "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS", "ListTerm", "Term", "TextTerm",
+    "case_figure", "channel_figure", "context_names", "outcome_figure", "reason_figure",
 ]
 
 DEPARTMENT_BOOK = "部门填报表"
@@ -142,13 +142,14 @@ EVENT_TERMS: tuple[Term, ...] = (
       for k in get_args(ActivityKind)),
 )
 # The office's figures: 部门数, and the 清单 (its items; their statuses, answered by the departments).
-DEPARTMENTS_TERM = Term("部门数", "部门名单中的部门数", f"{_office('departments', 'name')}（行数）")
+DEPARTMENT_COUNT, CHECKLIST_ITEMS = "部门数", "清单事项数"
+DEPARTMENTS_TERM = Term(DEPARTMENT_COUNT, "部门名单中的部门数", f"{_office('departments', 'name')}（行数）")
 CHECKLIST_FIGURES: dict[str, tuple[str, ...]] = {  # figure → the statuses it counts
     "已公开事项数": ("已公开",), "暂未涉及事项数": ("暂未涉及",), "暂未开展事项数": ("暂未开展",),
     "未公开事项数": NOT_APPLICABLE,
 }
 CHECKLIST_TERMS: tuple[Term, ...] = (
-    Term("清单事项数", "公开事项清单的事项数", f"{_office('checklist', 'number')}（行数）"),
+    Term(CHECKLIST_ITEMS, "公开事项清单的事项数", f"{_office('checklist', 'number')}（行数）"),
     *(Term(name, f"公开状态为{'或'.join(f'“{s}”' for s in states)}的清单事项数", f"{_CHECKLIST_STATUS}（计数）")
       for name, states in CHECKLIST_FIGURES.items()),
 )

@@ -28,8 +28,10 @@ from report_builder.schema import OfficeInfo, OfficeWorkbook
 from report_builder.vocabulary import (
     CHECKLIST,
     CHECKLIST_FIGURES,
+    CHECKLIST_ITEMS,
     COLLECTED_LISTS,
     COUNT_FIGURES,
+    DEPARTMENT_COUNT,
     DEPARTMENT_FIGURES,
     EVENT_FIGURES,
     NARRATIVE_KEYS,
@@ -134,11 +136,11 @@ def _figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary],
     shares: dict[str, list[Source]] = {name: [] for name in DEPARTMENT_FIGURES}
     for summary in known:
         for name, sources in summary.shares.items():
-            shares[name] += sources
+            shares[name] += sources  # a name not in vocabulary.DEPARTMENT_FIGURES is a bug: KeyError
     first = office.departments[0].name if office.departments else ""
-    figs = [_figure("部门数", [counted("", office.file, office.places["departments"], "name",
+    figs = [_figure(DEPARTMENT_COUNT, [counted("", office.file, office.places["departments"], "name",
                                        range(len(office.departments)), first)])]
-    figs += [_figure(name, shares[name]) for name in COUNT_FIGURES]  # an unknown name: KeyError above
+    figs += [_figure(name, shares[name]) for name in COUNT_FIGURES]
     figs += _checklist_figures(office, known, findings)
     figs += [_figure(name, shares[name]) for name in EVENT_FIGURES]
     return {f.name: f for f in figs}
@@ -177,7 +179,7 @@ def _checklist_figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary
 
     first = str(office.checklist[0].number) if office.checklist else ""
     items = counted("", office.file, place, "number", range(len(office.checklist)), first)
-    return [_figure("清单事项数", [items]),
+    return [_figure(CHECKLIST_ITEMS, [items]),
             *(_figure(name, answered(states)) for name, states in CHECKLIST_FIGURES.items())]
 
 
