@@ -165,10 +165,9 @@ FIGURES: tuple[Term, ...] = (DEPARTMENTS_TERM, *COUNT_TERMS, *CHECKLIST_TERMS, *
 DEPARTMENT_FIELD = Term("部门", "填报的部门", _department("info", "department"))
 
 
-def _fields(key: str, *fields: tuple[str, str, str | None]) -> tuple[Term, ...]:
+def _fields(key: str, *fields: tuple[str, str, str]) -> tuple[Term, ...]:
     """(name, description, schema field) → the fields of a list's items; a field's source is its column."""
-    return tuple(Term(name, description, _department(key, field) if field else "")
-                 for name, description, field in fields)
+    return tuple(Term(name, description, _department(key, field)) for name, description, field in fields)
 
 
 ACTIVITIES = "工作记录"  # the template's `工作记录`: one list per kind, `工作记录.评议`
