@@ -25,7 +25,7 @@ _P, _T = f"{_W}p", f"{_W}t"
 _SENTENCE = re.compile(r"[^。；！？]*[。；！？]?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FigureUse:
     """A figure as the report shows it: its name, value, the sentence, and the cells it sums."""
 
@@ -44,7 +44,7 @@ def figure_uses(data: ReportData, marked_docx: bytes) -> list[FigureUse]:
         body = etree.fromstring(package.read("word/document.xml"))
     uses: dict[tuple[str, str], FigureUse] = {}
     for paragraph in body.iter(_P):  # the paragraphs of the body and of its tables, in reading order
-        text = "".join(paragraph.itertext(_T, with_tail=False))
+        text = "".join(map(str, paragraph.itertext(_T, with_tail=False)))
         if MARK_OPEN not in text:
             continue
         for sentence in _SENTENCE.findall(text):
