@@ -25,7 +25,7 @@ _P, _T = f"{_W}p", f"{_W}t"
 _SENTENCE = re.compile(r"[^。；！？]*[。；！？]?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FigureUse:
     """A figure as the report shows it: its name, value, the sentence, and the cells it sums."""
 
