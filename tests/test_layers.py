@@ -29,7 +29,6 @@ KNOWN_OVER_400 = {
     "report_builder.intake.checks",  # slice readers: mechanics + rules
     "report_builder.intake.safety",  # slice readers: package checks shared with document_safety
     "report_builder.compare.diff",  # slice readers: redline / workbook_diff
-    "report_builder.outputs.workbook_templates",  # slice outputs: excel base / forms / sources workbook
 }
 
 
