@@ -18,9 +18,9 @@ from report_builder import schema
 from report_builder.outputs.excel import cell_at
 from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, SheetSpec
 
-__all__ = ["Typed", "fill_department", "set_form_value"]
+__all__ = ["TypedValue", "fill_department", "set_form_value"]
 
-Typed = str | float | dt.date | dt.time | None  # what a person can type into a cell (int and bool included)
+TypedValue = str | float | dt.date | dt.time | None  # what a person can type into a cell (int and bool included)
 
 
 def _sheet(wb: Workbook, name: str, specs: Sequence[SheetSpec]) -> tuple[Worksheet, SheetSpec]:
@@ -30,7 +30,7 @@ def _sheet(wb: Workbook, name: str, specs: Sequence[SheetSpec]) -> tuple[Workshe
     return ws, next(s for s in specs if s.name == name)
 
 
-def fill_department(wb: Workbook, sheet: str, rows: Sequence[Mapping[str, Typed]], *,
+def fill_department(wb: Workbook, sheet: str, rows: Sequence[Mapping[str, TypedValue]], *,
                     first_row: int = FIRST_DATA_ROW,
                     specs: Sequence[SheetSpec] = schema.DEPARTMENT_SHEETS) -> None:
     """Write rows into a table sheet by field name, from `first_row` down; only the given fields change."""
@@ -42,7 +42,7 @@ def fill_department(wb: Workbook, sheet: str, rows: Sequence[Mapping[str, Typed]
             cell_at(ws, first_row + offset, column).value = value
 
 
-def set_form_value(wb: Workbook, sheet: str, field: str, value: Typed, *,
+def set_form_value(wb: Workbook, sheet: str, field: str, value: TypedValue, *,
                    specs: Sequence[SheetSpec] = schema.DEPARTMENT_SHEETS) -> None:
     """Write the value of one field of a form sheet (label in column A, value in column B)."""
     ws, spec = _sheet(wb, sheet, specs)
