@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from report_builder.findings import Finding
+from report_builder.ooxml import column_number
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 50 * MB
@@ -274,7 +275,7 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool, marks
         if cells:  # zip/map/set keep the per-cell work in C
             columns, rows = zip(*cells, strict=True)
             max_row = max(max_row, max(map(int, rows)))
-            max_column = max(max_column, max(map(_column_number, set(columns))))
+            max_column = max(max_column, max(map(column_number, set(columns))))
     if max_row > MAX_ROWS or max_column > MAX_COLUMNS:
         return _Problem("file-unsafe", "有单元格位于 Excel 表格范围之外")
     if max_row * max_column > MAX_SHEET_CELLS:
@@ -308,7 +309,7 @@ def _mark(chunk: bytes, marks: SheetMarks) -> None:
 
 
 def _position(ref: re.Match[bytes]) -> tuple[int, int]:
-    return int(ref[2]) - 1, _column_number(ref[1]) - 1
+    return int(ref[2]) - 1, column_number(ref[1]) - 1
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -327,13 +328,6 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             yield data[:cut]
     if carry:
         yield carry
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for byte in letters:
-        number = number * 26 + byte - 64
-    return number
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
