@@ -23,6 +23,7 @@ from report_builder.compare.paragraph_diff import RedlineSummary, format_summary
 from report_builder.compare.redline import redline_docx
 from report_builder.compare.workbook_diff import CellChange, diff_workbooks, format_cell_changes
 from report_builder.wordml import NS as W
+
 NS = {"w": W}
 Block = str | list[str | tuple[str, ...]] | list[list[str]]
 
@@ -428,6 +429,20 @@ def test_format_cell_changes() -> None:
     changes = [CellChange("联络员", "B3", "15", "16")]
     assert format_cell_changes(changes) == ["共有 1 个单元格不同：", "  联络员!B3：“15” → “16”"]
     assert format_cell_changes([]) == ["两个版本的单元格内容相同。"]
+
+
+def test_compare_files_is_what_the_command_prints(tmp_path: Path) -> None:
+    old = write_xlsx(tmp_path / "old.xlsx", {"联络员": {"B3": 15}})
+    new = write_xlsx(tmp_path / "new.xlsx", {"联络员": {"B3": 16}})
+    result = files.compare_files(old, new)
+    assert result.kind == "workbooks" and result.cell_changes == (CellChange("联络员", "B3", "15", "16"),)
+    assert result.lines() == format_cell_changes(result.cell_changes)
+    assert files.compare_files(old, old).lines() == ["两个文件的内容相同。"]
+    report = write_docx(tmp_path / "r.docx", [LEAD])
+    for args in ((old, report), (report, report, old), (tmp_path / "nope.xlsx", old)):
+        with pytest.raises(DiffError) as info:
+            files.compare_files(*args)
+        assert info.value.usage and info.value.message
 
 
 def test_public_api_is_listed() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -192,6 +193,7 @@ def test_hostile_workbooks_are_findings_not_crashes(tmp_path: Path, name: str, m
     assert finding_code(info) == code and name in info.value.message
     done = run("diff", good, hostile)
     assert done.returncode == 1 and name in done.stderr
+    assert re.search(r"[\u4e00-\u9fff]", done.stderr.replace(name, ""))  # a Chinese message, not a tool's
     assert "memory allocation" not in done.stderr and "panicked" not in done.stderr
     assert time.monotonic() - started < 10
 

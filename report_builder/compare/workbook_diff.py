@@ -1,6 +1,6 @@
 """Cell diff of two workbooks: every cell whose displayed value differs.
 
-Both files go through the one Excel reader (intake.reader: pre-checks, then calamine), each in a
+Both files go through the one Excel reader (intake.reader: pre-checks, then the parser), each in a
 capped worker process; values are shown as text the one way (intake.cells.show).
 """
 
