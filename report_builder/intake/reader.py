@@ -26,7 +26,8 @@ from typing import TypeAlias
 import python_calamine as calamine
 
 from report_builder.findings import Finding
-from report_builder.intake.safety import MAX_FILE_BYTES, SheetMarks, is_old_format, precheck
+from report_builder.intake.packages import MAX_FILE_BYTES
+from report_builder.intake.safety import SheetMarks, is_old_format, precheck
 
 __all__ = ["CellError", "CellValue", "RawSheet", "RawWorkbook", "read_bytes", "read_workbook"]
 
