@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from report_builder.findings import Finding, Severity
 from report_builder.isolation import Crash, run_isolated
+from report_builder.ooxml import column_number
 from report_builder.outputs.excel import (
     CREATOR,
     LOCKED_FILL,
@@ -239,9 +240,7 @@ def _cell_key(cell: str) -> tuple[int, int]:
     if not match:
         return (0, 0)
     letters, row = match.groups()
-    column = 0
-    for ch in letters:
-        column = column * 26 + ord(ch) - 64
+    column = column_number(letters)
     return (int(row), column) if column <= 16384 and int(row) <= 1048576 else (0, 0)
 
 
