@@ -69,7 +69,8 @@ def build_pair(folder: Path, count: int, rewritten_share: float) -> tuple[Path, 
 
 def run_summary(old: Path, new: Path) -> None:
     """In a fresh process: print JSON with the summary's time and counts."""
-    from report_builder.compare.diff import paragraph_texts, summarize_paragraphs
+    from report_builder.compare.inputs import paragraph_texts
+    from report_builder.compare.paragraph_diff import summarize_paragraphs
 
     started = time.perf_counter()
     summary = summarize_paragraphs(paragraph_texts(old), paragraph_texts(new))

@@ -1,7 +1,7 @@
 """Synthetic years for the benchmarks: N departments, realistic content, the real templates.
 
 Each year is the office workbook plus N department workbooks, made with
-`report_builder.outputs.workbook_templates` and filled the way departments fill them (tests/factory.py).
+`report_builder.outputs.forms` and filled the way departments fill them (`report_builder.outputs.filling`).
 A department has counts per channel, its checklist answers, 50–500 dated events spread over
 依申请公开 / 举报复议诉讼 / 工作记录, and a few departments write narrative paragraphs.
 Everything is seeded: a department's content depends only on (seed, its index), so the files are
@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "scripts")]
-from factory import fill_department, set_form_value  # noqa: E402
+sys.path.insert(0, str(ROOT / "scripts"))
 from make_sample_inputs import CHECKLIST, DEPARTMENTS, INFO, OFFICE_TEXT  # noqa: E402
 
-from report_builder.outputs.workbook_templates import department_workbook, office_workbook, save_workbook  # noqa: E402
+from report_builder.outputs.excel import save_workbook  # noqa: E402
+from report_builder.outputs.filling import fill_department, set_form_value  # noqa: E402
+from report_builder.outputs.forms import department_workbook, office_workbook  # noqa: E402
 from report_builder.schema import (  # noqa: E402
     CHANNELS,
     OFFICE_FILE,

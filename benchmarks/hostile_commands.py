@@ -70,7 +70,7 @@ def template_with(path: Path, text: str) -> Path:
 
 
 def edit_department(year: Path, change: Callable[[openpyxl.Workbook], None], name: str = "教务处.xlsx") -> None:
-    from report_builder.outputs.workbook_templates import save_workbook
+    from report_builder.outputs.excel import save_workbook
 
     book = openpyxl.load_workbook(year / name)
     change(book)

@@ -314,12 +314,12 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
     stages["write"], _ = measure(write, repeat)
 
     def sources() -> None:  # what build_report writes beside a new version: the 数据来源 workbook
-        from report_builder.outputs.workbook_templates import save_workbook, sources_workbook
+        from report_builder.outputs.excel import save_workbook
+        from report_builder.outputs.sources_workbook import sources_workbook
         from report_builder.report import sources as src
 
         takes_template = list(inspect.signature(src.figure_uses).parameters)[1] == "template"
         uses: Any = src.figure_uses(data, TEMPLATE if takes_template else marked)  # type: ignore[arg-type]
-        uses = [(u.name, u.value, u.sentence, src.source_rows(u.sources)) for u in uses]
         versions.write_atomic(out / "数据来源.xlsx", save_workbook(sources_workbook(uses)), overwrite=True)
 
     with contextlib.suppress(ImportError):  # older checkouts have no 数据来源 workbook

@@ -8,6 +8,7 @@ The public API (`report_builder.__all__`; everything else may change):
 - `build_report(year_dir, out_dir)` checks the year and writes the next report version → `BuildResult`;
 - `make_templates(year_dir)` writes each department's workbook to fill → `Written`;
 - `write_feedback(check, out_dir)` writes a marked copy for each file with findings → `Written`;
+- `compare_files(old, new)` compares two versions of a workbook, or of a report (a redline) → `CompareResult`;
 - `list_report_versions(folder)` lists the report versions built → `ReportVersions` (of `ReportVersion`s);
 - `Finding`, `Severity` and `CATALOG`: problems in the inputs, as data (docs/findings.md);
 - `ReportBuilderError`: the root of the library's exceptions, each with a `CATALOG` code;
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from report_builder._version import __version__
+    from report_builder.compare.files import CompareResult, compare_files
     from report_builder.findings import CATALOG, Finding, ReportBuilderError, Severity
     from report_builder.pipeline import (
         build_report,
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "report_builder._version": ("__version__",),
+    "report_builder.compare.files": ("CompareResult", "compare_files"),
     "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
     "report_builder.pipeline": ("build_report", "check_file", "check_submissions", "list_report_versions",
                                 "load_office", "make_templates", "write_feedback"),
@@ -55,9 +58,10 @@ _HOMES = {
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
-    "CATALOG", "BuildResult", "CheckReport", "FileResult", "Finding", "OfficeResult", "ReportBuilderError",
-    "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__", "build_report", "check_file",
-    "check_submissions", "list_report_versions", "load_office", "make_templates", "write_feedback",
+    "CATALOG", "BuildResult", "CheckReport", "CompareResult", "FileResult", "Finding", "OfficeResult",
+    "ReportBuilderError", "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__",
+    "build_report", "check_file", "check_submissions", "compare_files", "list_report_versions", "load_office",
+    "make_templates", "write_feedback",
 ]
 
 

@@ -261,39 +261,16 @@ def _versions(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from report_builder.compare import diff  # the redline engine is only loaded when it is needed
+    from report_builder.compare import files  # the redline engine is only loaded when it is needed
 
-    for path in (args.old, args.new):
-        if not path.is_file():
-            print(f"找不到文件：{path}", file=sys.stderr)
-            return USAGE
-    suffixes = {args.old.suffix.lower(), args.new.suffix.lower()}
     try:
-        if suffixes <= {".xlsx", ".xlsm", ".xls"}:
-            changes = diff.diff_workbooks(args.old, args.new)
-            print("\n".join(diff.format_cell_changes(changes)) if changes else "两个文件的内容相同。")
-            return OK
-        if suffixes != {".docx"}:
-            print("请比较两个 .docx 报告，或两个 .xlsx 填报表。", file=sys.stderr)
-            return USAGE
-        out = args.out or args.new.with_name(f"{args.new.stem}_修订.docx")
-        if out.exists():
-            print(f"“{out}”已存在，未覆盖；请用 --out 指定新的文件名。", file=sys.stderr)
-            return USAGE
-        summary = diff.redline_docx(args.old, args.new, out)
-    except diff.DiffError as error:
+        result = files.compare_files(args.old, args.new, args.out)
+    except files.DiffError as error:
         print(error.message, file=sys.stderr)
         if args.debug and error.detail:  # a tool's own (often English) text: only when asked for
             print(error.detail, file=sys.stderr)
-        return INPUT_PROBLEMS
-    print("\n".join(diff.format_summary(summary)))
-    old_manifest, new_manifest = versions.read_manifest(args.old), versions.read_manifest(args.new)
-    if old_manifest and new_manifest:
-        changed = versions.figure_changes(old_manifest.get("figures", {}), new_manifest.get("figures", {}))
-        print("数字的变化：" if changed else "报告中的数字没有变化。")
-        for c in changed:
-            print(f"  {c.name}：{c.old} → {c.new}（{'、'.join(c.departments) or '—'}）")
-    print(f"修订版：{out}")
+        return USAGE if error.usage else INPUT_PROBLEMS
+    print("\n".join(result.lines()))
     return OK
 
 

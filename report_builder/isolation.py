@@ -6,7 +6,7 @@ single-threaded helper process started once and kept for the life of the process
 WORKER_MODULES when it starts; `start_workers` starts it ahead). The fork server receives `func` and
 the chunk's items pickled: `func` must be a module's top-level function or a functools.partial of
 one. A lambda or a closure cannot be sent, and is run in workers forked from this process even when
-it has threads (compare/diff.py's two lambdas, until they become top-level functions).
+it has threads (compare/inputs.py's and compare/workbook_diff.py's lambdas, until they become top-level functions).
 
 Results are pickled on the way back. Each worker takes a chunk of items, so thousands of small
 files do not pay one fork each, and runs under a memory cap (RLIMIT_AS: the address space it

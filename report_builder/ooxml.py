@@ -1,4 +1,4 @@
-"""Package-level helpers for Office Open XML files (.docx, .xlsx): byte-reproducible zips."""
+"""Office Open XML helpers shared by every wing: byte-reproducible zips, and cell names ("C7") both ways."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import io
 import zipfile
 from collections.abc import Callable
 
-__all__ = ["FIXED_ZIP_TIME", "normalize_zip"]
+__all__ = ["FIXED_ZIP_TIME", "cell_name", "column_letter", "column_number", "normalize_zip"]
 
 #: The timestamp every entry gets (the earliest a zip can hold), so equal content gives equal bytes.
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -37,3 +37,30 @@ def normalize_zip(data: bytes, transform: Callable[[str, bytes], bytes] | None =
             content = src.read(name)
             dst.writestr(info, transform(name, content) if transform else content, compresslevel=6)
     return out.getvalue()
+
+
+def column_letter(index0: int) -> str:
+    """0 → "A", 25 → "Z", 26 → "AA", 16383 → "XFD"."""
+    if index0 < 0:
+        raise ValueError(f"column index must be >= 0, got {index0}")
+    letters = ""
+    number = index0 + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_number(letters: str | bytes) -> int:
+    """"A" → 1, "XFD" → 16384 (upper-case ASCII letters, as in a cell reference)."""
+    number = 0
+    for code in letters.encode("ascii") if isinstance(letters, str) else letters:
+        number = number * 26 + code - 64
+    return number
+
+
+def cell_name(row0: int, col0: int) -> str:
+    """(6, 2) → "C7"."""
+    if row0 < 0:
+        raise ValueError(f"row index must be >= 0, got {row0}")
+    return f"{column_letter(col0)}{row0 + 1}"

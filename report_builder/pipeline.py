@@ -129,9 +129,10 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
                  pdf: bool = False, on_progress: Progress | None = None) -> BuildResult:
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
-    from report_builder.outputs.workbook_templates import save_workbook, sources_workbook
+    from report_builder.outputs.excel import save_workbook
+    from report_builder.outputs.sources_workbook import sources_workbook
     from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
-    from report_builder.report.sources import figure_uses, source_rows
+    from report_builder.report.sources import figure_uses
 
     year_dir = Path(year_dir)
     found = find_template(year_dir, template)
@@ -154,9 +155,8 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     pdf_findings: list[Finding] = []
 
     def make_files() -> dict[str, bytes]:
-        uses = figure_uses(data, marked)
-        figures = [(u.name, u.value, u.sentence, source_rows(u.sources)) for u in uses]
-        files = {".docx": docx, SOURCES_SUFFIX: save_workbook(sources_workbook(figures))}
+        sources = save_workbook(sources_workbook(figure_uses(data, marked)))
+        files = {".docx": docx, SOURCES_SUFFIX: sources}
         if pdf:
             converted = convert_pdf(docx, f"{stem}.docx")
             if isinstance(converted, Finding):
@@ -178,7 +178,8 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
 
 def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     """One department workbook per department of the office workbook's list."""
-    from report_builder.outputs.workbook_templates import department_workbook, save_workbook
+    from report_builder.outputs.excel import save_workbook
+    from report_builder.outputs.forms import department_workbook
 
     year_dir = Path(year_dir)
     loaded = load_office(year_dir)
@@ -190,7 +191,7 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
         items = [item for item in loaded.office.checklist if item.department == entry.name]
         data = save_workbook(department_workbook(loaded.office.info, entry.name, items))
         try:
-            path, _ = write_next_version(folder, safe_stem(entry.name), ".xlsx", data, plain_first=True)
+            path = write_next_version(folder, safe_stem(entry.name), ".xlsx", data, plain_first=True).path
         except OSError as error:  # the folder, not this department: the next one would fail the same way
             return Written(tuple(written), loaded.findings + (output_failure(folder, error),))
         written.append(path)
@@ -222,7 +223,7 @@ def write_feedback(check: CheckReport, out_dir: Path) -> Written:
     failed: list[Finding] = []
     for name, data in zip(names, feedback_copies(requests), strict=True):
         try:
-            path, _ = write_next_version(Path(out_dir), feedback_stem(name), ".xlsx", data, plain_first=True)
+            path = write_next_version(Path(out_dir), feedback_stem(name), ".xlsx", data, plain_first=True).path
         except OSError as error:
             failed.append(output_failure(Path(out_dir), error))
             continue

@@ -14,12 +14,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from factory import fill_department, set_form_value  # noqa: E402
-
-from report_builder.outputs.workbook_templates import department_workbook, office_workbook, save_workbook  # noqa: E402
-from report_builder.schema import (  # noqa: E402
+from report_builder.outputs.excel import save_workbook
+from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.forms import department_workbook, office_workbook
+from report_builder.schema import (
     CHANNELS,
     OFFICE_FILE,
     ChecklistItem,
@@ -27,6 +25,8 @@ from report_builder.schema import (  # noqa: E402
     OfficeInfo,
     OfficeNarrative,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 INFO = OfficeInfo(
     school_name="湖南石油化工职业技术学院",

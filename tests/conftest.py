@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import make_sample_inputs  # noqa: E402
 
-from report_builder.outputs.workbook_templates import save_workbook  # noqa: E402
+from report_builder.outputs.excel import save_workbook  # noqa: E402
 
 
 @pytest.fixture
@@ -35,6 +35,7 @@ def edit_workbook(path: Path, change: Callable[[Any], None]) -> None:
 
 
 def report_text(docx_path: Path) -> list[str]:
-    import docx
+    """The report's non-blank paragraphs, table cells included, as report_builder.wordml reads them."""
+    from report_builder.wordml import paragraph_texts
 
-    return [p.text for p in docx.Document(str(docx_path)).paragraphs if p.text.strip()]
+    return [text for text in paragraph_texts(docx_path) if text.strip()]

@@ -1,28 +1,18 @@
-"""Fixtures in code: a sample office and helpers that fill the real generated templates.
-
-Values are written into cells exactly as given, like a person typing: a str "2017.9.1"
-stays a string and a str "=1+1" becomes a formula, so tests can simulate human input.
-"""
+"""Fixtures in code: a sample office. Filling its templates like a department is
+report_builder.outputs.filling (scripts and benchmarks use it too)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from report_builder import schema
-from report_builder.outputs.workbook_templates import department_workbook, office_workbook, save_workbook
-from report_builder.schema import (
-    FIRST_DATA_ROW,
-    HEADER_ROW,
-    ChecklistItem,
-    DepartmentEntry,
-    OfficeInfo,
-    OfficeNarrative,
-    SheetSpec,
-)
+from openpyxl import Workbook
+
+from report_builder.outputs.excel import save_workbook
+from report_builder.outputs.forms import department_workbook, office_workbook
+from report_builder.schema import ChecklistItem, DepartmentEntry, OfficeInfo, OfficeNarrative
 
 SCHOOL = "湖南石油化工职业技术学院"
 DEPARTMENTS = ("党政办公室", "教务处", "招生就业处", "财务处")
@@ -44,11 +34,11 @@ class SampleOffice:
     checklist: tuple[ChecklistItem, ...]
     narratives: tuple[OfficeNarrative, ...]
 
-    def department_template(self, department: str) -> Any:
-        """The generated template of one department (an openpyxl Workbook)."""
+    def department_template(self, department: str) -> Workbook:
+        """The generated template of one department."""
         return department_workbook(self.info, department, self.checklist)
 
-    def office_template(self) -> Any:
+    def office_template(self) -> Workbook:
         return office_workbook(self.info, self.departments, self.checklist, self.narratives)
 
 
@@ -76,33 +66,7 @@ def sample_office(**overrides: Any) -> SampleOffice:
     return replace(office, **parts)
 
 
-def _spec(sheet: str, specs: Sequence[SheetSpec]) -> SheetSpec:
-    return next(s for s in specs if s.name == sheet)
-
-
-def fill_department(wb: Any, sheet: str, rows: Sequence[Mapping[str, object]], *,
-                    first_row: int = FIRST_DATA_ROW,
-                    specs: Sequence[SheetSpec] = schema.DEPARTMENT_SHEETS) -> None:
-    """Write rows into a table sheet by field name, from `first_row` down; only the given fields change."""
-    spec = _spec(sheet, specs)
-    ws = wb[sheet]
-    header_columns = {ws.cell(HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
-    for offset, row in enumerate(rows):
-        for name, value in row.items():
-            column = header_columns[spec.column(name).header]
-            ws.cell(first_row + offset, column).value = value
-
-
-def set_form_value(wb: Any, sheet: str, field: str, value: object, *,
-                   specs: Sequence[SheetSpec] = schema.DEPARTMENT_SHEETS) -> None:
-    """Write the value of one field of a form sheet (label in column A, value in column B)."""
-    ws = wb[sheet]
-    label = _spec(sheet, specs).column(field).header
-    row = next(r for r in range(FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == label)
-    ws.cell(row, 2).value = value
-
-
-def write(wb: Any, path: Path) -> Path:
+def write(wb: Workbook, path: Path) -> Path:
     """Save as .xlsx (deterministic bytes) and return the path."""
     path.write_bytes(save_workbook(wb))
     return path

@@ -12,11 +12,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from factory import fill_department
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from test_checks import ACT, APP, E, W, act, app, check, department, error_codes, rows, steps, the
 
 from report_builder.intake.cells import _UNSAFE_CHARS, BLANK, parse_cell, show
+from report_builder.outputs.filling import fill_department
 from report_builder.schema import Activity, Application, ChannelCount, ChecklistAnswer, Column, columns
 
 DATE = next(c for c in columns(Application) if c.field == "received")
@@ -105,6 +105,15 @@ def test_an_absurd_number_is_an_error_not_a_figure(raw: Any, code: str) -> None:
     parsed = parse_cell(raw, FEE)
     assert (parsed.value, parsed.code) == (None, code)
     assert len(show(raw)) < 5010 if isinstance(raw, str) else len(show(raw)) < 40  # 1e308 is not 309 digits
+
+
+@pytest.mark.parametrize(("raw", "text"), [
+    (None, ""), (True, "TRUE"), (False, "FALSE"), (7, "7"), (7.0, "7"), (7.5, "7.5"), ("2017.9.1", "2017.9.1"),
+    (dt.date(2018, 3, 5), "2018-03-05"), (dt.datetime(2018, 3, 5), "2018-03-05"),
+    (dt.datetime(2018, 3, 5, 10, 30), "2018-03-05 10:30:00"), (dt.time(10, 30), "10:30:00"),
+])
+def test_a_cell_is_shown_as_excel_shows_it(raw: Any, text: str) -> None:
+    assert show(raw) == text
 
 
 def test_leading_zeros_are_not_digits_of_the_number() -> None:

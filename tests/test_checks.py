@@ -18,11 +18,12 @@ from typing import Any
 
 import openpyxl
 import pytest
-from factory import SampleOffice, fill_department, sample_office, set_form_value, write
+from factory import SampleOffice, sample_office, write
 
 from report_builder import pipeline
 from report_builder.file_checks import check_workbook
 from report_builder.findings import Finding, Severity
+from report_builder.outputs.filling import fill_department, set_form_value
 from report_builder.schema import CHANNELS, DEPARTMENT_SHEETS, OFFICE_FILE, DepartmentWorkbook, OfficeNarrative
 
 E, W = Severity.ERROR, Severity.WARNING

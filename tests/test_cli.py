@@ -13,9 +13,9 @@ from typing import Any
 import openpyxl
 import pytest
 from conftest import edit_workbook
-from factory import fill_department
 
 from report_builder.outputs.feedback import FEEDBACK_SHEET
+from report_builder.outputs.filling import fill_department
 
 BAD_ROWS = [
     {"received": "2016.5.1", "summary": "申请公开招生计划", "outcome": "予以公开", "on_time": "是"},

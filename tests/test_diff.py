@@ -1,4 +1,4 @@
-"""Tests for report_builder.compare.diff: redlines, accept/reject readers, summaries, workbook diffs."""
+"""Tests for report_builder.compare: redlines, accept/reject readers, summaries, workbook diffs, compare_files."""
 
 from __future__ import annotations
 
@@ -17,22 +17,13 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from report_builder.compare import diff
-from report_builder.compare.diff import (
-    CellChange,
-    DiffError,
-    RedlineSummary,
-    accept_all,
-    diff_workbooks,
-    format_cell_changes,
-    format_summary,
-    paragraph_texts,
-    redline_docx,
-    reject_all,
-    summarize_paragraphs,
-)
+from report_builder.compare import files, inputs, paragraph_diff, redline, workbook_diff
+from report_builder.compare.inputs import DiffError, accept_all, paragraph_texts, reject_all
+from report_builder.compare.paragraph_diff import RedlineSummary, format_summary, summarize_paragraphs
+from report_builder.compare.redline import redline_docx
+from report_builder.compare.workbook_diff import CellChange, diff_workbooks, format_cell_changes
+from report_builder.wordml import NS as W
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 Block = str | list[str | tuple[str, ...]] | list[list[str]]
 
@@ -68,7 +59,7 @@ def write_docx(path: Path, blocks: Sequence[object]) -> Path:
 
 
 def oracle_texts(path: Path) -> list[str]:
-    """Paragraph texts as python-docx's own objects see them (independent of diff.py)."""
+    """Paragraph texts as python-docx's own objects see them (independent of report_builder.wordml)."""
     out: list[str] = []
 
     def walk(items: object) -> None:
@@ -440,11 +431,23 @@ def test_format_cell_changes() -> None:
     assert format_cell_changes([]) == ["两个版本的单元格内容相同。"]
 
 
+def test_compare_files_is_what_the_command_prints(tmp_path: Path) -> None:
+    old = write_xlsx(tmp_path / "old.xlsx", {"联络员": {"B3": 15}})
+    new = write_xlsx(tmp_path / "new.xlsx", {"联络员": {"B3": 16}})
+    result = files.compare_files(old, new)
+    assert result.kind == "workbooks" and result.cell_changes == (CellChange("联络员", "B3", "15", "16"),)
+    assert result.lines() == format_cell_changes(result.cell_changes)
+    assert files.compare_files(old, old).lines() == ["两个文件的内容相同。"]
+    report = write_docx(tmp_path / "r.docx", [LEAD])
+    for args in ((old, report), (report, report, old), (tmp_path / "nope.xlsx", old)):
+        with pytest.raises(DiffError) as info:
+            files.compare_files(*args)
+        assert info.value.usage and info.value.message
+
+
 def test_public_api_is_listed() -> None:
-    assert set(diff.__all__) >= {
-        "redline_docx",
-        "accept_all",
-        "reject_all",
-        "diff_workbooks",
-        "format_summary",
-    }
+    assert set(redline.__all__) >= {"redline_docx"}
+    assert set(inputs.__all__) >= {"DiffError", "accept_all", "reject_all", "paragraph_texts"}
+    assert set(paragraph_diff.__all__) >= {"summarize_paragraphs", "format_summary"}
+    assert set(workbook_diff.__all__) >= {"diff_workbooks", "format_cell_changes"}
+    assert set(files.__all__) >= {"compare_files", "CompareResult", "DiffError"}

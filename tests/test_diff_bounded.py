@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -15,8 +16,11 @@ import docx
 import pytest
 from hostile import package_parts, sheet, write_bad_ole_header, write_bomb, write_encrypted_lookalike, write_zip
 
-from report_builder.compare import diff, paragraph_diff
-from report_builder.compare.diff import DiffError, diff_workbooks, paragraph_texts, redline_docx, summarize_paragraphs
+from report_builder.compare import files, inputs, paragraph_diff, redline, workbook_diff
+from report_builder.compare.inputs import DiffError, paragraph_texts
+from report_builder.compare.paragraph_diff import summarize_paragraphs
+from report_builder.compare.redline import redline_docx
+from report_builder.compare.workbook_diff import diff_workbooks
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -90,11 +94,11 @@ def test_reading_a_docx_runs_under_a_memory_cap(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from report_builder.compare import diff\n"
-        "diff.READ_MEMORY_MB = 1  # far too little to parse 5,000 paragraphs\n"
+        "from report_builder.compare import inputs\n"
+        "inputs.READ_MEMORY_MB = 1  # far too little to parse 5,000 paragraphs\n"
         "try:\n"
-        "    diff.paragraph_texts(Path(sys.argv[1]))\n"
-        "except diff.DiffError as error:\n"
+        "    inputs.paragraph_texts(Path(sys.argv[1]))\n"
+        "except inputs.DiffError as error:\n"
         "    print(error.finding.code if error.finding else '', error.message)\n"
     )
     done = subprocess.run([sys.executable, "-c", script, str(good)], capture_output=True, text=True, timeout=120)
@@ -106,7 +110,7 @@ def test_documents_over_the_paragraph_limit_are_refused_before_the_engine(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     short = write_docx(tmp_path / "短.docx", ["甲"] * 5)
     long = write_docx(tmp_path / "长.docx", [f"第{i}段" for i in range(20)])
-    monkeypatch.setattr(diff, "MAX_PARAGRAPHS", 10)
+    monkeypatch.setattr(redline, "MAX_PARAGRAPHS", 10)
     fake_engine(tmp_path, "exit 1\n", monkeypatch)  # had it run: compare-failed
 
     with pytest.raises(DiffError) as info:
@@ -122,7 +126,7 @@ def fake_engine(tmp_path: Path, script: str, monkeypatch: pytest.MonkeyPatch) ->
     program = tmp_path / "fake-engine.sh"
     program.write_text("#!/bin/sh\n" + script)
     program.chmod(0o755)
-    monkeypatch.setattr(diff, "_engine_command", lambda *args: [str(program)])
+    monkeypatch.setattr(redline, "_engine_command", lambda *args: [str(program)])
 
 
 def test_engine_failure_shows_no_english_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -151,7 +155,7 @@ def test_engine_timeout_kills_its_whole_process_group(tmp_path: Path, monkeypatc
     good = write_docx(tmp_path / "good.docx", ["甲"])
     child = tmp_path / "child.pid"
     fake_engine(tmp_path, f"sleep 300 &\necho $! > {child}\nwait\n", monkeypatch)
-    monkeypatch.setattr(diff, "ENGINE_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(redline, "ENGINE_TIMEOUT_S", 1.0)
 
     started = time.monotonic()
     with pytest.raises(DiffError) as info:
@@ -189,13 +193,16 @@ def test_hostile_workbooks_are_findings_not_crashes(tmp_path: Path, name: str, m
     assert finding_code(info) == code and name in info.value.message
     done = run("diff", good, hostile)
     assert done.returncode == 1 and name in done.stderr
+    assert re.search(r"[\u4e00-\u9fff]", done.stderr.replace(name, ""))  # a Chinese message, not a tool's
     assert "memory allocation" not in done.stderr and "panicked" not in done.stderr
     assert time.monotonic() - started < 10
 
 
-def test_diff_no_longer_reads_excel_itself() -> None:
-    source = Path(diff.__file__).read_text(encoding="utf-8")
-    assert "calamine" not in source.replace("python-calamine", "")
+def test_compare_reads_excel_and_word_only_through_the_one_readers() -> None:
+    for module in (files, inputs, paragraph_diff, redline, workbook_diff):
+        source = Path(module.__file__ or "").read_text(encoding="utf-8")
+        assert "calamine" not in source.replace("python-calamine", "")
+        assert "wordprocessingml" not in source and "import docx" not in source
 
 
 # ---- the paragraph summary ----------------------------------------------------------------------
@@ -246,7 +253,7 @@ def test_moves_are_the_old_list_remove_result(seed: int) -> None:
             want_added.remove(text)
             want_deleted.remove(text)
             want_moved.append(text)
-    assert diff._moves(added, deleted) == (want_added, want_deleted, want_moved)
+    assert paragraph_diff._moves(added, deleted) == (want_added, want_deleted, want_moved)
 
 
 def test_long_paragraphs_are_compared_in_linear_time() -> None:

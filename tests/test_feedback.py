@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factory import fill_department, sample_office, write
+from factory import sample_office, write
 from openpyxl import load_workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.workbook.defined_name import DefinedName
@@ -19,6 +19,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from report_builder import schema
 from report_builder.findings import Finding
 from report_builder.outputs import feedback
+from report_builder.outputs.excel import save_workbook
 from report_builder.outputs.feedback import (
     FEEDBACK_HEADERS,
     FEEDBACK_SHEET,
@@ -27,7 +28,8 @@ from report_builder.outputs.feedback import (
     feedback_workbook,
     inert_formula,
 )
-from report_builder.outputs.workbook_templates import save_workbook, self_check_cell
+from report_builder.outputs.filling import fill_department
+from report_builder.outputs.forms import self_check_cell
 from report_builder.schema import DEPARTMENT_SHEETS, FIRST_DATA_ROW, HEADER_ROW
 
 WINDOW = "2017年9月1日至2018年8月31日"

@@ -13,10 +13,10 @@ from report_builder.findings import ReportBuilderError
 PUBLIC = {
     # calls
     "check_submissions", "check_file", "load_office", "build_report", "make_templates", "write_feedback",
-    "list_report_versions",
+    "list_report_versions", "compare_files",
     # results
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
-    "Tally",
+    "Tally", "CompareResult",
     # findings and errors
     "Finding", "Severity", "CATALOG", "ReportBuilderError",
     "__version__",

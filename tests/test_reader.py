@@ -12,7 +12,8 @@ from hostile import NS, has, package_parts, write_encrypted_lookalike, write_xls
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from report_builder.findings import Finding
-from report_builder.intake.reader import CellError, RawSheet, RawWorkbook, cell_name, column_letter, read_workbook
+from report_builder.intake.reader import CellError, RawSheet, RawWorkbook, read_workbook
+from report_builder.ooxml import cell_name, column_letter, column_number
 
 
 def read_ok(path: Path) -> RawWorkbook:
@@ -140,8 +141,9 @@ def test_missing_file_is_a_finding(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA"),
                                                 (16383, "XFD")])
-def test_column_letter(index: int, letters: str) -> None:
+def test_column_letter_and_number(index: int, letters: str) -> None:
     assert column_letter(index) == letters
+    assert column_number(letters) == column_number(letters.encode()) == index + 1
 
 
 def test_cell_name() -> None:

@@ -24,7 +24,7 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 from conftest import edit_workbook, report_text
-from factory import fill_department, sample_office, set_form_value, write
+from factory import sample_office, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_checks import ACT, CASE, check, department
@@ -35,8 +35,9 @@ from report_builder.file_checks import check_workbook
 from report_builder.findings import Finding
 from report_builder.intake.checks import check_department, check_office
 from report_builder.intake.reader import read_workbook
+from report_builder.outputs.excel import put
 from report_builder.outputs.feedback import FEEDBACK_SHEET
-from report_builder.outputs.workbook_templates import put
+from report_builder.outputs.filling import fill_department, set_form_value
 from report_builder.report.merge import merge_year
 from report_builder.report.summary import application_row, summarize_department
 from report_builder.schema import (

@@ -24,8 +24,9 @@ from hostile import (
 )
 
 from report_builder.findings import Finding
+from report_builder.intake.packages import describe
 from report_builder.intake.reader import RawWorkbook, read_workbook
-from report_builder.intake.safety import describe, precheck
+from report_builder.intake.safety import precheck
 from report_builder.isolation import Crash, run_isolated
 
 TESTS = Path(__file__).parent

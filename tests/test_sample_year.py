@@ -10,10 +10,11 @@ from pathlib import Path
 
 import make_sample_inputs
 from conftest import ROOT, edit_workbook, report_text
-from factory import fill_department, set_form_value
 
 from report_builder import pipeline
-from report_builder.outputs.workbook_templates import department_workbook, save_workbook
+from report_builder.outputs.excel import save_workbook
+from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.forms import department_workbook
 from report_builder.schema import OFFICE_FILE, OFFICE_SHEETS
 
 REFERENCE = ROOT / "tests" / "data" / "2017-2018-report.txt"  # the published report

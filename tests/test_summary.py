@@ -12,7 +12,8 @@ from test_render import template_with
 
 from report_builder import pipeline
 from report_builder.report.render import template_lists
-from report_builder.report.summary import ACTIVITY_LISTS, LIST_NAMES, Source, cell_ranges, summarize_department
+from report_builder.report.summary import Source, cell_ranges, summarize_department
+from report_builder.vocabulary import ACTIVITY_LISTS, COLLECTED_LISTS
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "年度报告模板.docx"
 
@@ -42,7 +43,7 @@ def test_a_summary_counts_rows_as_ranges_and_sums_cells_one_by_one(tmp_path: Pat
     assert shares["收费总额"] == (Source("教务处", "教务处.xlsx", "依申请公开", "G5", "12", 12),
                                  Source("教务处", "教务处.xlsx", "依申请公开", "G6", "5", 5))
     assert shares["评议次数"][0].amount == 2 and "行政诉讼件数" not in shares
-    assert set(summary.lists) == set(LIST_NAMES)
+    assert set(summary.lists) == set(COLLECTED_LISTS)
     assert [r.fields["日期"] for r in summary.lists["工作记录.评议"]] == ["2018年5月10日", "2017年9月2日"]
 
     assert report.data is not None

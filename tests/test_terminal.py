@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from conftest import edit_workbook
-from factory import fill_department, set_form_value
 
 from report_builder import cli
 from report_builder.display import clip, escape, escape_json
 from report_builder.findings import Finding
 from report_builder.outputs import versions
+from report_builder.outputs.filling import fill_department, set_form_value
 
 ESC, BEL = "_x001B_", "_x0007_"  # how Excel stores control characters in a cell; the reader decodes them
 LONG = 100_000

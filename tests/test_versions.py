@@ -13,11 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import edit_workbook
-from factory import fill_department
 
 from report_builder import pipeline
 from report_builder.outputs import versions
-from report_builder.outputs.workbook_templates import SOURCES_SHEET
+from report_builder.outputs.filling import fill_department
+from report_builder.outputs.sources_workbook import SOURCES_SHEET
 
 
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -96,12 +96,12 @@ def test_a_killed_build_leaves_no_partial_file_and_no_hole(sample_year: Path, tm
 
 
 def test_versions_are_claimed_atomically(tmp_path: Path) -> None:
-    first, _ = versions.write_next_version(tmp_path, "报告", ".docx", b"one")
+    first = versions.write_next_version(tmp_path, "报告", ".docx", b"one").path
     (tmp_path / "报告_v2.docx").write_bytes(b"someone else")  # another build took v2 meanwhile
-    third, unchanged = versions.write_next_version(tmp_path, "报告", ".docx", b"three")
-    assert (first.name, third.name, unchanged) == ("报告_v1.docx", "报告_v3.docx", False)
-    again, unchanged = versions.write_next_version(tmp_path, "报告", ".docx", b"three")
-    assert again == third and unchanged
+    third = versions.write_next_version(tmp_path, "报告", ".docx", b"three")
+    assert (first.name, third.path.name, third.unchanged) == ("报告_v1.docx", "报告_v3.docx", False)
+    again = versions.write_next_version(tmp_path, "报告", ".docx", b"three")
+    assert again == versions.Saved(third.path, True)
     with pytest.raises(FileExistsError):
         versions.write_atomic(first, b"overwrite?")
     assert first.read_bytes() == b"one"

@@ -15,17 +15,21 @@ from typing import Any, Literal
 from xml.etree import ElementTree
 
 import pytest
-from factory import fill_department, sample_office, set_form_value, write
-from openpyxl import load_workbook
+from factory import sample_office, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from pydantic import Field
 
 from report_builder import schema
-from report_builder.outputs.workbook_templates import (
+from report_builder.outputs.excel import put, save_workbook, stream_value
+from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.forms import (
     FORM_HEADERS,
     LISTS_SHEET,
     department_workbook,
     office_workbook,
-    save_workbook,
     self_check_cell,
 )
 from report_builder.schema import DEPARTMENT_SHEETS, FIRST_DATA_ROW, HEADER_ROW, OFFICE_SHEETS, SheetSpec
@@ -291,6 +295,31 @@ def test_office_workbook_text_stays_text() -> None:
     assert all(len(cells) <= 1 for cells in formula_cells(data).values())
 
 
+TEXTS = st.one_of(st.text(), st.sampled_from(HOSTILE + ("", "_x0041_", "a\x01b", "#DIV/0!", "x" * 32768)),
+                  st.from_regex(r"[=+@#-]?[a-z_]{0,3}(_x[0-9A-Fa-f]{4}_)?[\x00-\x1f]?", fullmatch=True))
+
+
+@given(TEXTS)
+@settings(max_examples=300, deadline=None)
+def test_streamed_text_is_stored_as_put_stores_it(text: str) -> None:
+    """The 数据来源 workbook streams most text bare (fast); whenever it does, openpyxl must store exactly
+    what `put` stores: the text unchanged, as text, without a quote prefix."""
+    ws = Workbook(write_only=True).create_sheet("s")
+    ours = WriteOnlyCell(ws)
+    put(ours, text)
+    streamed = stream_value(ws, text)
+    if isinstance(streamed, str):
+        bare = WriteOnlyCell(ws, value=streamed)
+        assert (bare.value, bare.data_type, bare.quotePrefix) == (ours.value, ours.data_type, ours.quotePrefix)
+    else:
+        assert streamed.value == ours.value and streamed.data_type == ours.data_type
+
+
+def test_ordinary_text_is_streamed_bare() -> None:
+    ws = Workbook(write_only=True).create_sheet("s")
+    assert all(isinstance(stream_value(ws, t), str) for t in ("教务处", "F3:F40, F52", "共 39 行", "2017-9-1"))
+
+
 # ---- office workbook -----------------------------------------------------------------------------
 
 def test_office_workbook_holds_the_office_data() -> None:
@@ -330,7 +359,7 @@ def test_saving_twice_gives_the_same_bytes() -> None:
 
 def test_same_bytes_across_processes() -> None:
     code = ("import hashlib, sys; sys.path.insert(0, 'tests'); from factory import sample_office;"
-            "from report_builder.outputs.workbook_templates import save_workbook;"
+            "from report_builder.outputs.excel import save_workbook;"
             "print(hashlib.sha256(save_workbook(sample_office().department_template('财务处'))).hexdigest())")
     root = Path(__file__).resolve().parent.parent
     runs = [subprocess.run([sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True,

@@ -1,4 +1,4 @@
-"""Near-linear paragraph alignment for `diff.summarize_paragraphs`.
+"""What changed between two documents' paragraphs: `summarize_paragraphs`, near-linear, and its terminal text.
 
 difflib's SequenceMatcher (autojunk off) is quadratic when paragraphs repeat (table cells such
 as "0") and on long replaced blocks. `opcodes` gives difflib's own answer for small inputs
@@ -14,8 +14,9 @@ import bisect
 import difflib
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-__all__ = ["SMALL", "opcodes", "similarity"]
+__all__ = ["SMALL", "RedlineSummary", "clip", "format_summary", "opcodes", "similarity", "summarize_paragraphs"]
 
 Opcode = tuple[str, int, int, int, int]
 
@@ -120,3 +121,135 @@ def _merge(ops: list[Opcode]) -> list[Opcode]:
         else:
             merged.append(op)
     return merged
+
+
+@dataclass(frozen=True)
+class RedlineSummary:
+    """Paragraph-level counts of what changed between two documents (empty paragraphs ignored)."""
+
+    added: int
+    deleted: int
+    changed: int
+    unchanged: int
+    changes: tuple[tuple[str, str], ...] = ()
+    added_texts: tuple[str, ...] = ()
+    deleted_texts: tuple[str, ...] = ()
+    moved_texts: tuple[str, ...] = ()
+
+    @property
+    def moved(self) -> int:
+        """Paragraphs deleted in one place and added unchanged in another (not in added/deleted)."""
+        return len(self.moved_texts)
+
+
+def summarize_paragraphs(old: Sequence[str], new: Sequence[str]) -> RedlineSummary:
+    """Count added / deleted / changed / unchanged paragraphs (blank ones ignored); near-linear."""
+    a = [t for t in old if t.strip()]
+    b = [t for t in new if t.strip()]
+    unchanged = 0
+    pairs: list[tuple[str, str]] = []
+    added: list[str] = []
+    deleted: list[str] = []
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
+        if tag == "equal":
+            unchanged += i2 - i1
+            continue
+        matched = _pair_block(a[i1:i2], b[j1:j2])
+        pairs.extend((a[i1 + i], b[j1 + j]) for i, j in matched)
+        paired_a, paired_b = {i for i, _ in matched}, {j for _, j in matched}
+        deleted.extend(a[i] for i in range(i1, i2) if i - i1 not in paired_a)
+        added.extend(b[j] for j in range(j1, j2) if j - j1 not in paired_b)
+    added, deleted, moved = _moves(added, deleted)
+    return RedlineSummary(
+        len(added),
+        len(deleted),
+        len(pairs),
+        unchanged,
+        tuple(pairs),
+        tuple(added),
+        tuple(deleted),
+        tuple(moved),
+    )
+
+
+def _moves(added: list[str], deleted: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """A deleted paragraph added unchanged elsewhere is moved: (added, deleted, moved), in order."""
+    available = Counter(added)
+    moved: list[str] = []
+    kept_deleted: list[str] = []
+    for text in deleted:
+        if available[text] > 0:
+            available[text] -= 1
+            moved.append(text)
+        else:
+            kept_deleted.append(text)
+    to_drop = Counter(moved)
+    kept_added: list[str] = []
+    for text in added:
+        if to_drop[text] > 0:
+            to_drop[text] -= 1
+        else:
+            kept_added.append(text)
+    return kept_added, kept_deleted, moved
+
+
+def _pair_block(a: Sequence[str], b: Sequence[str], threshold: float = 0.4) -> list[tuple[int, int]]:
+    """Order-preserving pairs of similar paragraphs inside one replaced block."""
+    if not a or not b:
+        return []
+    if len(a) * len(b) > 400:
+        return [(i, i) for i in range(min(len(a), len(b)))]
+    score = [[0.0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            ratio = similarity(a[i], b[j])
+            take = ratio + score[i + 1][j + 1] if ratio >= threshold else -1.0
+            score[i][j] = max(take, score[i + 1][j], score[i][j + 1])
+    pairs: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if score[i][j] == score[i + 1][j]:
+            i += 1
+        elif score[i][j] == score[i][j + 1]:
+            j += 1
+        else:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+    return pairs
+
+
+def format_summary(summary: RedlineSummary, *, limit: int = 20, width: int = 40) -> list[str]:
+    """Chinese lines for the terminal: the counts, then each change clipped around what differs."""
+    if not (summary.added or summary.deleted or summary.changed or summary.moved):
+        return ["两个版本的文字内容相同。"]
+    counts = f"新增段落 {summary.added}，删除段落 {summary.deleted}，修改段落 {summary.changed}"
+    lines = [counts + (f"，移动段落 {summary.moved}" if summary.moved else "")]
+    items = [f"  修改：{_clip_pair(o, n, width)}" for o, n in summary.changes]
+    items += [f"  新增：{clip(t, 0, len(t), width)}" for t in summary.added_texts]
+    items += [f"  删除：{clip(t, 0, len(t), width)}" for t in summary.deleted_texts]
+    items += [f"  移动：{clip(t, 0, len(t), width)}" for t in summary.moved_texts]
+    lines += items[:limit]
+    if len(items) > limit:
+        lines.append(f"  ……另有 {len(items) - limit} 处未列出")
+    return lines
+
+
+def _clip_pair(old: str, new: str, width: int) -> str:
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return f"{clip(old, start, len(old) - end, width)} → {clip(new, start, len(new) - end, width)}"
+
+
+def clip(text: str, start: int, end: int, width: int, context: int = 10) -> str:
+    """text[start:end] with `context` characters each side, … where cut."""
+    middle = text[start:end]
+    if len(middle) > width:
+        middle = middle[:width] + "…"
+    left, right = max(0, start - context), min(len(text), end + context)
+    head = ("…" if left else "") + text[left:start]
+    tail = text[end:right] + ("…" if right < len(text) else "")
+    return head + middle + tail

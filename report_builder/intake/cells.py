@@ -14,9 +14,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from report_builder.intake.reader import (
-    CellValue as CellValue,  # the reader's: it includes CellError (checks handle those)
-)
+from report_builder.intake.reader import CellValue
 from report_builder.schema import Column
 
 
@@ -51,7 +49,9 @@ def is_blank(raw: CellValue) -> bool:
 
 
 def show(raw: CellValue) -> str:
-    """A cell value as the person typed it, for messages."""
+    """A cell value as text, close to what Excel shows (messages, `diff`): 7.0 → "7", TRUE, dates YYYY-MM-DD."""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
     if isinstance(raw, float) and raw.is_integer() and abs(raw) < 10.0**_MAX_DIGITS:
         return str(int(raw))  # 1e308 stays "1e+308", not 309 digits
     if isinstance(raw, dt.datetime):

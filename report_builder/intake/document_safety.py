@@ -3,7 +3,7 @@
 A template found in the year folder, or a .docx given to `diff`, may be hostile: a zip bomb,
 an entity declaration, a password-protected or renamed file, a symlink to somewhere else.
 `precheck_document` looks at the file's type, the zip directory (the same limits as for
-workbooks: report_builder.intake.safety) and the raw bytes of its XML parts; it never parses XML.
+workbooks: report_builder.intake.packages) and the raw bytes of its XML parts; it never parses XML.
 """
 
 from __future__ import annotations
@@ -12,19 +12,18 @@ import zipfile
 from pathlib import Path
 
 from report_builder.findings import Finding
-from report_builder.intake.safety import (
-    _DECLARATION_PREFIXES,
-    _MARKERS,
-    _ZIP_ERRORS,
+from report_builder.intake.packages import (
     MAX_FILE_BYTES,
     MB,
     OLE_MAGIC,
+    ZIP_ERRORS,
     ZIP_MAGIC,
-    _check_entries,
-    _chunks,
-    _describe_zip,
-    _ole_streams,
+    check_entries,
+    chunks,
+    declares_entities,
     describe,
+    describe_zip,
+    ole_streams,
 )
 
 __all__ = ["MAX_DOCUMENT_BYTES", "precheck_document"]
@@ -76,31 +75,28 @@ def _ole_streams_of(path: Path) -> set[str]:
     import mmap
 
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return _ole_streams(data)
+        return ole_streams(data)
 
 
 def _zip_document(path: Path, size: int) -> tuple[str, str]:
     """("", "") when the package looks like a safe .docx, else (code, detail)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            problem = _check_entries(archive, size)
+            problem = check_entries(archive, size)
             if problem is not None:
                 detail = problem.detail.replace("Excel", "Word")
                 return _CODES.get(problem.code, "document-unsafe"), detail
             names = set(archive.namelist())
             if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-                what = "看起来是 Excel 工作簿" if "xl/workbook.xml" in names else _describe_zip(names)
+                what = "看起来是 Excel 工作簿" if "xl/workbook.xml" in names else describe_zip(names)
                 return "document-not-docx", what.replace("看起来是 Word 文档（.docx）", "缺少正文部件")
             for info in archive.infolist():
                 if info.filename.lower().endswith(_XML_SUFFIXES) and _declares_entities(archive, info):
                     return "document-unsafe", "XML 中含有 DOCTYPE/ENTITY 声明"
-    except _ZIP_ERRORS:
+    except ZIP_ERRORS:
         return "document-corrupt", "压缩结构不完整"
     return "", ""
 
 
 def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    for chunk in _chunks(archive, info):
-        if b"!" in chunk and any(p in chunk for p in _DECLARATION_PREFIXES) and any(m in chunk for m in _MARKERS):
-            return True
-    return False
+    return any(declares_entities(chunk) for chunk in chunks(archive, info))

@@ -3,7 +3,7 @@
 Sheet protection has no password (nobody is ever locked out), so a department can change
 what the office pre-filled: its name, the year, the window, the channel rows. Every such
 cell that differs from the office workbook is an error at that cell, whether or not the rest
-of its sheet passed. (The 清单 rows are compared row by row in `checks._checklist_answer`.)
+of its sheet passed. (The 清单 rows are compared row by row in `rules._checklist_answer`.)
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from collections.abc import Collection, Mapping
 from report_builder.dates import chinese_window
 from report_builder.findings import Finding
 from report_builder.intake.cells import parse_cell, show
-from report_builder.intake.reader import RawSheet, cell_name
+from report_builder.intake.reader import RawSheet
+from report_builder.ooxml import cell_name
 from report_builder.schema import CHANNELS, ChannelCount, Column, DepartmentInfo, OfficeInfo, columns
 
 __all__ = ["check_channels", "check_info"]

@@ -26,10 +26,10 @@ from typing import TypeAlias
 import python_calamine as calamine
 
 from report_builder.findings import Finding
-from report_builder.intake.safety import MAX_FILE_BYTES, SheetMarks, is_old_format, precheck
+from report_builder.intake.packages import MAX_FILE_BYTES
+from report_builder.intake.safety import SheetMarks, is_old_format, precheck
 
-__all__ = ["CellError", "CellValue", "RawSheet", "RawWorkbook", "cell_name", "column_letter", "read_bytes",
-           "read_workbook"]
+__all__ = ["CellError", "CellValue", "RawSheet", "RawWorkbook", "read_bytes", "read_workbook"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,22 +174,3 @@ def _normalise(value: object) -> CellValue:
     if isinstance(value, str | int | float | bool | dt.date | dt.time | dt.timedelta):
         return value  # dt.datetime is a dt.date
     raise TypeError(f"unexpected cell value type {type(value).__name__}")
-
-
-def column_letter(index0: int) -> str:
-    """0 → "A", 25 → "Z", 26 → "AA", 16383 → "XFD"."""
-    if index0 < 0:
-        raise ValueError(f"column index must be >= 0, got {index0}")
-    letters = ""
-    number = index0 + 1
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def cell_name(row0: int, col0: int) -> str:
-    """(6, 2) → "C7"."""
-    if row0 < 0:
-        raise ValueError(f"row index must be >= 0, got {row0}")
-    return f"{column_letter(col0)}{row0 + 1}"

@@ -29,34 +29,34 @@ import mmap
 import re
 import struct
 import zipfile
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from report_builder.findings import Finding
+from report_builder.intake.packages import (
+    CHUNK_BYTES,
+    MAX_FILE_BYTES,
+    MB,
+    OLE_MAGIC,
+    ZIP_ERRORS,
+    ZIP_MAGIC,
+    Problem,
+    check_entries,
+    chunks,
+    declares_entities,
+    describe,
+    describe_zip,
+    ole_streams,
+)
+from report_builder.ooxml import column_number
 
-MB = 1024 * 1024
-MAX_FILE_BYTES = 50 * MB
-MAX_ZIP_ENTRIES = 1000
-MAX_UNCOMPRESSED_BYTES = 200 * MB
-MAX_RATIO = 100
-RATIO_MIN_BYTES = 1 * MB
+__all__ = ["MAX_COLUMNS", "MAX_MARKS", "MAX_ROWS", "MAX_SHEET_CELLS", "SheetMarks", "is_old_format", "precheck"]
+
 MAX_SHEET_CELLS = 2_000_000  # rows × columns counted from A1, as the reader lays them out
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's grid
-CHUNK_BYTES = 1 * MB
 MAX_MARKS = 100_000  # error cells, formulas without value and hidden rows noted per sheet (memory bound)
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-_MARKERS = tuple(
-    marker.encode(encoding)
-    for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
-    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-)
-_DECLARATION_PREFIXES = tuple("<!".encode(e) for e in ("utf-8", "utf-16-le", "utf-16-be"))  # a cheap first look
 _CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="([A-Z]{1,4})([0-9]{1,8})"[^>/]*>')
 _UNIQUE_COUNT = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount="([0-9]+)"')
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(sheet|Relationship)\s[^>]*>")
@@ -72,13 +72,6 @@ _FORMULA_CELL = re.compile(  # a cell holding a formula and no value, or an empt
 _TEXT_TYPE = re.compile(rb"""\bt=["'](?:str|s|inlineStr)["']""")
 _HIDDEN_ROW = re.compile(rb"<" + _NS + rb"""row\s[^>]*?\bhidden=["'](?:1|true)["'][^>]*>""")
 _ROW_NUMBER = re.compile(rb"""\br=["']([0-9]{1,8})["']""")
-
-
-@dataclass(frozen=True)
-class _Problem:
-    code: str
-    detail: str
-    sheet: str = ""
 
 
 @dataclass
@@ -123,124 +116,37 @@ def is_old_format(source: Path | bytes) -> bool:
 
 
 def _check(source: Path | bytes, size: int, head: bytes, marks: dict[str, SheetMarks] | None = None,
-           ) -> _Problem | None:
+           ) -> Problem | None:
     if size == 0:
-        return _Problem("file-empty", "文件大小为 0 字节")
+        return Problem("file-empty", "文件大小为 0 字节")
     if size > MAX_FILE_BYTES:
-        return _Problem("file-too-large", f"文件有 {size / MB:.0f} MB，上限为 {MAX_FILE_BYTES // MB} MB")
+        return Problem("file-too-large", f"文件有 {size / MB:.0f} MB，上限为 {MAX_FILE_BYTES // MB} MB")
     if head.startswith(ZIP_MAGIC):
         return _check_zip(source, size, marks)
     if head.startswith(OLE_MAGIC):
         return _check_ole(source, size)
-    return _Problem("file-not-workbook", describe(head))
-
-
-# ---- what a non-workbook looks like ---------------------------------------------------------------
-
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "PDF 文件"),
-    (b"\x89PNG", "图片文件"),
-    (b"\xff\xd8\xff", "图片文件"),
-    (b"GIF8", "图片文件"),
-    (b"BM", "图片文件"),
-    (b"Rar!", "RAR 压缩包"),
-    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
-    (b"\x1f\x8b", "gzip 压缩包"),
-    (b"PK\x05\x06", "空的 zip 压缩包"),
-    (b"MZ", "Windows 程序文件"),
-    (b"{\\rtf", "RTF 文档"),
-)
-
-
-def describe(head: bytes) -> str:
-    """Say in Chinese what the first bytes of a file look like."""
-    for magic, what in _SIGNATURES:
-        if head.startswith(magic):
-            return f"看起来是 {what}" if what[0].isascii() else f"看起来是{what}"
-    text = _as_text(head)
-    if text is None:
-        return "无法识别的文件内容"
-    lowered = text.lower()
-    if "<html" in lowered or "<table" in lowered or "<!doctype html" in lowered:
-        return "看起来是网页（HTML）文件，可能是从网页系统导出的表格"
-    if "urn:schemas-microsoft-com:office:spreadsheet" in lowered:
-        return "看起来是 XML 格式的表格（Excel 2003 XML）"
-    if lowered.lstrip().startswith("<?xml"):
-        return "看起来是 XML 文件"
-    return "看起来是 CSV/文本文件"
-
-
-def _as_text(head: bytes) -> str | None:
-    """Decode the head of a text file, or None if it looks binary."""
-    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if head.startswith(bom):
-            return head[len(bom):].decode(encoding, errors="replace")
-    head = head.removeprefix(b"\xef\xbb\xbf")
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    if controls > len(head) // 100:
-        return None
-    return head.decode("utf-8", errors="replace")
+    return Problem("file-not-workbook", describe(head))
 
 
 # ---- zip (.xlsx) ----------------------------------------------------------------------------------
 
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, struct.error,
-               NotImplementedError, RuntimeError)
-
-
 def _check_zip(source: Path | bytes, size: int, marks: dict[str, SheetMarks] | None = None,
-               ) -> _Problem | None:
+               ) -> Problem | None:
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
-            return _check_entries(archive, size) or _check_workbook_names(archive) or _check_parts(archive, marks)
-    except _ZIP_ERRORS:
-        return _Problem("file-corrupt", "压缩结构不完整")
+            return check_entries(archive, size) or _check_workbook_names(archive) or _check_parts(archive, marks)
+    except ZIP_ERRORS:
+        return Problem("file-corrupt", "压缩结构不完整")
 
 
-def _check_entries(archive: zipfile.ZipFile, size: int) -> _Problem | None:
-    """The zip directory of any Office package: entry count, sizes, ratios, encryption, duplicates."""
-    infos = archive.infolist()
-    if len(infos) > MAX_ZIP_ENTRIES:
-        return _Problem("file-unsafe", f"包含 {len(infos)} 个部件，超过上限 {MAX_ZIP_ENTRIES}")
-    for info in infos:
-        if info.flag_bits & 0x1:
-            return _Problem("file-encrypted", "压缩包设有密码")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            return _Problem("file-unsafe", "使用了 Excel 不会使用的压缩方式")
-        if info.header_offset + info.compress_size > size:
-            return _Problem("file-corrupt", "文件不完整（可能未下载完）")
-        if info.compress_size > info.file_size + info.file_size // 100 + 1024:
-            return _Problem("file-unsafe", "某个部件声明的大小与实际内容不符")
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > RATIO_MIN_BYTES and ratio > MAX_RATIO:
-            return _Problem("file-unsafe", f"某个部件的压缩比为 {ratio:.0f}:1，疑似“压缩炸弹”")
-    total = sum(info.file_size for info in infos)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        limit = MAX_UNCOMPRESSED_BYTES // MB
-        return _Problem("file-unsafe", f"解压后有 {total / MB:.0f} MB，上限为 {limit} MB")
-    if len(set(archive.namelist())) < len(infos):  # which copy a parser reads is anyone's guess
-        return _Problem("file-unsafe", "包含重名的部件")
-    return None
-
-
-def _check_workbook_names(archive: zipfile.ZipFile) -> _Problem | None:
+def _check_workbook_names(archive: zipfile.ZipFile) -> Problem | None:
     names = set(archive.namelist())
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        return _Problem("file-not-workbook", _describe_zip(names))
+        return Problem("file-not-workbook", describe_zip(names))
     return None
 
 
-def _describe_zip(names: set[str]) -> str:
-    if "word/document.xml" in names:
-        return "看起来是 Word 文档（.docx）"
-    if any(name.startswith("ppt/") for name in names):
-        return "看起来是 PowerPoint 演示文稿（.pptx）"
-    if "content.xml" in names and "mimetype" in names:
-        return "看起来是 OpenDocument 文件（如 WPS/LibreOffice 的 .ods）"
-    return "看起来是普通的 zip 压缩包"
-
-
-def _check_parts(archive: zipfile.ZipFile, marks: dict[str, SheetMarks] | None = None) -> _Problem | None:
+def _check_parts(archive: zipfile.ZipFile, marks: dict[str, SheetMarks] | None = None) -> Problem | None:
     """Scan every part: a sheet may hide under any name (calamine follows the relationships);
     DOCTYPE is looked for in XML parts and sheets only (an .svg image may well have one).
     With `marks`, note what each worksheet part holds that calamine does not report."""
@@ -252,34 +158,32 @@ def _check_parts(archive: zipfile.ZipFile, marks: dict[str, SheetMarks] | None =
             sheet_marks = marks.setdefault(sheets[info.filename], SheetMarks())
         problem = _scan_part(archive, info, xml, sheet_marks)
         if problem is not None:
-            return _Problem(problem.code, problem.detail, sheets.get(info.filename, ""))
+            return Problem(problem.code, problem.detail, sheets.get(info.filename, ""))
     return None
 
 
 def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool, marks: SheetMarks | None = None,
-               ) -> _Problem | None:
+               ) -> Problem | None:
     """Stream one part: no DOCTYPE/ENTITY, sane sharedStrings, cells within bounds; fill `marks`."""
     max_row = max_column = 0
-    for index, chunk in enumerate(_chunks(archive, info)):
+    for index, chunk in enumerate(chunks(archive, info)):
         if marks is not None and not marks.full():
             _mark(chunk, marks)
-        # b"!" first: one fast byte search rules out almost every chunk (it is in "<!" in any encoding).
-        if xml and b"!" in chunk and any(p in chunk for p in _DECLARATION_PREFIXES) \
-                and any(m in chunk for m in _MARKERS):
-            return _Problem("file-unsafe", "XML 中含有 DOCTYPE/ENTITY 声明")
+        if xml and declares_entities(chunk):
+            return Problem("file-unsafe", "XML 中含有 DOCTYPE/ENTITY 声明")
         match = _UNIQUE_COUNT.search(chunk) if index == 0 and b"uniqueCount" in chunk else None
         if match and int(match[1]) > info.file_size // 5:  # an <si/> takes at least 5 bytes
-            return _Problem("file-unsafe", "共享字符串表声明的条数远超其实际内容")
+            return Problem("file-unsafe", "共享字符串表声明的条数远超其实际内容")
         cells = _CELL.findall(chunk)
         if cells:  # zip/map/set keep the per-cell work in C
             columns, rows = zip(*cells, strict=True)
             max_row = max(max_row, max(map(int, rows)))
-            max_column = max(max_column, max(map(_column_number, set(columns))))
+            max_column = max(max_column, max(map(column_number, set(columns))))
     if max_row > MAX_ROWS or max_column > MAX_COLUMNS:
-        return _Problem("file-unsafe", "有单元格位于 Excel 表格范围之外")
+        return Problem("file-unsafe", "有单元格位于 Excel 表格范围之外")
     if max_row * max_column > MAX_SHEET_CELLS:
         spread = f"{max_row} 行 × {max_column} 列"
-        return _Problem("file-unsafe", f"工作表的内容范围达 {spread}，远处可能有误填的单元格")
+        return Problem("file-unsafe", f"工作表的内容范围达 {spread}，远处可能有误填的单元格")
     return None
 
 
@@ -308,32 +212,7 @@ def _mark(chunk: bytes, marks: SheetMarks) -> None:
 
 
 def _position(ref: re.Match[bytes]) -> tuple[int, int]:
-    return int(ref[2]) - 1, _column_number(ref[1]) - 1
-
-
-def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The part's bytes in chunks, each starting where the previous one's last tag began
-    (the last cell's, when there is one: an error cell's value stays with its cell)."""
-    carry = b""
-    with archive.open(info) as stream:
-        while block := stream.read(CHUNK_BYTES):
-            data = carry + block
-            cut = data.rfind(b"<c ", max(0, len(data) - 4096))
-            if cut <= 0:
-                cut = data.rfind(b"<", max(0, len(data) - 4096))
-            if cut <= 0:
-                cut = len(data)
-            carry = data[cut:]
-            yield data[:cut]
-    if carry:
-        yield carry
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for byte in letters:
-        number = number * 26 + byte - 64
-    return number
+    return int(ref[2]) - 1, column_number(ref[1]) - 1
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -341,7 +220,7 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         workbook = archive.read("xl/workbook.xml")[:CHUNK_BYTES]
         rels = archive.read("xl/_rels/workbook.xml.rels")[:CHUNK_BYTES]
-    except (KeyError, *_ZIP_ERRORS):
+    except (KeyError, *ZIP_ERRORS):
         return {}
     targets: dict[bytes, str] = {}
     for tag in _TAG.finditer(rels):
@@ -358,30 +237,25 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
 # ---- OLE2 (.xls, or an encrypted .xlsx) ---------------------------------------------------------
 
-_OLE_STREAMS = (
-    "EncryptionInfo", "EncryptedPackage", "Workbook", "Book", "WordDocument", "PowerPoint Document",
-)
-
-
-def _check_ole(source: Path | bytes, size: int) -> _Problem | None:
+def _check_ole(source: Path | bytes, size: int) -> Problem | None:
     if isinstance(source, bytes):
         if size < 512 or not _ole_header_ok(source[:512], size):
-            return _Problem("file-corrupt", "文件头不完整或有误")
-        streams = _ole_streams(source)
+            return Problem("file-corrupt", "文件头不完整或有误")
+        streams = ole_streams(source)
     else:
         with source.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
             if size < 512 or not _ole_header_ok(data[:512], size):
-                return _Problem("file-corrupt", "文件头不完整或有误")
-            streams = _ole_streams(data)
+                return Problem("file-corrupt", "文件头不完整或有误")
+            streams = ole_streams(data)
     if streams & {"EncryptionInfo", "EncryptedPackage"}:
-        return _Problem("file-encrypted", "")
+        return Problem("file-encrypted", "")
     if streams & {"Workbook", "Book"}:
         return None
     if "WordDocument" in streams:
-        return _Problem("file-not-workbook", "看起来是 Word 文档（.doc）")
+        return Problem("file-not-workbook", "看起来是 Word 文档（.doc）")
     if "PowerPoint Document" in streams:
-        return _Problem("file-not-workbook", "看起来是 PowerPoint 演示文稿（.ppt）")
-    return _Problem("file-not-workbook", "是 Office 复合文档，但其中没有 Excel 工作表")
+        return Problem("file-not-workbook", "看起来是 PowerPoint 演示文稿（.ppt）")
+    return Problem("file-not-workbook", "是 Office 复合文档，但其中没有 Excel 工作表")
 
 
 def _ole_header_ok(header: bytes, size: int) -> bool:
@@ -393,16 +267,3 @@ def _ole_header_ok(header: bytes, size: int) -> bool:
     return all(count <= size >> shift for count in tables)  # FAT, mini FAT, DIFAT sector counts
 
 
-def _ole_streams(data: bytes | mmap.mmap) -> set[str]:
-    """Names of the known streams among the directory entries (128-byte aligned records)."""
-    found: set[str] = set()
-    for name in _OLE_STREAMS:
-        encoded = (name + "\0").encode("utf-16-le")
-        for match in re.finditer(re.escape(encoded), data, flags=re.IGNORECASE):
-            at = match.start()
-            if at % 128 == 0 and at >= 512 and len(data) >= at + 67:
-                length, kind = struct.unpack_from("<HB", data, at + 64)
-                if length == len(encoded) and kind in (1, 2):
-                    found.add(name)
-                    break
-    return found

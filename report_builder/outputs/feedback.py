@@ -17,21 +17,23 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
 
 from report_builder.findings import Finding, Severity
 from report_builder.isolation import Crash, run_isolated
-from report_builder.outputs.workbook_templates import (
+from report_builder.ooxml import column_number
+from report_builder.outputs.excel import (
     CREATOR,
     LOCKED_FILL,
     WRAP,
+    cell_at,
     fix_properties,
     new_workbook,
     put,
@@ -115,7 +117,7 @@ def _xml_megabytes(path: Path) -> float:
         return 0.0
 
 
-def feedback_workbook(original: Path | None, findings: Sequence[Finding], *, note: str = "") -> Any:
+def feedback_workbook(original: Path | None, findings: Sequence[Finding], *, note: str = "") -> Workbook:
     """The department's own file, made inert, with the problem cells marked and a 问题清单 sheet first.
 
     `original` is untrusted: run `safety.precheck` on it first and open it only in a capped worker
@@ -134,7 +136,10 @@ def feedback_workbook(original: Path | None, findings: Sequence[Finding], *, not
         if place:
             marked.setdefault(place, []).append(finding)
     for (sheet, coordinate), found in marked.items():
-        _mark(wb[sheet][coordinate], found)
+        ws = _worksheet(wb, sheet)
+        if ws is not None:
+            cell: Cell | MergedCell = ws[coordinate]
+            _mark(cell, found)
     _add_issue_sheet(wb, order, marked, note)
     select_first_sheet(wb)
     return wb
@@ -154,7 +159,7 @@ def inert_formula(formula: str) -> bool:
     return all(name.upper() in _INERT_FUNCTIONS for name in _FUNCTION_CALL.findall(code))
 
 
-def _open(path: Path) -> Any:
+def _open(path: Path) -> Workbook | None:
     """The workbook with its live parts made inert, or None when openpyxl cannot open it."""
     try:
         with warnings.catch_warnings():
@@ -167,7 +172,7 @@ def _open(path: Path) -> Any:
     return wb
 
 
-def _make_inert(wb: Any) -> bool:
+def _make_inert(wb: Workbook) -> bool:
     """Drop names, validations, conditional formats and links that are not inert; True when a cell
     formula is not inert either (its cached value must replace it)."""
     for name in list(wb.defined_names):
@@ -193,21 +198,28 @@ def _make_inert(wb: Any) -> bool:
     return live_cells
 
 
-def _use_cached_values(wb: Any, values: Any) -> None:
+def _use_cached_values(wb: Workbook, values: Workbook) -> None:
     """Every formula that is not inert becomes the value Excel last computed for it (text stays text)."""
     for ws in wb.worksheets:
-        cached = values[ws.title]
+        cached = _worksheet(values, ws.title)
         for cell in _cells(ws):
-            if cell.data_type == "f" and not (isinstance(cell.value, str) and inert_formula(cell.value)):
-                put(cell, cached[cell.coordinate].value)
+            if (isinstance(cell, Cell) and cell.data_type == "f"
+                    and not (isinstance(cell.value, str) and inert_formula(cell.value))):
+                put(cell, cached[cell.coordinate].value if cached is not None else None)
 
 
-def _cells(ws: Any) -> Iterator[Any]:
+def _worksheet(wb: Workbook, name: str) -> Worksheet | None:
+    """The sheet called `name`, or None when it is a chart sheet (no cells)."""
+    ws = wb[name]
+    return ws if isinstance(ws, Worksheet) else None
+
+
+def _cells(ws: Worksheet) -> Iterator[Cell | MergedCell]:
     for row in ws.iter_rows():
         yield from row
 
 
-def _clear_old_marks(wb: Any) -> None:
+def _clear_old_marks(wb: Workbook) -> None:
     """A feedback copy sent back again: drop our old list, comments and highlights."""
     if FEEDBACK_SHEET in wb.sheetnames:
         wb.remove(wb[FEEDBACK_SHEET])
@@ -228,9 +240,7 @@ def _cell_key(cell: str) -> tuple[int, int]:
     if not match:
         return (0, 0)
     letters, row = match.groups()
-    column = 0
-    for ch in letters:
-        column = column * 26 + ord(ch) - 64
+    column = column_number(letters)
     return (int(row), column) if column <= 16384 and int(row) <= 1048576 else (0, 0)
 
 
@@ -239,18 +249,21 @@ def _order(sheets: Sequence[str], f: Finding) -> tuple[int, int, str, tuple[int,
     return (1 if f.sheet else 0, index, f.sheet, _cell_key(f.cell))
 
 
-def _place(wb: Any, f: Finding) -> tuple[str, str] | None:
+def _place(wb: Workbook, f: Finding) -> tuple[str, str] | None:
     if f.sheet not in wb.sheetnames or _cell_key(f.cell) == (0, 0):
         return None
-    ws = wb[f.sheet]
+    ws = _worksheet(wb, f.sheet)
+    if ws is None:
+        return None
     coordinate = f.cell.upper()
-    if isinstance(ws[coordinate], MergedCell):
+    cell: Cell | MergedCell = ws[coordinate]
+    if isinstance(cell, MergedCell):
         merged = next((r for r in ws.merged_cells.ranges if coordinate in r), None)
         coordinate = merged.start_cell.coordinate if merged else coordinate
     return (f.sheet, coordinate)
 
 
-def _mark(cell: Any, found: Sequence[Finding]) -> None:
+def _mark(cell: Cell | MergedCell, found: Sequence[Finding]) -> None:
     worst = Severity.ERROR if any(f.severity is Severity.ERROR for f in found) else Severity.WARNING
     cell.fill = _SEVERITY_FILL[worst]
     text = "\n".join(f"{f.message}。修改方法：{f.hint}" for f in found)
@@ -259,17 +272,17 @@ def _mark(cell: Any, found: Sequence[Finding]) -> None:
     cell.comment = Comment(ILLEGAL_CHARACTERS_RE.sub("", text), CREATOR, height=140, width=280)
 
 
-def _add_issue_sheet(wb: Any, order: Sequence[Finding], marked: Mapping[tuple[str, str], object],
+def _add_issue_sheet(wb: Workbook, order: Sequence[Finding], marked: Mapping[tuple[str, str], object],
                      note: str) -> None:
-    ws = wb.create_sheet(FEEDBACK_SHEET, 0)
+    ws: Worksheet = wb.create_sheet(FEEDBACK_SHEET, 0)
     errors = sum(f.severity is Severity.ERROR for f in order)
     title = f"问题清单：共 {len(order)} 处（须修改 {errors} 处，提示 {len(order) - errors} 处）"
     write_title(ws, title + (f"。{note}，本反馈表只含问题清单，请对照清单修改原表。" if note else ""))
     for column, (text, width) in enumerate(zip(FEEDBACK_HEADERS, (16, 10, 24, 50, 50), strict=True), 1):
-        write_header(ws.cell(HEADER_ROW, column), text)
+        write_header(cell_at(ws, HEADER_ROW, column), text)
         ws.column_dimensions[get_column_letter(column)].width = width
     for row, f in enumerate(order, FIRST_DATA_ROW):
-        cells = [ws.cell(row, c) for c in range(1, 6)]
+        cells = [cell_at(ws, row, c) for c in range(1, 6)]
         where = f.cell or ("（整张表）" if f.sheet else "")
         values = (f.sheet or "（整个文件）", where, f.value, f.message, f.hint)
         for cell, value in zip(cells, values, strict=True):

@@ -29,9 +29,9 @@ from report_builder.outputs.manifests import (
     manifest_path,
 )
 
-__all__ = ["Build", "FigureChange", "Version", "figure_changes", "input_changes", "list_builds", "list_versions",
-           "manifest_path", "read_manifest", "recover", "remove_stale_temporaries", "sha256", "write_atomic",
-           "write_next_version", "write_version"]
+__all__ = ["Build", "FigureChange", "Saved", "Version", "figure_changes", "input_changes", "list_builds",
+           "list_versions", "manifest_path", "read_manifest", "recover", "remove_stale_temporaries", "sha256",
+           "write_atomic", "write_next_version", "write_version"]
 
 
 def sha256(data: bytes) -> str:
@@ -123,10 +123,18 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Version:
     number: int
     path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """The outcome of `write_next_version`."""
+
+    path: Path
+    unchanged: bool  # the newest version was the same: nothing written
 
 
 def list_versions(folder: Path, stem: str, suffix: str) -> list[Version]:
@@ -147,12 +155,11 @@ def glob_escape(text: str) -> str:
 
 def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
                        same: Callable[[Path], bool] | None = None, *, plain_first: bool = False,
-                       ) -> tuple[Path, bool]:
+                       ) -> Saved:
     """Write `data` as the next version of a one-file output, unless the newest one is the same.
 
     `same(newest)` decides; by default the bytes are compared. With `plain_first` the first
     version is `stem.suffix` (a department's template is just `教务处.xlsx`), later ones `stem_v2.suffix`.
-    Returns the path and whether it was unchanged (nothing written).
     """
     is_same = same or (lambda newest: newest.read_bytes() == data)
     folder.mkdir(parents=True, exist_ok=True)
@@ -160,19 +167,19 @@ def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
     while True:
         versions = list_versions(folder, stem, suffix)
         if versions and is_same(versions[-1].path):
-            return versions[-1].path, True
+            return Saved(versions[-1].path, True)
         number = versions[-1].number + 1 if versions else 1
         path = path_inside(folder, f"{stem}{suffix}" if plain_first and number == 1 else f"{stem}_v{number}{suffix}")
         try:
             _link_new(path, data)
-            return path, False
+            return Saved(path, False)
         except FileExistsError:
             continue  # another build took this number first: take the next one
 
 
 # ---- report versions: several files, whole or absent ---------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Published:
     """The outcome of `write_version`: the report of the new (or unchanged newest) version."""
 
@@ -321,7 +328,7 @@ def read_manifest(report: Path) -> dict[str, Any] | None:
 
 # ---- what changed between versions ---------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Build:
     """One built version as its manifest describes it."""
 
@@ -331,7 +338,7 @@ class Build:
     figures: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FigureChange:
     name: str
     old: int | None

@@ -8,53 +8,67 @@ The departments' summaries are made in the worker processes (report_builder.repo
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import get_args
 
 from report_builder.dates import chinese_date
 from report_builder.findings import Finding
 from report_builder.report.summary import (
-    COUNT_FIGURES,
-    DEPARTMENT_FIGURES,
-    EVENT_FIGURES,
-    LIST_NAMES,
     DepartmentSummary,
+    Listed,
     Source,
+    WrittenNarrative,
     counted,
     counted_rows,
 )
-from report_builder.schema import (
-    NOT_APPLICABLE,
-    DepartmentNarrativeKey,
-    OfficeInfo,
-    OfficeNarrativeKey,
-    OfficeWorkbook,
+from report_builder.schema import OfficeInfo, OfficeWorkbook
+from report_builder.vocabulary import (
+    CHECKLIST,
+    CHECKLIST_FIGURES,
+    CHECKLIST_ITEMS,
+    COLLECTED_LISTS,
+    COUNT_FIGURES,
+    DEPARTMENT_COUNT,
+    DEPARTMENT_FIGURES,
+    EVENT_FIGURES,
+    NARRATIVE_KEYS,
+    TEXTS,
 )
 
-__all__ = ["Figure", "ReportData", "Source", "fill_named", "merge_year"]
+__all__ = ["Figure", "Filled", "ReportData", "Source", "fill_named", "merge_year"]
 
-NARRATIVE_KEYS: tuple[str, ...] = get_args(OfficeNarrativeKey) + get_args(DepartmentNarrativeKey)
 _NAMED = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """A narrative text with its `{名称}` filled, the names it used and the unknown names."""
+
+    text: str
+    used: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Figure:
     name: str
     value: int
     sources: tuple[Source, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportData:
+    """The year's report data, under the names of report_builder.vocabulary."""
+
     info: OfficeInfo
     departments: tuple[str, ...]
     figures: dict[str, Figure]
     texts: dict[str, str]
     narratives: dict[str, tuple[str, ...]]
-    lists: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)  # "申请", "工作记录.评议"… by date
+    lists: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)  # "申请", "工作记录.评议"…
     used_figures: dict[str, tuple[str, ...]] = field(default_factory=dict)  # narrative key → names it uses
     narrative_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → texts before filling
 
@@ -87,7 +101,7 @@ def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
         figures=figures,
         texts=texts,
         narratives=narratives,
-        lists=_lists(known),
+        lists=_lists(office, known),
         used_figures=used,
         narrative_sources=raw,
     )
@@ -122,9 +136,9 @@ def _figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary],
     shares: dict[str, list[Source]] = {name: [] for name in DEPARTMENT_FIGURES}
     for summary in known:
         for name, sources in summary.shares.items():
-            shares[name] += sources
+            shares[name] += sources  # a name not in vocabulary.DEPARTMENT_FIGURES is a bug: KeyError
     first = office.departments[0].name if office.departments else ""
-    figs = [_figure("部门数", [counted("", office.file, office.places["departments"], "name",
+    figs = [_figure(DEPARTMENT_COUNT, [counted("", office.file, office.places["departments"], "name",
                                        range(len(office.departments)), first)])]
     figs += [_figure(name, shares[name]) for name in COUNT_FIGURES]
     figs += _checklist_figures(office, known, findings)
@@ -138,14 +152,14 @@ def _checklist_figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary
     status: dict[int, str] = {}
     rows: dict[tuple[int, str], list[int]] = {}  # (index into known, status) → Excel rows
     for k, summary in enumerate(known):
-        for number, answer, row in summary.checklist:
-            if number in status:
-                cell = f"{summary.checklist_column}{row}"
-                findings.append(Finding("duplicate-row", summary.file, summary.checklist_sheet, cell, answer,
-                                        f"第 {number} 项填写了两次"))
+        for answer in summary.checklist:
+            if answer.number in status:
+                cell = f"{summary.checklist_column}{answer.row}"
+                findings.append(Finding("duplicate-row", summary.file, summary.checklist_sheet, cell, answer.status,
+                                        f"第 {answer.number} 项填写了两次"))
                 continue
-            status[number] = answer
-            rows.setdefault((k, answer), []).append(row)
+            status[answer.number] = answer.status
+            rows.setdefault((k, answer.status), []).append(answer.row)
     submitted = {s.department for s in known}
     place = office.places["checklist"]
     for i, item in enumerate(office.checklist):
@@ -165,24 +179,16 @@ def _checklist_figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary
 
     first = str(office.checklist[0].number) if office.checklist else ""
     items = counted("", office.file, place, "number", range(len(office.checklist)), first)
-    return [
-        _figure("清单事项数", [items]),
-        _figure("已公开事项数", answered(("已公开",))),
-        _figure("暂未涉及事项数", answered(("暂未涉及",))),
-        _figure("暂未开展事项数", answered(("暂未开展",))),
-        _figure("未公开事项数", answered(NOT_APPLICABLE)),
-    ]
+    return [_figure(CHECKLIST_ITEMS, [items]),
+            *(_figure(name, answered(states)) for name, states in CHECKLIST_FIGURES.items())]
 
 
 def _texts(info: OfficeInfo) -> dict[str, str]:
-    return {
-        "学校名称": info.school_name,
-        "自称": info.self_noun,
-        "年度": info.year_label,
-        "下一学年": info.next_year_label,
-        "起始日期": chinese_date(info.window_start),
-        "截止日期": chinese_date(info.window_end),
-    }
+    """vocabulary.TEXTS: fields of the office's 基本信息, dates as 2017年9月1日."""
+    def text(value: object) -> str:
+        return chinese_date(value) if isinstance(value, dt.date) else str(value)
+
+    return {term.name: text(getattr(info, term.field)) for term in TEXTS}
 
 
 def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentSummary], values: dict[str, str],
@@ -193,26 +199,26 @@ def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentSummary], valu
     used: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
     writers: dict[str, str] = {}
     place = office.places["narratives"]
-    sources: list[tuple[str, str, str, str, str, str]]
-    sources = [(office.file, "", n.key, n.text, place.sheet, place.cell(i, "text"))
+    written = [WrittenNarrative("", office.file, place.sheet, place.cell(i, "text"), n.key, n.text)
                for i, n in enumerate(office.narratives)]
-    sources += [(s.file, s.department, *narrative) for s in known for narrative in s.narratives]
-    for file, department, key, text, sheet, cell in sources:
-        if department and writers.setdefault(key, department) != department:
-            findings.append(Finding("duplicate-narrative", file, sheet, cell, key, f"“{key}”也由{writers[key]}填写"))
-        filled, names, unknown = fill_named(text, values)
-        findings += [Finding("unknown-figure", file, sheet, cell, "{" + n + "}", f"没有名为“{n}”的数据")
-                     for n in unknown]
-        used[key] += names
-        raw[key].append(text)
-        paragraphs[key] += [p.strip() for p in filled.splitlines() if p.strip()]
+    written += [narrative for s in known for narrative in s.narratives]
+    for n in written:
+        if n.department and writers.setdefault(n.key, n.department) != n.department:
+            findings.append(Finding("duplicate-narrative", n.file, n.sheet, n.cell, n.key,
+                                    f"“{n.key}”也由{writers[n.key]}填写"))
+        filled = fill_named(n.text, values)
+        findings += [Finding("unknown-figure", n.file, n.sheet, n.cell, "{" + name + "}", f"没有名为“{name}”的数据")
+                     for name in filled.unknown]
+        used[n.key] += filled.used
+        raw[n.key].append(n.text)
+        paragraphs[n.key] += [p.strip() for p in filled.text.splitlines() if p.strip()]
     return ({k: tuple(v) for k, v in paragraphs.items()},
             {k: tuple(dict.fromkeys(v)) for k, v in used.items() if v},
             {k: tuple(v) for k, v in raw.items()})
 
 
-def fill_named(text: str, values: dict[str, str]) -> tuple[str, list[str], list[str]]:
-    """Replace `{名称}` by its value; `{{`/`}}` are literal braces. Returns text, names used, unknown names."""
+def fill_named(text: str, values: dict[str, str]) -> Filled:
+    """Replace `{名称}` by its value; `{{`/`}}` are literal braces."""
     used: list[str] = []
     unknown: list[str] = []
 
@@ -227,15 +233,33 @@ def fill_named(text: str, values: dict[str, str]) -> tuple[str, list[str], list[
         unknown.append(name)
         return token
 
-    return _NAMED.sub(replace, text), used, unknown
+    filled = _NAMED.sub(replace, text)
+    return Filled(filled, tuple(used), tuple(unknown))
 
 
-def _lists(known: Sequence[DepartmentSummary]) -> dict[str, tuple[dict[str, str], ...]]:
-    """Each list of every department, by date (department order within a day; sort is stable)."""
+def _lists(office: OfficeWorkbook, known: Sequence[DepartmentSummary]) -> dict[str, tuple[dict[str, str], ...]]:
+    """Each list asked for (vocabulary.COLLECTED_LISTS): by date, department order within a day (the
+    sort is stable); 清单 in the office's order."""
     lists = {}
-    for name in LIST_NAMES:
+    for name in COLLECTED_LISTS:
         rows = [row for s in known for row in s.lists.get(name, ())]
-        if rows or any(name in s.lists for s in known):
-            rows.sort(key=lambda row: row.date)
+        if not rows and not any(name in s.lists for s in known):
+            continue
+        if name == CHECKLIST:
+            lists[name] = _checklist_rows(office, rows)
+        else:
+            rows.sort(key=lambda row: row.date or dt.date.min)
             lists[name] = tuple(row.fields for row in rows)
     return lists
+
+
+def _checklist_rows(office: OfficeWorkbook, answers: Sequence[Listed]) -> tuple[dict[str, str], ...]:
+    """Every item of the office's 清单 with its department's answer (the first one; blank when none)."""
+    by_number: dict[str, dict[str, str]] = {}
+    for answer in answers:
+        by_number.setdefault(answer.fields["序号"], answer.fields)
+    return tuple({"序号": str(item.number), "类别": item.category, "公开事项": item.title,
+                  "牵头落实单位": item.department,
+                  "公开状态": by_number.get(str(item.number), {}).get("公开状态", ""),
+                  "公开栏目链接": by_number.get(str(item.number), {}).get("公开栏目链接", "")}
+                 for item in office.checklist)

@@ -27,8 +27,16 @@ from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
 from report_builder.report.merge import ReportData, fill_named
 from report_builder.report.sandbox import Forbidden, TemplateEnvironment
-from report_builder.report.summary import ACTIVITY_LISTS, LIST_NAMES
-from report_builder.schema import ActivityKind, Outcome, RefusalReason
+from report_builder.schema import Outcome, RefusalReason
+from report_builder.vocabulary import (
+    ACTIVITIES,
+    ACTIVITY_LISTS,
+    COLLECTED_LISTS,
+    LISTS,
+    NARRATIVES,
+    outcome_figure,
+    reason_figure,
+)
 
 # Caps of the rendering worker. A 4,000-department year renders in about 6 s and 300 MB
 # (benchmarks/README.md); the caps grow with the year so that it fits 5 times over, and stay
@@ -86,7 +94,7 @@ def _clean_row(row: dict[str, str]) -> dict[str, str]:
 
 
 def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
-    """Everything a template can use, under the Chinese names documented in docs/template.md.
+    """Everything a template can use, under the names of report_builder.vocabulary (docs/template.md).
 
     Every text is cleaned (clean_text). With `marked`, figures render with markers around
     them (see report_builder.report.sources).
@@ -97,27 +105,27 @@ def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
     if marked:
         values = {**texts, **{name: str(v) for name, v in figures.items()}}
         narratives = {key: tuple(p.strip() for text in sources
-                                 for p in fill_named(clean_text(text), values)[0].splitlines() if p.strip())
+                                 for p in fill_named(clean_text(text), values).text.splitlines() if p.strip())
                       for key, sources in data.narrative_sources.items()}
-
-    def rows(name: str) -> list[dict[str, str]]:
-        return [_clean_row(row) for row in data.lists.get(name, ())]
-
-    return {
-        **texts,
-        **figures,
-        "文字": {key: list(paragraphs) for key, paragraphs in narratives.items()},
-        "申请": rows("申请"),
-        "申请结果": [{"结果": o, "件数": figures[f"{o}件数"]} for o in get_args(Outcome) if figures[f"{o}件数"]],
-        "不予公开理由": [{"理由": r, "件数": figures[f"{r}理由件数"]}
-                         for r in get_args(RefusalReason) if figures[f"{r}理由件数"]],
-        "案件": rows("案件"),
-        "工作记录": {kind: rows(f"工作记录.{kind}") for kind in get_args(ActivityKind)},
-    }
+    lists: dict[str, list[dict[str, Any]]] = {
+        name: [_clean_row(row) for row in data.lists.get(name, ())] for name in COLLECTED_LISTS}
+    lists["申请结果"] = [{"结果": o, "件数": figures[outcome_figure(o)]}
+                         for o in get_args(Outcome) if figures[outcome_figure(o)]]
+    lists["不予公开理由"] = [{"理由": r, "件数": figures[reason_figure(r)]}
+                             for r in get_args(RefusalReason) if figures[reason_figure(r)]]
+    context: dict[str, Any] = {**texts, **figures,
+                               NARRATIVES: {key: list(paragraphs) for key, paragraphs in narratives.items()}}
+    for term in LISTS:  # "工作记录.评议" is the 评议 entry of `工作记录`
+        group, _, kind = term.name.partition(".")
+        if kind:
+            context.setdefault(group, {})[kind] = lists[term.name]
+        else:
+            context[term.name] = lists[term.name]
+    return context
 
 
 def template_lists(template: Path | bytes) -> frozenset[str]:
-    """The lists (summary.LIST_NAMES) a template prints, so that only those are collected.
+    """The lists (vocabulary.COLLECTED_LISTS) a template prints, so that only those are collected.
 
     `工作记录.评议` asks for that kind only; any other use of `工作记录` (a loop over all
     kinds, a computed key) asks for every kind. A template that cannot be read asks for
@@ -125,21 +133,26 @@ def template_lists(template: Path | bytes) -> frozenset[str]:
     never run: call it only on a pre-checked file (document_safety.precheck_document).
     """
     try:
-        document = DocxTemplate(_source(template))
-        document.init_docx()
-        parts = [document.get_xml()]
-        parts += [document.get_part_xml(part) for uri in (document.HEADER_URI, document.FOOTER_URI)
-                  for _, part in document.get_headers_footers(uri)]
-        tree = TemplateEnvironment().parse("".join(document.patch_xml(x) for x in parts))
+        tree = parse_template(template)
     except Exception:  # noqa: BLE001 - whatever is wrong, render_report reports it
-        return frozenset(LIST_NAMES)
+        return frozenset(COLLECTED_LISTS)
     names = [n.name for n in tree.find_all(jinja2.nodes.Name)]
     kinds = [_key(node) for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem))
-             if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "工作记录"]  # type: ignore[attr-defined]
-    activities = {f"工作记录.{kind}" for kind in kinds if isinstance(kind, str)}
-    if names.count("工作记录") > len(kinds) or not activities <= set(ACTIVITY_LISTS):
+             if isinstance(node.node, jinja2.nodes.Name) and node.node.name == ACTIVITIES]  # type: ignore[attr-defined]
+    activities = {f"{ACTIVITIES}.{kind}" for kind in kinds if isinstance(kind, str)}
+    if names.count(ACTIVITIES) > len(kinds) or not activities <= set(ACTIVITY_LISTS):
         activities = set(ACTIVITY_LISTS)  # used in some other way than 工作记录.<a kind>
-    return frozenset({name for name in ("申请", "案件") if name in names} | activities)
+    return frozenset({name for name in COLLECTED_LISTS if name in names} | activities)
+
+
+def parse_template(template: Path | bytes) -> jinja2.nodes.Template:
+    """The Jinja code of a template's body, headers and footers, parsed (never run). Raises on a bad file."""
+    document = DocxTemplate(_source(template))
+    document.init_docx()
+    parts = [document.get_xml()]
+    parts += [document.get_part_xml(part) for uri in (document.HEADER_URI, document.FOOTER_URI)
+              for _, part in document.get_headers_footers(uri)]
+    return TemplateEnvironment().parse("".join(document.patch_xml(x) for x in parts))
 
 
 def _key(node: jinja2.nodes.Node) -> object:

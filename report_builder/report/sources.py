@@ -8,24 +8,19 @@ once. The rows feed the 数据来源 workbook.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from lxml import etree
 
 from report_builder.report.merge import ReportData, Source
 from report_builder.report.render import MARK as _MARK
 from report_builder.report.render import MARK_OPEN
+from report_builder.wordml import paragraph_texts
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_P, _T = f"{_W}p", f"{_W}t"
 _SENTENCE = re.compile(r"[^。；！？]*[。；！？]?")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FigureUse:
     """A figure as the report shows it: its name, value, the sentence, and the cells it sums."""
 
@@ -40,11 +35,8 @@ def figure_uses(data: ReportData, marked_docx: bytes) -> list[FigureUse]:
 
     `marked_docx` is the report rendered with `render_report(data, template, marked=True)`.
     """
-    with zipfile.ZipFile(io.BytesIO(marked_docx)) as package:
-        body = etree.fromstring(package.read("word/document.xml"))
     uses: dict[tuple[str, str], FigureUse] = {}
-    for paragraph in body.iter(_P):  # the paragraphs of the body and of its tables, in reading order
-        text = "".join(paragraph.itertext(_T, with_tail=False))
+    for text in paragraph_texts(marked_docx):  # the paragraphs of the body and of its tables
         if MARK_OPEN not in text:
             continue
         for sentence in _SENTENCE.findall(text):

@@ -11,39 +11,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import get_args
 
 from report_builder.dates import chinese_date
 from report_builder.schema import (
-    CHANNELS,
     Activity,
-    ActivityKind,
     Application,
     Case,
-    CaseKind,
+    ChecklistAnswer,
     DepartmentWorkbook,
-    Outcome,
     Placement,
-    RefusalReason,
+)
+from report_builder.vocabulary import (
+    ACTIVITIES,
+    ACTIVITY_FIGURES,
+    CHECKLIST,
+    COLLECTED_LISTS,
+    case_figure,
+    channel_figure,
+    outcome_figure,
+    reason_figure,
 )
 
-ACTIVITY_FIGURES = {"评议": "评议次数", "业务培训": "业务培训次数", "专项督查": "专项督查次数",
-                    "校情发布会": "校情发布会次数", "制度建设": "制度建设项数", "平台建设": "平台建设项数",
-                    "其他": "其他工作次数"}
-
-# Every figure a department contributes to, in the order the report data lists them (the office's
-# checklist figures come between the two groups).
-COUNT_FIGURES: tuple[str, ...] = ("联络员人数", "主动公开条数", *(f"{ch}条数" for ch in CHANNELS))
-EVENT_FIGURES: tuple[str, ...] = (
-    "依申请公开件数", *(f"{o}件数" for o in get_args(Outcome)), *(f"{r}理由件数" for r in get_args(RefusalReason)),
-    "按期答复件数", "收费总额", *(f"{k}件数" for k in get_args(CaseKind)),
-    *(ACTIVITY_FIGURES[k] for k in get_args(ActivityKind)),
-)
-DEPARTMENT_FIGURES = COUNT_FIGURES + EVENT_FIGURES
-
-# The lists a template can print: "申请", "案件", and "工作记录.<类型>" (the template writes 工作记录.评议).
-ACTIVITY_LISTS: tuple[str, ...] = tuple(f"工作记录.{kind}" for kind in get_args(ActivityKind))
-LIST_NAMES: tuple[str, ...] = ("申请", "案件", *ACTIVITY_LISTS)
+__all__ = ["Answer", "DepartmentSummary", "Listed", "Source", "WrittenNarrative", "summarize_department"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +49,34 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """A row of a list the template prints, its fields already as report text."""
+    """A row of a list the template prints, its fields already as report text (vocabulary.LISTS)."""
 
-    date: dt.date
+    date: dt.date | None  # the order of the merged list (清单 is in the office's order instead)
     fields: dict[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A 清单 item's status as its department answered it, and the Excel row of the answer."""
+
+    number: int
+    status: str
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenNarrative:
+    """A narrative cell: its paragraph key, text, and where it is ("" department for the office)."""
+
+    department: str
+    file: str
+    sheet: str
+    cell: str
+    key: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class DepartmentSummary:
     """A department's part of the report."""
 
@@ -75,15 +85,15 @@ class DepartmentSummary:
     info_sheet: str
     department_cell: str  # where the department's name is (for a duplicate submission)
     shares: dict[str, tuple[Source, ...]]  # figure name → this department's sources; amounts add up
-    checklist: tuple[tuple[int, str, int], ...]  # (item number, status, Excel row), in sheet order
+    checklist: tuple[Answer, ...]  # in sheet order
     checklist_sheet: str
     checklist_column: str  # the letter of the status column
-    narratives: tuple[tuple[str, str, str, str], ...]  # (key, text, sheet, cell), in sheet order
+    narratives: tuple[WrittenNarrative, ...]  # in sheet order
     lists: dict[str, tuple[Listed, ...]]  # only the lists asked for; rows in sheet order
 
 
-def summarize_department(wb: DepartmentWorkbook, lists: Iterable[str] = LIST_NAMES) -> DepartmentSummary:
-    """Reduce a checked department workbook; `lists` names the lists to keep (see LIST_NAMES)."""
+def summarize_department(wb: DepartmentWorkbook, lists: Iterable[str] = COLLECTED_LISTS) -> DepartmentSummary:
+    """Reduce a checked department workbook; `lists` names the lists to keep (vocabulary.COLLECTED_LISTS)."""
     places = wb.places
     shares: dict[str, list[Source]] = {}
 
@@ -101,16 +111,16 @@ def summarize_department(wb: DepartmentWorkbook, lists: Iterable[str] = LIST_NAM
         cell = Source(wb.info.department, wb.file, places["counts"].sheet, places["counts"].cell(i, "count"),
                       str(c.count), c.count)
         add("主动公开条数", cell)
-        add(f"{c.channel}条数", cell)
+        add(channel_figure(c.channel), cell)
     apps = wb.applications
     count("依申请公开件数", "applications", "outcome", range(len(apps)), apps[0].outcome if apps else "")
-    _count_by(count, "applications", "outcome", [a.outcome for a in apps], lambda o: f"{o}件数")
-    _count_by(count, "applications", "reason", [a.reason for a in apps], lambda r: f"{r}理由件数")
+    _count_by(count, "applications", "outcome", [a.outcome for a in apps], outcome_figure)
+    _count_by(count, "applications", "reason", [a.reason for a in apps], reason_figure)
     _count_by(count, "applications", "on_time", [a.on_time for a in apps], {"是": "按期答复件数"}.get)
     fees = places["applications"]
     for i, a in enumerate(apps):
         add("收费总额", Source(wb.info.department, wb.file, fees.sheet, fees.cell(i, "fee"), str(a.fee), a.fee))
-    _count_by(count, "cases", "kind", [c.kind for c in wb.cases], lambda k: f"{k}件数")
+    _count_by(count, "cases", "kind", [c.kind for c in wb.cases], case_figure)
     _count_by(count, "activities", "kind", [a.kind for a in wb.activities], ACTIVITY_FIGURES.get)
 
     checklist = places["checklist"]
@@ -121,11 +131,11 @@ def summarize_department(wb: DepartmentWorkbook, lists: Iterable[str] = LIST_NAM
         info_sheet=info_place.sheet,
         department_cell=info_place.cell(0, "department"),
         shares={name: tuple(sources) for name, sources in shares.items()},
-        checklist=tuple((a.number, a.status, checklist.rows[i]) for i, a in enumerate(wb.checklist)),
+        checklist=tuple(Answer(a.number, a.status, checklist.rows[i]) for i, a in enumerate(wb.checklist)),
         checklist_sheet=checklist.sheet,
         checklist_column=checklist.letters.get("status", ""),
-        narratives=tuple((n.key, n.text, narratives.sheet, narratives.cell(i, "text"))
-                         for i, n in enumerate(wb.narratives)),
+        narratives=tuple(WrittenNarrative(wb.info.department, wb.file, narratives.sheet, narratives.cell(i, "text"),
+                                          n.key, n.text) for i, n in enumerate(wb.narratives)),
         lists=_lists(wb, set(lists)),
     )
 
@@ -176,14 +186,16 @@ def cell_ranges(column: str, rows: Sequence[int], limit: int = 200) -> str:
 # ---- the lists the template prints ---------------------------------------------------------------
 
 def _lists(wb: DepartmentWorkbook, wanted: set[str]) -> dict[str, tuple[Listed, ...]]:
-    found: dict[str, list[Listed]] = {name: [] for name in LIST_NAMES if name in wanted}
+    found: dict[str, list[Listed]] = {name: [] for name in COLLECTED_LISTS if name in wanted}
     department = wb.info.department
     if "申请" in found:
         found["申请"] = [application_row(department, a) for a in wb.applications]
     if "案件" in found:
         found["案件"] = [case_row(department, c) for c in wb.cases]
+    if CHECKLIST in found:
+        found[CHECKLIST] = [checklist_row(a) for a in wb.checklist]
     for a in wb.activities:
-        if (name := f"工作记录.{a.kind}") in found:
+        if (name := f"{ACTIVITIES}.{a.kind}") in found:
             found[name].append(activity_row(department, a))
     return {name: tuple(rows) for name, rows in found.items()}
 
@@ -201,6 +213,11 @@ def case_row(department: str, c: Case) -> Listed:
 
 def activity_row(department: str, a: Activity) -> Listed:
     return Listed(a.date, {"部门": department, "日期": chinese_date(a.date), "内容": sentence(a.summary)})
+
+
+def checklist_row(a: ChecklistAnswer) -> Listed:
+    """A department's answer to a 清单 item: merge adds the item's other fields from the office's 清单."""
+    return Listed(None, {"序号": str(a.number), "公开状态": a.status, "公开栏目链接": a.link or ""})
 
 
 def sentence(text: str) -> str:

@@ -1,77 +1,53 @@
-"""The Excel workbooks we write: department templates, the office workbook, 数据来源.
+"""The workbooks the office sends and fills: department templates (填报表) and the office workbook (年度总表).
 
 Everything is derived from `schema` (SheetSpec / Column); the layout is the one of
-docs/architecture.md, "Sheet layout". Every plain value goes through `put`, so text that
-came from a department is stored as text and never becomes a formula. `save_workbook`
-gives the same bytes for the same workbook.
+docs/architecture.md, "Sheet layout". Values are written with `excel.put`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.protection import SheetProtection
-from openpyxl.writer.excel import ExcelWriter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from report_builder import schema
 from report_builder.dates import chinese_date, chinese_window
-from report_builder.ooxml import normalize_zip
+from report_builder.outputs.excel import (
+    EMPTY_FILL,
+    LOCKED_FILL,
+    OK_FILL,
+    WRAP,
+    cell_at,
+    fit_height,
+    formula_rule,
+    new_workbook,
+    protect,
+    put,
+    select_first_sheet,
+    text_width,
+    write_header,
+    write_title,
+)
 from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Column, SheetSpec
 
-__all__ = [
-    "CREATOR", "FORM_HEADERS", "LISTS_SHEET", "LOCKED_FILL", "WRAP",
-    "department_workbook", "fix_properties", "new_workbook", "office_workbook", "put", "save_workbook",
-    "select_first_sheet", "self_check_cell", "write_header", "write_title",
-]
+__all__ = ["CHECK_BAD", "CHECK_OK", "FORM_HEADERS", "LISTS_SHEET", "department_workbook", "office_workbook",
+           "self_check_cell"]
 
 FORM_HEADERS = ("项目", "填写内容", "说明")
 LISTS_SHEET = "_lists"  # hidden; only written when a drop-down list is too long for Excel's 255 characters
 CHECK_OK, CHECK_BAD = "✔ 本表必填项已填齐", "⚠ 本表有 {} 处必填项未填"
-CREATOR = "report-builder"
-FIXED_TIME = dt.datetime(2000, 1, 1)
-_MAX_LIST, _MAX_TEXT = 255, 32767
-_FORMULA_START = ("=", "+", "-", "@")
-
-_HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
-LOCKED_FILL = PatternFill("solid", start_color="EDEDED", end_color="EDEDED")
-_EMPTY_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
-_OK_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
-WRAP = Alignment(wrap_text=True, vertical="top")
+_MAX_LIST = 255
 _FORMATS = {"date": "yyyy-mm-dd", "text": "@", "choice": "@", "int": "0"}
-_ESCAPED_CHAR = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
-
-
-# ---- writing values ----------------------------------------------------------------------------
-
-def put(cell: Any, value: object) -> None:
-    """Write a plain value; a string always stays text, never a formula or an error code."""
-    if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)[:_MAX_TEXT]
-        text = _ESCAPED_CHAR.sub(r"_x005F\1", text)  # "_x0041_" would be read back as "A"
-        cell.value = text or None
-        if text:
-            cell.data_type = "s"
-        if text.startswith(_FORMULA_START):
-            cell.quotePrefix = True  # Excel keeps it text even when the cell is edited again
-    elif value is None or isinstance(value, int | float | dt.date):
-        cell.value = value
-    else:
-        put(cell, str(value))
 
 
 # ---- building sheets ---------------------------------------------------------------------------
@@ -80,20 +56,23 @@ def put(cell: Any, value: object) -> None:
 class _Context:
     """What every sheet of one workbook shares: the window and the hidden list sheet."""
 
-    wb: Any
+    wb: Workbook
     start: dt.date
     end: dt.date
     lists: dict[tuple[str, ...], str] = field(default_factory=dict)
+    lists_sheet: Worksheet | None = None
 
     def list_formula(self, choices: tuple[str, ...]) -> str:
         joined = ",".join(choices)
         if len(joined) <= _MAX_LIST and not any("," in c or '"' in c for c in choices):
             return f'"{joined}"'
         if choices not in self.lists:
-            ws = self.wb[LISTS_SHEET] if LISTS_SHEET in self.wb.sheetnames else _lists_sheet(self.wb)
+            if self.lists_sheet is None:
+                self.lists_sheet = _lists_sheet(self.wb)
+            ws = self.lists_sheet
             column = len(self.lists) + 1
             for row, choice in enumerate(choices, 1):
-                put(ws.cell(row, column), choice)
+                put(cell_at(ws, row, column), choice)
             letter = get_column_letter(column)
             name = f"_list{column}"
             ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(choices)}"
@@ -102,46 +81,20 @@ class _Context:
         return self.lists[choices]
 
 
-def _lists_sheet(wb: Any) -> Any:
-    ws = wb.create_sheet(LISTS_SHEET)
+def _lists_sheet(wb: Workbook) -> Worksheet:
+    ws: Worksheet = wb.create_sheet(LISTS_SHEET)
     ws.sheet_state = "hidden"
-    _protect(ws)
+    protect(ws)
     return ws
 
 
-def new_workbook() -> Any:
-    wb = Workbook()
-    wb.remove(wb.active)
-    fix_properties(wb)
-    return wb
-
-
-def fix_properties(wb: Any) -> None:
-    props = wb.properties
-    props.creator = props.lastModifiedBy = CREATOR
-    props.created = props.modified = FIXED_TIME
-
-
-def _finish(wb: Any) -> Any:
+def _finish(wb: Workbook) -> Workbook:
     """Hidden list sheet last, first sheet active, structure locked (no password)."""
     if LISTS_SHEET in wb.sheetnames:
-        ws = wb[LISTS_SHEET]
-        wb.move_sheet(ws, len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
+        wb.move_sheet(LISTS_SHEET, len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     select_first_sheet(wb)
     wb.security = WorkbookProtection(lockStructure=True)
     return wb
-
-
-def select_first_sheet(wb: Any) -> None:
-    """Open on the first sheet; exactly one tab selected (several would group the sheets)."""
-    for index, ws in enumerate(wb.worksheets):
-        ws.sheet_view.tabSelected = index == 0
-    wb.active = 0
-
-
-def _protect(ws: Any) -> None:
-    """Protection without a password: anyone can lift it, nobody is locked out."""
-    ws.protection = SheetProtection(sheet=True, formatColumns=False, formatRows=False)
 
 
 def _describe(col: Column, start: dt.date, end: dt.date) -> str:
@@ -192,29 +145,11 @@ def _excel_date(day: dt.date) -> str:
 def _width(col: Column) -> float:
     content = {"date": 12, "int": 10}.get(col.kind)
     if content is None:
-        content = max(map(_text_width, col.choices)) if col.choices else min(col.max_length or 50, 50)
-    return float(min(max(content + 2, _text_width(col.header) + 4), 60))
+        content = max(map(text_width, col.choices)) if col.choices else min(col.max_length or 50, 50)
+    return float(min(max(content + 2, text_width(col.header) + 4), 60))
 
 
-def _text_width(text: str) -> int:
-    """Excel width units: a Chinese character is about two."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
-def write_title(ws: Any, text: str) -> None:
-    put(ws.cell(TITLE_ROW, 1), text)
-    ws.cell(TITLE_ROW, 1).font = Font(bold=True, size=14)
-    ws.row_dimensions[TITLE_ROW].height = 24
-
-
-def write_header(cell: Any, text: str, required: bool = False) -> None:
-    put(cell, text)
-    cell.font = Font(bold=True, color="C00000" if required else None)
-    cell.fill = _HEADER_FILL
-    cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-
-
-def _input(cell: Any, col: Column, value: object, locked: bool) -> None:
+def _input(cell: Cell, col: Column, value: object, locked: bool) -> None:
     put(cell, value)
     cell.number_format = _FORMATS[col.kind]
     cell.protection = Protection(locked=locked)
@@ -223,56 +158,61 @@ def _input(cell: Any, col: Column, value: object, locked: bool) -> None:
         cell.fill = LOCKED_FILL
 
 
+def _self_check_column(spec: SheetSpec) -> int:
+    if spec.layout == "form":
+        return 3
+    count = len(spec.columns)
+    return count if count >= 3 else count + 1
+
+
 def self_check_cell(spec: SheetSpec) -> str:
     """The row-1 cell holding the sheet's self-check formula."""
-    if spec.layout == "form":
-        return f"C{TITLE_ROW}"
-    count = len(spec.columns)
-    return f"{get_column_letter(count if count >= 3 else count + 1)}{TITLE_ROW}"
+    return f"{get_column_letter(_self_check_column(spec))}{TITLE_ROW}"
 
 
-def _self_check(ws: Any, spec: SheetSpec, missing: str) -> None:
+def _self_check(ws: Worksheet, spec: SheetSpec, missing: str) -> None:
     """`missing` is a formula counting empty required cells; no macros, works in Excel, WPS, LibreOffice."""
-    cell = ws[self_check_cell(spec)]
+    cell = cell_at(ws, TITLE_ROW, _self_check_column(spec))
     before, after = CHECK_BAD.split("{}")
     cell.value = f'=IF({missing}=0,"{CHECK_OK}","{before}"&{missing}&"{after}")'
     cell.font = Font(bold=True)
     cell.alignment = Alignment(vertical="center")
     ref = cell.coordinate
-    ws.conditional_formatting.add(ref, FormulaRule(formula=[f'LEFT({ref},1)="⚠"'], fill=_EMPTY_FILL))
-    ws.conditional_formatting.add(ref, FormulaRule(formula=[f'LEFT({ref},1)="✔"'], fill=_OK_FILL))
+    ws.conditional_formatting.add(ref, formula_rule(f'LEFT({ref},1)="⚠"', EMPTY_FILL))
+    ws.conditional_formatting.add(ref, formula_rule(f'LEFT({ref},1)="✔"', OK_FILL))
 
 
 def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> None:
-    ws = ctx.wb.create_sheet(spec.name)
+    ws: Worksheet = ctx.wb.create_sheet(spec.name)
     write_title(ws, spec.title)
     for column, text in enumerate(FORM_HEADERS, 1):
-        write_header(ws.cell(HEADER_ROW, column), text)
+        write_header(cell_at(ws, HEADER_ROW, column), text)
     missing = []
     for row, col in enumerate(spec.columns, FIRST_DATA_ROW):
-        label, value, note = (ws.cell(row, c) for c in (1, 2, 3))
+        label, value, note = (cell_at(ws, row, c) for c in (1, 2, 3))
         put(label, col.header)
         label.font = Font(bold=True, color="C00000" if col.required else None)
         _input(value, col, values.get(col.field), locked=col.locked)
-        put(note, _describe(col, ctx.start, ctx.end))
+        help_text = _describe(col, ctx.start, ctx.end)
+        put(note, help_text)
         note.alignment = WRAP
-        _fit_height(ws, row, note.value, 60)
+        fit_height(ws, row, help_text, 60)
         ws.add_data_validation(dv := _validation(col, ctx))
         dv.add(value.coordinate)
         if col.required:
             missing.append(f"(LEN(B{row})=0)*1")
-            rule = FormulaRule(formula=[f"LEN(B{row})=0"], fill=_EMPTY_FILL)
+            rule = formula_rule(f"LEN(B{row})=0", EMPTY_FILL)
             ws.conditional_formatting.add(value.coordinate, rule)
     _self_check(ws, spec, "(" + ("+".join(missing) or "0") + ")")
-    widths = (max(_text_width(c.header) for c in spec.columns) + 4, 40, 60)
+    widths = (max(text_width(c.header) for c in spec.columns) + 4, 40, 60)
     for letter, width in zip("ABC", widths, strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
-    _protect(ws)
+    protect(ws)
 
 
 def _add_table(ctx: _Context, spec: SheetSpec, rows: Sequence[Mapping[str, object]]) -> None:
-    ws = ctx.wb.create_sheet(spec.name)
+    ws: Worksheet = ctx.wb.create_sheet(spec.name)
     write_title(ws, spec.title)
     cols = spec.columns
     first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) + spec.blank_rows - 1
@@ -280,47 +220,40 @@ def _add_table(ctx: _Context, spec: SheetSpec, rows: Sequence[Mapping[str, objec
     right = get_column_letter(len(cols))
     for index, col in enumerate(cols, 1):
         letter = get_column_letter(index)
-        write_header(ws.cell(HEADER_ROW, index), col.header, col.required)
+        write_header(cell_at(ws, HEADER_ROW, index), col.header, col.required)
         ws.column_dimensions[letter].width = _width(col)
         for row in range(first, last + 1):
             given = row - first < len(rows)
             value = rows[row - first].get(col.field) if given else None
-            _input(ws.cell(row, index), col, value, locked=col.locked and given)
+            _input(cell_at(ws, row, index), col, value, locked=col.locked and given)
         if last >= first:
             ws.add_data_validation(dv := _validation(col, ctx))
             dv.add(f"{letter}{first}:{letter}{last}")
             if col.required:
                 empty_in_used_row = f"AND(LEN({letter}{first})=0,COUNTA($A{first}:${right}{first})>0)"
-                rule = FormulaRule(formula=[empty_in_used_row], fill=_EMPTY_FILL)
+                rule = formula_rule(empty_in_used_row, EMPTY_FILL)
                 ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}", rule)
     spans = [f"${x}${first}:${x}${end}" for x in map(get_column_letter, range(1, len(cols) + 1))]
     filled = "(" + "+".join(f"(LEN({span})>0)" for span in spans) + ">0)"
     empty = "+".join(f"(LEN({span})=0)" for span, c in zip(spans, cols, strict=True) if c.required)
     _self_check(ws, spec, f"SUMPRODUCT({filled}*({empty}))" if empty else "0")
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
-    _protect(ws)
+    protect(ws)
 
 
 def _add_instructions(ctx: _Context, lines: Sequence[str]) -> None:
-    ws = ctx.wb.create_sheet(schema.INSTRUCTIONS_SHEET)
+    ws: Worksheet = ctx.wb.create_sheet(schema.INSTRUCTIONS_SHEET)
     ws.column_dimensions["A"].width = 90
     for row, line in enumerate(lines, 1):
-        cell = ws.cell(row, 1)
+        cell = cell_at(ws, row, 1)
         put(cell, line)
         cell.alignment = WRAP
         if row == 1 or (line[:1] in "一二三四" and line[1:2] == "、"):
             cell.font = Font(bold=True, size=14 if row == 1 else 12)
-        _fit_height(ws, row, line, 90)
+        fit_height(ws, row, line, 90)
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    _protect(ws)
-
-
-def _fit_height(ws: Any, row: int, text: str, width: float) -> None:
-    """Give a row of wrapped text room for all its lines (no program autofits rows on opening)."""
-    lines = -(-_text_width(text) // max(int(width) - 4, 1))
-    if lines > 1:
-        ws.row_dimensions[row].height = 16 * lines
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    protect(ws)
 
 
 def _sheet_lines(specs: Sequence[SheetSpec], start: dt.date, end: dt.date) -> list[str]:
@@ -374,7 +307,7 @@ def _office_lines(info: schema.OfficeInfo) -> list[str]:
 
 
 def _build(info: schema.OfficeInfo, specs: Sequence[SheetSpec], lines: Sequence[str],
-           data: Mapping[str, object]) -> Any:
+           data: Mapping[str, object]) -> Workbook:
     ctx = _Context(new_workbook(), info.window_start, info.window_end)
     _add_instructions(ctx, lines)
     for spec in specs:
@@ -396,14 +329,14 @@ def _as_mapping(item: object) -> Mapping[str, object]:
 
 def office_workbook(info: schema.OfficeInfo, departments: Sequence[schema.DepartmentEntry],
                     checklist: Sequence[schema.ChecklistItem],
-                    narratives: Sequence[schema.OfficeNarrative]) -> Any:
+                    narratives: Sequence[schema.OfficeNarrative]) -> Workbook:
     """The office's 年度总表, filled with the given data (all empty sequences give a blank one)."""
     data = {"info": info, "departments": departments, "checklist": checklist, "narratives": narratives}
     return _build(info, schema.OFFICE_SHEETS, _office_lines(info), data)
 
 
 def department_workbook(info: schema.OfficeInfo, department: str,
-                        items: Sequence[schema.ChecklistItem]) -> Any:
+                        items: Sequence[schema.ChecklistItem]) -> Workbook:
     """One department's template: instructions, pre-filled and locked where the office decides."""
     data = {
         "info": {"department": department, "year_label": info.year_label,
@@ -413,78 +346,3 @@ def department_workbook(info: schema.OfficeInfo, department: str,
                       for i in items if i.department == department],
     }
     return _build(info, schema.DEPARTMENT_SHEETS, _department_lines(info, department), data)
-
-
-def save_workbook(wb: Any) -> bytes:
-    """The workbook as .xlsx bytes; the same workbook always gives the same bytes."""
-    for ws in wb.worksheets:  # openpyxl sets max_outline while writing: set it first so a second save matches
-        ws.column_dimensions.to_tree()
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()  # wb.save() would stamp the current time
-    return normalize_zip(raw.getvalue())
-
-
-# ---- where the figures come from ---------------------------------------------------------------
-
-SOURCES_SHEET = "数据来源"
-SOURCES_HEADERS = ("数据名称", "数值", "所在句子 / 来源部门", "文件", "工作表", "单元格", "填写的值")
-_FIGURE_FONT = Font(bold=True)
-_TITLE_FONT = Font(bold=True, size=14)
-_HEADER_FONT = Font(bold=True)
-
-
-def sources_workbook(figures: Sequence[tuple[str, int, str, Sequence[Sequence[str]]]], *,
-                     max_rows: int = 1_000_000) -> Any:
-    """One row per figure shown in the report (name, value, sentence), its contributing cells below it.
-
-    `figures` are (name, value, sentence, rows of (department, file, sheet, cell, value)); see
-    report_builder.report.sources. Written in openpyxl's streaming mode: a large year has many rows.
-    """
-    wb = Workbook(write_only=True)
-    fix_properties(wb)
-    ws = wb.create_sheet(SOURCES_SHEET)
-    for column, width in enumerate((16, 8, 60, 18, 12, 12, 14), 1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-    ws.freeze_panes = f"A{FIRST_DATA_ROW}"
-    ws.append([_stream_cell(ws, "报告中每个数字的来源：先列数字及其所在句子，下面是汇总它的各部门单元格", _TITLE_FONT)])
-    ws.append([_stream_cell(ws, text, _HEADER_FONT, _HEADER_FILL) for text in SOURCES_HEADERS])
-    written = FIRST_DATA_ROW
-    for name, value, sentence, rows in figures:
-        ws.append([_stream_cell(ws, name, _FIGURE_FONT), _stream_cell(ws, value, _FIGURE_FONT),
-                   _stream_cell(ws, sentence, _FIGURE_FONT, alignment=WRAP)])
-        for department, file, sheet, cell, seen in rows:
-            if written >= max_rows:
-                ws.append([None, None, _stream_cell(ws, "（来源过多，以下从略）")])
-                return wb
-            values = (department or "（年度总表）", file, sheet, cell, seen)
-            ws.append([None, None, *(_plain_text(ws, v) for v in values)])
-            written += 1
-        written += 1
-    return wb
-
-
-_NEEDS_PUT = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|{_ESCAPED_CHAR.pattern}")
-
-
-def _plain_text(ws: Any, value: str) -> Any:
-    """`value` itself when openpyxl writes it unchanged as text (the fast way: no cell object of
-    ours), else a cell made by `put`: a formula-like start, control characters, "_x0041_".
-    These are `put`'s rules: a change there belongs here too."""
-    if value and len(value) <= _MAX_TEXT and not value.startswith(_FORMULA_START) and not _NEEDS_PUT.search(value):
-        return value
-    return _stream_cell(ws, value)
-
-
-def _stream_cell(ws: Any, value: object, font: Font | None = None, fill: PatternFill | None = None,
-                 alignment: Alignment | None = None) -> Any:
-    """A cell for a streaming sheet; text stays text, as with `put`."""
-    cell = WriteOnlyCell(ws)
-    put(cell, value)
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
-    if alignment is not None:
-        cell.alignment = alignment
-    return cell

@@ -1,0 +1,199 @@
+"""The domain rules a workbook follows beyond each cell's type: of one row, and across rows and sheets.
+
+Row rules see a row's parsed values (dates in the office's window, 答复 after 收到, a 清单 answer that
+matches the office's item); sheet rules see whole sheets (unique and usable names, known departments,
+each channel once). Each gives findings; intake.checks applies them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from report_builder.dates import chinese_date, chinese_window
+from report_builder.findings import Finding
+from report_builder.intake.prefilled import check_channels
+from report_builder.intake.reader import RawWorkbook
+from report_builder.intake.sheets import RowCheck, SheetResult, Tally, match_header, norm
+from report_builder.names import name_problem
+from report_builder.schema import (
+    DEPARTMENT_SHEETS,
+    NEEDS_REASON,
+    Application,
+    ChecklistAnswer,
+    ChecklistItem,
+    Row,
+    SheetSpec,
+)
+
+__all__ = ["ROW_RULES", "Context", "check_channel_rows", "check_item_departments", "check_lookalike_names",
+           "check_names", "check_office_info", "check_unique", "row_check"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a department's rows are checked against (from the office workbook)."""
+
+    window: tuple[dt.date, dt.date] | None = None
+    checklist: Mapping[int, ChecklistItem] = field(default_factory=dict)
+    department: str = ""
+    ambiguous: frozenset[int] = frozenset()  # 清单 numbers the office gave twice: rows not compared
+    numbers: Mapping[str, int] = field(default_factory=dict)  # 清单 title → its number
+
+
+# ---- rules of one row ----------------------------------------------------------------------------
+
+RowRule = Callable[[Mapping[str, object], Context], list[tuple[str, str, str]]]
+
+
+def _dates_in_window(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    if context.window is None:
+        return []
+    start, end = context.window
+    return [(name, "date-outside-window", f"统计时间段为{chinese_window(start, end)}")
+            for name, value in values.items()
+            if isinstance(value, dt.date) and not start <= value <= end]
+
+
+def _application(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    found = []
+    received, answered = values.get("received"), values.get("answered")
+    if isinstance(received, dt.date) and isinstance(answered, dt.date) and answered < received:
+        found.append(("answered", "answer-before-received", f"收到日期为{chinese_date(received)}"))
+    if values.get("outcome") in NEEDS_REASON and values.get("reason") is None:
+        found.append(("reason", "reason-required", f"处理结果为“{values.get('outcome')}”"))
+    return found
+
+
+def _checklist_answer(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    number = values.get("number")
+    if not context.checklist or not isinstance(number, int):
+        return []
+    item = context.checklist.get(number)
+    if item is None:
+        return [("number", "checklist-unknown-item", f"年度总表的清单中没有第 {number} 项")]
+    if context.department and item.department != context.department:
+        return [("number", "checklist-wrong-department", f"第 {number} 项由{item.department}负责")]
+    if number in context.ambiguous:
+        return []  # the office's list has the number twice (an error there): nothing to compare with
+    title = values.get("title", item.title)
+    if title != item.title and isinstance(title, str) and title in context.numbers:
+        return [("number", "prefilled-changed", f"“{title}”的序号应为：{context.numbers[title]}")]
+    return [(name, "prefilled-changed", f"应为：{expected}")  # the office's words for item `number`
+            for name, expected in (("category", item.category), ("title", item.title))
+            if values.get(name, expected) != expected]
+
+
+ROW_RULES: dict[type[Row], tuple[RowRule, ...]] = {
+    Application: (_dates_in_window, _application),
+    ChecklistAnswer: (_checklist_answer,),
+}
+
+
+def row_check(context: Context) -> RowCheck:
+    """The rules of one row of a sheet, checked against `context`."""
+    def check(spec: SheetSpec, values: Mapping[str, object]) -> list[tuple[str, str, str]]:
+        rules = ROW_RULES.get(spec.model, (_dates_in_window,))
+        return [problem for rule in rules for problem in rule(values, context)]
+
+    return check
+
+
+# ---- rules across sheets ------------------------------------------------------------------------
+
+def check_office_info(file: str, result: SheetResult, year: str) -> list[Finding]:
+    info: Any = result.records[0]
+    found = []
+    where = result.placement
+    if info.window_end <= info.window_start:
+        found.append(Finding("window-invalid", file, where.sheet, where.cell(0, "window_end"),
+                             info.window_end.isoformat(), f"起始日期为{chinese_date(info.window_start)}"))
+    folder_years = re.findall(r"\d{4}", year)
+    if folder_years and re.findall(r"\d{4}", info.year_label) != folder_years:
+        found.append(Finding("wrong-year", file, where.sheet, where.cell(0, "year_label"), info.year_label,
+                             f"年度文件夹为“{year}”"))
+    return found + check_names(file, result, "school_name", "year_label")
+
+
+def check_names(file: str, result: SheetResult, *fields: str) -> list[Finding]:
+    """Values our file names are made of (学校名称, 年度名称, 部门名称) that cannot be part of a name."""
+    found = []
+    for i, record in enumerate(result.records):
+        for name in fields:
+            value = getattr(record, name, "")
+            problem = name_problem(value) if isinstance(value, str) else None
+            if problem:
+                found.append(Finding("name-unusable", file, result.placement.sheet, result.placement.cell(i, name),
+                                     value, problem))
+    return found
+
+
+def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Finding]) -> SheetResult:
+    """Each pre-filled channel once (findings appended to `findings`); a channel's second row is rejected."""
+    sheet = next((s for s in raw.sheets if s.name == result.placement.sheet), None)
+    spec = next(s for s in DEPARTMENT_SHEETS if s.key == "counts")
+    if sheet is None:
+        return result
+    header0, col_of, _ = match_header(raw.file, sheet, spec)
+    if "channel" not in col_of:
+        return result  # a missing-column error already
+    found, repeated = check_channels(raw.file, sheet, header0, col_of["channel"])
+    findings += found
+    if not repeated:
+        return result
+    kept = [i for i, row in enumerate(result.placement.rows) if row not in repeated]
+    placement = result.placement.model_copy(update={"rows": tuple(result.placement.rows[i] for i in kept)})
+    dropped = len(result.records) - len(kept)
+    tally = Tally(result.tally.read, result.tally.accepted - dropped, result.tally.rejected + dropped)
+    return SheetResult(tuple(result.records[i] for i in kept), placement, result.findings, tally)
+
+
+def check_item_departments(file: str, result: SheetResult, names: set[str]) -> list[Finding]:
+    found = []
+    for i, item in enumerate(result.records):
+        department = getattr(item, "department", "")
+        if department not in names:
+            found.append(Finding("unknown-department", file, result.placement.sheet,
+                                 result.placement.cell(i, "department"), department))
+    return found
+
+
+def check_unique(file: str, result: SheetResult, field_name: str) -> list[Finding]:
+    """A department listed twice, or two 清单 items with one number: the second is an error."""
+    first: dict[object, str] = {}
+    found = []
+    for i, record in enumerate(result.records):
+        key, cell = getattr(record, field_name), result.placement.cell(i, field_name)
+        if key in first:
+            found.append(Finding("duplicate-row", file, result.placement.sheet, cell, str(key),
+                                 f"与 {first[key]} 重复"))
+        first.setdefault(key, cell)
+    return found
+
+
+def check_lookalike_names(file: str, result: SheetResult) -> list[Finding]:
+    """A department name with invisible characters (Unicode Cf: U+200B, U+FEFF…), or equal to another
+    once width, spaces and invisible characters are ignored: files would not match it, or match twice."""
+    first: dict[str, tuple[str, str]] = {}
+    found = []
+    for i, record in enumerate(result.records):
+        name, cell = getattr(record, "name", ""), result.placement.cell(i, "name")
+        invisible = sorted({ch for ch in name if unicodedata.category(ch) == "Cf"})
+        key = "".join(ch for ch in norm(name) if unicodedata.category(ch) != "Cf")
+        other, other_cell = first.setdefault(key, (name, cell))
+        problems = ["含不可见字符 " + "、".join(f"U+{ord(ch):04X}" for ch in invisible)] if invisible else []
+        if other != name:  # the very same name twice is a duplicate-row error already
+            problems.append(f"与 {other_cell} 的“{_visible(other)}”几乎相同")
+        if problems:
+            found.append(Finding("department-name-lookalike", file, result.placement.sheet, cell,
+                                 _visible(name), "；".join(problems)))
+    return found
+
+
+def _visible(text: str) -> str:
+    """Invisible characters written out, so a message shows them: "教务处[U+200B]"."""
+    return "".join(f"[U+{ord(ch):04X}]" if unicodedata.category(ch) == "Cf" else ch for ch in text)

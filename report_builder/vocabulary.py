@@ -1,0 +1,226 @@
+"""The report's output vocabulary: every name a Word template can use, the single source.
+
+Texts and figures (`{{ 学校名称 }}`, `{{ 主动公开条数 }}`), lists with the fields of their items
+(`{%p for c in 案件 %}{{ c.事由 }}`), and narratives (`文字.编制依据`, a list of paragraphs). Each
+name has a Chinese description and says where its value comes from (a sheet and column, or an
+entry of the office workbook). report.summary, report.merge and report.render make the names
+from here, the template check (render.template_lists) reads them, and scripts/make_docs.py
+writes docs/template.md from them; tests/test_vocabulary.py checks that they agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import get_args
+
+from report_builder.schema import (
+    CHANNELS,
+    DEPARTMENT_SHEETS,
+    NOT_APPLICABLE,
+    OFFICE_FILE,
+    OFFICE_SHEETS,
+    ActivityKind,
+    CaseKind,
+    DepartmentNarrativeKey,
+    OfficeNarrativeKey,
+    Outcome,
+    RefusalReason,
+    SheetSpec,
+)
+
+__all__ = [
+    "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHECKLIST", "CHECKLIST_FIGURES", "CHECKLIST_ITEMS",
+    "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES", "FIGURES",
+    "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS", "ListTerm", "Term", "TextTerm",
+    "case_figure", "channel_figure", "context_names", "outcome_figure", "reason_figure",
+]
+
+DEPARTMENT_BOOK = "部门填报表"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A name a template can use, what it means, and where its value comes from (both Chinese)."""
+
+    name: str
+    description: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextTerm:
+    """A text of the report: a field of the office workbook's 基本信息 (dates written as 2017年9月1日)."""
+
+    name: str
+    description: str
+    source: str
+    field: str  # the attribute of schema.OfficeInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ListTerm:
+    """A list a template can loop over, and the fields of each of its items (all texts or figures)."""
+
+    name: str  # "申请"; "工作记录.评议" is the 评议 entry of the template's `工作记录`
+    description: str
+    source: str
+    fields: tuple[Term, ...]
+    collected: bool  # rows gathered from the workbooks, only when a template prints them; else made of figures
+
+
+def _column(sheets: tuple[SheetSpec, ...], key: str, field: str | None = None) -> str:
+    """"部门填报表 › 依申请公开 › 处理结果": a sheet of a workbook, and one of its columns."""
+    spec = next(s for s in sheets if s.key == key)
+    book = OFFICE_FILE if sheets is OFFICE_SHEETS else DEPARTMENT_BOOK
+    return " › ".join([book, spec.name] + ([spec.column(field).header] if field else []))
+
+
+def _office(key: str, field: str | None = None) -> str:
+    return _column(OFFICE_SHEETS, key, field)
+
+
+def _department(key: str, field: str | None = None) -> str:
+    return _column(DEPARTMENT_SHEETS, key, field)
+
+
+# ---- texts ---------------------------------------------------------------------------------------
+
+TEXTS: tuple[TextTerm, ...] = (
+    TextTerm("学校名称", "学校全称", _office("info", "school_name"), "school_name"),
+    TextTerm("自称", "报告中对本校的称呼，如“学院”", _office("info", "self_noun"), "self_noun"),
+    TextTerm("年度", "年度名称，如“2017-2018年度”", _office("info", "year_label"), "year_label"),
+    TextTerm("下一学年", "下一学年名称，如“2018-2019学年”", _office("info", "next_year_label"), "next_year_label"),
+    TextTerm("起始日期", "统计时间段的第一天，如“2017年9月1日”", _office("info", "window_start"), "window_start"),
+    TextTerm("截止日期", "统计时间段的最后一天，如“2018年8月31日”", _office("info", "window_end"), "window_end"),
+)
+
+# ---- figures (all whole numbers) -------------------------------------------------------------------
+
+
+def channel_figure(channel: str) -> str:
+    return f"{channel}条数"
+
+
+def outcome_figure(outcome: str) -> str:
+    return f"{outcome}件数"
+
+
+def reason_figure(reason: str) -> str:
+    return f"{reason}理由件数"
+
+
+def case_figure(kind: str) -> str:
+    return f"{kind}件数"
+
+
+ACTIVITY_FIGURES: dict[str, str] = {"评议": "评议次数", "业务培训": "业务培训次数", "专项督查": "专项督查次数",
+                                    "校情发布会": "校情发布会次数", "制度建设": "制度建设项数",
+                                    "平台建设": "平台建设项数", "其他": "其他工作次数"}
+
+_COUNTS = _department("counts", "count")
+_APPLICATIONS = _department("applications")
+_CHECKLIST_STATUS = _department("checklist", "status")
+
+# Figures a department adds to, by the cells behind them (summary.DepartmentSummary.shares).
+COUNT_TERMS: tuple[Term, ...] = (
+    Term("联络员人数", "填写了信息公开联络员的部门数（每个部门计 1 人）", _department("info", "liaison")),
+    Term("主动公开条数", "各部门、各渠道主动公开的信息条数之和", f"{_COUNTS}（求和）"),
+    *(Term(channel_figure(ch), f"通过“{ch}”主动公开的信息条数", f"{_COUNTS}（公开渠道为“{ch}”的行，求和）")
+      for ch in CHANNELS),
+)
+EVENT_TERMS: tuple[Term, ...] = (
+    Term("依申请公开件数", "收到的信息公开申请件数", f"{_APPLICATIONS}（行数）"),
+    *(Term(outcome_figure(o), f"处理结果为“{o}”的申请件数", f"{_department('applications', 'outcome')}（计数）")
+      for o in get_args(Outcome)),
+    *(Term(reason_figure(r), f"不予公开理由为“{r}”的申请件数", f"{_department('applications', 'reason')}（计数）")
+      for r in get_args(RefusalReason)),
+    Term("按期答复件数", "按期答复的申请件数", f"{_department('applications', 'on_time')}（为“是”的行数）"),
+    Term("收费总额", "依申请公开收取的费用之和（元）", f"{_department('applications', 'fee')}（求和）"),
+    *(Term(case_figure(k), f"因信息公开工作受到的{k}件数", f"{_department('cases', 'kind')}（计数）")
+      for k in get_args(CaseKind)),
+    *(Term(ACTIVITY_FIGURES[k], f"类型为“{k}”的工作记录条数", f"{_department('activities', 'kind')}（计数）")
+      for k in get_args(ActivityKind)),
+)
+# The office's figures: 部门数, and the 清单 (its items; their statuses, answered by the departments).
+DEPARTMENT_COUNT, CHECKLIST_ITEMS = "部门数", "清单事项数"
+DEPARTMENTS_TERM = Term(DEPARTMENT_COUNT, "部门名单中的部门数", f"{_office('departments', 'name')}（行数）")
+CHECKLIST_FIGURES: dict[str, tuple[str, ...]] = {  # figure → the statuses it counts
+    "已公开事项数": ("已公开",), "暂未涉及事项数": ("暂未涉及",), "暂未开展事项数": ("暂未开展",),
+    "未公开事项数": NOT_APPLICABLE,
+}
+CHECKLIST_TERMS: tuple[Term, ...] = (
+    Term(CHECKLIST_ITEMS, "公开事项清单的事项数", f"{_office('checklist', 'number')}（行数）"),
+    *(Term(name, f"公开状态为{'或'.join(f'“{s}”' for s in states)}的清单事项数", f"{_CHECKLIST_STATUS}（计数）")
+      for name, states in CHECKLIST_FIGURES.items()),
+)
+
+COUNT_FIGURES: tuple[str, ...] = tuple(t.name for t in COUNT_TERMS)
+EVENT_FIGURES: tuple[str, ...] = tuple(t.name for t in EVENT_TERMS)
+DEPARTMENT_FIGURES: tuple[str, ...] = COUNT_FIGURES + EVENT_FIGURES
+# Every figure, in the order the report data lists them.
+FIGURES: tuple[Term, ...] = (DEPARTMENTS_TERM, *COUNT_TERMS, *CHECKLIST_TERMS, *EVENT_TERMS)
+
+# ---- lists ---------------------------------------------------------------------------------------
+
+DEPARTMENT_FIELD = Term("部门", "填报的部门", _department("info", "department"))
+
+
+def _fields(key: str, *fields: tuple[str, str, str]) -> tuple[Term, ...]:
+    """(name, description, schema field) → the fields of a list's items; a field's source is its column."""
+    return tuple(Term(name, description, _department(key, field)) for name, description, field in fields)
+
+
+ACTIVITIES = "工作记录"  # the template's `工作记录`: one list per kind, `工作记录.评议`
+CHECKLIST = "清单"
+ACTIVITY_LISTS: tuple[str, ...] = tuple(f"{ACTIVITIES}.{kind}" for kind in get_args(ActivityKind))
+
+LISTS: tuple[ListTerm, ...] = (
+    ListTerm("申请", "收到的信息公开申请，按收到日期排列", _APPLICATIONS, (DEPARTMENT_FIELD, *_fields(
+        "applications", ("收到日期", "如“2018年3月5日”", "received"), ("摘要", "申请内容摘要", "summary"),
+        ("答复日期", "尚未答复的为空", "answered"), ("结果", "处理结果", "outcome"),
+        ("理由", "不予公开理由（没有的为空）", "reason"), ("按期", "是否按期答复：“是”或“否”", "on_time"))), True),
+    ListTerm("申请结果", "各处理结果及其件数（只列件数不为 0 的结果）", "由各“…件数”数字得出", (
+        Term("结果", "处理结果，如“予以公开”", _department("applications", "outcome")),
+        Term("件数", "该结果的申请件数", "数字“<结果>件数”")), False),
+    ListTerm("不予公开理由", "各不予公开理由及其件数（只列件数不为 0 的理由）", "由各“…理由件数”数字得出", (
+        Term("理由", "不予公开理由，如“个人隐私”", _department("applications", "reason")),
+        Term("件数", "该理由的申请件数", "数字“<理由>理由件数”")), False),
+    ListTerm("案件", "举报、行政复议、行政诉讼，按日期排列", _department("cases"), (DEPARTMENT_FIELD, *_fields(
+        "cases", ("类型", "举报、行政复议或行政诉讼", "kind"), ("日期", "如“2018年3月5日”", "date"),
+        ("事由", "事由（以句号结尾）", "summary"), ("结果", "结果，如“维持”", "result"))), True),
+    ListTerm(CHECKLIST, "公开事项清单的每一项，按年度总表中的顺序；未填写的事项状态为空", _office("checklist"), (
+        Term("序号", "事项序号", _office("checklist", "number")),
+        Term("类别", "事项类别，如“基本信息”", _office("checklist", "category")),
+        Term("公开事项", "事项名称", _office("checklist", "title")),
+        Term("牵头落实单位", "负责该事项的部门", _office("checklist", "department")),
+        Term("公开状态", "“已公开”“暂未涉及”“暂未开展”，未填写的为空", _CHECKLIST_STATUS),
+        Term("公开栏目链接", "公开该事项的网页地址（没有的为空）", _department("checklist", "link"))), True),
+    *(ListTerm(f"{ACTIVITIES}.{kind}", f"类型为“{kind}”的工作记录，按日期排列", _department("activities"),
+               (DEPARTMENT_FIELD, *_fields("activities", ("日期", "如“2018年3月5日”", "date"),
+                                            ("内容", "工作内容（以句号结尾）", "summary"))), True)
+      for kind in get_args(ActivityKind)),
+)
+COLLECTED_LISTS: tuple[str, ...] = tuple(t.name for t in LISTS if t.collected)
+
+# ---- narratives ----------------------------------------------------------------------------------
+
+NARRATIVES = "文字"  # the template's `文字`: `文字.编制依据` is a list of paragraphs
+NARRATIVE_KEYS: tuple[str, ...] = get_args(OfficeNarrativeKey) + get_args(DepartmentNarrativeKey)
+_NARRATIVE_TOPICS = {
+    "编制依据": "报告的编制依据（报告开头）", "概述引言": "工作概述的引言", "组织领导": "组织领导与工作机构",
+    "清单落实": "信息公开事项清单的落实", "制度建设": "信息公开制度建设", "平台队伍": "公开平台与工作队伍建设",
+    "公开内容": "主动公开的内容", "主要经验": "工作的主要经验", "主要问题": "存在的主要问题",
+    "改进措施": "下一学年的改进措施", "招生工作公开情况": "招生工作公开情况", "财务工作公开情况": "财务工作公开情况",
+    "其他公开情况": "其他公开情况",
+}
+NARRATIVE_TERMS: tuple[Term, ...] = tuple(
+    Term(f"{NARRATIVES}.{key}", f"{_NARRATIVE_TOPICS[key]}：段落的列表（可含 {{数据名称}}，已填入）",
+         f"{_office('narratives') if key in get_args(OfficeNarrativeKey) else _department('narratives')}"
+         f"（段落为“{key}”的行，每行可分多段）")
+    for key in NARRATIVE_KEYS)
+
+
+def context_names() -> frozenset[str]:
+    """The top-level names of a template's data: texts, figures, lists, `工作记录` and `文字`."""
+    return frozenset([*(t.name for t in TEXTS), *(t.name for t in FIGURES),
+                      *(t.name.split(".")[0] for t in LISTS), NARRATIVES])
