@@ -306,7 +306,7 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
     out = Path(tempfile.mkdtemp(prefix="rb_bench_write_"))
 
     def write() -> None:
-        manifest = make_manifest(report, used, docx)
+        manifest = make_manifest(year, {r.file: r.sha256 for r in report.files}, report.totals(), data, used, docx)
         versions.write_next_version(out, "报告", ".docx", docx)
         versions.write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False).encode(),
                               overwrite=True)

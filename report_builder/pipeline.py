@@ -148,7 +148,8 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     except RenderError as error:
         return BuildResult(check, render_findings=(error.finding(used.path.name),), template=used)
     docx = strip_marks(marked)
-    manifest = make_manifest(check, used, docx)
+    hashes = {r.file: r.sha256 for r in check.files}
+    manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx)
     folder = Path(out_dir) / year_dir.name
     stem = report_stem(check.data.info.school_name, check.data.info.year_label)
     data = check.data

@@ -2,7 +2,8 @@
 
 - intake never imports report or outputs; report never imports intake;
 - exactly one module imports python_calamine and exactly one imports docxtpl;
-- a top-level module imports a wing only if it is an entry module (the package, pipeline, cli, entry, __main__),
+- a top-level module imports a wing only if it is an entry module (the package, pipeline and what it is made of:
+  results, file_checks, json_report; cli, entry, __main__),
   and nothing but an entry module imports an entry module (so no rule is broken through one);
 - no module is over 400 lines.
 """
@@ -17,16 +18,15 @@ from conftest import ROOT
 
 PACKAGE = "report_builder"
 WINGS = frozenset({"intake", "report", "outputs", "compare"})
-ENTRY_MODULES = frozenset({PACKAGE} | {f"{PACKAGE}.{name}" for name in ("pipeline", "cli", "entry", "__main__")})
+ENTRY_MODULES = frozenset({PACKAGE} | {f"{PACKAGE}.{name}" for name in (
+    "pipeline", "results", "file_checks", "json_report", "cli", "entry", "__main__")})
 FORBIDDEN_WINGS = {"intake": {"report", "outputs"}, "report": {"intake"}}
 ONLY_ONE_IMPORTER = ("python_calamine", "docxtpl")
 MAX_LINES = 400
 
 # Modules over MAX_LINES today, each being split by an issue-10 slice. The lead empties this at merge;
 # an entry that is no longer over the limit fails the test, so the allowance can only shrink.
-KNOWN_OVER_400 = {
-    "report_builder.pipeline",  # slice api: pipeline.py = public calls only
-}
+KNOWN_OVER_400: set[str] = set()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from report_builder._version import __version__
 from report_builder.intake.report_template import UsedTemplate, file_sha256
-from report_builder.report.merge import Figure
-from report_builder.results import CheckReport
+from report_builder.report.merge import Figure, ReportData
 
 __all__ = ["MANIFEST_SCHEMA", "MANIFEST_SUFFIX", "Manifest", "load_manifest", "make_manifest", "manifest_dict",
            "manifest_path", "parse_manifest"]
@@ -85,31 +85,31 @@ def manifest_dict(manifest: Manifest) -> dict[str, Any]:
     return manifest.model_dump(mode="json")
 
 
-def make_manifest(check: CheckReport, template: UsedTemplate, docx: bytes) -> dict[str, Any]:
+def make_manifest(year_dir: Path, read: Mapping[str, str], checks: Mapping[str, int], data: ReportData,
+                  template: UsedTemplate, docx: bytes) -> dict[str, Any]:
     """What a version was built from: inputs, template, tool, checks, figures (outputs.versions adds the rest).
 
-    A workbook's hash is that of the bytes its worker read (not of the file as it is now); the files
-    the check did not read (attachments, a .docx) are hashed as they are, streamed.
+    `read` is each file of the check with the sha256 of the bytes its worker read (not of the file as it
+    is now); the files the check did not read (attachments, a .docx) are hashed as they are, streamed.
+    `checks` is CheckReport.totals().
     """
-    read = {r.file: r.sha256 for r in check.files}
     inputs = []
-    for name in sorted({*read, *(p.name for p in check.year_dir.iterdir() if p.suffix.lower() == ".docx")}):
-        if not name.startswith(("~$", ".")) and (digest := read.get(name) or _input_sha256(check.year_dir / name)):
+    for name in sorted({*read, *(p.name for p in year_dir.iterdir() if p.suffix.lower() == ".docx")}):
+        if not name.startswith(("~$", ".")) and (digest := read.get(name) or _input_sha256(year_dir / name)):
             inputs.append({"file": name, "sha256": digest})
     template_sha = template.sha256
     fingerprint = hashlib.sha256(json.dumps([inputs, template_sha, __version__]).encode()).hexdigest()
-    assert check.data is not None
     return {
         "tool": f"report_builder {__version__}",
         "built_at": dt.datetime.now().isoformat(timespec="seconds"),
-        "year": check.year_dir.name,
+        "year": year_dir.name,
         "fingerprint": fingerprint,
         "report_sha256": hashlib.sha256(docx).hexdigest(),
         "template": {"file": template.path.name, "origin": template.origin, "sha256": template_sha},
         "inputs": inputs,
-        "checks": check.totals(),
+        "checks": dict(checks),
         "figures": {name: {"value": f.value, "by_department": _by_department(f)}
-                    for name, f in check.data.figures.items()},
+                    for name, f in data.figures.items()},
     }
 
 
