@@ -9,7 +9,6 @@ once. The rows feed the 数据来源 workbook.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from report_builder.report.merge import ReportData, Source
@@ -46,12 +45,3 @@ def figure_uses(data: ReportData, marked_docx: bytes) -> list[FigureUse]:
                 if figure is not None and (name, plain) not in uses:
                     uses[(name, plain)] = FigureUse(name, figure.value, plain, figure.sources)
     return list(uses.values())
-
-
-SourceRow = tuple[str, str, str, str, str]  # department, file, sheet, cell or ranges, value
-
-
-def source_rows(sources: Sequence[Source]) -> list[SourceRow]:
-    """The contributing cells as rows of the 数据来源 workbook. Summed numbers are one row per cell;
-    counted rows are one row per department and column ("F3:F40, F52", "共 39 行": see summary.counted)."""
-    return [(s.department, s.file, s.sheet, s.cell, s.value) for s in sources]
