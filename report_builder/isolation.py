@@ -7,6 +7,9 @@ WORKER_MODULES when it starts; `start_workers` starts it ahead). The fork server
 the chunk's items pickled: `func` must be a module's top-level function or a functools.partial of
 one. A lambda or a closure cannot be sent, and is run in workers forked from this process even when
 it has threads (compare/inputs.py's and compare/workbook_diff.py's lambdas, until they become top-level functions).
+As with any multiprocessing fork server, each of its workers first imports the program's main script
+(as `__mp_main__`): a threaded program guards its main code with `if __name__ == "__main__":`, and is a
+file (a script read from stdin cannot be imported again: every worker would fail).
 
 Results are pickled on the way back. Each worker takes a chunk of items, so thousands of small
 files do not pay one fork each, and runs under a memory cap (RLIMIT_AS: the address space it
