@@ -104,6 +104,7 @@ CATALOG: dict[str, Kind] = {
     # comparing two reports (diff)
     "compare-too-large": Kind(E, "文件过大，比较超出时间或内存上限，已停止",
                               "请确认比较的是两份报告；如确需比较，请删去不需比较的部分（如附表）后重试。"),
+    "compare-usage": Kind(E, "比较的文件有误", "请给出两个已有的 .docx 报告（或两个 .xlsx 填报表），--out 用一个尚不存在的文件名。"),
     "compare-failed": Kind(E, "修订比对组件未能比较这两个文件",
                            "请在 Word 中打开两个文件，另存为新的 .docx 后重试；仍失败时请加 --debug 运行并把输出发给维护人员。"),
     # the report
@@ -195,7 +196,7 @@ class ReportBuilderError(Exception):
     def __str__(self) -> str:
         return self.message
 
-    def finding(self, file: str = "") -> Finding:
+    def as_finding(self, file: str = "") -> Finding:
         """The error as a finding about `file`."""
         return Finding(self.code, file, detail=self.message)
 

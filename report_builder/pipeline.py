@@ -146,7 +146,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     try:
         marked = render_isolated(check.data, used.data, marked=True)
     except RenderError as error:
-        return BuildResult(check, render_findings=(error.finding(used.path.name),), template=used)
+        return BuildResult(check, render_findings=(error.as_finding(used.path.name),), template=used)
     docx = strip_marks(marked)
     hashes = {r.file: r.sha256 for r in check.files}
     manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx)

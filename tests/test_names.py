@@ -6,12 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from hostile import compound_file, write_bomb, write_zip
 
 from report_builder.intake.document_safety import precheck_document
 from report_builder.names import MAX_STEM_BYTES, name_problem, path_inside, safe_stem
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "年度报告模板.docx"
+TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
 
 
 @pytest.mark.parametrize("text", ["/etc/学院", "../../x", "a\\b", "学院\x1b]0;x\x07", "..", ".hidden", "学" * 200])

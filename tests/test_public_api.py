@@ -52,7 +52,7 @@ def test_the_library_errors_share_one_root_with_catalog_codes() -> None:
         assert isinstance(error, ReportBuilderError)
         assert error.code in CATALOG
         assert str(error) == error.message
-        assert error.finding("模板.docx").code == error.code
+        assert error.as_finding("模板.docx").code == error.code
 
 
 def test_importing_the_package_stays_light() -> None:

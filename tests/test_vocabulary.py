@@ -10,6 +10,7 @@ from typing import get_args
 import docx
 import jinja2
 import pytest
+from conftest import ROOT
 from jinja2 import meta
 from test_checks import act, app, case, check, department, rows, steps
 from test_render import template_with
@@ -20,7 +21,7 @@ from report_builder.report.summary import summarize_department
 from report_builder.schema import CHANNELS, NEEDS_REASON, ActivityKind, CaseKind, Outcome, RefusalReason
 from report_builder.vocabulary import ACTIVITIES, CHECKLIST, LISTS, NARRATIVES
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "年度报告模板.docx"
+TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
 FIELDS = {term.name: {f.name for f in term.fields} for term in LISTS}
 
 

@@ -7,13 +7,14 @@ Every failure is a `DiffError` with a Chinese message (and a `Finding` when the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from lxml import etree
 
 from report_builder import wordml
-from report_builder.findings import Finding
+from report_builder.findings import Finding, ReportBuilderError
 from report_builder.intake.document_safety import precheck_document
 from report_builder.isolation import Crash, run_isolated
 
@@ -25,17 +26,18 @@ READ_MEMORY_MB, READ_TIMEOUT_S = 1500, 60.0  # per .docx read (lxml holds the wh
 _CRASH_DETAIL = {"crashed": "读取时程序异常退出", "memory": "读取时占用内存超过上限", "timeout": "读取超时"}
 
 
-class DiffError(Exception):
+class DiffError(ReportBuilderError):
     """A comparison could not be made; `message` is Chinese and meant for the user.
 
     `finding` is set when the cause is in a file the user gave; `detail` keeps a tool's own
     (English) text for --debug, never for the message; `usage` when the command was given wrong.
+    The catalog code is the finding's, else `compare-usage` or `compare-failed`.
     """
 
     def __init__(self, message: str, *, finding: Finding | None = None, detail: str = "",
                  usage: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
+        code = finding.code if finding else "compare-usage" if usage else "compare-failed"
+        super().__init__(message, code)
         self.finding = finding
         self.detail = detail
         self.usage = usage
@@ -67,7 +69,7 @@ def read_documents(paths: Sequence[Path], mode: wordml.Mode) -> list[list[str]]:
         problem = precheck_document(path, str(path))
         if problem is not None:
             raise DiffError.of(problem)
-    results = run_isolated(lambda path: _texts(path, mode), paths, memory_mb=READ_MEMORY_MB,
+    results = run_isolated(partial(_texts, mode=mode), paths, memory_mb=READ_MEMORY_MB,
                            timeout_s=READ_TIMEOUT_S)
     caps = ("compare-too-large", READ_MEMORY_MB, READ_TIMEOUT_S)
     return [unwrap(result, path, caps) for path, result in zip(paths, results, strict=True)]

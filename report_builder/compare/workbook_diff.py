@@ -12,6 +12,7 @@ from pathlib import Path
 
 from report_builder.compare.inputs import require_file, unwrap
 from report_builder.compare.paragraph_diff import clip
+from report_builder.findings import Finding
 from report_builder.intake.cells import show
 from report_builder.intake.reader import RawWorkbook, read_workbook
 from report_builder.isolation import run_isolated
@@ -37,7 +38,7 @@ def diff_workbooks(old: Path, new: Path) -> list[CellChange]:
     paths = [Path(old), Path(new)]
     for path in paths:
         require_file(path)
-    results = run_isolated(lambda path: read_workbook(path, str(path)), paths,
+    results = run_isolated(_read, paths,
                            memory_mb=WORKBOOK_MEMORY_MB, timeout_s=WORKBOOK_TIMEOUT_S)
     caps = ("file-unsafe", WORKBOOK_MEMORY_MB, WORKBOOK_TIMEOUT_S)
     before, after = (_sheets(unwrap(result, path, caps)) for path, result in zip(paths, results, strict=True))
@@ -73,3 +74,8 @@ def format_cell_changes(changes: Sequence[CellChange], *, limit: int = 50) -> li
     if len(changes) > limit:
         lines.append(f"  ……另有 {len(changes) - limit} 个单元格未列出")
     return lines
+
+
+def _read(path: Path) -> RawWorkbook | Finding:
+    """In a worker (a top-level function: a fork server can send it)."""
+    return read_workbook(path, str(path))

@@ -29,8 +29,6 @@ from report_builder.intake.reader import RawWorkbook, read_workbook
 from report_builder.intake.safety import precheck
 from report_builder.isolation import Crash, run_isolated
 
-TESTS = Path(__file__).parent
-
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Case]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import ROOT
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -21,7 +22,6 @@ from report_builder.ooxml import normalize_zip
 from report_builder.outputs import pdf
 from report_builder.outputs.pdf import PdfError, convert_to_pdf, font_environment, libreoffice_available
 
-ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "tests" / "data" / "2017-2018-report.txt"  # the published report
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from xml.etree import ElementTree
 
 import pytest
+from conftest import ROOT
 from factory import sample_office, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -361,7 +362,7 @@ def test_same_bytes_across_processes() -> None:
     code = ("import hashlib, sys; sys.path.insert(0, 'tests'); from factory import sample_office;"
             "from report_builder.outputs.excel import save_workbook;"
             "print(hashlib.sha256(save_workbook(sample_office().department_template('财务处'))).hexdigest())")
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     runs = [subprocess.run([sys.executable, "-c", code], cwd=root, check=True, capture_output=True, text=True,
                            env={"PYTHONHASHSEED": seed}) for seed in ("1", "2")]
     digests = {run.stdout.strip() for run in runs}

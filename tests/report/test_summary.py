@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import ROOT
 from test_checks import APP, CASE, OFFICE, act, app, case, check, department, make_year, rows, steps
 from test_render import template_with
 
@@ -15,7 +16,7 @@ from report_builder.report.render import template_lists
 from report_builder.report.summary import Source, cell_ranges, summarize_department
 from report_builder.vocabulary import ACTIVITY_LISTS, COLLECTED_LISTS
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "年度报告模板.docx"
+TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
 
 
 def test_cell_ranges_join_consecutive_rows_and_stop_at_the_limit() -> None:
