@@ -76,7 +76,7 @@ CATALOG: dict[str, Kind] = {
     "not-text": Kind(E, "应填写文字", "请填写文字内容。"),
     "text-control-character": Kind(W, "文字中有不可见的控制字符", "已删除这些字符后读取；请核对该单元格的内容，"
                                    "从其他系统复制的文字请先粘贴为纯文本。"),
-    "unknown-figure": Kind(E, "文字材料中引用了未知的数据名称", "可用的数据名称见 docs/template.md，例如 {联络员人数}。"),
+    "unknown-figure": Kind(E, "文字材料中引用了未知的数据名称", "可用的数据名称可用 report-builder fields 列出，例如 {联络员人数}。"),
     "duplicate-row": Kind(E, "重复的行", "同一内容填写了两次，请删除重复的一行。"),
     # the year and the departments
     "wrong-year": Kind(E, "年度与年度文件夹不符", "请使用本年度下发的模板。"),
@@ -110,8 +110,13 @@ CATALOG: dict[str, Kind] = {
     # the report
     "template-missing": Kind(E, "找不到报告模板", "请确认模板文件存在，或用 --template 指定。"),
     "template-error": Kind(E, "报告模板有误", "请在 Word 中检查模板里的 {{ }} 与 {% %} 标记是否完整。"),
+    "template-typing": Kind(E, "报告模板中的标记写法有误", "请在英文输入法下输入 {{ 名称 }}、{% if 名称 %} 等标记（花括号和百分号都是半角、成对）；"
+                            "改好后可用 report-builder check-template 模板.docx 检查。"),
+    "template-syntax": Kind(E, "报告模板中的标记不完整或有误", "请在 Word 中核对该段的 {{ }} 与 {% %} 标记；写法见 report-builder guide 写出的《模板说明》。"),
+    "template-unknown-name": Kind(E, "报告模板使用了不存在的名称", "请改成可用的名称：report-builder fields 列出全部名称及说明，"
+                                  "report-builder guide 写出《模板说明》。"),
     "template-unsafe": Kind(E, "报告模板试图使用不允许的功能，未生成报告",
-                            "模板中只能使用数据名称、条件、循环和 docs/template.md 中列出的写法；"
+                            "模板中只能使用数据名称、条件、循环和《模板说明》（report-builder guide 写出）中列出的写法；"
                             "若模板来自他人，请改用自带的模板或核实来源。"),
     "template-too-costly": Kind(E, "报告模板的计算量过大，已停止生成",
                                 "请检查模板中的循环和计算（例如很大的 range 或重复）；若模板来自他人，请改用自带的模板。"),

@@ -27,6 +27,7 @@ from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
 from report_builder.report.merge import ReportData, fill_named
 from report_builder.report.sandbox import Forbidden, TemplateEnvironment
+from report_builder.report.template_words import ALIASES, syntax_message, typable_tags
 from report_builder.schema import Outcome, RefusalReason
 from report_builder.vocabulary import (
     ACTIVITIES,
@@ -121,6 +122,7 @@ def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
             context.setdefault(group, {})[kind] = lists[term.name]
         else:
             context[term.name] = lists[term.name]
+    context.update({alias: context[name] for alias, name in ALIASES.items() if name in context})
     return context
 
 
@@ -147,12 +149,19 @@ def template_lists(template: Path | bytes) -> frozenset[str]:
 
 def parse_template(template: Path | bytes) -> jinja2.nodes.Template:
     """The Jinja code of a template's body, headers and footers, parsed (never run). Raises on a bad file."""
+    return TemplateEnvironment().parse("".join(xml for _, xml in template_parts(template)))
+
+
+def template_parts(template: Path | bytes) -> list[tuple[str, str]]:
+    """("正文" | "页眉" | "页脚", the part's Jinja source) as rendering sees it: one line per paragraph."""
     document = DocxTemplate(_source(template))
     document.init_docx()
-    parts = [document.get_xml()]
-    parts += [document.get_part_xml(part) for uri in (document.HEADER_URI, document.FOOTER_URI)
+    parts = [("正文", document.get_xml())]
+    parts += [(label, document.get_part_xml(part)) for label, uri in (("页眉", document.HEADER_URI),
+                                                                       ("页脚", document.FOOTER_URI))
               for _, part in document.get_headers_footers(uri)]
-    return TemplateEnvironment().parse("".join(document.patch_xml(x) for x in parts))
+    return [(label, re.sub(r"<w:p([ >])", r"\n<w:p\1", typable_tags(document.patch_xml(xml))))
+            for label, xml in parts]
 
 
 def _key(node: jinja2.nodes.Node) -> object:
@@ -205,8 +214,11 @@ def _render_in_worker(template: bytes, *, data: ReportData, marked: bool) -> byt
 
 
 class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
-    """docxtpl, with template errors said in Chinese with their paragraph, and every rendered
-    XML part checked well-formed before docxtpl's recovering parse sees it."""
+    """docxtpl, with template errors said in Chinese with their paragraph, names with quotes typable
+    (template_words), and every rendered XML part checked well-formed before docxtpl's recovering parse."""
+
+    def patch_xml(self, src_xml: str) -> str:
+        return typable_tags(super().patch_xml(src_xml))
 
     def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any],
                         jinja_env: jinja2.Environment | None = None) -> str:
@@ -256,7 +268,7 @@ def template_problem(error: Exception, src_xml: str) -> RenderError:
     if isinstance(error, jinja2.UndefinedError):
         return RenderError(f"模板中使用了不存在的数据名称（{_undefined_name(error)}）{where}")
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return RenderError(f"模板中的标记不完整或有误：{error.message}{where}")
+        return RenderError(f"模板中的标记不完整或有误：{syntax_message(error)}{where}")
     if isinstance(error, jinja2.TemplateError):
         return RenderError(f"模板无法生成报告：{error}{where}")
     if isinstance(error, ValueError) and "XML compatible" in str(error):
@@ -296,4 +308,6 @@ def strip_marks(marked_docx: bytes) -> bytes:
 
 def _undefined_name(error: jinja2.UndefinedError) -> str:
     message = str(error.message or "")
+    if attribute := re.search(r"has no attribute '([^']*)'", message):  # 文字.<名称>, c.<字段>
+        return attribute.group(1)
     return message.split("'")[1] if message.count("'") >= 2 else message

@@ -1,0 +1,273 @@
+"""Check a Word report template without running it: each problem in Chinese, at its paragraph.
+
+What is checked, in every part (body, headers, footers), paragraph by paragraph:
+- full-width braces (`｛｛ 年度 ｝｝`) and near-tags (`{ 年度 }`, `{{ 年度 }`, `{%if` never closed);
+- Jinja syntax (said in Chinese, at the paragraph of the failing tag, or of the block left open);
+- every name against the vocabulary, not the data: `{{ 主动公开条目 }}`, `文字.<段落>`, `工作记录.<类型>`
+  and the fields of a loop's items (`{{ c.事由 }}` in `{% for c in 案件 %}`), so a misspelt field is
+  found even in a year whose list is empty. The valid names are an argument (`TemplateNames`), so
+  names declared by the office can be added to the vocabulary's.
+Call it only on a pre-checked file (intake.document_safety); it parses, never renders.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2 import nodes
+
+from report_builder.findings import Finding
+from report_builder.report.render import template_parts
+from report_builder.report.sandbox import TemplateEnvironment
+from report_builder.report.template_words import ALIASES, syntax_message
+from report_builder.vocabulary import ACTIVITIES, LISTS, NARRATIVE_KEYS, NARRATIVES, context_names
+
+__all__ = ["TemplateNames", "check_template", "vocabulary_names"]
+
+_SAFE_KEYS = frozenset({"items", "keys", "values", "get"})
+_BUILTINS = frozenset({"range", "loop"})
+
+
+@dataclass(frozen=True)
+class TemplateNames:
+    """The names a template may use: top-level names, `文字.<名称>` keys, and each list's item fields."""
+
+    top: frozenset[str]
+    narratives: frozenset[str]
+    fields: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "案件", "工作记录.评议" → fields
+
+
+def vocabulary_names(narratives: Iterable[str] = ()) -> TemplateNames:
+    """The vocabulary's names, plus narrative names declared elsewhere (e.g. by the office workbook)."""
+    return TemplateNames(
+        top=frozenset(context_names()) | frozenset(ALIASES),
+        narratives=frozenset(NARRATIVE_KEYS) | frozenset(narratives),
+        fields={t.name: frozenset(f.name for f in t.fields) for t in LISTS})
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    place: str  # "段落“二、主动公开情况…”", "表格 2 第 3 行第 1 格“…”", "页眉“…”"
+    text: str
+
+
+def check_template(template: Path | bytes, names: TemplateNames | None = None, *,
+                   file: str = "") -> list[Finding]:
+    """Every problem of the template (findings named after `file`); an empty list when there is none."""
+    names = names or vocabulary_names()
+    found: list[Finding] = []
+    for label, source in template_parts(template):
+        paragraphs = list(_paragraphs(label, source))
+        typed = [f for p in paragraphs for f in _typing_problems(p, file)]
+        found += typed
+        try:
+            tree = TemplateEnvironment().parse(source)
+        except jinja2.TemplateSyntaxError as error:
+            if not typed:  # a near-tag explains the syntax error better than Jinja does
+                found.append(_syntax_problem(error, source, paragraphs, file))
+            continue
+        found += _NameCheck(names, paragraphs, file).run(tree)
+    return list(dict.fromkeys(found))
+
+
+# ---- paragraphs and places ---------------------------------------------------------------------
+
+_STRUCTURE = re.compile(r"<w:tbl[ >]|</w:tbl>|<w:tr[ >]|<w:tc[ >]|\n<w:p[ >]")
+_XML_TAG = re.compile(r"<[^>]*>")
+
+
+def _paragraphs(label: str, source: str) -> Iterator[_Paragraph]:
+    """One entry per source line (docxtpl puts each paragraph on a line): its place and text."""
+    lines = source.split("\n")
+    yield _Paragraph(label, _text(lines[0]))  # what precedes the first paragraph
+    tables, depth, row, cell = 0, 0, 0, 0
+    for match in _STRUCTURE.finditer(source):
+        token = match.group(0)
+        if token.startswith("<w:tbl"):
+            depth += 1
+            tables += depth == 1
+            row = 0
+        elif token == "</w:tbl>":
+            depth -= 1
+        elif token.startswith("<w:tr"):
+            row, cell = row + 1, 0
+        elif token.startswith("<w:tc"):
+            cell += 1
+        else:
+            text = _text(lines[source.count("\n", 0, match.start()) + 1])
+            where = f"表格 {tables} 第 {row} 行第 {cell} 格" if depth else ("段落" if label == "正文" else label)
+            yield _Paragraph(f"{where}“{_first_words(text)}”" if text else f"{where}（空段落）", text)
+
+
+def _text(xml: str) -> str:
+    return html.unescape(_XML_TAG.sub("", xml))
+
+
+def _first_words(text: str, length: int = 20) -> str:
+    text = " ".join(text.split())
+    return text[:length] + ("…" if len(text) > length else "")
+
+
+def _problem(paragraph: _Paragraph, file: str, tag: str, detail: str, code: str) -> Finding:
+    return Finding(code, file, sheet=paragraph.place, value=tag.strip(), detail=detail)
+
+
+# ---- typing mistakes (full-width braces, near-tags) ---------------------------------------------
+
+_FULL_WIDTH = re.compile(r"[{｛][{｛%％][^{}｛｝]{0,60}?(?:[%％}｝][}｝]|$)|[{｛][^{}｛｝]{0,60}?[}｝]")
+_SINGLE = re.compile(r"(?<![{%])\{(?![{%#])([^{}%]{1,40})\}(?![}])")
+_TAGS = re.compile(r"{{|}}|{%|%}")
+_HALF = str.maketrans("｛｝％", "{}%")
+
+
+def _typing_problems(paragraph: _Paragraph, file: str) -> Iterator[Finding]:
+    text = paragraph.text
+    for match in _FULL_WIDTH.finditer(text):
+        written = match.group(0)
+        if any(ch in written for ch in "｛｝％"):
+            yield _problem(paragraph, file, written,
+                           f"标记用了全角符号，不会被替换，会原样印在报告里；应在英文输入法下写成 "
+                           f"{written.translate(_HALF)}", "template-typing")
+    for match in _SINGLE.finditer(text):
+        inner = match.group(1).strip()
+        yield _problem(paragraph, file, match.group(0),
+                       f"只有一层花括号，不会被替换；模板中的名称应写成 {{{{ {inner} }}}}", "template-typing")
+    opened: str | None = None
+    start = 0
+    for match in _TAGS.finditer(text):
+        token = match.group(0)
+        if token in ("{{", "{%"):
+            if opened is not None:
+                break
+            opened, start = token, match.start()
+        elif opened is None or {"{{": "}}", "{%": "%}"}[opened] != token:
+            if opened is not None:
+                break
+            yield _problem(paragraph, file, text[max(match.start() - 20, 0):match.end()],
+                           f"多出一个“{token}”，前面没有对应的开始符号", "template-typing")
+            return
+        else:
+            opened = None
+    if opened is not None:
+        closing = "}}" if opened == "{{" else "%}"
+        yield _problem(paragraph, file, text[start:start + 30],
+                       f"“{opened}”在本段中没有对应的“{closing}”：标记应写成 "
+                       f"{'{{ 名称 }}' if opened == '{{' else '{% if 名称 %}'}，开始和结束符号都是两个字符", "template-typing")
+
+
+# ---- Jinja syntax -------------------------------------------------------------------------------
+
+_BLOCK = re.compile(r"{%-?\s*(?:[ptr]\s+)?(if|for|endif|endfor)\b")
+
+
+def _syntax_problem(error: jinja2.TemplateSyntaxError, source: str, paragraphs: list[_Paragraph],
+                    file: str) -> Finding:
+    line = error.lineno
+    if (error.message or "").startswith("Unexpected end of template"):
+        line = _unclosed_block_line(source) or line
+    paragraph = paragraphs[line - 1] if 0 < line <= len(paragraphs) else _Paragraph("", "")
+    tags = re.findall(r"{{.*?}}|{%.*?%}|{{.*|{%.*", paragraph.text)
+    return _problem(paragraph, file, " ".join(tags)[:60] or paragraph.text[:60], syntax_message(error),
+                    "template-syntax")
+
+
+def _unclosed_block_line(source: str) -> int:
+    """The line of the innermost `{% if %}` / `{% for %}` left open (0 when none is)."""
+    stack: list[int] = []
+    for match in _BLOCK.finditer(source):
+        if match.group(1) in ("if", "for"):
+            stack.append(source.count("\n", 0, match.start()) + 1)
+        elif stack:
+            stack.pop()
+    return stack[-1] if stack else 0
+
+
+# ---- names --------------------------------------------------------------------------------------
+
+
+class _NameCheck:
+    """Walks the parsed template with the loop and `set` variables in scope; every unknown name is a finding."""
+
+    def __init__(self, names: TemplateNames, paragraphs: list[_Paragraph], file: str) -> None:
+        self.names, self.paragraphs, self.file = names, paragraphs, file
+        self.found: list[Finding] = []
+
+    def run(self, tree: nodes.Template) -> list[Finding]:
+        self._visit(tree, {})
+        return self.found
+
+    def _visit(self, node: nodes.Node, scope: dict[str, str | None]) -> None:
+        if isinstance(node, nodes.For):
+            self._visit(node.iter, scope)
+            inner = {**scope, "loop": None}
+            for target in node.target.find_all(nodes.Name) if not isinstance(node.target, nodes.Name) else [node.target]:
+                inner[target.name] = self._list_of(node.iter) if isinstance(node.target, nodes.Name) else None
+            for child in [*(node.test and [node.test] or []), *node.body]:
+                self._visit(child, inner)
+            for child in node.else_:
+                self._visit(child, scope)
+        elif isinstance(node, nodes.Assign):
+            self._visit(node.node, scope)
+            scope.update({n.name: None for n in node.target.find_all(nodes.Name)} if not isinstance(
+                node.target, nodes.Name) else {node.target.name: None})
+        elif isinstance(node, (nodes.Getattr, nodes.Getitem)) and isinstance(node.node, nodes.Name):
+            self._attribute(node, node.node, scope)
+        elif isinstance(node, nodes.Name) and node.ctx == "load":
+            if node.name not in scope and node.name not in self.names.top and node.name not in _BUILTINS:
+                self._unknown(node, node.name, sorted(self.names.top), "数据名称")
+        else:
+            for child in node.iter_child_nodes():
+                self._visit(child, scope)
+
+    def _attribute(self, node: nodes.Getattr | nodes.Getitem, owner: nodes.Name, scope: dict[str, str | None]) -> None:
+        if isinstance(node, nodes.Getitem):
+            self._visit(node.arg, scope)
+        self._visit(owner, scope)
+        key = _key(node)
+        if not isinstance(key, str):
+            return
+        allowed: Iterable[str] | None = None
+        if owner.name in scope:
+            listed = scope[owner.name]
+            allowed = self.names.fields.get(listed) if listed else None
+            what = f"“{listed}”每一项的字段"
+        elif owner.name == NARRATIVES:
+            allowed, what = self.names.narratives, f"段落名称（写在“{NARRATIVES}.”之后）"
+        elif owner.name == ACTIVITIES:
+            allowed = [n.split(".", 1)[1] for n in self.names.fields if n.startswith(f"{ACTIVITIES}.")]
+            what = f"工作记录类型（写在“{ACTIVITIES}.”之后）"
+        if allowed is not None and key not in allowed and key not in _SAFE_KEYS:
+            self._unknown(node, key, sorted(allowed), what, f"{owner.name}.{key}")
+
+    def _list_of(self, iterable: nodes.Node) -> str | None:
+        """The list (a key of TemplateNames.fields) a loop goes over, when it is one."""
+        if isinstance(iterable, nodes.Name):
+            return iterable.name if iterable.name in self.names.fields else None
+        if isinstance(iterable, (nodes.Getattr, nodes.Getitem)) and isinstance(iterable.node, nodes.Name):
+            name = f"{iterable.node.name}.{_key(iterable)}"
+            return name if name in self.names.fields else None
+        return None
+
+    def _unknown(self, node: nodes.Node, name: str, allowed: list[str], what: str, written: str = "") -> None:
+        line = node.lineno
+        paragraph = self.paragraphs[line - 1] if 0 < line <= len(self.paragraphs) else _Paragraph("", "")
+        tag = next((t for t in re.findall(r"{{.*?}}|{%.*?%}", paragraph.text) if name in t), written or name)
+        near = difflib.get_close_matches(name, allowed, n=1, cutoff=0.4)
+        listed = "、".join(allowed) if len(allowed) <= 15 else "运行 report-builder fields 可列出全部名称"
+        guess = f"是不是要写：{near[0]}？" if near else ""
+        detail = f"“{written or name}”不是可用的{what}（可用：{listed}）。{guess}"
+        self.found.append(_problem(paragraph, self.file, tag, detail, "template-unknown-name"))
+
+
+def _key(node: nodes.Node) -> object:
+    if isinstance(node, nodes.Getattr):
+        return node.attr
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        return node.arg.value
+    return None
