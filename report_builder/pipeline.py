@@ -40,8 +40,8 @@ from report_builder.results import (
 )
 from report_builder.schema import OFFICE_FILE, OfficeWorkbook
 
-__all__ = ["build_report", "check_file", "check_submissions", "list_report_versions", "load_office",
-           "make_templates", "write_feedback"]
+__all__ = ["build_report", "check_file", "check_report_template", "check_submissions", "list_report_versions",
+           "load_office", "make_templates", "write_feedback"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
@@ -133,6 +133,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     from report_builder.outputs.sources_workbook import sources_workbook
     from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
     from report_builder.report.sources import figure_uses
+    from report_builder.report.template_check import check_template
 
     year_dir = Path(year_dir)
     found = find_template(year_dir, template)
@@ -141,6 +142,9 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     check = check_submissions(year_dir, lists=lists, on_progress=on_progress)
     if isinstance(used, Finding):
         return BuildResult(check, render_findings=(used,))
+    problems = tuple(check_template(used.data, file=used.path.name))  # names from the vocabulary
+    if problems:
+        return BuildResult(check, render_findings=problems, template=used)
     if not check.ok or check.data is None:
         return BuildResult(check, template=used)
     try:
@@ -175,6 +179,28 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
     return BuildResult(check, published.report, manifest_path(published.report), published.unchanged,
                        notes + tuple(pdf_findings), used, published.report.with_suffix(SOURCES_SUFFIX))
+
+
+def check_report_template(template: Path, year_dir: Path | None = None) -> tuple[Finding, ...]:
+    """Every problem of a Word report template, in Chinese at its paragraph; with `year_dir`, also
+    what goes wrong when this year's data is rendered into it (in a capped worker)."""
+    from report_builder.report.render import RenderError, render_isolated, template_lists
+    from report_builder.report.template_check import check_template
+
+    used = load_template(Path(template), "option")
+    if isinstance(used, Finding):
+        return (used,)
+    problems = tuple(check_template(used.data, file=used.path.name))
+    if problems or year_dir is None:
+        return problems
+    check = check_submissions(Path(year_dir), lists=template_lists(used.data))
+    if check.data is None:
+        return tuple(f for f in check.findings if f.severity is Severity.ERROR)
+    try:
+        render_isolated(check.data, used.data)
+    except RenderError as error:
+        return (error.as_finding(used.path.name),)
+    return ()
 
 
 def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:

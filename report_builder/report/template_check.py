@@ -24,14 +24,15 @@ from jinja2 import nodes
 
 from report_builder.findings import Finding
 from report_builder.report.render import template_parts
-from report_builder.report.sandbox import TemplateEnvironment
+from report_builder.report.sandbox import FORBIDDEN_GLOBALS, TemplateEnvironment
 from report_builder.report.template_words import ALIASES, syntax_message
 from report_builder.vocabulary import ACTIVITIES, LISTS, NARRATIVE_KEYS, NARRATIVES, context_names
 
 __all__ = ["TemplateNames", "check_template", "vocabulary_names"]
 
 _SAFE_KEYS = frozenset({"items", "keys", "values", "get"})
-_BUILTINS = frozenset({"range", "loop"})
+# `range`, a loop's `loop`, and the globals the sandbox refuses by name (it says so as template-unsafe)
+_BUILTINS = frozenset({"range", "loop", "self", "caller", "varargs", "kwargs", *FORBIDDEN_GLOBALS})
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,10 @@ def _typing_problems(paragraph: _Paragraph, file: str) -> Iterator[Finding]:
             yield _problem(paragraph, file, written,
                            f"标记用了全角符号，不会被替换，会原样印在报告里；应在英文输入法下写成 "
                            f"{written.translate(_HALF)}", "template-typing")
+    inside = [m.span() for m in re.finditer(r"{{.*?}}|{%.*?%}", text)]  # a brace in a tag's text is the tag's
     for match in _SINGLE.finditer(text):
+        if any(start < match.start() < end for start, end in inside):
+            continue
         inner = match.group(1).strip()
         yield _problem(paragraph, file, match.group(0),
                        f"只有一层花括号，不会被替换；模板中的名称应写成 {{{{ {inner} }}}}", "template-typing")
@@ -158,7 +162,8 @@ def _typing_problems(paragraph: _Paragraph, file: str) -> Iterator[Finding]:
         closing = "}}" if opened == "{{" else "%}"
         yield _problem(paragraph, file, text[start:start + 30],
                        f"“{opened}”在本段中没有对应的“{closing}”：标记应写成 "
-                       f"{'{{ 名称 }}' if opened == '{{' else '{% if 名称 %}'}，开始和结束符号都是两个字符", "template-typing")
+                       f"{'{{ 名称 }}' if opened == '{{' else '{% if 名称 %}'}，开始和结束符号都是两个字符",
+                       "template-typing")
 
 
 # ---- Jinja syntax -------------------------------------------------------------------------------
@@ -205,9 +210,11 @@ class _NameCheck:
     def _visit(self, node: nodes.Node, scope: dict[str, str | None]) -> None:
         if isinstance(node, nodes.For):
             self._visit(node.iter, scope)
-            inner = {**scope, "loop": None}
-            for target in node.target.find_all(nodes.Name) if not isinstance(node.target, nodes.Name) else [node.target]:
-                inner[target.name] = self._list_of(node.iter) if isinstance(node.target, nodes.Name) else None
+            inner: dict[str, str | None] = {**scope, "loop": None}
+            if isinstance(node.target, nodes.Name):
+                inner[node.target.name] = self._list_of(node.iter)
+            else:  # `for a, b in …`
+                inner.update({target.name: None for target in node.target.find_all(nodes.Name)})
             for child in [*(node.test and [node.test] or []), *node.body]:
                 self._visit(child, inner)
             for child in node.else_:
@@ -242,7 +249,7 @@ class _NameCheck:
         elif owner.name == ACTIVITIES:
             allowed = [n.split(".", 1)[1] for n in self.names.fields if n.startswith(f"{ACTIVITIES}.")]
             what = f"工作记录类型（写在“{ACTIVITIES}.”之后）"
-        if allowed is not None and key not in allowed and key not in _SAFE_KEYS:
+        if allowed is not None and key not in allowed and key not in _SAFE_KEYS and not key.startswith("_"):
             self._unknown(node, key, sorted(allowed), what, f"{owner.name}.{key}")
 
     def _list_of(self, iterable: nodes.Node) -> str | None:

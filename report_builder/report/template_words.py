@@ -24,7 +24,8 @@ def _alias(name: str) -> str:
 
 
 # alias (what Jinja reads) → the documented name, for every documented name with quotes in it
-ALIASES: dict[str, str] = {_alias(t.name): t.name for t in (*TEXTS, *FIGURES) if not t.name.isidentifier()}
+ALIASES: dict[str, str] = {_alias(name): name for name in (*(t.name for t in TEXTS), *(t.name for t in FIGURES))
+                           if not name.isidentifier()}
 _WRITTEN = re.compile("|".join(
     "".join(f"[{re.escape(_QUOTES)}]" if ch in _QUOTES else re.escape(ch) for ch in name)
     for name in sorted(ALIASES.values(), key=len, reverse=True)) or r"(?!)")

@@ -23,16 +23,16 @@ def template_with(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("text", "seen"), [
-    ("{{ 联络员总人数 }}", "联络员总人数"),  # a misspelt name
-    ("{% if 评议次数 %}未闭合", "标记不完整"),  # a conditional without its end
+@pytest.mark.parametrize(("text", "seen", "code"), [
+    ("{{ 联络员总人数 }}", "联络员总人数", "template-unknown-name"),  # a misspelt name
+    ("{% if 评议次数 %}未闭合", "标记不完整", "template-syntax"),  # a conditional without its end
 ])
-def test_a_template_mistake_is_a_finding(sample_year: Path, tmp_path: Path, text: str, seen: str) -> None:
+def test_a_template_mistake_is_a_finding(sample_year: Path, tmp_path: Path, text: str, seen: str, code: str) -> None:
     template = template_with(tmp_path, text)
     result = pipeline.build_report(sample_year, tmp_path / "out", template=template)
     assert result.report is None
     [finding] = result.render_findings
-    assert finding.code == "template-error" and seen in finding.message
+    assert finding.code == code and seen in str(finding)
     assert not (tmp_path / "out").exists()
 
 
@@ -49,5 +49,5 @@ def test_the_cli_says_it_in_chinese(sample_year: Path, tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "report_builder.cli", "build", str(sample_year), "--template",
                            str(template), "--out", str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 1
-    assert "报告模板有误" in done.stdout and "联络员总人数" in done.stdout
+    assert "报告模板使用了不存在的名称" in done.stdout and "联络员总人数" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
