@@ -29,6 +29,7 @@ from report_builder.outputs.staging import (
 )
 from report_builder.outputs.versions import input_changes, list_builds, write_next_version, write_version
 from report_builder.report.merge import merge_year
+from report_builder.report.template_guide import FieldRow
 from report_builder.results import (
     BuildResult,
     CheckReport,
@@ -41,7 +42,7 @@ from report_builder.results import (
 from report_builder.schema import OFFICE_FILE, OfficeWorkbook
 
 __all__ = ["build_report", "check_file", "check_report_template", "check_submissions", "list_report_versions",
-           "load_office", "make_templates", "write_feedback"]
+           "load_office", "make_templates", "template_fields", "write_feedback", "write_template_guide"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
@@ -201,6 +202,23 @@ def check_report_template(template: Path, year_dir: Path | None = None) -> tuple
     except RenderError as error:
         return (error.as_finding(used.path.name),)
     return ()
+
+
+def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
+    """Every name a report template can use, with its description, and this year's value with `year_dir`."""
+    from report_builder.report.template_guide import field_rows
+
+    data = check_submissions(Path(year_dir)).data if year_dir is not None else None
+    return field_rows(data)
+
+
+def write_template_guide(out: Path) -> Path:
+    """Write 《模板说明》 (a Word document made from the vocabulary) to `out`; never overwrites a file."""
+    from report_builder.outputs.versions import write_atomic
+    from report_builder.report.template_guide import guide_docx
+
+    write_atomic(Path(out), guide_docx())
+    return Path(out)
 
 
 def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
