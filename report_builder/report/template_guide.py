@@ -56,10 +56,10 @@ def field_rows(data: ReportData | None = None) -> list[FieldRow]:
     rows += [FieldRow("数字", t.name, t.description + _aka(t.name),
                       value(data and (data.figures[t.name].value if t.name in data.figures else "")))
              for t in FIGURES]
-    for term in LISTS:
-        count = value(data and f"{len(data.lists.get(term.name, ()))} 项") if term.collected else ""
-        fields = "、".join(f.name for f in term.fields)
-        rows.append(FieldRow("列表", term.name, f"{term.description}；每一项的字段：{fields}", count))
+    for listed in LISTS:
+        count = value(data and f"{len(data.lists.get(listed.name, ()))} 项") if listed.collected else ""
+        fields = "、".join(f.name for f in listed.fields)
+        rows.append(FieldRow("列表", listed.name, f"{listed.description}；每一项的字段：{fields}", count))
     for term in NARRATIVE_TERMS:
         paragraphs = data.narratives.get(term.name.split(".", 1)[1], ()) if data else ()
         shown = (paragraphs[0][:30] + ("…" if len(paragraphs[0]) > 30 or len(paragraphs) > 1 else "")
