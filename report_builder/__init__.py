@@ -10,6 +10,9 @@ The public API (`report_builder.__all__`; everything else may change):
 - `write_feedback(check, out_dir)` writes a marked copy for each file with findings → `Written`;
 - `compare_files(old, new)` compares two versions of a workbook, or of a report (a redline) → `CompareResult`;
 - `list_report_versions(folder)` lists the report versions built → `ReportVersions` (of `ReportVersion`s);
+- `check_report_template(template, year_dir)` checks a Word report template → its findings, in Chinese;
+- `template_fields(year_dir)` lists every name a template can use (with this year's values) → `FieldRow`s;
+- `write_template_guide(out)` writes 《模板说明》, the office-facing guide to template names (.docx);
 - `Finding`, `Severity` and `CATALOG`: problems in the inputs, as data (docs/findings.md);
 - `ReportBuilderError`: the root of the library's exceptions, each with a `CATALOG` code;
 - `Tally`: rows read = accepted + rejected; `__version__`: the installed version.
@@ -29,11 +32,14 @@ if TYPE_CHECKING:
     from report_builder.pipeline import (
         build_report,
         check_file,
+        check_report_template,
         check_submissions,
         list_report_versions,
         load_office,
         make_templates,
+        template_fields,
         write_feedback,
+        write_template_guide,
     )
     from report_builder.results import (
         BuildResult,
@@ -50,7 +56,8 @@ _HOMES = {
     "report_builder._version": ("__version__",),
     "report_builder.compare.files": ("CompareResult", "compare_files"),
     "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
-    "report_builder.pipeline": ("build_report", "check_file", "check_submissions", "list_report_versions",
+    "report_builder.pipeline": ("build_report", "check_file", "check_report_template", "check_submissions",
+                                "list_report_versions", "template_fields", "write_template_guide",
                                 "load_office", "make_templates", "write_feedback"),
     "report_builder.results": ("BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion",
                                "ReportVersions", "Tally", "Written"),
@@ -60,7 +67,8 @@ _HOME = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
     "CATALOG", "BuildResult", "CheckReport", "CompareResult", "FileResult", "Finding", "OfficeResult",
     "ReportBuilderError", "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__",
-    "build_report", "check_file", "check_submissions", "compare_files", "list_report_versions", "load_office",
+    "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
+    "list_report_versions", "load_office", "template_fields", "write_template_guide",
     "make_templates", "write_feedback",
 ]
 

@@ -142,6 +142,9 @@ def _typing_problems(paragraph: _Paragraph, file: str) -> Iterator[Finding]:
         inner = match.group(1).strip()
         yield _problem(paragraph, file, match.group(0),
                        f"只有一层花括号，不会被替换；模板中的名称应写成 {{{{ {inner} }}}}", "template-typing")
+    for match in re.finditer(r"{{{|}}}", text):
+        yield _problem(paragraph, file, text[max(match.start() - 20, 0):match.end()],
+                       f"多出一个“{match.group(0)[0]}”：标记应写成 {{{{ 名称 }}}}，两边各两个花括号", "template-typing")
     opened: str | None = None
     start = 0
     for match in _TAGS.finditer(text):

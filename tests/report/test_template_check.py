@@ -46,6 +46,7 @@ def test_the_default_template_has_no_problem() -> None:
     (['{{ 年度 "学年" }}'], "段落“{{ 年度 \"学年\" }}”", '{{ 年度 "学年" }}', "一对 {{ }} 中只能写一个名称"),
     (["{% if 评议次数 %}开展了评议", "没有写结束标记"], "段落“{% if 评议次数 %}开展了评议”", "{% if 评议次数 %}",
      "{% if %} 没有对应的 {% endif %}"),
+    (["共{{ 年度 }}}件"], "段落“共{{ 年度 }}}件”", "共{{ 年度 }}}", "多出一个“}”"),
     (["{{ 文字.公开情况 }}"], "段落“{{ 文字.公开情况 }}”", "{{ 文字.公开情况 }}", "是不是要写：其他公开情况？"),
 ])
 def test_each_mistake_names_its_paragraph_and_tag(paragraphs: list[str], place: str, tag: str, said: str) -> None:
