@@ -146,3 +146,14 @@ def test_progress_shows_on_a_terminal_after_one_second_only(monkeypatch: pytest.
     off_terminal(3, 40)
     off_terminal.close()
     assert piped.getvalue() == ""
+
+
+def test_fields_and_guide_for_template_authors(sample_year: Path, tmp_path: Path) -> None:
+    listed = run("fields", sample_year, cwd=tmp_path)
+    assert listed.returncode == 0
+    line = next(x for x in listed.stdout.splitlines() if x.split()[1:2] == ["主动公开条数"])
+    assert "主动公开的信息条数" in line and line.rstrip().endswith("1000")
+    written = run("guide", "--out", tmp_path / "说明.docx", cwd=tmp_path)
+    assert written.returncode == 0 and (tmp_path / "说明.docx").is_file()
+    again = run("guide", "--out", tmp_path / "说明.docx", cwd=tmp_path)
+    assert again.returncode != 0 and "已有同名的文件" in again.stdout + again.stderr and "Traceback" not in again.stderr
