@@ -95,6 +95,8 @@ CATALOG: dict[str, Kind] = {
                               "或在新下发的填报表中重新填写。"),
     "name-unusable": Kind(E, "不能用作文件名", "报告和填报表的文件名由该单元格生成：请删去斜杠、反斜杠、控制字符或不可见字符，不要以“.”开头。"),
     "duplicate-narrative": Kind(W, "同一段文字材料由多个部门填写", "报告中按部门名单顺序依次排列。"),
+    "narrative-name-unusable": Kind(E, "段落名称不能用作模板中的名称", "报告模板中写作 文字.段落名称：段落名称只能用汉字、字母、数字和下划线，不以数字开头，不超过 20 字，例如“新做法新举措”。"),
+    "narrative-not-declared": Kind(E, "不是年度总表为部门设立的段落", "请从“段落”下拉列表中选择；需要新的段落时，请党政办公室在年度总表“文字材料”中设立（“由部门填写”选“是”）后重新下发填报表。"),
     # Word files (a template, or a .docx to compare)
     "document-not-docx": Kind(E, "不是 Word 文档（.docx）", "请在 Word 或 WPS 中打开后另存为 .docx 格式。"),
     "document-encrypted": Kind(E, "Word 文档设有打开密码", "请在 Word 中取消密码（文件 › 信息 › 保护文档 › 用密码进行加密，清空密码）后重试。"),

@@ -181,6 +181,7 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     """One department workbook per department of the office workbook's list."""
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.forms import department_workbook
+    from report_builder.vocabulary import department_narratives
 
     year_dir = Path(year_dir)
     loaded = load_office(year_dir)
@@ -188,9 +189,10 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
         return Written((), loaded.findings)
     folder = out_dir or Path("output") / year_dir.name / "填报表"
     written: list[Path] = []
+    paragraphs = department_narratives(loaded.office.narratives)
     for entry in loaded.office.departments:
         items = [item for item in loaded.office.checklist if item.department == entry.name]
-        data = save_workbook(department_workbook(loaded.office.info, entry.name, items))
+        data = save_workbook(department_workbook(loaded.office.info, entry.name, items, paragraphs))
         try:
             path = write_next_version(folder, safe_stem(entry.name), ".xlsx", data, plain_first=True).path
         except OSError as error:  # the folder, not this department: the next one would fail the same way

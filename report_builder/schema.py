@@ -44,6 +44,10 @@ OfficeNarrativeKey = Literal[
     "公开内容", "主要经验", "主要问题", "改进措施",
 ]
 DepartmentNarrativeKey = Literal["招生工作公开情况", "财务工作公开情况", "其他公开情况"]
+# The paragraphs every year knows (the default list of a new office workbook); the office adds its own names.
+OFFICE_NARRATIVE_KEYS: tuple[str, ...] = get_args(OfficeNarrativeKey)
+DEPARTMENT_NARRATIVE_KEYS: tuple[str, ...] = get_args(DepartmentNarrativeKey)
+MAX_NARRATIVE_NAME = 20  # characters of a paragraph name (段落): "其他需要报告的事项" is 9
 
 LOCKED: dict[str, Any] = {"locked": True}  # json_schema_extra of a pre-filled, locked field
 
@@ -72,6 +76,15 @@ class OfficeInfo(Row):
     next_year_label: str = Field(title="下一学年名称", max_length=20, description="如“2018-2019学年”，用于改进措施")
     deadline: dt.date | None = Field(None, title="报送截止日期", description="各部门交回填报表的日期")
     contact: str | None = Field(None, title="联系人及电话", max_length=60, description="填报表中“有问题请联系”的人")
+    # The year as reports write it (vocabulary.YEAR_TEXTS); left blank, each is derived from the window.
+    school_year_label: str | None = Field(None, title="学年度写法", max_length=20,
+                                          description="留空则按统计时间段写作“2019-2020学年度”")
+    school_year: str | None = Field(None, title="学年写法", max_length=20,
+                                    description="留空则按统计时间段写作“2019-2020学年”")
+    school_year_dash: str | None = Field(None, title="学年写法（长横）", max_length=20,
+                                         description="留空则按统计时间段写作“2019—2020学年”")
+    calendar_year: str | None = Field(None, title="年份写法", max_length=20,
+                                      description="留空则按统计截止日期写作“2020年”")
 
 
 class DepartmentEntry(Row):
@@ -86,8 +99,13 @@ class ChecklistItem(Row):
 
 
 class OfficeNarrative(Row):
-    key: OfficeNarrativeKey = Field(title="段落")
-    text: str = Field(title="内容", max_length=5000, description="可用 {联络员人数} 等数据名称引用统计数字")
+    key: str = Field(title="段落", max_length=MAX_NARRATIVE_NAME,
+                     description="段落名称，可自拟（如“新做法新举措”），报告模板中写作 文字.段落名称；"
+                                 "只用汉字、字母、数字和下划线，不以数字开头")
+    text: str | None = Field(None, title="内容", max_length=5000,
+                             description="可用 {联络员人数} 等数据名称引用统计数字；只为部门设立的段落可留空")
+    by_departments: YesNo | None = Field(None, title="由部门填写",
+                                         description="选“是”时，各部门填报表“文字材料”的段落下拉列表中列出此段落")
 
 
 # ---- a department workbook (部门名称.xlsx) -------------------------------------------------------
@@ -139,7 +157,7 @@ class Activity(Row):
 
 
 class DepartmentNarrative(Row):
-    key: DepartmentNarrativeKey = Field(title="段落")
+    key: str = Field(title="段落", max_length=MAX_NARRATIVE_NAME)  # a drop-down of the office's names (forms)
     text: str = Field(title="内容", max_length=5000, description="可用 {主动公开条数} 等数据名称引用统计数字")
 
 

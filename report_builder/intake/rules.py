@@ -26,12 +26,14 @@ from report_builder.schema import (
     Application,
     ChecklistAnswer,
     ChecklistItem,
+    DepartmentNarrative,
     Row,
     SheetSpec,
 )
+from report_builder.vocabulary import narrative_name_problem
 
 __all__ = ["ROW_RULES", "Context", "check_channel_rows", "check_item_departments", "check_lookalike_names",
-           "check_names", "check_office_info", "check_unique", "row_check"]
+           "check_names", "check_narrative_names", "check_office_info", "check_unique", "row_check"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Context:
     department: str = ""
     ambiguous: frozenset[int] = frozenset()  # 清单 numbers the office gave twice: rows not compared
     numbers: Mapping[str, int] = field(default_factory=dict)  # 清单 title → its number
+    paragraphs: tuple[str, ...] = ()  # the 段落 a department may write (vocabulary.department_narratives)
 
 
 # ---- rules of one row ----------------------------------------------------------------------------
@@ -88,9 +91,17 @@ def _checklist_answer(values: Mapping[str, object], context: Context) -> list[tu
             if values.get(name, expected) != expected]
 
 
+def _paragraph(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    key = values.get("key")
+    if not context.paragraphs or not isinstance(key, str) or key in context.paragraphs:
+        return []
+    return [("key", "narrative-not-declared", "可选：" + "、".join(context.paragraphs))]
+
+
 ROW_RULES: dict[type[Row], tuple[RowRule, ...]] = {
     Application: (_dates_in_window, _application),
     ChecklistAnswer: (_checklist_answer,),
+    DepartmentNarrative: (_paragraph,),
 }
 
 
@@ -129,6 +140,18 @@ def check_names(file: str, result: SheetResult, *fields: str) -> list[Finding]:
             if problem:
                 found.append(Finding("name-unusable", file, result.placement.sheet, result.placement.cell(i, name),
                                      value, problem))
+    return found
+
+
+def check_narrative_names(file: str, result: SheetResult) -> list[Finding]:
+    """The office's paragraph names (段落), each usable as `文字.<名称>` in a template."""
+    found = []
+    for i, record in enumerate(result.records):
+        name = getattr(record, "key", "")
+        problem = narrative_name_problem(name)
+        if problem:
+            found.append(Finding("narrative-name-unusable", file, result.placement.sheet,
+                                 result.placement.cell(i, "key"), name, problem))
     return found
 
 

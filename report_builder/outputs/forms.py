@@ -6,6 +6,7 @@ docs/architecture.md, "Sheet layout". Values are written with `excel.put`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class _Context:
     end: dt.date
     lists: dict[tuple[str, ...], str] = field(default_factory=dict)
     lists_sheet: Worksheet | None = None
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "narratives.key" → a drop-down
 
     def list_formula(self, choices: tuple[str, ...]) -> str:
         joined = ",".join(choices)
@@ -214,7 +216,7 @@ def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> N
 def _add_table(ctx: _Context, spec: SheetSpec, rows: Sequence[Mapping[str, object]]) -> None:
     ws: Worksheet = ctx.wb.create_sheet(spec.name)
     write_title(ws, spec.title)
-    cols = spec.columns
+    cols = _columns(spec, ctx.choices)
     first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) + spec.blank_rows - 1
     end = max(last, first)  # formulas need a range even when the sheet has no rows
     right = get_column_letter(len(cols))
@@ -256,11 +258,18 @@ def _add_instructions(ctx: _Context, lines: Sequence[str]) -> None:
     protect(ws)
 
 
-def _sheet_lines(specs: Sequence[SheetSpec], start: dt.date, end: dt.date) -> list[str]:
+def _columns(spec: SheetSpec, choices: Mapping[str, tuple[str, ...]]) -> tuple[Column, ...]:
+    """The sheet's columns; a text column given choices (the office's paragraph names) becomes a drop-down."""
+    return tuple(dataclasses.replace(c, kind="choice", choices=choices[f"{spec.key}.{c.field}"], max_length=None)
+                 if f"{spec.key}.{c.field}" in choices else c for c in spec.columns)
+
+
+def _sheet_lines(specs: Sequence[SheetSpec], start: dt.date, end: dt.date,
+                 choices: Mapping[str, tuple[str, ...]]) -> list[str]:
     lines = []
     for spec in specs:
         lines.append(f"【{spec.name}】{spec.title}")
-        lines += [f"　　· {c.header}：{_describe(c, start, end)}" for c in spec.columns]
+        lines += [f"　　· {c.header}：{_describe(c, start, end)}" for c in _columns(spec, choices)]
     return lines
 
 
@@ -278,23 +287,24 @@ def _rules(start: dt.date) -> list[str]:
 
 
 def _instruction_lines(info: schema.OfficeInfo, what: str, first: Sequence[str],
-                       specs: Sequence[SheetSpec]) -> list[str]:
+                       specs: Sequence[SheetSpec], choices: Mapping[str, tuple[str, ...]] | None = None) -> list[str]:
     start, end = info.window_start, info.window_end
     return [
         f"{info.school_name}{info.year_label}信息公开工作年度报告　{what}　填表说明", "",
         first[0], f"1. 统计时间段：{chinese_window(start, end)}。只填写这一时间段内的事项。", *first[1:], "",
         "二、填写规则", *_rules(start), "",
-        "三、各工作表填写什么", *_sheet_lines(specs, start, end),
+        "三、各工作表填写什么", *_sheet_lines(specs, start, end, choices or {}),
     ]
 
 
-def _department_lines(info: schema.OfficeInfo, department: str) -> list[str]:
+def _department_lines(info: schema.OfficeInfo, department: str,
+                      choices: Mapping[str, tuple[str, ...]]) -> list[str]:
     send = (f"2. 请于{chinese_date(info.deadline)}前把填好的本文件交回。" if info.deadline
             else "2. 请按通知要求的时间把填好的本文件交回。")
     ask = f"3. 有问题请联系：{info.contact}。" if info.contact else "3. 有问题请联系下发本表的部门。"
     save = "4. 请保存为 Excel 工作簿（.xlsx）格式交回，不要另存为 .xls，不要设置密码，不要修改文件名。"
     return _instruction_lines(info, f"{department}填报表", ["一、报送要求", send, ask, save],
-                              schema.DEPARTMENT_SHEETS)
+                              schema.DEPARTMENT_SHEETS, choices)
 
 
 def _office_lines(info: schema.OfficeInfo) -> list[str]:
@@ -307,8 +317,8 @@ def _office_lines(info: schema.OfficeInfo) -> list[str]:
 
 
 def _build(info: schema.OfficeInfo, specs: Sequence[SheetSpec], lines: Sequence[str],
-           data: Mapping[str, object]) -> Workbook:
-    ctx = _Context(new_workbook(), info.window_start, info.window_end)
+           data: Mapping[str, object], choices: Mapping[str, tuple[str, ...]] | None = None) -> Workbook:
+    ctx = _Context(new_workbook(), info.window_start, info.window_end, choices=choices or {})
     _add_instructions(ctx, lines)
     for spec in specs:
         if spec.layout == "form":
@@ -335,9 +345,11 @@ def office_workbook(info: schema.OfficeInfo, departments: Sequence[schema.Depart
     return _build(info, schema.OFFICE_SHEETS, _office_lines(info), data)
 
 
-def department_workbook(info: schema.OfficeInfo, department: str,
-                        items: Sequence[schema.ChecklistItem]) -> Workbook:
-    """One department's template: instructions, pre-filled and locked where the office decides."""
+def department_workbook(info: schema.OfficeInfo, department: str, items: Sequence[schema.ChecklistItem],
+                        paragraphs: Sequence[str] = schema.DEPARTMENT_NARRATIVE_KEYS) -> Workbook:
+    """One department's template: instructions, pre-filled and locked where the office decides;
+    `paragraphs` are the 段落 it may write (vocabulary.department_narratives of the office workbook)."""
+    choices = {"narratives.key": tuple(paragraphs)}
     data = {
         "info": {"department": department, "year_label": info.year_label,
                  "window_start": info.window_start, "window_end": info.window_end},
@@ -345,4 +357,4 @@ def department_workbook(info: schema.OfficeInfo, department: str,
         "checklist": [{"number": i.number, "category": i.category, "title": i.title}
                       for i in items if i.department == department],
     }
-    return _build(info, schema.DEPARTMENT_SHEETS, _department_lines(info, department), data)
+    return _build(info, schema.DEPARTMENT_SHEETS, _department_lines(info, department, choices), data, choices)

@@ -34,8 +34,8 @@ from report_builder.vocabulary import (
     DEPARTMENT_COUNT,
     DEPARTMENT_FIGURES,
     EVENT_FIGURES,
-    NARRATIVE_KEYS,
     TEXTS,
+    declared_narratives,
 )
 
 __all__ = ["Figure", "Filled", "ReportData", "Source", "fill_named", "merge_year"]
@@ -184,23 +184,26 @@ def _checklist_figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary
 
 
 def _texts(info: OfficeInfo) -> dict[str, str]:
-    """vocabulary.TEXTS: fields of the office's 基本信息, dates as 2017年9月1日."""
+    """vocabulary.TEXTS: fields of the office's 基本信息, dates as 2017年9月1日; a blank year spelling
+    (vocabulary.YEAR_TEXTS) derived from the window."""
     def text(value: object) -> str:
         return chinese_date(value) if isinstance(value, dt.date) else str(value)
 
-    return {term.name: text(getattr(info, term.field)) for term in TEXTS}
+    return {term.name: term.derived(info) if term.derived and getattr(info, term.field) is None
+            else text(getattr(info, term.field)) for term in TEXTS}
 
 
 def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentSummary], values: dict[str, str],
                 findings: list[Finding],
                 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    paragraphs: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
-    raw: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
-    used: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
+    declared = declared_narratives(office.narratives)  # every year's names, then the office's own
+    paragraphs: dict[str, list[str]] = {key: [] for key in declared}
+    raw: dict[str, list[str]] = {key: [] for key in declared}
+    used: dict[str, list[str]] = {key: [] for key in declared}
     writers: dict[str, str] = {}
     place = office.places["narratives"]
     written = [WrittenNarrative("", office.file, place.sheet, place.cell(i, "text"), n.key, n.text)
-               for i, n in enumerate(office.narratives)]
+               for i, n in enumerate(office.narratives) if n.text is not None]
     written += [narrative for s in known for narrative in s.narratives]
     for n in written:
         if n.department and writers.setdefault(n.key, n.department) != n.department:
@@ -209,9 +212,9 @@ def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentSummary], valu
         filled = fill_named(n.text, values)
         findings += [Finding("unknown-figure", n.file, n.sheet, n.cell, "{" + name + "}", f"没有名为“{name}”的数据")
                      for name in filled.unknown]
-        used[n.key] += filled.used
-        raw[n.key].append(n.text)
-        paragraphs[n.key] += [p.strip() for p in filled.text.splitlines() if p.strip()]
+        used.setdefault(n.key, []).extend(filled.used)  # a name intake let through is kept, never a KeyError
+        raw.setdefault(n.key, []).append(n.text)
+        paragraphs.setdefault(n.key, []).extend(p.strip() for p in filled.text.splitlines() if p.strip())
     return ({k: tuple(v) for k, v in paragraphs.items()},
             {k: tuple(dict.fromkeys(v)) for k, v in used.items() if v},
             {k: tuple(v) for k, v in raw.items()})

@@ -15,6 +15,7 @@ import html
 import io
 import re
 import types
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -211,6 +212,7 @@ class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
     def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any],
                         jinja_env: jinja2.Environment | None = None) -> str:
         try:
+            check_narrative_names(src_xml, context[NARRATIVES], jinja_env or TemplateEnvironment())
             xml: str = super().render_xml_part(src_xml, part, context, jinja_env)
         except Exception as error:  # noqa: BLE001 - anything the template's code raised
             raise template_problem(error, src_xml) from error
@@ -222,6 +224,25 @@ class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
             super().render_properties(context, jinja_env)
         except Exception as error:  # noqa: BLE001 - the document's title, author…: template code too
             raise template_problem(error, "") from error
+
+
+def check_narrative_names(src_xml: str, declared: Mapping[str, object], env: jinja2.Environment) -> None:
+    """Raise RenderError at the first `文字.<名称>` whose name is neither a usual paragraph nor one the
+    office workbook declares (vocabulary.declared_narratives). A template that does not parse is left
+    to the rendering, which says what is wrong with it."""
+    lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml).splitlines()  # as docxtpl numbers them
+    try:
+        tree = env.parse("\n".join(lines))
+    except jinja2.TemplateSyntaxError:
+        return
+    for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
+        key = _key(node)
+        if not (isinstance(node.node, jinja2.nodes.Name)  # type: ignore[attr-defined]
+                and node.node.name == NARRATIVES and isinstance(key, str)) or key in declared:  # type: ignore[attr-defined]
+            continue
+        where = _paragraph(lines[node.lineno - 1]) if 0 < node.lineno <= len(lines) else ""
+        raise RenderError(f"模板中的“{NARRATIVES}.{key}”：没有名为“{key}”的文字材料段落{where}；"
+                          f"可用的段落：{'、'.join(declared)}。新的段落请先在年度总表的“文字材料”中设立")
 
 
 _STRICT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
