@@ -78,13 +78,13 @@ class OfficeInfo(Row):
     contact: str | None = Field(None, title="联系人及电话", max_length=60, description="填报表中“有问题请联系”的人")
     # The year as reports write it (vocabulary.YEAR_TEXTS); left blank, each is derived from the window.
     school_year_label: str | None = Field(None, title="学年度写法", max_length=20,
-                                          description="留空则按统计时间段写作“2019-2020学年度”")
+                                          description="留空则由统计时间段得出，写作“起始年-截止年学年度”")
     school_year: str | None = Field(None, title="学年写法", max_length=20,
-                                    description="留空则按统计时间段写作“2019-2020学年”")
+                                    description="留空则由统计时间段得出，写作“起始年-截止年学年”")
     school_year_dash: str | None = Field(None, title="学年写法（长横）", max_length=20,
-                                         description="留空则按统计时间段写作“2019—2020学年”")
+                                         description="留空则由统计时间段得出，写作“起始年—截止年学年”（长横线）")
     calendar_year: str | None = Field(None, title="年份写法", max_length=20,
-                                      description="留空则按统计截止日期写作“2020年”")
+                                      description="留空则写作统计截止日期的年份加“年”字")
 
 
 class DepartmentEntry(Row):

@@ -50,6 +50,10 @@ def template_page() -> str:
     lines += [f"## 文字材料 (narratives: `{NARRATIVES}.段落名` is a list of paragraphs)", "",
               "| 名称 | 说明 | 来源 |", "|---|---|---|"]
     lines += [f"| `{t.name}` | {t.description} | {t.source} |" for t in NARRATIVE_TERMS]
+    lines += ["", "The office adds its own paragraphs: any name written in the 段落 column of 年度总表.xlsx › 文字材料",
+              "(汉字, letters, digits and _, not first a digit, at most 20 characters) is `文字.<名称>` in the",
+              "template; 由部门填写 = 是 adds it to the departments' 段落 drop-down. A template using a name that is",
+              "neither listed here nor in the office workbook is an error at that tag."]
     lines += ["", "## 工作表 (the sheets the fields come from)", ""]
     lines += [_sheet_line("年度总表.xlsx", s) for s in OFFICE_SHEETS]
     lines += [_sheet_line("部门填报表", s) for s in DEPARTMENT_SHEETS]
