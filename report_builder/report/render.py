@@ -235,8 +235,9 @@ def check_narrative_names(src_xml: str, declared: Mapping[str, object], env: jin
         tree = env.parse("\n".join(lines))
     except jinja2.TemplateSyntaxError:
         return
+    methods = {id(call.node) for call in tree.find_all(jinja2.nodes.Call)}  # 文字.items() is not a paragraph
     for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
-        key = _key(node)
+        key = _key(node) if id(node) not in methods else None
         if not (isinstance(node.node, jinja2.nodes.Name)  # type: ignore[attr-defined]
                 and node.node.name == NARRATIVES and isinstance(key, str)) or key in declared:  # type: ignore[attr-defined]
             continue

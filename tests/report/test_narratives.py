@@ -49,11 +49,12 @@ def test_a_paragraph_the_office_names_is_written_by_the_office_and_a_department(
     office = sample_office(narratives=(*OFFICE.narratives, NEW))
     year = make_year(tmp_path, office, {"招生就业处": "招生信息网上“一站式”公开。"})
     used = template(tmp_path, "三、新做法新举措",
-                    "{% for p in 文字.新做法新举措 %}{{ p }}|{% endfor %}", "{{ 文字.编制依据[0] }}")
+                    "{% for p in 文字.新做法新举措 %}{{ p }}|{% endfor %}", "{{ 文字.编制依据[0] }}",
+                    "{% for k, v in 文字.items() if v and k[0] == '新' %}{{ k }}{% endfor %}")
     result = pipeline.build_report(year, tmp_path / "out", template=used)
     assert result.report is not None, [str(f) for f in result.render_findings]
     assert report_text(result.report)[1:] == ["推行“互联网+信息公开”，联络员4人。|招生信息网上“一站式”公开。|",
-                                              "根据《高等学校信息公开办法》的要求，编制本报告。"]
+                                              "根据《高等学校信息公开办法》的要求，编制本报告。", "新做法新举措"]
 
 
 def test_a_paragraph_nobody_declared_is_an_error_at_its_tag(tmp_path: Path) -> None:
