@@ -568,10 +568,15 @@ def test_the_office_names_its_own_paragraphs_and_opens_some_to_departments(tmp_p
     assert [(n.key, n.text) for n in written] == [("重点领域信息公开情况", "公开预决算。")]
 
 
-def test_a_department_template_lists_the_paragraphs_opened_to_departments() -> None:
+def test_a_department_template_lists_the_paragraphs_opened_to_departments(tmp_path: Path) -> None:
     office = sample_office(narratives=(OfficeNarrative(key="重点领域信息公开情况", by_departments="是"),
                                        OfficeNarrative(key="新做法新举措", text="……")))
-    ws = office.department_template("财务处")["文字材料"]
+    year = tmp_path / "2017-2018"
+    year.mkdir()
+    write(office.office_template(), year / OFFICE_FILE)
+    written = pipeline.make_templates(year, tmp_path / "填报表")
+    assert not written.findings
+    ws = openpyxl.load_workbook(tmp_path / "填报表" / "财务处.xlsx")["文字材料"]
     [key_rule] = [dv for dv in ws.data_validations.dataValidation if "A3" in str(dv.sqref)]
     assert key_rule.type == "list"
     assert key_rule.formula1 == '"招生工作公开情况,财务工作公开情况,其他公开情况,重点领域信息公开情况"'
