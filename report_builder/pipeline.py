@@ -17,6 +17,7 @@ from report_builder.intake.checks import Tally
 from report_builder.intake.document_safety import precheck_document
 from report_builder.intake.report_template import TEMPLATE_NAME, UsedTemplate, file_sha256, find_template, load_template
 from report_builder.names import safe_stem
+from report_builder.outputs.lastyear import find_last_year
 from report_builder.outputs.manifests import make_manifest, manifest_path
 from report_builder.outputs.staging import (
     INCOMPLETE_DETAIL,
@@ -28,6 +29,7 @@ from report_builder.outputs.staging import (
     report_stem,
 )
 from report_builder.outputs.versions import input_changes, list_builds, write_next_version, write_version
+from report_builder.report.lastyear import LastYear, jumps
 from report_builder.report.merge import merge_year
 from report_builder.results import (
     BuildResult,
@@ -47,11 +49,12 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress: Progress | None = None,
-                      ) -> CheckReport:
+                      last_year: LastYear | None = None) -> CheckReport:
     """Check every workbook of a year folder; merge what is valid.
 
     `lists` names the lists of rows the report data should carry (summary.LIST_NAMES; build
-    asks for those its template prints): the figures never need them.
+    asks for those its template prints): the figures never need them. With `last_year` the data
+    carries `上年`/`增减`, and a figure that jumped since last year is a `figure-jump` warning.
     """
     year_dir = Path(year_dir)
     others, files = _list_year(year_dir)
@@ -63,8 +66,10 @@ def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress:
     if office is not None:
         summaries = [o.summary for o in checked if o.summary is not None]
         unchecked = [o.result.file for o in checked if o.summary is None]
-        data, merge_findings = merge_year(office, summaries, unchecked)
+        data, merge_findings = merge_year(office, summaries, unchecked, last_year)
         year_findings += merge_findings
+        if last_year is not None:
+            year_findings += jumps(data.figures, last_year, office.file)
     dropped = {f.file for f in year_findings if f.code == "duplicate-department"}
     results = [loaded.file] if loaded.file else []
     results += [rejected_whole(o.result) if not_merged(o, dropped) else o.result for o in checked]
@@ -126,8 +131,13 @@ def _other_file(path: Path) -> FileResult:
 
 
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
-                 pdf: bool = False, on_progress: Progress | None = None) -> BuildResult:
-    """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
+                 pdf: bool = False, on_progress: Progress | None = None, last_year: Path | None = None,
+                 ) -> BuildResult:
+    """Check the year; if there is no error, render the report as the next version under out_dir/<year>/.
+
+    `last_year` (`build --from`): last year's report, its output folder or its year folder
+    (outputs.lastyear.find_last_year); its figures become `上年.…` and `增减.…`.
+    """
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.sources_workbook import sources_workbook
@@ -138,9 +148,12 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     found = find_template(year_dir, template)
     used = load_template(*found) if found else Finding("template-missing", template.name if template else TEMPLATE_NAME)
     lists = template_lists(used.data) if isinstance(used, UsedTemplate) else ()  # parsed only once pre-checked
-    check = check_submissions(year_dir, lists=lists, on_progress=on_progress)
-    if isinstance(used, Finding):
-        return BuildResult(check, render_findings=(used,))
+    previous = find_last_year(last_year, Path(out_dir)) if last_year is not None else None
+    known = previous if isinstance(previous, LastYear) else None
+    check = check_submissions(year_dir, lists=lists, on_progress=on_progress, last_year=known)
+    if isinstance(used, Finding) or isinstance(previous, Finding):
+        problems = tuple(f for f in (used, previous) if isinstance(f, Finding))
+        return BuildResult(check, render_findings=problems, template=used if isinstance(used, UsedTemplate) else None)
     if not check.ok or check.data is None:
         return BuildResult(check, template=used)
     try:
