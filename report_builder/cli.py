@@ -234,6 +234,9 @@ def _build(args: argparse.Namespace) -> int:
         print(f"提示 {len(warnings)} 条（不影响生成，建议核对）：")
         for finding in warnings:
             print(f"  {finding}")
+    last = (versions.read_manifest(result.report) or {}).get("last_year") if args.last_year else None
+    if isinstance(last, dict):
+        print(f"上年的数字取自：{last.get('report', '')}")
     if result.unchanged:
         print(f"输入和模板都没有变化，未生成新版本：{result.report}")
     else:

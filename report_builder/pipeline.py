@@ -29,8 +29,8 @@ from report_builder.outputs.staging import (
     report_stem,
 )
 from report_builder.outputs.versions import input_changes, list_builds, write_next_version, write_version
-from report_builder.report.lastyear import LastYear, jumps
-from report_builder.report.merge import merge_year
+from report_builder.report.lastyear import LastYear, jumps, last_year_uses
+from report_builder.report.merge import ReportData, merge_year
 from report_builder.results import (
     BuildResult,
     CheckReport,
@@ -148,7 +148,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     found = find_template(year_dir, template)
     used = load_template(*found) if found else Finding("template-missing", template.name if template else TEMPLATE_NAME)
     lists = template_lists(used.data) if isinstance(used, UsedTemplate) else ()  # parsed only once pre-checked
-    previous = find_last_year(last_year, Path(out_dir)) if last_year is not None else None
+    previous = find_last_year(last_year, Path(out_dir), year_dir.name) if last_year is not None else None
     known = previous if isinstance(previous, LastYear) else None
     check = check_submissions(year_dir, lists=lists, on_progress=on_progress, last_year=known)
     if isinstance(used, Finding) or isinstance(previous, Finding):
@@ -161,6 +161,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     except RenderError as error:
         return BuildResult(check, render_findings=(error.as_finding(used.path.name),), template=used)
     docx = strip_marks(marked)
+    asked = _last_year_asked(used, check.data) if last_year is None else ()
     hashes = {r.file: r.sha256 for r in check.files}
     manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx)
     folder = Path(out_dir) / year_dir.name
@@ -187,7 +188,19 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         return BuildResult(check, render_findings=(output_failure(folder, error),), template=used)
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
     return BuildResult(check, published.report, manifest_path(published.report), published.unchanged,
-                       notes + tuple(pdf_findings), used, published.report.with_suffix(SOURCES_SUFFIX))
+                       notes + asked + tuple(pdf_findings), used, published.report.with_suffix(SOURCES_SUFFIX))
+
+
+def _last_year_asked(template: UsedTemplate, data: ReportData) -> tuple[Finding, ...]:
+    """A warning when the report prints `上年.…`/`增减.…` but no last year was given (they print "未知")."""
+    from report_builder.report.render import parse_template
+
+    try:
+        tree = parse_template(template.data)
+    except Exception:  # noqa: BLE001 - it rendered; a second parse failing only means no warning
+        tree = None
+    where = last_year_uses(tree, data.used_figures)
+    return (Finding("last-year-missing", template.path.name, detail="、".join(where)),) if where else ()
 
 
 def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:

@@ -89,6 +89,8 @@ def test_without_last_year_every_figure_is_unknown_not_zero(years: Years, tmp_pa
     assert "上年主动公开未知条，上年不详；本年30条。" in report_text(plain.report)
     assert "上年未知条，增减未知条。" in report_text(plain.report)
     assert not [f for f in plain.check.findings if f.code == "figure-jump"]
+    [asked] = [f for f in plain.render_findings if f.code == "last-year-missing"]
+    assert (asked.file, asked.detail) == ("上年模板.docx", "模板、文字材料“编制依据”")
     # the same inputs with last year's figures are a new version, not "unchanged"
     again = pipeline.build_report(years.next, tmp_path, template=years.template, last_year=years.report)
     assert not again.unchanged and again.report is not None and again.report.name.endswith("_v2.docx")
@@ -137,3 +139,12 @@ def test_diff_of_last_years_and_this_years_reports_lists_the_changed_figures(yea
     [total] = [line for line in lines if line.startswith("  主动公开条数：")]
     assert total.startswith(f"  主动公开条数：{years.total} → 30（") and total.endswith("等 15 个部门）")
     assert "  部门数：15 → 4（—）" in lines
+
+
+def test_this_years_own_report_is_not_last_year(years: Years, tmp_path: Path) -> None:
+    first = pipeline.build_report(years.next, tmp_path)
+    assert first.report is not None
+    again = pipeline.build_report(years.next, tmp_path, last_year=tmp_path / "2018-2019")
+    assert again.report is None
+    [refused] = again.render_findings
+    assert refused.code == "last-year-not-found" and "这是本年（2018-2019）的报告" in refused.detail

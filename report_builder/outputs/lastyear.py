@@ -21,9 +21,16 @@ from report_builder.schema import OFFICE_FILE
 __all__ = ["find_last_year", "read_last_year"]
 
 
-def find_last_year(source: Path, out_dir: Path) -> LastYear | Finding:
-    """Last year's figures from `source` (see the module docstring), or a `last-year-not-found` finding."""
-    source = Path(source)
+def find_last_year(source: Path, out_dir: Path, this_year: str = "") -> LastYear | Finding:
+    """Last year's figures from `source` (see the module docstring), or a `last-year-not-found` finding;
+    a report of `this_year` (the year folder being built) is refused."""
+    found = _find(Path(source), out_dir)
+    if isinstance(found, LastYear) and this_year and found.year == this_year:
+        return _not_found(Path(source), f"这是本年（{this_year}）的报告，不是上年的")
+    return found
+
+
+def _find(source: Path, out_dir: Path) -> LastYear | Finding:
     if source.is_file() and source.name.endswith(MANIFEST_SUFFIX):
         report = source.with_name(source.name.removesuffix(MANIFEST_SUFFIX) + ".docx")
         return read_last_year(report) or _not_found(source, "不是有效的版本说明文件")

@@ -10,11 +10,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import jinja2
+
 from report_builder.findings import Finding
 from report_builder.report.summary import Source
 from report_builder.vocabulary import LAST_YEAR, UNKNOWN, YEAR_CHANGE
 
-__all__ = ["JUMP_FACTOR", "JUMP_MINIMUM", "LastYear", "jumps", "last_year_context", "last_year_values"]
+__all__ = ["JUMP_FACTOR", "JUMP_MINIMUM", "LastYear", "jumps", "last_year_context", "last_year_uses",
+           "last_year_values"]
 
 JUMP_FACTOR = 3  # this year ×3 (or ÷3) of last year is implausible…
 JUMP_MINIMUM = 20  # …when the larger of the two is at least this (10 → 2 is noise, 300 → 0 is not)
@@ -88,3 +91,12 @@ def _drivers(old: Mapping[str, int], new: Mapping[str, int], total: int) -> list
     deltas = [(d, new.get(d, 0) - old.get(d, 0)) for d in dict.fromkeys([*old, *new])]
     same_way = [(d, delta) for d, delta in deltas if delta and (delta > 0) == (total > 0)]
     return sorted(same_way, key=lambda item: -abs(item[1]))[:DRIVERS_SHOWN]
+
+
+def last_year_uses(template: jinja2.nodes.Template | None, used: Mapping[str, Sequence[str]]) -> list[str]:
+    """Where the report prints last year's figures: "模板" and the narratives (`{上年.…}`), in Chinese."""
+    names = {n.name for n in template.find_all(jinja2.nodes.Name)} if template is not None else set()
+    where = ["模板"] if names & {LAST_YEAR, YEAR_CHANGE} else []
+    where += [f"文字材料“{key}”" for key, named in used.items()
+              if any(n.startswith((f"{LAST_YEAR}.", f"{YEAR_CHANGE}.")) for n in named)]
+    return where
