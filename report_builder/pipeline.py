@@ -15,7 +15,9 @@ from report_builder.file_checks import Progress, check_isolated, not_merged, rej
 from report_builder.findings import Finding, Severity
 from report_builder.intake.checks import Tally
 from report_builder.intake.document_safety import precheck_document
+from report_builder.intake.lastyear import read_typed_figures
 from report_builder.intake.report_template import TEMPLATE_NAME, UsedTemplate, file_sha256, find_template, load_template
+from report_builder.isolation import Crash, run_isolated
 from report_builder.names import safe_stem
 from report_builder.outputs.lastyear import find_last_year
 from report_builder.outputs.manifests import make_manifest, manifest_path
@@ -148,11 +150,10 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     found = find_template(year_dir, template)
     used = load_template(*found) if found else Finding("template-missing", template.name if template else TEMPLATE_NAME)
     lists = template_lists(used.data) if isinstance(used, UsedTemplate) else ()  # parsed only once pre-checked
-    previous = find_last_year(last_year, Path(out_dir), year_dir.name) if last_year is not None else None
-    known = previous if isinstance(previous, LastYear) else None
+    known, typed = _last_year(Path(last_year), Path(out_dir), year_dir.name) if last_year else (None, ())
     check = check_submissions(year_dir, lists=lists, on_progress=on_progress, last_year=known)
-    if isinstance(used, Finding) or isinstance(previous, Finding):
-        problems = tuple(f for f in (used, previous) if isinstance(f, Finding))
+    if isinstance(used, Finding) or any(f.severity is Severity.ERROR for f in typed):
+        problems = (used,) + typed if isinstance(used, Finding) else typed
         return BuildResult(check, render_findings=problems, template=used if isinstance(used, UsedTemplate) else None)
     if not check.ok or check.data is None:
         return BuildResult(check, template=used)
@@ -188,7 +189,27 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         return BuildResult(check, render_findings=(output_failure(folder, error),), template=used)
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
     return BuildResult(check, published.report, manifest_path(published.report), published.unchanged,
-                       notes + asked + tuple(pdf_findings), used, published.report.with_suffix(SOURCES_SUFFIX))
+                       notes + asked + typed + tuple(pdf_findings), used, published.report.with_suffix(SOURCES_SUFFIX))
+
+
+def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None, tuple[Finding, ...]]:
+    """`build --from`: last year's report (outputs.lastyear), or a workbook the office typed them in, read in
+    a worker (intake.lastyear); the findings say what is wrong with it (errors stop the build)."""
+    if source.suffix.lower() not in WORKBOOK_SUFFIXES:
+        found = find_last_year(source, out_dir, year)
+        return (found, ()) if isinstance(found, LastYear) else (None, (found,))
+    if source.is_symlink() or not source.is_file():
+        return None, (Finding("file-link" if source.is_symlink() else "last-year-not-found", str(source),
+                              detail="" if source.is_symlink() else "文件不存在"),)
+    [outcome] = run_isolated(read_typed_figures, [source], workers=1)
+    if isinstance(outcome, Crash):
+        return None, (Finding("file-unsafe", source.name, detail="读取时程序异常退出"),)
+    figures, findings = outcome
+    try:
+        digest = file_sha256(source)
+    except OSError:
+        return None, (Finding("file-read-failed", source.name, detail="无法打开文件"),)
+    return LastYear(source.name, "", digest, figures), findings
 
 
 def _last_year_asked(template: UsedTemplate, data: ReportData) -> tuple[Finding, ...]:

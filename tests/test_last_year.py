@@ -11,6 +11,7 @@ from pathlib import Path
 
 import docx
 import make_sample_inputs
+import openpyxl
 import pytest
 from conftest import ROOT, report_text
 from factory import sample_office
@@ -148,3 +149,30 @@ def test_this_years_own_report_is_not_last_year(years: Years, tmp_path: Path) ->
     assert again.report is None
     [refused] = again.render_findings
     assert refused.code == "last-year-not-found" and "这是本年（2018-2019）的报告" in refused.detail
+
+
+def typed_figures(path: Path, *rows: tuple[object, object]) -> Path:
+    """A workbook the office types last year's figures in: 名称 | 数值, one figure a row."""
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "上年数字"
+    for row in [("名称", "数值"), *rows]:
+        sheet.append(list(row))
+    wb.save(path)
+    return path
+
+
+def test_the_first_year_takes_last_years_figures_typed_by_the_office(years: Years, tmp_path: Path) -> None:
+    wrong = typed_figures(tmp_path / "上年数字.xlsx", ("主动公开条数", 1000), ("主动公开条目", 5),
+                          ("联络员人数", "四个"))
+    refused = pipeline.build_report(years.next, tmp_path / "out", template=years.template, last_year=wrong)
+    assert refused.report is None
+    assert [(f.code, f.sheet, f.cell, f.detail) for f in refused.render_findings] == [
+        ("last-year-unknown-name", "上年数字", "A3", "是不是要写：主动公开条数？"),
+        ("not-a-number", "上年数字", "B4", "")]
+    typed = typed_figures(tmp_path / "上年数字2.xlsx", ("主动公开条数", "1000条"), ("评议次数", None))
+    result = pipeline.build_report(years.next, tmp_path / "out", template=years.template, last_year=typed)
+    assert result.report is not None, [str(f) for f in result.check.findings + result.render_findings]
+    assert "上年主动公开1000条，减少970条；本年30条。" in report_text(result.report)
+    [jump] = [f for f in result.check.findings if f.code == "figure-jump"]
+    assert jump.detail == "“主动公开条数”上年（上年数字2.xlsx）1000，本年 30"  # no departments: none were typed
