@@ -161,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--template", type=Path, help="报告模板 (.docx)；默认用年度文件夹中的或自带的模板")
     build.add_argument("--json", type=Path, help="同时把检查结果写成 JSON 文件")
     build.add_argument("--pdf", action="store_true", help="同时生成 PDF（需要 LibreOffice）")
+    build.add_argument("--from", dest="last_year", type=Path, metavar="上年",
+                       help="上年的报告 (.docx)、其输出文件夹或上年的年度文件夹；模板可用“上年.名称”“增减.名称”")
     build.set_defaults(run=_build)
 
     check = sub.add_parser("check", help="检查年度文件夹中各部门交回的填报表")
@@ -214,7 +216,7 @@ def _build(args: argparse.Namespace) -> int:
         return USAGE
     progress = Progress(enabled=True)
     result = pipeline.build_report(args.year_dir, args.out, template=args.template, pdf=args.pdf,
-                                   on_progress=progress)
+                                   on_progress=progress, last_year=args.last_year)
     progress.close()
     if result.template is not None:
         print(_template_line(result.template))
@@ -232,6 +234,9 @@ def _build(args: argparse.Namespace) -> int:
         print(f"提示 {len(warnings)} 条（不影响生成，建议核对）：")
         for finding in warnings:
             print(f"  {finding}")
+    last = (versions.read_manifest(result.report) or {}).get("last_year") if args.last_year else None
+    if isinstance(last, dict):
+        print(f"上年的数字取自：{last.get('report', '')}")
     if result.unchanged:
         print(f"输入和模板都没有变化，未生成新版本：{result.report}")
     else:

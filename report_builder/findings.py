@@ -120,6 +120,14 @@ CATALOG: dict[str, Kind] = {
     "output-write-failed": Kind(E, "无法写入输出文件夹", "请换一个有写入权限、空间充足的文件夹（--out），或清理磁盘后重试；未留下不完整的文件。"),
     "versions-none": Kind(E, "文件夹中没有已生成的报告版本", "请核对文件夹，例如 output/2017-2018；报告版本由 report-builder build 生成。"),
     "version-incomplete": Kind(W, "不完整的报告版本", "该版本不列入版本清单，也不作为“未变化”的比较依据；新版本使用新的编号。确认不需要后可删除这些文件。"),
+    # last year (build --from)
+    "last-year-not-found": Kind(E, "找不到上年报告的数字", "--from 请指定上年的报告（.docx，旁边须有同名的 .manifest.json）、"
+                                "它所在的输出文件夹（如 output/2017-2018），或上年的年度文件夹（在 --out 下找它的报告）。"),
+    "last-year-missing": Kind(W, "报告用到了上年的数字，但没有指定上年的报告，这些数字印为“未知”",
+                              "请用 build --from 指定上年的报告或其输出文件夹（如 output/2017-2018）后重新生成。"),
+    "last-year-unknown-name": Kind(E, "上年数字表中的名称不是报告中的数字",
+                                   "A 列请写报告中的数字名称（见 report-builder fields 或 docs/template.md 的“数字”一节），例如 主动公开条数。"),
+    "figure-jump": Kind(W, "数字与上年相比变化异常（3 倍以上，或变为 0）", "请核对所列部门的填报；确属实际情况的可忽略此提示。"),
     "pdf-failed": Kind(W, "未能生成 PDF", "Word 报告已生成；如需 PDF，请运行 scripts/install_fonts.sh 安装 LibreOffice 后重试。"),
     # reading and writing files (the last net in the command line; output writes are reported earlier)
     "io-permission-denied": Kind(E, "没有权限读写该文件或文件夹", "请检查它的权限（或是否被其他程序占用），或换一个位置后重试。"),

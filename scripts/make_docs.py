@@ -14,7 +14,7 @@ from report_builder.findings import CATALOG
 from report_builder.pipeline import check_submissions
 from report_builder.report.render import report_context
 from report_builder.schema import DEPARTMENT_SHEETS, OFFICE_SHEETS, SheetSpec
-from report_builder.vocabulary import FIGURES, LISTS, NARRATIVE_TERMS, NARRATIVES, TEXTS
+from report_builder.vocabulary import FIGURES, LAST_YEAR_TERMS, LISTS, NARRATIVE_TERMS, NARRATIVES, TEXTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +50,10 @@ def template_page() -> str:
     lines += [f"## 文字材料 (narratives: `{NARRATIVES}.段落名` is a list of paragraphs)", "",
               "| 名称 | 说明 | 来源 |", "|---|---|---|"]
     lines += [f"| `{t.name}` | {t.description} | {t.source} |" for t in NARRATIVE_TERMS]
+    lines += ["", "## 上年与增减 (last year: every figure, with `build --from`)", "",
+              "In the template `{{ 上年.主动公开条数 }}`, in a narrative cell `{增减.主动公开条数}`.", "",
+              "| 名称 | 说明 | 来源 |", "|---|---|---|"]
+    lines += [f"| `{t.name}` | {t.description} | {t.source} |" for t in LAST_YEAR_TERMS]
     lines += ["", "## 工作表 (the sheets the fields come from)", ""]
     lines += [_sheet_line("年度总表.xlsx", s) for s in OFFICE_SHEETS]
     lines += [_sheet_line("部门填报表", s) for s in DEPARTMENT_SHEETS]
