@@ -45,6 +45,9 @@ OfficeNarrativeKey = Literal[
 ]
 DepartmentNarrativeKey = Literal["招生工作公开情况", "财务工作公开情况", "其他公开情况"]
 
+# Opens each paragraph `new-year` carries over from last year; the check warns until the office removes it.
+LAST_YEAR_MARK = "【上年内容，请按本年度修改后删除本标记】"
+
 LOCKED: dict[str, Any] = {"locked": True}  # json_schema_extra of a pre-filled, locked field
 
 # Upper bounds of the numbers (a value above one is an error at its cell, never a figure). Far above

@@ -283,7 +283,8 @@ def _sheet_lines(specs: Sequence[SheetSpec], ctx: _Context) -> list[str]:
 
 def _rules(start: dt.date | None) -> list[str]:
     return [
-        f"1. 日期请按 {start.isoformat()} 的格式（年-月-日）填写。" if start else "1. 日期请按 YYYY-MM-DD（年-月-日）的格式填写。",
+        f"1. 日期请按 {start.isoformat()} 的格式（年-月-日）填写。" if start
+        else "1. 日期请按 YYYY-MM-DD（年-月-日）的格式填写。",
         "2. 数字只填阿拉伯数字，不带单位，例如填 12，不要填“12条”。",
         "3. 带下拉箭头的单元格，请从下拉列表中选择；选中单元格时会显示填写提示。",
         "4. 灰色底纹的单元格已预先填好，不能修改；红色表头的列为必填项。",
