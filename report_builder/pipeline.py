@@ -25,7 +25,7 @@ from report_builder.outputs.staging import (
     convert_pdf,
     feedback_stem,
     output_failure,
-    report_stem,
+    titled_stem,
 )
 from report_builder.outputs.versions import input_changes, list_builds, write_next_version, write_version
 from report_builder.report.merge import merge_year
@@ -151,7 +151,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     hashes = {r.file: r.sha256 for r in check.files}
     manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx)
     folder = Path(out_dir) / year_dir.name
-    stem = report_stem(check.data.info.school_name, check.data.info.year_label)
+    stem = titled_stem(docx, check.data.info.school_name, check.data.info.year_label)  # the title it renders
     data = check.data
     pdf_findings: list[Finding] = []
 
