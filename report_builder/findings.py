@@ -103,7 +103,7 @@ CATALOG: dict[str, Kind] = {
     "missing-department": Kind(E, "部门尚未提交", "请催报该部门。"),
     "department-name-lookalike": Kind(W, "部门名称含不可见字符或与另一部门名称几乎相同", "请删除该单元格后重新输入部门名称，并确认名单中每个部门只列一次。"),
     "missing-office-workbook": Kind(E, "年度文件夹中没有年度总表", "请放入“年度总表.xlsx”。"),
-    "year-folder-missing": Kind(E, "找不到年度文件夹", "请核对路径，例如 inputs/2017-2018（文件夹名为年度名称）。"),
+    "year-folder-missing": Kind(E, "找不到年度文件夹", "请核对路径，例如 inputs/2017-2018（文件夹名只是文件夹名，年度由其中的年度总表决定）。"),
     "checklist-unknown-item": Kind(E, "清单中没有该序号的事项", "请勿修改模板中预先列出的清单事项。"),
     "checklist-item-unanswered": Kind(E, "清单事项未填写公开状态", "请填写该事项的公开状态。"),
     "checklist-wrong-department": Kind(E, "该清单事项不由本部门负责", "请勿修改模板中预先列出的清单事项。"),
