@@ -176,6 +176,12 @@ def _parser() -> argparse.ArgumentParser:
     templates.add_argument("--out", type=Path, help="输出文件夹（默认 output/<年度>/填报表）")
     templates.set_defaults(run=_templates)
 
+    new_year = sub.add_parser("new-year", help="为新的一年生成年度总表（可从上年的年度总表生成）")
+    new_year.add_argument("new_dir", type=Path, help="新年度文件夹，如 inputs/2018-2019（不存在时新建）")
+    new_year.add_argument("--from", dest="from_dir", type=Path,
+                          help="上年的年度文件夹：沿用其学校、部门名单、清单和文字材料，时间段和年度顺延一年")
+    new_year.set_defaults(run=_new_year)
+
     versions = sub.add_parser("versions", help="列出已生成的报告版本")
     versions.add_argument("folder", type=Path, help="报告所在文件夹，如 output/2017-2018")
     versions.set_defaults(run=_versions)
@@ -285,6 +291,24 @@ def _templates(args: argparse.Namespace) -> int:
         print(finding)
     for path in result.written:
         print(path)
+    failed = any(f.severity is Severity.ERROR for f in result.findings)
+    return OK if result.written and not failed else INPUT_PROBLEMS
+
+
+def _new_year(args: argparse.Namespace) -> int:
+    if args.from_dir is not None and not args.from_dir.is_dir():
+        print(Finding("year-folder-missing", str(args.from_dir)), file=sys.stderr)
+        return USAGE
+    result = pipeline.start_year(args.new_dir, args.from_dir)
+    for finding in result.findings:
+        print(finding)
+    for path in result.written:
+        print(path)
+        if args.from_dir is not None:
+            print("已沿用上年的学校、部门名单、清单和文字材料；统计时间段、年度名称和报送截止日期已顺延一年。"
+                  "请核对“基本信息”，并修改“文字材料”中标有“【上年内容…】”的段落。")
+        else:
+            print("请在 Excel 或 WPS 中填写这份年度总表，然后运行 report-builder templates 生成各部门的填报表。")
     failed = any(f.severity is Severity.ERROR for f in result.findings)
     return OK if result.written and not failed else INPUT_PROBLEMS
 

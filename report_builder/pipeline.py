@@ -28,7 +28,7 @@ from report_builder.outputs.staging import (
     convert_pdf,
     feedback_stem,
     output_failure,
-    report_stem,
+    titled_stem,
 )
 from report_builder.outputs.versions import input_changes, list_builds, write_next_version, write_version
 from report_builder.report.lastyear import LastYear, jumps, last_year_uses
@@ -45,7 +45,7 @@ from report_builder.results import (
 from report_builder.schema import OFFICE_FILE, OfficeWorkbook
 
 __all__ = ["build_report", "check_file", "check_submissions", "list_report_versions", "load_office",
-           "make_templates", "write_feedback"]
+           "make_templates", "start_year", "write_feedback"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
@@ -166,7 +166,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     hashes = {r.file: r.sha256 for r in check.files}
     manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx)
     folder = Path(out_dir) / year_dir.name
-    stem = report_stem(check.data.info.school_name, check.data.info.year_label)
+    stem = titled_stem(docx, check.data.info.school_name, check.data.info.year_label)  # the title it renders
     data = check.data
     pdf_findings: list[Finding] = []
 
@@ -231,8 +231,8 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
 
     year_dir = Path(year_dir)
     loaded = load_office(year_dir)
-    if loaded.office is None:
-        return Written((), loaded.findings)
+    if loaded.office is None or any(f.severity is Severity.ERROR for f in loaded.findings):
+        return Written((), loaded.findings)  # nothing is sent out while the office workbook has an error
     folder = out_dir or Path("output") / year_dir.name / "填报表"
     written: list[Path] = []
     for entry in loaded.office.departments:
@@ -244,6 +244,34 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
             return Written(tuple(written), loaded.findings + (output_failure(folder, error),))
         written.append(path)
     return Written(tuple(written), loaded.findings)
+
+
+def start_year(new_dir: Path, from_dir: Path | None = None) -> Written:
+    """Write NEW_DIR/年度总表.xlsx for a new year: carried over from `from_dir`'s (window, deadline and labels
+    one year on, paragraphs marked as last year's), or blank. An existing office workbook is never replaced."""
+    from report_builder.outputs.excel import save_workbook
+    from report_builder.outputs.new_year import blank_office_workbook, next_office_workbook
+    from report_builder.outputs.versions import write_atomic
+
+    target = Path(new_dir) / OFFICE_FILE
+    if target.exists() or target.is_symlink():
+        return Written((), (Finding("office-workbook-exists", str(target)),))
+    found: tuple[Finding, ...] = ()
+    if from_dir is None:
+        workbook = blank_office_workbook()
+    else:
+        loaded = load_office(Path(from_dir))
+        found = loaded.findings
+        if loaded.office is None or any(f.severity is Severity.ERROR for f in found):
+            return Written((), found)
+        workbook = next_office_workbook(loaded.office)
+    try:
+        write_atomic(target, save_workbook(workbook))
+    except FileExistsError:  # made meanwhile by someone else: still never replaced
+        return Written((), (Finding("office-workbook-exists", str(target)),))
+    except OSError as error:
+        return Written((), found + (output_failure(target.parent, error),))
+    return Written((target,), found)
 
 
 def write_feedback(check: CheckReport, out_dir: Path) -> Written:

@@ -45,6 +45,9 @@ OfficeNarrativeKey = Literal[
 ]
 DepartmentNarrativeKey = Literal["招生工作公开情况", "财务工作公开情况", "其他公开情况"]
 
+# Opens each paragraph `new-year` carries over from last year; the check warns until the office removes it.
+LAST_YEAR_MARK = "【上年内容，请按本年度修改后删除本标记】"
+
 LOCKED: dict[str, Any] = {"locked": True}  # json_schema_extra of a pre-filled, locked field
 
 # Upper bounds of the numbers (a value above one is an error at its cell, never a figure). Far above
@@ -66,10 +69,10 @@ class Row(BaseModel):
 class OfficeInfo(Row):
     school_name: str = Field(title="学校名称", max_length=60, description="学校全称，用于报告标题")
     self_noun: str = Field(title="学校自称", max_length=4, description="报告中对本校的称呼，如“学院”或“学校”")
-    year_label: str = Field(title="年度名称", max_length=20, description="如“2017-2018年度”，用于标题和正文")
+    year_label: str = Field(title="年度名称", max_length=20, description="如“20XX-20XX年度”或“20XX年”，用于标题和正文")
     window_start: dt.date = Field(title="统计起始日期", description="通常为 9 月 1 日")
     window_end: dt.date = Field(title="统计截止日期", description="通常为次年 8 月 31 日")
-    next_year_label: str = Field(title="下一学年名称", max_length=20, description="如“2018-2019学年”，用于改进措施")
+    next_year_label: str = Field(title="下一学年名称", max_length=20, description="如“20XX-20XX学年”，用于改进措施")
     deadline: dt.date | None = Field(None, title="报送截止日期", description="各部门交回填报表的日期")
     contact: str | None = Field(None, title="联系人及电话", max_length=60, description="填报表中“有问题请联系”的人")
 
