@@ -36,9 +36,9 @@ from report_builder.schema import (
 __all__ = [
     "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHECKLIST", "CHECKLIST_FIGURES", "CHECKLIST_ITEMS",
     "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES", "FIGURES",
-    "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS", "YEAR_TEXTS", "ListTerm", "Term",
-    "TextTerm", "case_figure", "channel_figure", "context_names", "declared_narratives", "department_narratives",
-    "narrative_name_problem", "outcome_figure", "reason_figure",
+    "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS", "UNKNOWN",
+    "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "case_figure", "channel_figure", "context_names",
+    "declared_narratives", "department_narratives", "narrative_name_problem", "outcome_figure", "reason_figure",
 ]
 
 DEPARTMENT_BOOK = "部门填报表"
@@ -273,7 +273,21 @@ def narrative_name_problem(name: str) -> str | None:
     return "以数字开头" if not name.isidentifier() else None
 
 
+# ---- last year (`上年.主动公开条数`, `增减.主动公开条数`) -------------------------------------------
+
+LAST_YEAR, YEAR_CHANGE = "上年", "增减"  # the template's `上年` and `增减`: one entry per figure
+UNKNOWN = "未知"  # a figure last year's report did not have, or no last year given: never 0
+LAST_YEAR_SOURCE = "上年报告的版本说明文件（build --from 指定的上年报告或其输出文件夹）"
+LAST_YEAR_TERMS: tuple[Term, ...] = (
+    Term(f"{LAST_YEAR}.<数字名称>", f"上年报告中该数字的值，如 {LAST_YEAR}.主动公开条数；上年没有该数字、"
+         f"或未指定上年报告时为“{UNKNOWN}”（可写 {{% if {LAST_YEAR}.主动公开条数 is number %}} 判断）",
+         LAST_YEAR_SOURCE),
+    Term(f"{YEAR_CHANGE}.<数字名称>", f"本年减上年的差（减少时为负数，取绝对值用 abs 过滤器）；上年未知时为“{UNKNOWN}”",
+         f"本年的数字与{LAST_YEAR_SOURCE}"),
+)
+
+
 def context_names() -> frozenset[str]:
-    """The top-level names of a template's data: texts, figures, lists, `工作记录` and `文字`."""
+    """The top-level names of a template's data: texts, figures, lists, `工作记录`, `文字`, `上年`, `增减`."""
     return frozenset([*(t.name for t in TEXTS), *(t.name for t in FIGURES),
-                      *(t.name.split(".")[0] for t in LISTS), NARRATIVES])
+                      *(t.name.split(".")[0] for t in LISTS), NARRATIVES, LAST_YEAR, YEAR_CHANGE])

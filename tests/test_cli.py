@@ -146,3 +146,22 @@ def test_progress_shows_on_a_terminal_after_one_second_only(monkeypatch: pytest.
     off_terminal(3, 40)
     off_terminal.close()
     assert piped.getvalue() == ""
+
+
+def test_new_year_then_templates(tmp_path: Path) -> None:
+    """`new-year` writes the next office workbook once and never again; `templates` refuses a bad one."""
+    from conftest import ROOT
+
+    new = tmp_path / "2018-2019"
+    done = run("new-year", new, "--from", ROOT / "inputs" / "2017-2018", cwd=tmp_path)
+    assert done.returncode == 0 and (new / "年度总表.xlsx").is_file()
+    assert "顺延一年" in done.stdout
+    again = run("new-year", new, cwd=tmp_path)
+    assert again.returncode == 1 and "已有年度总表，未覆盖" in again.stdout
+    blank = run("new-year", tmp_path / "空白", cwd=tmp_path)
+    assert blank.returncode == 0 and (tmp_path / "空白" / "年度总表.xlsx").is_file()
+    refused = run("templates", tmp_path / "空白", "--out", tmp_path / "forms", cwd=tmp_path)
+    assert refused.returncode == 1 and not (tmp_path / "forms").exists()
+    assert "年度总表.xlsx › 基本信息!B3：必填项为空" in refused.stdout
+    assert run("templates", new, "--out", tmp_path / "forms", cwd=tmp_path).returncode == 0
+    assert len(list((tmp_path / "forms").glob("*.xlsx"))) == 15

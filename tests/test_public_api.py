@@ -13,7 +13,7 @@ from report_builder.findings import ReportBuilderError
 PUBLIC = {
     # calls
     "check_submissions", "check_file", "load_office", "build_report", "make_templates", "write_feedback",
-    "list_report_versions", "compare_files",
+    "list_report_versions", "compare_files", "start_year",
     # results
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
     "Tally", "CompareResult",

@@ -22,6 +22,7 @@ from report_builder.intake.rules import (
     Context,
     check_channel_rows,
     check_item_departments,
+    check_last_year_text,
     check_lookalike_names,
     check_names,
     check_narrative_names,
@@ -75,6 +76,7 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     findings += check_lookalike_names(raw.file, sheets["departments"])
     findings += check_unique(raw.file, sheets["checklist"], "number")
     findings += check_narrative_names(raw.file, sheets["narratives"])
+    findings += check_last_year_text(raw.file, sheets["narratives"])
     return _finish(raw, "office", OfficeWorkbook, sheets, findings, complete=info is not None)
 
 

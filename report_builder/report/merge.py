@@ -16,6 +16,7 @@ from pathlib import Path
 
 from report_builder.dates import chinese_date
 from report_builder.findings import Finding
+from report_builder.report.lastyear import LastYear, last_year_values
 from report_builder.report.summary import (
     DepartmentSummary,
     Listed,
@@ -38,7 +39,7 @@ from report_builder.vocabulary import (
     declared_narratives,
 )
 
-__all__ = ["Figure", "Filled", "ReportData", "Source", "fill_named", "merge_year"]
+__all__ = ["Figure", "Filled", "LastYear", "ReportData", "Source", "fill_named", "merge_year"]
 
 _NAMED = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
@@ -71,19 +72,23 @@ class ReportData:
     lists: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)  # "申请", "工作记录.评议"…
     used_figures: dict[str, tuple[str, ...]] = field(default_factory=dict)  # narrative key → names it uses
     narrative_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → texts before filling
+    last_year: LastYear | None = None  # last year's figures (build --from), for `上年.…` and `增减.…`
 
     @property
     def values(self) -> dict[str, str]:
-        """What `{名称}` in a narrative can name: the texts and the figures."""
-        return {**self.texts, **{name: str(f.value) for name, f in self.figures.items()}}
+        """What `{名称}` in a narrative can name: the texts, the figures, `上年.…` and `增减.…`."""
+        plain = {name: f.value for name, f in self.figures.items()}
+        return {**self.texts, **{k: str(v) for k, v in plain.items()}, **last_year_values(plain, self.last_year)}
 
 
 def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
-               sent_files: Iterable[str] = ()) -> tuple[ReportData, list[Finding]]:
+               sent_files: Iterable[str] = (), last_year: LastYear | None = None,
+               ) -> tuple[ReportData, list[Finding]]:
     """Combine the office workbook and the departments' summaries (in any order).
 
     `sent_files` are the names of files that could not be checked far enough to know their
     department: a file named after a department means it did submit (its errors say the rest).
+    `last_year` gives `{上年.名称}` and `{增减.名称}` their values ("未知" without it).
     """
     findings: list[Finding] = []
     by_name = _unique_departments(summaries, findings)
@@ -93,8 +98,9 @@ def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
     known = [by_name[name] for name in order if name in by_name]
     figures = _figures(office, known, findings)
     texts = _texts(office.info)
-    narratives, used, raw = _narratives(office, known, {**texts, **{k: str(f.value) for k, f in figures.items()}},
-                                        findings)
+    plain = {k: f.value for k, f in figures.items()}
+    values = {**texts, **{k: str(v) for k, v in plain.items()}, **last_year_values(plain, last_year)}
+    narratives, used, raw = _narratives(office, known, values, findings)
     data = ReportData(
         info=office.info,
         departments=tuple(order),
@@ -104,6 +110,7 @@ def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
         lists=_lists(office, known),
         used_figures=used,
         narrative_sources=raw,
+        last_year=last_year,
     )
     return data, findings
 

@@ -26,6 +26,7 @@ from lxml import etree
 from report_builder.findings import ReportBuilderError
 from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
+from report_builder.report.lastyear import last_year_context, last_year_values
 from report_builder.report.merge import ReportData, fill_named
 from report_builder.report.sandbox import Forbidden, TemplateEnvironment
 from report_builder.schema import Outcome, RefusalReason
@@ -101,10 +102,11 @@ def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
     them (see report_builder.report.sources).
     """
     figures: dict[str, int] = {name: (Marked(f.value, name) if marked else f.value) for name, f in data.figures.items()}
+    plain = {name: f.value for name, f in data.figures.items()}
     texts = {name: clean_text(text) for name, text in data.texts.items()}
     narratives = {key: tuple(clean_text(p) for p in paragraphs) for key, paragraphs in data.narratives.items()}
     if marked:
-        values = {**texts, **{name: str(v) for name, v in figures.items()}}
+        values = {**texts, **{name: str(v) for name, v in figures.items()}, **last_year_values(plain, data.last_year)}
         narratives = {key: tuple(p.strip() for text in sources
                                  for p in fill_named(clean_text(text), values).text.splitlines() if p.strip())
                       for key, sources in data.narrative_sources.items()}
@@ -114,7 +116,7 @@ def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
                          for o in get_args(Outcome) if figures[outcome_figure(o)]]
     lists["不予公开理由"] = [{"理由": r, "件数": figures[reason_figure(r)]}
                              for r in get_args(RefusalReason) if figures[reason_figure(r)]]
-    context: dict[str, Any] = {**texts, **figures,
+    context: dict[str, Any] = {**texts, **figures, **last_year_context(plain, data.last_year),
                                NARRATIVES: {key: list(paragraphs) for key, paragraphs in narratives.items()}}
     for term in LISTS:  # "工作记录.评议" is the 评议 entry of `工作记录`
         group, _, kind = term.name.partition(".")

@@ -292,9 +292,11 @@ def test_a_department_workbook_of_another_year(tmp_path: Path) -> None:
     assert the(report, "wrong-year", "财务处.xlsx", "基本信息", "B4").severity is E
 
 
-def test_an_office_workbook_of_another_year(tmp_path: Path) -> None:
-    report = check(tmp_path, folder="2018-2019")
-    assert the(report, "wrong-year", OFFICE_FILE, "基本信息", "B5").severity is E
+def test_an_office_workbook_whose_label_is_not_its_window(tmp_path: Path) -> None:
+    """The folder's name is not compared (tests/outputs/test_new_year.py); the label with the window is."""
+    assert not error_codes(check(tmp_path, folder="2018-2019"))
+    report = check(tmp_path, folder="b", office=sample_office(year_label="2016-2017年度"))
+    assert the(report, "year-label-window", OFFICE_FILE, "基本信息", "B5").severity is E
 
 
 @pytest.mark.parametrize(("field", "day", "cell"), [
