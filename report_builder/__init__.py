@@ -7,6 +7,7 @@ The public API (`report_builder.__all__`; everything else may change):
 - `load_office(year_dir)` reads the year's office workbook (年度总表.xlsx) → `OfficeResult`;
 - `build_report(year_dir, out_dir)` checks the year and writes the next report version → `BuildResult`;
 - `make_templates(year_dir)` writes each department's workbook to fill → `Written`;
+- `start_year(new_dir, from_dir)` writes a new year's office workbook (from last year's, or blank) → `Written`;
 - `write_feedback(check, out_dir)` writes a marked copy for each file with findings → `Written`;
 - `compare_files(old, new)` compares two versions of a workbook, or of a report (a redline) → `CompareResult`;
 - `list_report_versions(folder)` lists the report versions built → `ReportVersions` (of `ReportVersion`s);
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
         list_report_versions,
         load_office,
         make_templates,
+        start_year,
         template_fields,
         write_feedback,
         write_template_guide,
@@ -57,8 +59,8 @@ _HOMES = {
     "report_builder.compare.files": ("CompareResult", "compare_files"),
     "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
     "report_builder.pipeline": ("build_report", "check_file", "check_report_template", "check_submissions",
-                                "list_report_versions", "template_fields", "write_template_guide",
-                                "load_office", "make_templates", "write_feedback"),
+                                "list_report_versions", "load_office", "make_templates", "start_year",
+                                "template_fields", "write_feedback", "write_template_guide"),
     "report_builder.results": ("BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion",
                                "ReportVersions", "Tally", "Written"),
 }
@@ -68,8 +70,8 @@ __all__ = [
     "CATALOG", "BuildResult", "CheckReport", "CompareResult", "FileResult", "Finding", "OfficeResult",
     "ReportBuilderError", "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__",
     "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
-    "list_report_versions", "load_office", "template_fields", "write_template_guide",
-    "make_templates", "write_feedback",
+    "list_report_versions", "load_office", "make_templates", "start_year", "template_fields", "write_feedback",
+    "write_template_guide",
 ]
 
 

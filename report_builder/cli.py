@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
-from report_builder import pipeline
+from report_builder import pipeline, template_cli
 from report_builder.display import escape, escape_json, shown
 from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
 from report_builder.findings import Finding, Severity
@@ -161,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--template", type=Path, help="报告模板 (.docx)；默认用年度文件夹中的或自带的模板")
     build.add_argument("--json", type=Path, help="同时把检查结果写成 JSON 文件")
     build.add_argument("--pdf", action="store_true", help="同时生成 PDF（需要 LibreOffice）")
+    build.add_argument("--from", dest="last_year", type=Path, metavar="上年",
+                       help="上年的报告 (.docx)、其输出文件夹或上年的年度文件夹；模板可用“上年.名称”“增减.名称”")
     build.set_defaults(run=_build)
 
     check = sub.add_parser("check", help="检查年度文件夹中各部门交回的填报表")
@@ -174,6 +176,12 @@ def _parser() -> argparse.ArgumentParser:
     templates.add_argument("--out", type=Path, help="输出文件夹（默认 output/<年度>/填报表）")
     templates.set_defaults(run=_templates)
 
+    new_year = sub.add_parser("new-year", help="为新的一年生成年度总表（可从上年的年度总表生成）")
+    new_year.add_argument("new_dir", type=Path, help="新年度文件夹，如 inputs/2018-2019（不存在时新建）")
+    new_year.add_argument("--from", dest="from_dir", type=Path,
+                          help="上年的年度文件夹：沿用其学校、部门名单、清单和文字材料，时间段和年度顺延一年")
+    new_year.set_defaults(run=_new_year)
+
     versions = sub.add_parser("versions", help="列出已生成的报告版本")
     versions.add_argument("folder", type=Path, help="报告所在文件夹，如 output/2017-2018")
     versions.set_defaults(run=_versions)
@@ -183,50 +191,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("new", type=Path, help="新版 .docx 或 .xlsx")
     diff.add_argument("--out", type=Path, help="修订版 .docx 的保存路径（默认：新版文件名加“_修订”）")
     diff.set_defaults(run=_diff)
-    _template_commands(sub)
+    template_cli.add_commands(sub)
     return parser
-
-
-def _template_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """check-template, fields and guide: for the office staff who edit the Word template."""
-    check = sub.add_parser("check-template", help="检查报告模板中的标记和名称（可同时用某年度的数据试生成）")
-    check.add_argument("template", type=Path, help="报告模板 (.docx)")
-    check.add_argument("year_dir", type=Path, nargs="?", help="年度文件夹（可选）：用该年度的数据试生成")
-    check.set_defaults(run=_check_template)
-    fields = sub.add_parser("fields", help="列出模板可用的全部名称及说明（给出年度文件夹时同时列出本年度的值）")
-    fields.add_argument("year_dir", type=Path, nargs="?", help="年度文件夹（可选）")
-    fields.set_defaults(run=_fields)
-    guide = sub.add_parser("guide", help="写出《模板说明》Word 文档")
-    guide.add_argument("--out", type=Path, default=Path("模板说明.docx"),
-                       help="保存路径（默认 模板说明.docx，不覆盖已有文件）")
-    guide.set_defaults(run=_guide)
-
-
-def _check_template(args: argparse.Namespace) -> int:
-    findings = pipeline.check_report_template(args.template, args.year_dir)
-    for finding in findings:
-        print(f"{_mark(finding)} {finding}")
-    if any(f.severity is Severity.ERROR for f in findings):
-        print(f"\n模板有 {len(findings)} 处问题，请按上面的提示修改。")
-        return INPUT_PROBLEMS
-    print("模板检查通过。" + ("已用该年度的数据试生成。" if args.year_dir else ""))
-    return OK
-
-
-def _fields(args: argparse.Namespace) -> int:
-    if args.year_dir is not None and not args.year_dir.is_dir():
-        print(Finding("year-folder-missing", str(args.year_dir)), file=sys.stderr)
-        return USAGE
-    rows = pipeline.template_fields(args.year_dir)
-    header = ("类别", "名称", "说明") + (("本年度的值",) if args.year_dir else ())
-    print(_table([header] + [(r.section, r.name, r.description) + ((r.value,) if args.year_dir else ())
-                             for r in rows]))
-    return OK
-
-
-def _guide(args: argparse.Namespace) -> int:
-    print(pipeline.write_template_guide(args.out))
-    return OK
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -257,7 +223,7 @@ def _build(args: argparse.Namespace) -> int:
         return USAGE
     progress = Progress(enabled=True)
     result = pipeline.build_report(args.year_dir, args.out, template=args.template, pdf=args.pdf,
-                                   on_progress=progress)
+                                   on_progress=progress, last_year=args.last_year)
     progress.close()
     if result.template is not None:
         print(_template_line(result.template))
@@ -275,6 +241,9 @@ def _build(args: argparse.Namespace) -> int:
         print(f"提示 {len(warnings)} 条（不影响生成，建议核对）：")
         for finding in warnings:
             print(f"  {finding}")
+    last = (versions.read_manifest(result.report) or {}).get("last_year") if args.last_year else None
+    if isinstance(last, dict):
+        print(f"上年的数字取自：{last.get('report', '')}")
     if result.unchanged:
         print(f"输入和模板都没有变化，未生成新版本：{result.report}")
     else:
@@ -323,6 +292,24 @@ def _templates(args: argparse.Namespace) -> int:
         print(finding)
     for path in result.written:
         print(path)
+    failed = any(f.severity is Severity.ERROR for f in result.findings)
+    return OK if result.written and not failed else INPUT_PROBLEMS
+
+
+def _new_year(args: argparse.Namespace) -> int:
+    if args.from_dir is not None and not args.from_dir.is_dir():
+        print(Finding("year-folder-missing", str(args.from_dir)), file=sys.stderr)
+        return USAGE
+    result = pipeline.start_year(args.new_dir, args.from_dir)
+    for finding in result.findings:
+        print(finding)
+    for path in result.written:
+        print(path)
+        if args.from_dir is not None:
+            print("已沿用上年的学校、部门名单、清单和文字材料；统计时间段、年度名称和报送截止日期已顺延一年。"
+                  "请核对“基本信息”，并修改“文字材料”中标有“【上年内容…】”的段落。")
+        else:
+            print("请在 Excel 或 WPS 中填写这份年度总表，然后运行 report-builder templates 生成各部门的填报表。")
     failed = any(f.severity is Severity.ERROR for f in result.findings)
     return OK if result.written and not failed else INPUT_PROBLEMS
 

@@ -28,9 +28,12 @@ class Kind:
     severity: Severity
     title: str
     hint: str
+    office_hint: str = ""  # the hint when the file is the office's own workbook (年度总表), if it differs
 
 
 E, W = Severity.ERROR, Severity.WARNING
+OFFICE_FILE = "年度总表.xlsx"  # = schema.OFFICE_FILE (tests pin it): findings about it get the office's hint
+_REMAKE = "或用 report-builder new-year 重新生成年度总表后把内容复制进去"
 
 # How much of a value or detail a finding shows (a cell may hold 100,000 characters); the rest is counted.
 SHOWN_VALUE, SHOWN_DETAIL, SHOWN_NAME, JSON_TEXT = 80, 200, 120, 1000
@@ -38,21 +41,26 @@ SHOWN_VALUE, SHOWN_DETAIL, SHOWN_NAME, JSON_TEXT = 80, 200, 120, 1000
 CATALOG: dict[str, Kind] = {
     # files
     "file-empty": Kind(E, "文件为空", "请重新保存并发送完整的 .xlsx 文件。"),
-    "file-too-large": Kind(E, "文件过大", "部门填报表通常小于 5 MB，请删除多余内容后另存为 .xlsx。"),
+    "file-too-large": Kind(E, "文件过大", "部门填报表通常小于 5 MB，请删除多余内容后另存为 .xlsx。",
+                           "年度总表通常小于 1 MB，请删除多余内容（如图片、多余的工作表）后另存为 .xlsx。"),
     "file-not-workbook": Kind(E, "不是 Excel 工作簿", "请用 Excel 或 WPS 打开原表填写，并另存为 .xlsx 格式。"),
     "file-encrypted": Kind(E, "文件设有打开密码", "请取消密码（文件 › 信息 › 保护工作簿 › 用密码进行加密，清空密码）后重新发送。"),
     "file-corrupt": Kind(E, "文件已损坏或不完整", "请重新保存后发送；若通过网盘下载，请确认下载完整。"),
-    "file-unsafe": Kind(E, "文件结构异常，出于安全原因未读取", "请在 Excel 或 WPS 中将内容复制到新下发的模板中，另存为 .xlsx 后重新发送。"),
+    "file-unsafe": Kind(E, "文件结构异常，出于安全原因未读取", "请在 Excel 或 WPS 中将内容复制到新下发的模板中，另存为 .xlsx 后重新发送。",
+                        "请用 report-builder new-year 生成新的年度总表，在 Excel 或 WPS 中把内容复制进去后另存为 .xlsx。"),
     "file-read-failed": Kind(E, "无法读取文件", "请在 Excel 或 WPS 中打开后另存为 .xlsx 再发送。"),
     "file-old-format": Kind(W, "旧版 .xls 格式", "已读取；下次请另存为 .xlsx 格式。"),
     "file-unknown": Kind(W, "未识别的文件", "年度文件夹中只应放年度总表和各部门填报表。"),
     "file-link": Kind(E, "是指向其他位置的链接（符号链接），出于安全原因未打开", "请把文件本身（而不是链接）放进年度文件夹。"),
     # workbook structure
-    "not-a-template": Kind(E, "不是下发的填报表", "请在党政办公室下发的填报表中填写，不要另建表格。"),
-    "missing-sheet": Kind(E, "缺少工作表", "请使用下发的模板填写，不要删除或改名工作表。"),
-    "sheet-renamed": Kind(W, "工作表被改名", "已按表头识别；请保留模板中的工作表名称。"),
+    "not-a-template": Kind(E, "不是下发的填报表", "请在党政办公室下发的填报表中填写，不要另建表格。",
+                           "年度总表须用 report-builder new-year 生成（可从上年的年度总表生成）后填写，不要另建表格。"),
+    "missing-sheet": Kind(E, "缺少工作表", "请使用下发的模板填写，不要删除或改名工作表。",
+                          f"请补回该工作表（名称见上），{_REMAKE}。"),
+    "sheet-renamed": Kind(W, "工作表被改名", "已按表头识别；请保留模板中的工作表名称。",
+                          "已按表头识别；请把工作表名称改回 report-builder new-year 生成时的名称。"),
     "unknown-sheet": Kind(W, "多余的工作表", "该工作表的内容不会进入报告；如有需要请填入对应的工作表。"),
-    "missing-column": Kind(E, "缺少列", "请使用下发的模板，不要删除或改名表头。"),
+    "missing-column": Kind(E, "缺少列", "请使用下发的模板，不要删除或改名表头。", f"请补回该表头，{_REMAKE}。"),
     "unknown-column": Kind(W, "多余的列", "该列的内容不会进入报告。"),
     "data-outside-table": Kind(W, "表格区域外有内容", "该内容不会进入报告；请填入表格中对应的列。"),
     "hidden-data": Kind(W, "隐藏的工作表或行中有内容，已读取", "隐藏的内容同样会进入报告：请取消隐藏并核对，不需要的内容请删除。"),
@@ -79,15 +87,23 @@ CATALOG: dict[str, Kind] = {
     "unknown-figure": Kind(E, "文字材料中引用了未知的数据名称", "可用的数据名称可用 report-builder fields 列出，例如 {联络员人数}。"),
     "duplicate-row": Kind(E, "重复的行", "同一内容填写了两次，请删除重复的一行。"),
     # the year and the departments
-    "wrong-year": Kind(E, "年度与年度文件夹不符", "请使用本年度下发的模板。"),
+    "wrong-year": Kind(E, "年度与年度总表不符", "请使用本年度下发的模板。"),
+    "year-label-window": Kind(E, "年度名称中的年份不在统计时间段内",
+                              "请核对“年度名称”“统计起始日期”“统计截止日期”是否都已改为本年度；"
+                              "新的一年可用 report-builder new-year 从上年的年度总表生成。"),
+    "last-year-text": Kind(W, "文字材料仍是上年的内容", "请按本年度的情况修改这段文字，再删除开头的“【上年内容…】”标记；"
+                           "不删除时，该标记会原样出现在报告中。"),
+    "office-workbook-exists": Kind(E, "年度文件夹中已有年度总表，未覆盖",
+                                   "原有的年度总表保持不变；如需重新生成，请先把它移走或改名后再运行。"),
     "wrong-window": Kind(E, "统计时间段与年度总表不符", "请使用本年度下发的模板，不要修改统计时间段。"),
     "window-invalid": Kind(E, "统计时间段无效", "统计截止日期应晚于起始日期，通常为 9 月 1 日至次年 8 月 31 日。"),
-    "unknown-department": Kind(E, "部门不在年度总表的部门名单中", "请核对部门名称，或在年度总表中补充该部门。"),
+    "unknown-department": Kind(E, "部门不在年度总表的部门名单中", "请核对部门名称，或在年度总表中补充该部门。",
+                               "清单事项的牵头落实单位须是“部门名单”中的部门：请核对名称，或在部门名单中补充该部门。"),
     "duplicate-department": Kind(E, "同一部门提交了多份文件", "请只保留最新的一份。"),
     "missing-department": Kind(E, "部门尚未提交", "请催报该部门。"),
     "department-name-lookalike": Kind(W, "部门名称含不可见字符或与另一部门名称几乎相同", "请删除该单元格后重新输入部门名称，并确认名单中每个部门只列一次。"),
     "missing-office-workbook": Kind(E, "年度文件夹中没有年度总表", "请放入“年度总表.xlsx”。"),
-    "year-folder-missing": Kind(E, "找不到年度文件夹", "请核对路径，例如 inputs/2017-2018（文件夹名为年度名称）。"),
+    "year-folder-missing": Kind(E, "找不到年度文件夹", "请核对路径，例如 inputs/2017-2018（文件夹名只是文件夹名，年度由其中的年度总表决定）。"),
     "checklist-unknown-item": Kind(E, "清单中没有该序号的事项", "请勿修改模板中预先列出的清单事项。"),
     "checklist-item-unanswered": Kind(E, "清单事项未填写公开状态", "请填写该事项的公开状态。"),
     "checklist-wrong-department": Kind(E, "该清单事项不由本部门负责", "请勿修改模板中预先列出的清单事项。"),
@@ -95,6 +111,8 @@ CATALOG: dict[str, Kind] = {
                               "或在新下发的填报表中重新填写。"),
     "name-unusable": Kind(E, "不能用作文件名", "报告和填报表的文件名由该单元格生成：请删去斜杠、反斜杠、控制字符或不可见字符，不要以“.”开头。"),
     "duplicate-narrative": Kind(W, "同一段文字材料由多个部门填写", "报告中按部门名单顺序依次排列。"),
+    "narrative-name-unusable": Kind(E, "段落名称不能用作模板中的名称", "报告模板中写作 文字.段落名称：段落名称只能用汉字、字母、数字和下划线，不以数字开头，不超过 20 字，例如“新做法新举措”。"),
+    "narrative-not-declared": Kind(E, "不是年度总表为部门设立的段落", "请从“段落”下拉列表中选择；需要新的段落时，请党政办公室在年度总表“文字材料”中设立（“由部门填写”选“是”）后重新下发填报表。"),
     # Word files (a template, or a .docx to compare)
     "document-not-docx": Kind(E, "不是 Word 文档（.docx）", "请在 Word 或 WPS 中打开后另存为 .docx 格式。"),
     "document-encrypted": Kind(E, "Word 文档设有打开密码", "请在 Word 中取消密码（文件 › 信息 › 保护文档 › 用密码进行加密，清空密码）后重试。"),
@@ -125,6 +143,14 @@ CATALOG: dict[str, Kind] = {
     "output-write-failed": Kind(E, "无法写入输出文件夹", "请换一个有写入权限、空间充足的文件夹（--out），或清理磁盘后重试；未留下不完整的文件。"),
     "versions-none": Kind(E, "文件夹中没有已生成的报告版本", "请核对文件夹，例如 output/2017-2018；报告版本由 report-builder build 生成。"),
     "version-incomplete": Kind(W, "不完整的报告版本", "该版本不列入版本清单，也不作为“未变化”的比较依据；新版本使用新的编号。确认不需要后可删除这些文件。"),
+    # last year (build --from)
+    "last-year-not-found": Kind(E, "找不到上年报告的数字", "--from 请指定上年的报告（.docx，旁边须有同名的 .manifest.json）、"
+                                "它所在的输出文件夹（如 output/2017-2018），或上年的年度文件夹（在 --out 下找它的报告）。"),
+    "last-year-missing": Kind(W, "报告用到了上年的数字，但没有指定上年的报告，这些数字印为“未知”",
+                              "请用 build --from 指定上年的报告或其输出文件夹（如 output/2017-2018）后重新生成。"),
+    "last-year-unknown-name": Kind(E, "上年数字表中的名称不是报告中的数字",
+                                   "A 列请写报告中的数字名称（见 report-builder fields 或 docs/template.md 的“数字”一节），例如 主动公开条数。"),
+    "figure-jump": Kind(W, "数字与上年相比变化异常（3 倍以上，或变为 0）", "请核对所列部门的填报；确属实际情况的可忽略此提示。"),
     "pdf-failed": Kind(W, "未能生成 PDF", "Word 报告已生成；如需 PDF，请运行 scripts/install_fonts.sh 安装 LibreOffice 后重试。"),
     # reading and writing files (the last net in the command line; output writes are reported earlier)
     "io-permission-denied": Kind(E, "没有权限读写该文件或文件夹", "请检查它的权限（或是否被其他程序占用），或换一个位置后重试。"),
@@ -164,7 +190,8 @@ class Finding:
 
     @property
     def hint(self) -> str:
-        return CATALOG[self.code].hint
+        kind = CATALOG[self.code]
+        return kind.office_hint if kind.office_hint and self.file == OFFICE_FILE else kind.hint
 
     @property
     def where(self) -> str:

@@ -15,8 +15,11 @@ from report_builder.file_checks import Progress, check_isolated, not_merged, rej
 from report_builder.findings import Finding, Severity
 from report_builder.intake.checks import Tally
 from report_builder.intake.document_safety import precheck_document
+from report_builder.intake.lastyear import read_typed_figures
 from report_builder.intake.report_template import TEMPLATE_NAME, UsedTemplate, file_sha256, find_template, load_template
+from report_builder.isolation import Crash, run_isolated
 from report_builder.names import safe_stem
+from report_builder.outputs.lastyear import find_last_year
 from report_builder.outputs.manifests import make_manifest, manifest_path
 from report_builder.outputs.staging import (
     INCOMPLETE_DETAIL,
@@ -25,10 +28,11 @@ from report_builder.outputs.staging import (
     convert_pdf,
     feedback_stem,
     output_failure,
-    report_stem,
+    titled_stem,
 )
 from report_builder.outputs.versions import input_changes, list_builds, write_next_version, write_version
-from report_builder.report.merge import merge_year
+from report_builder.report.lastyear import LastYear, jumps, last_year_uses
+from report_builder.report.merge import ReportData, merge_year
 from report_builder.report.template_guide import FieldRow
 from report_builder.results import (
     BuildResult,
@@ -42,17 +46,18 @@ from report_builder.results import (
 from report_builder.schema import OFFICE_FILE, OfficeWorkbook
 
 __all__ = ["build_report", "check_file", "check_report_template", "check_submissions", "list_report_versions",
-           "load_office", "make_templates", "template_fields", "write_feedback", "write_template_guide"]
+           "load_office", "make_templates", "start_year", "template_fields", "write_feedback", "write_template_guide"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress: Progress | None = None,
-                      ) -> CheckReport:
+                      last_year: LastYear | None = None) -> CheckReport:
     """Check every workbook of a year folder; merge what is valid.
 
     `lists` names the lists of rows the report data should carry (summary.LIST_NAMES; build
-    asks for those its template prints): the figures never need them.
+    asks for those its template prints): the figures never need them. With `last_year` the data
+    carries `上年`/`增减`, and a figure that jumped since last year is a `figure-jump` warning.
     """
     year_dir = Path(year_dir)
     others, files = _list_year(year_dir)
@@ -64,8 +69,10 @@ def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress:
     if office is not None:
         summaries = [o.summary for o in checked if o.summary is not None]
         unchecked = [o.result.file for o in checked if o.summary is None]
-        data, merge_findings = merge_year(office, summaries, unchecked)
+        data, merge_findings = merge_year(office, summaries, unchecked, last_year)
         year_findings += merge_findings
+        if last_year is not None:
+            year_findings += jumps(data.figures, last_year, office.file)
     dropped = {f.file for f in year_findings if f.code == "duplicate-department"}
     results = [loaded.file] if loaded.file else []
     results += [rejected_whole(o.result) if not_merged(o, dropped) else o.result for o in checked]
@@ -127,25 +134,34 @@ def _other_file(path: Path) -> FileResult:
 
 
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
-                 pdf: bool = False, on_progress: Progress | None = None) -> BuildResult:
-    """Check the year; if there is no error, render the report as the next version under out_dir/<year>/."""
+                 pdf: bool = False, on_progress: Progress | None = None, last_year: Path | None = None,
+                 ) -> BuildResult:
+    """Check the year; if there is no error, render the report as the next version under out_dir/<year>/.
+
+    `last_year` (`build --from`): last year's report, its output folder or its year folder
+    (outputs.lastyear.find_last_year); its figures become `上年.…` and `增减.…`.
+    """
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.sources_workbook import sources_workbook
     from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
     from report_builder.report.sources import figure_uses
-    from report_builder.report.template_check import check_template
+    from report_builder.report.template_check import check_template, vocabulary_names
+    from report_builder.vocabulary import declared_narratives
 
     year_dir = Path(year_dir)
     found = find_template(year_dir, template)
     used = load_template(*found) if found else Finding("template-missing", template.name if template else TEMPLATE_NAME)
     lists = template_lists(used.data) if isinstance(used, UsedTemplate) else ()  # parsed only once pre-checked
-    check = check_submissions(year_dir, lists=lists, on_progress=on_progress)
-    if isinstance(used, Finding):
-        return BuildResult(check, render_findings=(used,))
-    problems = tuple(check_template(used.data, file=used.path.name))  # names from the vocabulary
-    if problems:
-        return BuildResult(check, render_findings=problems, template=used)
+    known, typed = _last_year(Path(last_year), Path(out_dir), year_dir.name) if last_year else (None, ())
+    check = check_submissions(year_dir, lists=lists, on_progress=on_progress, last_year=known)
+    if isinstance(used, Finding) or any(f.severity is Severity.ERROR for f in typed):
+        problems = (used,) + typed if isinstance(used, Finding) else typed
+        return BuildResult(check, render_findings=problems, template=used if isinstance(used, UsedTemplate) else None)
+    declared = declared_narratives(check.office.narratives) if check.office is not None else ()
+    checked = tuple(check_template(used.data, vocabulary_names(declared), file=used.path.name))
+    if checked:
+        return BuildResult(check, render_findings=checked, template=used)
     if not check.ok or check.data is None:
         return BuildResult(check, template=used)
     try:
@@ -153,10 +169,11 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     except RenderError as error:
         return BuildResult(check, render_findings=(error.as_finding(used.path.name),), template=used)
     docx = strip_marks(marked)
+    asked = _last_year_asked(used, check.data) if last_year is None else ()
     hashes = {r.file: r.sha256 for r in check.files}
     manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx)
     folder = Path(out_dir) / year_dir.name
-    stem = report_stem(check.data.info.school_name, check.data.info.year_label)
+    stem = titled_stem(docx, check.data.info.school_name, check.data.info.year_label)  # the title it renders
     data = check.data
     pdf_findings: list[Finding] = []
 
@@ -179,19 +196,54 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         return BuildResult(check, render_findings=(output_failure(folder, error),), template=used)
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
     return BuildResult(check, published.report, manifest_path(published.report), published.unchanged,
-                       notes + tuple(pdf_findings), used, published.report.with_suffix(SOURCES_SUFFIX))
+                       notes + asked + typed + tuple(pdf_findings), used, published.report.with_suffix(SOURCES_SUFFIX))
+
+
+def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None, tuple[Finding, ...]]:
+    """`build --from`: last year's report (outputs.lastyear), or a workbook the office typed them in, read in
+    a worker (intake.lastyear); the findings say what is wrong with it (errors stop the build)."""
+    if source.suffix.lower() not in WORKBOOK_SUFFIXES:
+        found = find_last_year(source, out_dir, year)
+        return (found, ()) if isinstance(found, LastYear) else (None, (found,))
+    if source.is_symlink() or not source.is_file():
+        return None, (Finding("file-link" if source.is_symlink() else "last-year-not-found", str(source),
+                              detail="" if source.is_symlink() else "文件不存在"),)
+    [outcome] = run_isolated(read_typed_figures, [source], workers=1)
+    if isinstance(outcome, Crash):
+        return None, (Finding("file-unsafe", source.name, detail="读取时程序异常退出"),)
+    figures, findings = outcome
+    try:
+        digest = file_sha256(source)
+    except OSError:
+        return None, (Finding("file-read-failed", source.name, detail="无法打开文件"),)
+    return LastYear(source.name, "", digest, figures), findings
+
+
+def _last_year_asked(template: UsedTemplate, data: ReportData) -> tuple[Finding, ...]:
+    """A warning when the report prints `上年.…`/`增减.…` but no last year was given (they print "未知")."""
+    from report_builder.report.render import parse_template
+
+    try:
+        tree = parse_template(template.data)
+    except Exception:  # noqa: BLE001 - it rendered; a second parse failing only means no warning
+        tree = None
+    where = last_year_uses(tree, data.used_figures)
+    return (Finding("last-year-missing", template.path.name, detail="、".join(where)),) if where else ()
 
 
 def check_report_template(template: Path, year_dir: Path | None = None) -> tuple[Finding, ...]:
     """Every problem of a Word report template, in Chinese at its paragraph; with `year_dir`, also
     what goes wrong when this year's data is rendered into it (in a capped worker)."""
     from report_builder.report.render import RenderError, render_isolated, template_lists
-    from report_builder.report.template_check import check_template
+    from report_builder.report.template_check import check_template, vocabulary_names
+    from report_builder.vocabulary import declared_narratives
 
     used = load_template(Path(template), "option")
     if isinstance(used, Finding):
         return (used,)
-    problems = tuple(check_template(used.data, file=used.path.name))
+    office = load_office(Path(year_dir)).office if year_dir is not None else None
+    names = vocabulary_names(declared_narratives(office.narratives) if office is not None else ())
+    problems = tuple(check_template(used.data, names, file=used.path.name))
     if problems or year_dir is None:
         return problems
     check = check_submissions(Path(year_dir), lists=template_lists(used.data))
@@ -225,22 +277,52 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     """One department workbook per department of the office workbook's list."""
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.forms import department_workbook
+    from report_builder.vocabulary import department_narratives
 
     year_dir = Path(year_dir)
     loaded = load_office(year_dir)
-    if loaded.office is None:
-        return Written((), loaded.findings)
+    if loaded.office is None or any(f.severity is Severity.ERROR for f in loaded.findings):
+        return Written((), loaded.findings)  # nothing is sent out while the office workbook has an error
     folder = out_dir or Path("output") / year_dir.name / "填报表"
     written: list[Path] = []
+    paragraphs = department_narratives(loaded.office.narratives)
     for entry in loaded.office.departments:
         items = [item for item in loaded.office.checklist if item.department == entry.name]
-        data = save_workbook(department_workbook(loaded.office.info, entry.name, items))
+        data = save_workbook(department_workbook(loaded.office.info, entry.name, items, paragraphs))
         try:
             path = write_next_version(folder, safe_stem(entry.name), ".xlsx", data, plain_first=True).path
         except OSError as error:  # the folder, not this department: the next one would fail the same way
             return Written(tuple(written), loaded.findings + (output_failure(folder, error),))
         written.append(path)
     return Written(tuple(written), loaded.findings)
+
+
+def start_year(new_dir: Path, from_dir: Path | None = None) -> Written:
+    """Write NEW_DIR/年度总表.xlsx for a new year: carried over from `from_dir`'s (window, deadline and labels
+    one year on, paragraphs marked as last year's), or blank. An existing office workbook is never replaced."""
+    from report_builder.outputs.excel import save_workbook
+    from report_builder.outputs.new_year import blank_office_workbook, next_office_workbook
+    from report_builder.outputs.versions import write_atomic
+
+    target = Path(new_dir) / OFFICE_FILE
+    if target.exists() or target.is_symlink():
+        return Written((), (Finding("office-workbook-exists", str(target)),))
+    found: tuple[Finding, ...] = ()
+    if from_dir is None:
+        workbook = blank_office_workbook()
+    else:
+        loaded = load_office(Path(from_dir))
+        found = loaded.findings
+        if loaded.office is None or any(f.severity is Severity.ERROR for f in found):
+            return Written((), found)
+        workbook = next_office_workbook(loaded.office)
+    try:
+        write_atomic(target, save_workbook(workbook))
+    except FileExistsError:  # made meanwhile by someone else: still never replaced
+        return Written((), (Finding("office-workbook-exists", str(target)),))
+    except OSError as error:
+        return Written((), found + (output_failure(target.parent, error),))
+    return Written((target,), found)
 
 
 def write_feedback(check: CheckReport, out_dir: Path) -> Written:

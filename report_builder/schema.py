@@ -44,6 +44,13 @@ OfficeNarrativeKey = Literal[
     "公开内容", "主要经验", "主要问题", "改进措施",
 ]
 DepartmentNarrativeKey = Literal["招生工作公开情况", "财务工作公开情况", "其他公开情况"]
+# The paragraphs every year knows (the default list of a new office workbook); the office adds its own names.
+OFFICE_NARRATIVE_KEYS: tuple[str, ...] = get_args(OfficeNarrativeKey)
+DEPARTMENT_NARRATIVE_KEYS: tuple[str, ...] = get_args(DepartmentNarrativeKey)
+MAX_NARRATIVE_NAME = 20  # characters of a paragraph name (段落): "其他需要报告的事项" is 9
+
+# Opens each paragraph `new-year` carries over from last year; the check warns until the office removes it.
+LAST_YEAR_MARK = "【上年内容，请按本年度修改后删除本标记】"
 
 LOCKED: dict[str, Any] = {"locked": True}  # json_schema_extra of a pre-filled, locked field
 
@@ -66,12 +73,21 @@ class Row(BaseModel):
 class OfficeInfo(Row):
     school_name: str = Field(title="学校名称", max_length=60, description="学校全称，用于报告标题")
     self_noun: str = Field(title="学校自称", max_length=4, description="报告中对本校的称呼，如“学院”或“学校”")
-    year_label: str = Field(title="年度名称", max_length=20, description="如“2017-2018年度”，用于标题和正文")
+    year_label: str = Field(title="年度名称", max_length=20, description="如“20XX-20XX年度”或“20XX年”，用于标题和正文")
     window_start: dt.date = Field(title="统计起始日期", description="通常为 9 月 1 日")
     window_end: dt.date = Field(title="统计截止日期", description="通常为次年 8 月 31 日")
-    next_year_label: str = Field(title="下一学年名称", max_length=20, description="如“2018-2019学年”，用于改进措施")
+    next_year_label: str = Field(title="下一学年名称", max_length=20, description="如“20XX-20XX学年”，用于改进措施")
     deadline: dt.date | None = Field(None, title="报送截止日期", description="各部门交回填报表的日期")
     contact: str | None = Field(None, title="联系人及电话", max_length=60, description="填报表中“有问题请联系”的人")
+    # The year as reports write it (vocabulary.YEAR_TEXTS); left blank, each is derived from the window.
+    school_year_label: str | None = Field(default=None, title="学年度写法", max_length=20,
+                                          description="留空则由统计时间段得出，写作“起始年-截止年学年度”")
+    school_year: str | None = Field(default=None, title="学年写法", max_length=20,
+                                    description="留空则由统计时间段得出，写作“起始年-截止年学年”")
+    school_year_dash: str | None = Field(default=None, title="学年写法（长横）", max_length=20,
+                                         description="留空则由统计时间段得出，写作“起始年—截止年学年”（长横线）")
+    calendar_year: str | None = Field(default=None, title="年份写法", max_length=20,
+                                      description="留空则写作统计截止日期的年份加“年”字")
 
 
 class DepartmentEntry(Row):
@@ -86,8 +102,13 @@ class ChecklistItem(Row):
 
 
 class OfficeNarrative(Row):
-    key: OfficeNarrativeKey = Field(title="段落")
-    text: str = Field(title="内容", max_length=5000, description="可用 {联络员人数} 等数据名称引用统计数字")
+    key: str = Field(title="段落", max_length=MAX_NARRATIVE_NAME,
+                     description="段落名称，可自拟（如“新做法新举措”），报告模板中写作 文字.段落名称；"
+                                 "只用汉字、字母、数字和下划线，不以数字开头")
+    text: str | None = Field(default=None, title="内容", max_length=5000,
+                             description="可用 {联络员人数} 等数据名称引用统计数字；只为部门设立的段落可留空")
+    by_departments: YesNo | None = Field(default=None, title="由部门填写",
+                                         description="选“是”时，各部门填报表“文字材料”的段落下拉列表中列出此段落")
 
 
 # ---- a department workbook (部门名称.xlsx) -------------------------------------------------------
@@ -139,7 +160,7 @@ class Activity(Row):
 
 
 class DepartmentNarrative(Row):
-    key: DepartmentNarrativeKey = Field(title="段落")
+    key: str = Field(title="段落", max_length=MAX_NARRATIVE_NAME)  # a drop-down of the office's names (forms)
     text: str = Field(title="内容", max_length=5000, description="可用 {主动公开条数} 等数据名称引用统计数字")
 
 

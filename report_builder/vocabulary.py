@@ -10,19 +10,24 @@ writes docs/template.md from them; tests/test_vocabulary.py checks that they agr
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import get_args
 
 from report_builder.schema import (
     CHANNELS,
+    DEPARTMENT_NARRATIVE_KEYS,
     DEPARTMENT_SHEETS,
+    MAX_NARRATIVE_NAME,
     NOT_APPLICABLE,
     OFFICE_FILE,
+    OFFICE_NARRATIVE_KEYS,
     OFFICE_SHEETS,
     ActivityKind,
     CaseKind,
-    DepartmentNarrativeKey,
-    OfficeNarrativeKey,
+    OfficeInfo,
+    OfficeNarrative,
     Outcome,
     RefusalReason,
     SheetSpec,
@@ -31,8 +36,9 @@ from report_builder.schema import (
 __all__ = [
     "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHECKLIST", "CHECKLIST_FIGURES", "CHECKLIST_ITEMS",
     "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES", "FIGURES",
-    "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS", "ListTerm", "Term", "TextTerm",
-    "case_figure", "channel_figure", "context_names", "outcome_figure", "reason_figure",
+    "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS", "UNKNOWN",
+    "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "case_figure", "channel_figure", "context_names",
+    "declared_narratives", "department_narratives", "narrative_name_problem", "outcome_figure", "reason_figure",
 ]
 
 DEPARTMENT_BOOK = "部门填报表"
@@ -55,6 +61,7 @@ class TextTerm:
     description: str
     source: str
     field: str  # the attribute of schema.OfficeInfo
+    derived: Callable[[OfficeInfo], str] | None = None  # the text when that field is left blank
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,28 @@ TEXTS: tuple[TextTerm, ...] = (
     TextTerm("起始日期", "统计时间段的第一天，如“2017年9月1日”", _office("info", "window_start"), "window_start"),
     TextTerm("截止日期", "统计时间段的最后一天，如“2018年8月31日”", _office("info", "window_end"), "window_end"),
 )
+
+
+def _years(info: OfficeInfo, dash: str, school: str, calendar: str) -> str:
+    """"2019-2020学年" for a window over two years, "2020年" for a calendar year."""
+    first, last = info.window_start.year, info.window_end.year
+    return f"{first}{dash}{last}{school}" if first != last else f"{last}{calendar}"
+
+
+# The usual ways a report writes its year: derived from the window unless the office writes its own.
+YEAR_TEXTS: tuple[TextTerm, ...] = tuple(
+    TextTerm(name, description, f"{_office('info', field)}（留空时由统计时间段得出）", field, derived)
+    for name, description, field, derived in (
+        ("学年度", "如“2019-2020学年度”；统计时间段在同一年内时为“2020年度”", "school_year_label",
+         lambda info: _years(info, "-", "学年度", "年度")),
+        ("学年", "如“2019-2020学年”；统计时间段在同一年内时为“2020年”", "school_year",
+         lambda info: _years(info, "-", "学年", "年")),
+        ("学年_长横", "如“2019—2020学年”（长横线）；统计时间段在同一年内时为“2020年”", "school_year_dash",
+         lambda info: _years(info, "—", "学年", "年")),
+        ("年份", "统计截止日期所在的年份，如“2020年”", "calendar_year",
+         lambda info: f"{info.window_end.year}年"),
+    ))
+TEXTS += YEAR_TEXTS
 
 # ---- figures (all whole numbers) -------------------------------------------------------------------
 
@@ -205,7 +234,7 @@ COLLECTED_LISTS: tuple[str, ...] = tuple(t.name for t in LISTS if t.collected)
 # ---- narratives ----------------------------------------------------------------------------------
 
 NARRATIVES = "文字"  # the template's `文字`: `文字.编制依据` is a list of paragraphs
-NARRATIVE_KEYS: tuple[str, ...] = get_args(OfficeNarrativeKey) + get_args(DepartmentNarrativeKey)
+NARRATIVE_KEYS: tuple[str, ...] = OFFICE_NARRATIVE_KEYS + DEPARTMENT_NARRATIVE_KEYS  # known every year
 _NARRATIVE_TOPICS = {
     "编制依据": "报告的编制依据（报告开头）", "概述引言": "工作概述的引言", "组织领导": "组织领导与工作机构",
     "清单落实": "信息公开事项清单的落实", "制度建设": "信息公开制度建设", "平台队伍": "公开平台与工作队伍建设",
@@ -215,12 +244,50 @@ _NARRATIVE_TOPICS = {
 }
 NARRATIVE_TERMS: tuple[Term, ...] = tuple(
     Term(f"{NARRATIVES}.{key}", f"{_NARRATIVE_TOPICS[key]}：段落的列表（可含 {{数据名称}}，已填入）",
-         f"{_office('narratives') if key in get_args(OfficeNarrativeKey) else _department('narratives')}"
+         f"{_office('narratives') if key in OFFICE_NARRATIVE_KEYS else _department('narratives')}"
          f"（段落为“{key}”的行，每行可分多段）")
     for key in NARRATIVE_KEYS)
 
 
+
+
+def declared_narratives(office: Iterable[OfficeNarrative]) -> tuple[str, ...]:
+    """The paragraphs a template can use: those known every year, then the office's own names."""
+    return tuple(dict.fromkeys([*NARRATIVE_KEYS, *(n.key for n in office)]))
+
+
+def department_narratives(office: Iterable[OfficeNarrative]) -> tuple[str, ...]:
+    """The paragraphs a department can write: the usual three, then those the office opened to departments."""
+    return tuple(dict.fromkeys([*DEPARTMENT_NARRATIVE_KEYS, *(n.key for n in office if n.by_departments == "是")]))
+
+
+def narrative_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a paragraph name (a template writes it as `文字.<name>`), or None. Allowed:
+    letters (汉字 included), digits and "_", not first a digit, as NFKC keeps them (no full-width letters)."""
+    if len(name) > MAX_NARRATIVE_NAME:
+        return f"超过 {MAX_NARRATIVE_NAME} 字"
+    bad = "".join(dict.fromkeys(ch for ch in name if not ("_" + ch).isidentifier()
+                                or unicodedata.normalize("NFKC", ch) != ch))
+    if bad:
+        return f"含有“{bad}”"
+    return "以数字开头" if not name.isidentifier() else None
+
+
+# ---- last year (`上年.主动公开条数`, `增减.主动公开条数`) -------------------------------------------
+
+LAST_YEAR, YEAR_CHANGE = "上年", "增减"  # the template's `上年` and `增减`: one entry per figure
+UNKNOWN = "未知"  # a figure last year's report did not have, or no last year given: never 0
+LAST_YEAR_SOURCE = "上年报告的版本说明文件（build --from 指定的上年报告或其输出文件夹）"
+LAST_YEAR_TERMS: tuple[Term, ...] = (
+    Term(f"{LAST_YEAR}.<数字名称>", f"上年报告中该数字的值，如 {LAST_YEAR}.主动公开条数；上年没有该数字、"
+         f"或未指定上年报告时为“{UNKNOWN}”（可写 {{% if {LAST_YEAR}.主动公开条数 is number %}} 判断）",
+         LAST_YEAR_SOURCE),
+    Term(f"{YEAR_CHANGE}.<数字名称>", f"本年减上年的差（减少时为负数，取绝对值用 abs 过滤器）；上年未知时为“{UNKNOWN}”",
+         f"本年的数字与{LAST_YEAR_SOURCE}"),
+)
+
+
 def context_names() -> frozenset[str]:
-    """The top-level names of a template's data: texts, figures, lists, `工作记录` and `文字`."""
+    """The top-level names of a template's data: texts, figures, lists, `工作记录`, `文字`, `上年`, `增减`."""
     return frozenset([*(t.name for t in TEXTS), *(t.name for t in FIGURES),
-                      *(t.name.split(".")[0] for t in LISTS), NARRATIVES])
+                      *(t.name.split(".")[0] for t in LISTS), NARRATIVES, LAST_YEAR, YEAR_CHANGE])

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from report_builder.outputs.excel import save_workbook
 from report_builder.outputs.forms import department_workbook, office_workbook
 from report_builder.schema import ChecklistItem, DepartmentEntry, OfficeInfo, OfficeNarrative
+from report_builder.vocabulary import department_narratives
 
 SCHOOL = "湖南石油化工职业技术学院"
 DEPARTMENTS = ("党政办公室", "教务处", "招生就业处", "财务处")
@@ -35,8 +36,8 @@ class SampleOffice:
     narratives: tuple[OfficeNarrative, ...]
 
     def department_template(self, department: str) -> Workbook:
-        """The generated template of one department."""
-        return department_workbook(self.info, department, self.checklist)
+        """The generated template of one department (as `templates` makes it)."""
+        return department_workbook(self.info, department, self.checklist, department_narratives(self.narratives))
 
     def office_template(self) -> Workbook:
         return office_workbook(self.info, self.departments, self.checklist, self.narratives)

@@ -157,3 +157,22 @@ def test_fields_and_guide_for_template_authors(sample_year: Path, tmp_path: Path
     assert written.returncode == 0 and (tmp_path / "说明.docx").is_file()
     again = run("guide", "--out", tmp_path / "说明.docx", cwd=tmp_path)
     assert again.returncode != 0 and "已有同名的文件" in again.stdout + again.stderr and "Traceback" not in again.stderr
+
+
+def test_new_year_then_templates(tmp_path: Path) -> None:
+    """`new-year` writes the next office workbook once and never again; `templates` refuses a bad one."""
+    from conftest import ROOT
+
+    new = tmp_path / "2018-2019"
+    done = run("new-year", new, "--from", ROOT / "inputs" / "2017-2018", cwd=tmp_path)
+    assert done.returncode == 0 and (new / "年度总表.xlsx").is_file()
+    assert "顺延一年" in done.stdout
+    again = run("new-year", new, cwd=tmp_path)
+    assert again.returncode == 1 and "已有年度总表，未覆盖" in again.stdout
+    blank = run("new-year", tmp_path / "空白", cwd=tmp_path)
+    assert blank.returncode == 0 and (tmp_path / "空白" / "年度总表.xlsx").is_file()
+    refused = run("templates", tmp_path / "空白", "--out", tmp_path / "forms", cwd=tmp_path)
+    assert refused.returncode == 1 and not (tmp_path / "forms").exists()
+    assert "年度总表.xlsx › 基本信息!B3：必填项为空" in refused.stdout
+    assert run("templates", new, "--out", tmp_path / "forms", cwd=tmp_path).returncode == 0
+    assert len(list((tmp_path / "forms").glob("*.xlsx"))) == 15

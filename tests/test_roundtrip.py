@@ -42,6 +42,7 @@ from report_builder.report.merge import merge_year
 from report_builder.report.summary import application_row, summarize_department
 from report_builder.schema import (
     CHANNELS,
+    DEPARTMENT_NARRATIVE_KEYS,
     DEPARTMENT_SHEETS,
     FIRST_DATA_ROW,
     NEEDS_REASON,
@@ -85,7 +86,9 @@ def text(column: Column, *, closing_brace: bool = True) -> st.SearchStrategy[str
 
 def value(column: Column, model: type[Row]) -> st.SearchStrategy[Any]:
     strategy: st.SearchStrategy[Any]
-    if column.kind == "choice":
+    if model is DepartmentNarrative and column.field == "key":  # a drop-down of the office's names (forms)
+        strategy = st.sampled_from(DEPARTMENT_NARRATIVE_KEYS)
+    elif column.kind == "choice":
         strategy = st.sampled_from(column.choices)
     elif column.kind == "int":
         strategy = st.integers(min_value=column.minimum or 0, max_value=column.maximum or 10**6)

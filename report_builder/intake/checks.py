@@ -22,8 +22,10 @@ from report_builder.intake.rules import (
     Context,
     check_channel_rows,
     check_item_departments,
+    check_last_year_text,
     check_lookalike_names,
     check_names,
+    check_narrative_names,
     check_office_info,
     check_unique,
     row_check,
@@ -38,6 +40,7 @@ from report_builder.schema import (
     Row,
     SheetSpec,
 )
+from report_builder.vocabulary import department_narratives
 
 __all__ = ["Checked", "Tally", "check_department", "check_office"]
 
@@ -72,6 +75,8 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     findings += check_names(raw.file, sheets["departments"], "name")
     findings += check_lookalike_names(raw.file, sheets["departments"])
     findings += check_unique(raw.file, sheets["checklist"], "number")
+    findings += check_narrative_names(raw.file, sheets["narratives"])
+    findings += check_last_year_text(raw.file, sheets["narratives"])
     return _finish(raw, "office", OfficeWorkbook, sheets, findings, complete=info is not None)
 
 
@@ -94,6 +99,7 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None, index: Off
             ambiguous=index.ambiguous,
             numbers=index.numbers,
             department=getattr(info, "department", "") if listed else "",  # unknown: said once, not per item
+            paragraphs=index.paragraphs,
         )
         findings += _check_department_info(raw, info_sheets["info"], index)
     info_sheet = info_sheets["info"].placement.sheet
@@ -113,6 +119,7 @@ class OfficeIndex:
     items: dict[int, ChecklistItem]
     ambiguous: frozenset[int]  # 清单 numbers used by more than one item
     numbers: dict[str, int]  # 清单 item title → its (first) number
+    paragraphs: tuple[str, ...] = ()  # the 段落 departments may write (vocabulary.department_narratives)
 
     @classmethod
     def of(cls, office: OfficeWorkbook) -> OfficeIndex:
@@ -120,7 +127,8 @@ class OfficeIndex:
         return cls(office, frozenset(d.name for d in office.departments),
                    {item.number: item for item in office.checklist},
                    frozenset(number for number, count in counts.items() if count > 1),
-                   {item.title: item.number for item in reversed(office.checklist)})
+                   {item.title: item.number for item in reversed(office.checklist)},
+                   department_narratives(office.narratives))
 
 
 def _looks_like(raw: RawWorkbook, specs: Sequence[SheetSpec]) -> bool:

@@ -22,16 +22,20 @@ from report_builder.intake.sheets import RowCheck, SheetResult, Tally, match_hea
 from report_builder.names import name_problem
 from report_builder.schema import (
     DEPARTMENT_SHEETS,
+    LAST_YEAR_MARK,
     NEEDS_REASON,
     Application,
     ChecklistAnswer,
     ChecklistItem,
+    DepartmentNarrative,
     Row,
     SheetSpec,
 )
+from report_builder.vocabulary import narrative_name_problem
 
-__all__ = ["ROW_RULES", "Context", "check_channel_rows", "check_item_departments", "check_lookalike_names",
-           "check_names", "check_office_info", "check_unique", "row_check"]
+__all__ = ["ROW_RULES", "Context", "check_channel_rows", "check_item_departments", "check_last_year_text",
+           "check_lookalike_names", "check_names", "check_narrative_names", "check_office_info", "check_unique",
+           "row_check"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Context:
     department: str = ""
     ambiguous: frozenset[int] = frozenset()  # 清单 numbers the office gave twice: rows not compared
     numbers: Mapping[str, int] = field(default_factory=dict)  # 清单 title → its number
+    paragraphs: tuple[str, ...] = ()  # the 段落 a department may write (vocabulary.department_narratives)
 
 
 # ---- rules of one row ----------------------------------------------------------------------------
@@ -88,9 +93,17 @@ def _checklist_answer(values: Mapping[str, object], context: Context) -> list[tu
             if values.get(name, expected) != expected]
 
 
+def _paragraph(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    key = values.get("key")
+    if not context.paragraphs or not isinstance(key, str) or key in context.paragraphs:
+        return []
+    return [("key", "narrative-not-declared", "可选：" + "、".join(context.paragraphs))]
+
+
 ROW_RULES: dict[type[Row], tuple[RowRule, ...]] = {
     Application: (_dates_in_window, _application),
     ChecklistAnswer: (_checklist_answer,),
+    DepartmentNarrative: (_paragraph,),
 }
 
 
@@ -105,18 +118,33 @@ def row_check(context: Context) -> RowCheck:
 
 # ---- rules across sheets ------------------------------------------------------------------------
 
-def check_office_info(file: str, result: SheetResult, year: str) -> list[Finding]:
+def check_office_info(file: str, result: SheetResult, year: str = "") -> list[Finding]:
+    """基本信息 of the office workbook: a window that ends after it starts, a label of the window's years.
+
+    `year` (the year folder's name) is not compared: a folder named 2019-2020 may hold a year labelled 2020年."""
     info: Any = result.records[0]
     found = []
     where = result.placement
     if info.window_end <= info.window_start:
         found.append(Finding("window-invalid", file, where.sheet, where.cell(0, "window_end"),
                              info.window_end.isoformat(), f"起始日期为{chinese_date(info.window_start)}"))
-    folder_years = re.findall(r"\d{4}", year)
-    if folder_years and re.findall(r"\d{4}", info.year_label) != folder_years:
-        found.append(Finding("wrong-year", file, where.sheet, where.cell(0, "year_label"), info.year_label,
-                             f"年度文件夹为“{year}”"))
+    # The year folder's name is just a folder: the office workbook defines the year. Its label's years
+    # (any spelling: "2019-2020学年度", "2020年") must lie in its own window: a copied workbook half updated.
+    years = range(info.window_start.year, info.window_end.year + 1)
+    stray = [y for y in re.findall(r"(?<!\d)\d{4}(?!\d)", info.year_label) if int(y) not in years]
+    if stray and info.window_start < info.window_end:
+        found.append(Finding("year-label-window", file, where.sheet, where.cell(0, "year_label"), info.year_label,
+                             f"统计时间段为{chinese_window(info.window_start, info.window_end)}"))
     return found + check_names(file, result, "school_name", "year_label")
+
+
+def check_last_year_text(file: str, result: SheetResult) -> list[Finding]:
+    """Paragraphs `new-year` carried over from last year and not yet revised (still opening with the mark)."""
+    texts = [getattr(record, "text", None) or "" for record in result.records]  # None: declared for departments
+    return [Finding("last-year-text", file, result.placement.sheet, result.placement.cell(i, "text"),
+                    text, f"段落“{getattr(record, 'key', '')}”")
+            for i, (record, text) in enumerate(zip(result.records, texts, strict=True))
+            if text.startswith(LAST_YEAR_MARK)]
 
 
 def check_names(file: str, result: SheetResult, *fields: str) -> list[Finding]:
@@ -129,6 +157,18 @@ def check_names(file: str, result: SheetResult, *fields: str) -> list[Finding]:
             if problem:
                 found.append(Finding("name-unusable", file, result.placement.sheet, result.placement.cell(i, name),
                                      value, problem))
+    return found
+
+
+def check_narrative_names(file: str, result: SheetResult) -> list[Finding]:
+    """The office's paragraph names (段落), each usable as `文字.<名称>` in a template."""
+    found = []
+    for i, record in enumerate(result.records):
+        name = getattr(record, "key", "")
+        problem = narrative_name_problem(name)
+        if problem:
+            found.append(Finding("narrative-name-unusable", file, result.placement.sheet,
+                                 result.placement.cell(i, "key"), name, problem))
     return found
 
 

@@ -6,6 +6,7 @@ docs/architecture.md, "Sheet layout". Values are written with `excel.put`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,13 +41,14 @@ from report_builder.outputs.excel import (
 )
 from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Column, SheetSpec
 
-__all__ = ["CHECK_BAD", "CHECK_OK", "FORM_HEADERS", "LISTS_SHEET", "department_workbook", "office_workbook",
+__all__ = ["ANY_DATE", "CHECK_BAD", "CHECK_OK", "FORM_HEADERS", "LISTS_SHEET", "department_workbook", "office_workbook",
            "self_check_cell"]
 
 FORM_HEADERS = ("项目", "填写内容", "说明")
 LISTS_SHEET = "_lists"  # hidden; only written when a drop-down list is too long for Excel's 255 characters
 CHECK_OK, CHECK_BAD = "✔ 本表必填项已填齐", "⚠ 本表有 {} 处必填项未填"
 _MAX_LIST = 255
+ANY_DATE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))  # what the office's own date cells accept
 _FORMATS = {"date": "yyyy-mm-dd", "text": "@", "choice": "@", "int": "0"}
 
 
@@ -57,10 +59,12 @@ class _Context:
     """What every sheet of one workbook shares: the window and the hidden list sheet."""
 
     wb: Workbook
-    start: dt.date
-    end: dt.date
+    start: dt.date | None  # None: a blank office workbook (no window yet)
+    end: dt.date | None
+    bound: bool = True  # date cells must fall in the window (department workbooks), else any date (office)
     lists: dict[tuple[str, ...], str] = field(default_factory=dict)
     lists_sheet: Worksheet | None = None
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "narratives.key" → a drop-down
 
     def list_formula(self, choices: tuple[str, ...]) -> str:
         joined = ",".join(choices)
@@ -97,7 +101,7 @@ def _finish(wb: Workbook) -> Workbook:
     return wb
 
 
-def _describe(col: Column, start: dt.date, end: dt.date) -> str:
+def _describe(col: Column, ctx: _Context) -> str:
     """The rule of one column in plain Chinese (instructions, input prompts, form help)."""
     parts = ["已预先填好，不能修改" if col.locked else ("必填" if col.required else "选填")]
     if col.help:
@@ -109,15 +113,26 @@ def _describe(col: Column, start: dt.date, end: dt.date) -> str:
         parts.append(f"填写 {low} 到 {col.maximum} 之间的整数，不带单位" if col.maximum is not None
                      else f"填写不小于 {low} 的整数，不带单位")
     elif col.kind == "date":
-        parts.append(f"按 {start.isoformat()} 的格式填写，须在{chinese_window(start, end)}之间")
+        parts.append(_date_rule(ctx))
     elif col.max_length:
         parts.append(f"不超过 {col.max_length} 字")
     return "；".join(parts) + "。"
 
 
+def _example(start: dt.date | None) -> str:
+    return start.isoformat() if start else "YYYY-MM-DD（年-月-日）"
+
+
+def _date_rule(ctx: _Context) -> str:
+    """How a date cell is filled: in the window (department workbooks), or any date (the office's own)."""
+    if ctx.bound and ctx.start and ctx.end:
+        return f"按 {ctx.start.isoformat()} 的格式填写，须在{chinese_window(ctx.start, ctx.end)}之间"
+    return f"按 {_example(ctx.start)} 的格式填写"
+
+
 def _validation(col: Column, ctx: _Context) -> DataValidation:
     dv = DataValidation(allow_blank=True, showInputMessage=True, showErrorMessage=True, errorStyle="stop",
-                        promptTitle=col.header[:32], prompt=_describe(col, ctx.start, ctx.end)[:255],
+                        promptTitle=col.header[:32], prompt=_describe(col, ctx)[:255],
                         errorTitle=f"{col.header}填写有误"[:32])
     if col.kind == "choice":
         dv.type, dv.formula1, dv.error = "list", ctx.list_formula(col.choices), "请从下拉列表中选择。"
@@ -130,8 +145,12 @@ def _validation(col: Column, ctx: _Context) -> DataValidation:
             dv.error = f"请填写 {low} 到 {col.maximum} 之间的整数，不要带单位。"
     elif col.kind == "date":
         dv.type, dv.operator = "date", "between"
-        dv.formula1, dv.formula2 = _excel_date(ctx.start), _excel_date(ctx.end)
-        dv.error = f"日期须在{chinese_window(ctx.start, ctx.end)}之间，请按 {ctx.start.isoformat()} 的格式填写。"
+        if ctx.bound and ctx.start and ctx.end:
+            dv.formula1, dv.formula2 = _excel_date(ctx.start), _excel_date(ctx.end)
+            dv.error = f"日期须在{chinese_window(ctx.start, ctx.end)}之间，请按 {ctx.start.isoformat()} 的格式填写。"
+        else:  # the office's own dates (the window itself, the deadline): any real date
+            dv.formula1, dv.formula2 = _excel_date(ANY_DATE[0]), _excel_date(ANY_DATE[1])
+            dv.error = f"请按 {_example(ctx.start)} 的格式填写日期。"
     elif col.max_length:
         dv.type, dv.operator, dv.formula1 = "textLength", "lessThanOrEqual", str(col.max_length)
         dv.error = f"内容不能超过 {col.max_length} 字。"
@@ -193,7 +212,7 @@ def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> N
         put(label, col.header)
         label.font = Font(bold=True, color="C00000" if col.required else None)
         _input(value, col, values.get(col.field), locked=col.locked)
-        help_text = _describe(col, ctx.start, ctx.end)
+        help_text = _describe(col, ctx)
         put(note, help_text)
         note.alignment = WRAP
         fit_height(ws, row, help_text, 60)
@@ -214,7 +233,7 @@ def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> N
 def _add_table(ctx: _Context, spec: SheetSpec, rows: Sequence[Mapping[str, object]]) -> None:
     ws: Worksheet = ctx.wb.create_sheet(spec.name)
     write_title(ws, spec.title)
-    cols = spec.columns
+    cols = _columns(spec, ctx.choices)
     first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + len(rows) + spec.blank_rows - 1
     end = max(last, first)  # formulas need a range even when the sheet has no rows
     right = get_column_letter(len(cols))
@@ -256,17 +275,24 @@ def _add_instructions(ctx: _Context, lines: Sequence[str]) -> None:
     protect(ws)
 
 
-def _sheet_lines(specs: Sequence[SheetSpec], start: dt.date, end: dt.date) -> list[str]:
+def _columns(spec: SheetSpec, choices: Mapping[str, tuple[str, ...]]) -> tuple[Column, ...]:
+    """The sheet's columns; a text column given choices (the office's paragraph names) becomes a drop-down."""
+    return tuple(dataclasses.replace(c, kind="choice", choices=choices[f"{spec.key}.{c.field}"], max_length=None)
+                 if f"{spec.key}.{c.field}" in choices else c for c in spec.columns)
+
+
+def _sheet_lines(specs: Sequence[SheetSpec], ctx: _Context) -> list[str]:
     lines = []
     for spec in specs:
         lines.append(f"【{spec.name}】{spec.title}")
-        lines += [f"　　· {c.header}：{_describe(c, start, end)}" for c in spec.columns]
+        lines += [f"　　· {c.header}：{_describe(c, ctx)}" for c in _columns(spec, ctx.choices)]
     return lines
 
 
-def _rules(start: dt.date) -> list[str]:
+def _rules(start: dt.date | None) -> list[str]:
     return [
-        f"1. 日期请按 {start.isoformat()} 的格式（年-月-日）填写。",
+        f"1. 日期请按 {start.isoformat()} 的格式（年-月-日）填写。" if start
+        else "1. 日期请按 YYYY-MM-DD（年-月-日）的格式填写。",
         "2. 数字只填阿拉伯数字，不带单位，例如填 12，不要填“12条”。",
         "3. 带下拉箭头的单元格，请从下拉列表中选择；选中单元格时会显示填写提示。",
         "4. 灰色底纹的单元格已预先填好，不能修改；红色表头的列为必填项。",
@@ -277,38 +303,39 @@ def _rules(start: dt.date) -> list[str]:
     ]
 
 
-def _instruction_lines(info: schema.OfficeInfo, what: str, first: Sequence[str],
-                       specs: Sequence[SheetSpec]) -> list[str]:
-    start, end = info.window_start, info.window_end
+def _instruction_lines(info: schema.OfficeInfo | None, what: str, first: Sequence[str],
+                       specs: Sequence[SheetSpec], ctx: _Context) -> list[str]:
+    if info is None:  # a blank office workbook: no school and no year of anyone's
+        title, window = "信息公开工作年度报告", "1. 统计时间段：在“基本信息”表中填写统计起始日期和统计截止日期。"
+    else:
+        title = f"{info.school_name}{info.year_label}信息公开工作年度报告"
+        window = f"1. 统计时间段：{chinese_window(info.window_start, info.window_end)}。只填写这一时间段内的事项。"
     return [
-        f"{info.school_name}{info.year_label}信息公开工作年度报告　{what}　填表说明", "",
-        first[0], f"1. 统计时间段：{chinese_window(start, end)}。只填写这一时间段内的事项。", *first[1:], "",
-        "二、填写规则", *_rules(start), "",
-        "三、各工作表填写什么", *_sheet_lines(specs, start, end),
+        f"{title}　{what}　填表说明", "", first[0], window, *first[1:], "",
+        "二、填写规则", *_rules(ctx.start), "",
+        "三、各工作表填写什么", *_sheet_lines(specs, ctx),
     ]
 
 
-def _department_lines(info: schema.OfficeInfo, department: str) -> list[str]:
+def _department_lines(info: schema.OfficeInfo, department: str, ctx: _Context) -> list[str]:
     send = (f"2. 请于{chinese_date(info.deadline)}前把填好的本文件交回。" if info.deadline
             else "2. 请按通知要求的时间把填好的本文件交回。")
     ask = f"3. 有问题请联系：{info.contact}。" if info.contact else "3. 有问题请联系下发本表的部门。"
     save = "4. 请保存为 Excel 工作簿（.xlsx）格式交回，不要另存为 .xls，不要设置密码，不要修改文件名。"
     return _instruction_lines(info, f"{department}填报表", ["一、报送要求", send, ask, save],
-                              schema.DEPARTMENT_SHEETS)
+                              schema.DEPARTMENT_SHEETS, ctx)
 
 
-def _office_lines(info: schema.OfficeInfo) -> list[str]:
+def _office_lines(info: schema.OfficeInfo | None, ctx: _Context) -> list[str]:
     return _instruction_lines(info, "年度总表", [
         "一、用途",
         "2. 本表由负责信息公开工作的办公室填写：学校与年度的基本信息、须报送的部门名单、"
         "信息公开事项清单和报告的文字材料。",
         "3. 部门名单中的部门名称须与各部门填报表的文件名一致；清单事项的牵头落实单位须是名单中的部门。",
-    ], schema.OFFICE_SHEETS)
+    ], schema.OFFICE_SHEETS, ctx)
 
 
-def _build(info: schema.OfficeInfo, specs: Sequence[SheetSpec], lines: Sequence[str],
-           data: Mapping[str, object]) -> Workbook:
-    ctx = _Context(new_workbook(), info.window_start, info.window_end)
+def _build(ctx: _Context, specs: Sequence[SheetSpec], lines: Sequence[str], data: Mapping[str, object]) -> Workbook:
     _add_instructions(ctx, lines)
     for spec in specs:
         if spec.layout == "form":
@@ -327,17 +354,22 @@ def _as_mapping(item: object) -> Mapping[str, object]:
 
 # ---- public builders ---------------------------------------------------------------------------
 
-def office_workbook(info: schema.OfficeInfo, departments: Sequence[schema.DepartmentEntry],
+def office_workbook(info: schema.OfficeInfo | None, departments: Sequence[schema.DepartmentEntry],
                     checklist: Sequence[schema.ChecklistItem],
                     narratives: Sequence[schema.OfficeNarrative]) -> Workbook:
-    """The office's 年度总表, filled with the given data (all empty sequences give a blank one)."""
+    """The office's 年度总表, filled with the given data (`info` None and empty sequences: a blank one).
+
+    Its date cells accept any date (they define the window); the window only appears in its texts."""
     data = {"info": info, "departments": departments, "checklist": checklist, "narratives": narratives}
-    return _build(info, schema.OFFICE_SHEETS, _office_lines(info), data)
+    start, end = (info.window_start, info.window_end) if info else (None, None)
+    ctx = _Context(new_workbook(), start, end, bound=False)
+    return _build(ctx, schema.OFFICE_SHEETS, _office_lines(info, ctx), data)
 
 
-def department_workbook(info: schema.OfficeInfo, department: str,
-                        items: Sequence[schema.ChecklistItem]) -> Workbook:
-    """One department's template: instructions, pre-filled and locked where the office decides."""
+def department_workbook(info: schema.OfficeInfo, department: str, items: Sequence[schema.ChecklistItem],
+                        paragraphs: Sequence[str] = schema.DEPARTMENT_NARRATIVE_KEYS) -> Workbook:
+    """One department's template: instructions, pre-filled and locked where the office decides;
+    `paragraphs` are the 段落 it may write (vocabulary.department_narratives of the office workbook)."""
     data = {
         "info": {"department": department, "year_label": info.year_label,
                  "window_start": info.window_start, "window_end": info.window_end},
@@ -345,4 +377,5 @@ def department_workbook(info: schema.OfficeInfo, department: str,
         "checklist": [{"number": i.number, "category": i.category, "title": i.title}
                       for i in items if i.department == department],
     }
-    return _build(info, schema.DEPARTMENT_SHEETS, _department_lines(info, department), data)
+    ctx = _Context(new_workbook(), info.window_start, info.window_end, choices={"narratives.key": tuple(paragraphs)})
+    return _build(ctx, schema.DEPARTMENT_SHEETS, _department_lines(info, department, ctx), data)

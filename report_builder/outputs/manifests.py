@@ -91,15 +91,18 @@ def make_manifest(year_dir: Path, read: Mapping[str, str], checks: Mapping[str, 
 
     `read` is each file of the check with the sha256 of the bytes its worker read (not of the file as it
     is now); the files the check did not read (attachments, a .docx) are hashed as they are, streamed.
-    `checks` is CheckReport.totals().
+    `checks` is CheckReport.totals(). With last year's figures (`build --from`), `last_year` names the
+    version they came from, and it is part of the fingerprint.
     """
     inputs = []
     for name in sorted({*read, *(p.name for p in year_dir.iterdir() if p.suffix.lower() == ".docx")}):
         if not name.startswith(("~$", ".")) and (digest := read.get(name) or _input_sha256(year_dir / name)):
             inputs.append({"file": name, "sha256": digest})
     template_sha = template.sha256
-    fingerprint = hashlib.sha256(json.dumps([inputs, template_sha, __version__]).encode()).hexdigest()
-    return {
+    last = data.last_year  # part of what the version is made of, only when given (a year without it is unchanged)
+    made_of: list[Any] = [inputs, template_sha, __version__] + ([last.manifest_sha256] if last else [])
+    fingerprint = hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
+    record = {
         "tool": f"report_builder {__version__}",
         "built_at": dt.datetime.now().isoformat(timespec="seconds"),
         "year": year_dir.name,
@@ -111,6 +114,9 @@ def make_manifest(year_dir: Path, read: Mapping[str, str], checks: Mapping[str, 
         "figures": {name: {"value": f.value, "by_department": _by_department(f)}
                     for name, f in data.figures.items()},
     }
+    if last is not None:
+        record["last_year"] = {"report": last.report, "year": last.year, "manifest_sha256": last.manifest_sha256}
+    return record
 
 
 def _input_sha256(path: Path) -> str:

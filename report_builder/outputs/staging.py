@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
+import itertools
+import zipfile
 from pathlib import Path
+
+from lxml import etree
 
 from report_builder.findings import Finding
 from report_builder.names import MAX_STEM_BYTES, safe_stem
 from report_builder.outputs.versions import write_atomic
+from report_builder.wordml import W, main_part, parse_part
 
 INCOMPLETE_DETAIL = "缺少或无法识别同名的版本说明文件（.manifest.json）"
 SOURCES_SUFFIX = ".数据来源.xlsx"
@@ -23,6 +29,48 @@ def report_stem(school_name: str, year_label: str) -> str:
     year = safe_stem(year_label, 60, fallback="")
     room = MAX_STEM_BYTES - len(year.encode()) - len(REPORT_TITLE.encode())
     return safe_stem(school_name, room, fallback="") + year + REPORT_TITLE
+
+
+_TITLE_STYLE = "Title"  # a built-in style's w:name is English whatever the language of Word
+_LOOKED_AT = 5  # non-empty paragraphs at the top where a title without the Title style is looked for
+
+
+def titled_stem(docx: bytes, school_name: str, year_label: str) -> str:
+    """The report's file name from the title its template rendered, so "…信息公开工作报告" is named so.
+
+    The title is the paragraphs in the Title style that open the document (else the first of its
+    first paragraphs that names a 报告), the school's name put first when the title lacks it.
+    Without a title, or with one too long for a file name: `report_stem`."""
+    try:
+        title = "".join(_rendered_title(docx).split())
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        title = ""
+    if title and school_name and not title.startswith(school_name):
+        title = school_name + title
+    stem = safe_stem(title, 10 * MAX_STEM_BYTES, fallback="")
+    return stem if stem and len(stem.encode()) <= MAX_STEM_BYTES else report_stem(school_name, year_label)
+
+
+def _rendered_title(docx: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        body = parse_part(package.read(main_part(package))).find(W + "body")
+        try:
+            styles = parse_part(package.read("word/styles.xml"))
+        except KeyError:
+            styles = None
+    title_ids = {s.get(W + "styleId") for s in styles.iter(W + "style")
+                 if (name := s.find(W + "name")) is not None and name.get(W + "val") == _TITLE_STYLE
+                 } if styles is not None else set()
+    paragraphs = [] if body is None else [p for p in body if p.tag == W + "p"]
+    texts = [(_style(p), "".join(t.text or "" for t in p.iter(W + "t")).strip()) for p in paragraphs]
+    texts = [(style, text) for style, text in texts if text][:_LOOKED_AT]
+    leading = "".join(text for _, text in itertools.takewhile(lambda t: t[0] in title_ids, texts))
+    return leading or next((text for _, text in texts if "报告" in text), "")
+
+
+def _style(paragraph: etree._Element) -> str | None:
+    found = paragraph.find(f"{W}pPr/{W}pStyle")
+    return None if found is None else found.get(W + "val")
 
 
 _WRITE_PROBLEMS = {

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from report_builder.dates import chinese_date
 from report_builder.findings import Finding
+from report_builder.report.lastyear import LastYear, last_year_values
 from report_builder.report.summary import (
     DepartmentSummary,
     Listed,
@@ -34,11 +35,11 @@ from report_builder.vocabulary import (
     DEPARTMENT_COUNT,
     DEPARTMENT_FIGURES,
     EVENT_FIGURES,
-    NARRATIVE_KEYS,
     TEXTS,
+    declared_narratives,
 )
 
-__all__ = ["Figure", "Filled", "ReportData", "Source", "fill_named", "merge_year"]
+__all__ = ["Figure", "Filled", "LastYear", "ReportData", "Source", "fill_named", "merge_year"]
 
 _NAMED = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
@@ -71,19 +72,23 @@ class ReportData:
     lists: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)  # "申请", "工作记录.评议"…
     used_figures: dict[str, tuple[str, ...]] = field(default_factory=dict)  # narrative key → names it uses
     narrative_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → texts before filling
+    last_year: LastYear | None = None  # last year's figures (build --from), for `上年.…` and `增减.…`
 
     @property
     def values(self) -> dict[str, str]:
-        """What `{名称}` in a narrative can name: the texts and the figures."""
-        return {**self.texts, **{name: str(f.value) for name, f in self.figures.items()}}
+        """What `{名称}` in a narrative can name: the texts, the figures, `上年.…` and `增减.…`."""
+        plain = {name: f.value for name, f in self.figures.items()}
+        return {**self.texts, **{k: str(v) for k, v in plain.items()}, **last_year_values(plain, self.last_year)}
 
 
 def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
-               sent_files: Iterable[str] = ()) -> tuple[ReportData, list[Finding]]:
+               sent_files: Iterable[str] = (), last_year: LastYear | None = None,
+               ) -> tuple[ReportData, list[Finding]]:
     """Combine the office workbook and the departments' summaries (in any order).
 
     `sent_files` are the names of files that could not be checked far enough to know their
     department: a file named after a department means it did submit (its errors say the rest).
+    `last_year` gives `{上年.名称}` and `{增减.名称}` their values ("未知" without it).
     """
     findings: list[Finding] = []
     by_name = _unique_departments(summaries, findings)
@@ -93,8 +98,9 @@ def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
     known = [by_name[name] for name in order if name in by_name]
     figures = _figures(office, known, findings)
     texts = _texts(office.info)
-    narratives, used, raw = _narratives(office, known, {**texts, **{k: str(f.value) for k, f in figures.items()}},
-                                        findings)
+    plain = {k: f.value for k, f in figures.items()}
+    values = {**texts, **{k: str(v) for k, v in plain.items()}, **last_year_values(plain, last_year)}
+    narratives, used, raw = _narratives(office, known, values, findings)
     data = ReportData(
         info=office.info,
         departments=tuple(order),
@@ -104,6 +110,7 @@ def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
         lists=_lists(office, known),
         used_figures=used,
         narrative_sources=raw,
+        last_year=last_year,
     )
     return data, findings
 
@@ -184,23 +191,26 @@ def _checklist_figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary
 
 
 def _texts(info: OfficeInfo) -> dict[str, str]:
-    """vocabulary.TEXTS: fields of the office's 基本信息, dates as 2017年9月1日."""
+    """vocabulary.TEXTS: fields of the office's 基本信息, dates as 2017年9月1日; a blank year spelling
+    (vocabulary.YEAR_TEXTS) derived from the window."""
     def text(value: object) -> str:
         return chinese_date(value) if isinstance(value, dt.date) else str(value)
 
-    return {term.name: text(getattr(info, term.field)) for term in TEXTS}
+    return {term.name: term.derived(info) if term.derived and getattr(info, term.field) is None
+            else text(getattr(info, term.field)) for term in TEXTS}
 
 
 def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentSummary], values: dict[str, str],
                 findings: list[Finding],
                 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    paragraphs: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
-    raw: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
-    used: dict[str, list[str]] = {key: [] for key in NARRATIVE_KEYS}
+    declared = declared_narratives(office.narratives)  # every year's names, then the office's own
+    paragraphs: dict[str, list[str]] = {key: [] for key in declared}
+    raw: dict[str, list[str]] = {key: [] for key in declared}
+    used: dict[str, list[str]] = {key: [] for key in declared}
     writers: dict[str, str] = {}
     place = office.places["narratives"]
     written = [WrittenNarrative("", office.file, place.sheet, place.cell(i, "text"), n.key, n.text)
-               for i, n in enumerate(office.narratives)]
+               for i, n in enumerate(office.narratives) if n.text is not None]
     written += [narrative for s in known for narrative in s.narratives]
     for n in written:
         if n.department and writers.setdefault(n.key, n.department) != n.department:
@@ -209,9 +219,9 @@ def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentSummary], valu
         filled = fill_named(n.text, values)
         findings += [Finding("unknown-figure", n.file, n.sheet, n.cell, "{" + name + "}", f"没有名为“{name}”的数据")
                      for name in filled.unknown]
-        used[n.key] += filled.used
-        raw[n.key].append(n.text)
-        paragraphs[n.key] += [p.strip() for p in filled.text.splitlines() if p.strip()]
+        used.setdefault(n.key, []).extend(filled.used)  # a name intake let through is kept, never a KeyError
+        raw.setdefault(n.key, []).append(n.text)
+        paragraphs.setdefault(n.key, []).extend(p.strip() for p in filled.text.splitlines() if p.strip())
     return ({k: tuple(v) for k, v in paragraphs.items()},
             {k: tuple(dict.fromkeys(v)) for k, v in used.items() if v},
             {k: tuple(v) for k, v in raw.items()})

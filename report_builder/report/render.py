@@ -15,6 +15,7 @@ import html
 import io
 import re
 import types
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -25,6 +26,7 @@ from lxml import etree
 from report_builder.findings import ReportBuilderError
 from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
+from report_builder.report.lastyear import last_year_context, last_year_values
 from report_builder.report.merge import ReportData, fill_named
 from report_builder.report.sandbox import Forbidden, TemplateEnvironment
 from report_builder.report.template_words import ALIASES, syntax_message, typable_tags
@@ -101,10 +103,11 @@ def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
     them (see report_builder.report.sources).
     """
     figures: dict[str, int] = {name: (Marked(f.value, name) if marked else f.value) for name, f in data.figures.items()}
+    plain = {name: f.value for name, f in data.figures.items()}
     texts = {name: clean_text(text) for name, text in data.texts.items()}
     narratives = {key: tuple(clean_text(p) for p in paragraphs) for key, paragraphs in data.narratives.items()}
     if marked:
-        values = {**texts, **{name: str(v) for name, v in figures.items()}}
+        values = {**texts, **{name: str(v) for name, v in figures.items()}, **last_year_values(plain, data.last_year)}
         narratives = {key: tuple(p.strip() for text in sources
                                  for p in fill_named(clean_text(text), values).text.splitlines() if p.strip())
                       for key, sources in data.narrative_sources.items()}
@@ -114,7 +117,7 @@ def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
                          for o in get_args(Outcome) if figures[outcome_figure(o)]]
     lists["不予公开理由"] = [{"理由": r, "件数": figures[reason_figure(r)]}
                              for r in get_args(RefusalReason) if figures[reason_figure(r)]]
-    context: dict[str, Any] = {**texts, **figures,
+    context: dict[str, Any] = {**texts, **figures, **last_year_context(plain, data.last_year),
                                NARRATIVES: {key: list(paragraphs) for key, paragraphs in narratives.items()}}
     for term in LISTS:  # "工作记录.评议" is the 评议 entry of `工作记录`
         group, _, kind = term.name.partition(".")
@@ -223,6 +226,7 @@ class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
     def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any],
                         jinja_env: jinja2.Environment | None = None) -> str:
         try:
+            check_narrative_names(src_xml, context[NARRATIVES], jinja_env or TemplateEnvironment())
             xml: str = super().render_xml_part(src_xml, part, context, jinja_env)
         except Exception as error:  # noqa: BLE001 - anything the template's code raised
             raise template_problem(error, src_xml) from error
@@ -234,6 +238,26 @@ class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
             super().render_properties(context, jinja_env)
         except Exception as error:  # noqa: BLE001 - the document's title, author…: template code too
             raise template_problem(error, "") from error
+
+
+def check_narrative_names(src_xml: str, declared: Mapping[str, object], env: jinja2.Environment) -> None:
+    """Raise RenderError at the first `文字.<名称>` whose name is neither a usual paragraph nor one the
+    office workbook declares (vocabulary.declared_narratives). A template that does not parse is left
+    to the rendering, which says what is wrong with it."""
+    lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml).splitlines()  # as docxtpl numbers them
+    try:
+        tree = env.parse("\n".join(lines))
+    except jinja2.TemplateSyntaxError:
+        return
+    methods = {id(call.node) for call in tree.find_all(jinja2.nodes.Call)}  # 文字.items() is not a paragraph
+    for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
+        key = _key(node) if id(node) not in methods else None
+        if not (isinstance(node.node, jinja2.nodes.Name)  # type: ignore[attr-defined]
+                and node.node.name == NARRATIVES and isinstance(key, str)) or key in declared:  # type: ignore[attr-defined]
+            continue
+        where = _paragraph(lines[node.lineno - 1]) if 0 < node.lineno <= len(lines) else ""
+        raise RenderError(f"模板中的“{NARRATIVES}.{key}”：没有名为“{key}”的文字材料段落{where}；"
+                          f"可用的段落：{'、'.join(declared)}。新的段落请先在年度总表的“文字材料”中设立")
 
 
 _STRICT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)

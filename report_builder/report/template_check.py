@@ -26,7 +26,16 @@ from report_builder.findings import Finding
 from report_builder.report.render import template_parts
 from report_builder.report.sandbox import FORBIDDEN_GLOBALS, TemplateEnvironment
 from report_builder.report.template_words import ALIASES, syntax_message
-from report_builder.vocabulary import ACTIVITIES, LISTS, NARRATIVE_KEYS, NARRATIVES, context_names
+from report_builder.vocabulary import (
+    ACTIVITIES,
+    FIGURES,
+    LAST_YEAR,
+    LISTS,
+    NARRATIVE_KEYS,
+    NARRATIVES,
+    YEAR_CHANGE,
+    context_names,
+)
 
 __all__ = ["TemplateNames", "check_template", "vocabulary_names"]
 
@@ -42,6 +51,7 @@ class TemplateNames:
     top: frozenset[str]
     narratives: frozenset[str]
     fields: Mapping[str, frozenset[str]] = field(default_factory=dict)  # "案件", "工作记录.评议" → fields
+    figures: frozenset[str] = frozenset()  # what `上年.<名称>` and `增减.<名称>` may name (unchecked when empty)
 
 
 def vocabulary_names(narratives: Iterable[str] = ()) -> TemplateNames:
@@ -49,7 +59,8 @@ def vocabulary_names(narratives: Iterable[str] = ()) -> TemplateNames:
     return TemplateNames(
         top=frozenset(context_names()) | frozenset(ALIASES),
         narratives=frozenset(NARRATIVE_KEYS) | frozenset(narratives),
-        fields={t.name: frozenset(f.name for f in t.fields) for t in LISTS})
+        fields={t.name: frozenset(f.name for f in t.fields) for t in LISTS},
+        figures=frozenset(t.name for t in FIGURES) | frozenset(ALIASES))
 
 
 @dataclass(frozen=True)
@@ -252,6 +263,8 @@ class _NameCheck:
         elif owner.name == ACTIVITIES:
             allowed = [n.split(".", 1)[1] for n in self.names.fields if n.startswith(f"{ACTIVITIES}.")]
             what = f"工作记录类型（写在“{ACTIVITIES}.”之后）"
+        elif owner.name in (LAST_YEAR, YEAR_CHANGE) and self.names.figures:
+            allowed, what = self.names.figures, f"数字名称（写在“{owner.name}.”之后）"
         if allowed is not None and key not in allowed and key not in _SAFE_KEYS and not key.startswith("_"):
             self._unknown(node, key, sorted(allowed), what, f"{owner.name}.{key}")
 
@@ -271,6 +284,8 @@ class _NameCheck:
         near = difflib.get_close_matches(name, allowed, n=1, cutoff=0.4)
         listed = "、".join(allowed) if len(allowed) <= 15 else "运行 report-builder fields 可列出全部名称"
         guess = f"是不是要写：{near[0]}？" if near else ""
+        if what.startswith("段落名称"):
+            guess += "新的段落请先在年度总表的“文字材料”中设立。"
         detail = f"“{written or name}”不是可用的{what}（可用：{listed}）。{guess}"
         self.found.append(_problem(paragraph, self.file, tag, detail, "template-unknown-name"))
 

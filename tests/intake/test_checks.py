@@ -247,7 +247,6 @@ def test_an_answer_before_the_application_is_an_error(tmp_path: Path) -> None:
     ("工作记录", act(kind="会议"), "A3"),
     ("主动公开", {"channel": "抖音"}, "A3"),
     ("清单事项", {"status": "公开"}, "D3"),
-    ("文字材料", {"key": "其他情况", "text": "……"}, "A3"),
 ])
 def test_a_value_not_from_the_list_is_an_error(tmp_path: Path, sheet: str, record: dict[str, object],
                                                cell: str) -> None:
@@ -293,9 +292,11 @@ def test_a_department_workbook_of_another_year(tmp_path: Path) -> None:
     assert the(report, "wrong-year", "财务处.xlsx", "基本信息", "B4").severity is E
 
 
-def test_an_office_workbook_of_another_year(tmp_path: Path) -> None:
-    report = check(tmp_path, folder="2018-2019")
-    assert the(report, "wrong-year", OFFICE_FILE, "基本信息", "B5").severity is E
+def test_an_office_workbook_whose_label_is_not_its_window(tmp_path: Path) -> None:
+    """The folder's name is not compared (tests/outputs/test_new_year.py); the label with the window is."""
+    assert not error_codes(check(tmp_path, folder="2018-2019"))
+    report = check(tmp_path, folder="b", office=sample_office(year_label="2016-2017年度"))
+    assert the(report, "year-label-window", OFFICE_FILE, "基本信息", "B5").severity is E
 
 
 @pytest.mark.parametrize(("field", "day", "cell"), [
@@ -547,6 +548,40 @@ def test_an_unknown_figure_in_a_narrative(tmp_path: Path) -> None:
     assert the(report, "unknown-figure", "招生就业处.xlsx", "文字材料", "B3").severity is E
     assert error_codes(report) == {"unknown-figure"}
     assert {f.value for f in report.findings} == {"{发布条数}", "{招生章程数}"}
+
+
+def test_the_office_names_its_own_paragraphs_and_opens_some_to_departments(tmp_path: Path) -> None:
+    office = sample_office(narratives=(
+        *OFFICE.narratives, OfficeNarrative(key="新做法新举措", text="推行“互联网+信息公开”。"),
+        OfficeNarrative(key="重点领域信息公开情况", by_departments="是"),
+        OfficeNarrative(key="公开方式、渠道", text="……"), OfficeNarrative(key="2019年新举措", text="……")))
+    report = check(tmp_path, {
+        "财务处.xlsx": rows("文字材料", {"key": "重点领域信息公开情况", "text": "公开预决算。"}),
+        "教务处.xlsx": rows("文字材料", {"key": "新做法新举措", "text": "……"}),  # the office's own, not opened
+    }, office=office)
+    unusable = the(report, "narrative-name-unusable", OFFICE_FILE, "文字材料", "A7")
+    assert unusable.severity is E and "含有“、”" in unusable.message and "文字.段落名称" in str(unusable)
+    assert "以数字开头" in the(report, "narrative-name-unusable", OFFICE_FILE, "文字材料", "A8").message
+    wrong = the(report, "narrative-not-declared", "教务处.xlsx", "文字材料", "A3")
+    assert wrong.severity is E
+    assert "可选：招生工作公开情况、财务工作公开情况、其他公开情况、重点领域信息公开情况" in wrong.message
+    assert error_codes(report) == {"narrative-name-unusable", "narrative-not-declared"}
+    written = department(report, "财务处.xlsx").narratives
+    assert [(n.key, n.text) for n in written] == [("重点领域信息公开情况", "公开预决算。")]
+
+
+def test_a_department_template_lists_the_paragraphs_opened_to_departments(tmp_path: Path) -> None:
+    office = sample_office(narratives=(OfficeNarrative(key="重点领域信息公开情况", by_departments="是"),
+                                       OfficeNarrative(key="新做法新举措", text="……")))
+    year = tmp_path / "2017-2018"
+    year.mkdir()
+    write(office.office_template(), year / OFFICE_FILE)
+    written = pipeline.make_templates(year, tmp_path / "填报表")
+    assert not written.findings
+    ws = openpyxl.load_workbook(tmp_path / "填报表" / "财务处.xlsx")["文字材料"]
+    [key_rule] = [dv for dv in ws.data_validations.dataValidation if "A3" in str(dv.sqref)]
+    assert key_rule.type == "list"
+    assert key_rule.formula1 == '"招生工作公开情况,财务工作公开情况,其他公开情况,重点领域信息公开情况"'
 
 
 # ---- nothing lost -------------------------------------------------------------------------------

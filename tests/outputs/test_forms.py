@@ -328,7 +328,8 @@ def test_office_workbook_holds_the_office_data() -> None:
     wb = reload(office.office_template())
     assert wb.sheetnames == [schema.INSTRUCTIONS_SHEET, *(s.name for s in OFFICE_SHEETS)]
     info = wb["基本信息"]
-    assert [info.cell(r, 1).value for r in range(3, 11)] == [c.header for c in OFFICE_SHEETS[0].columns]
+    headers = [c.header for c in OFFICE_SHEETS[0].columns]
+    assert [info.cell(r, 1).value for r in range(3, 3 + len(headers))] == headers
     assert info["B3"].value == "湖南石油化工职业技术学院"
     assert info["B10"].value == "党政办公室 王老师 0730-8888888"
     names = [r[0] for r in wb["部门名单"].iter_rows(min_row=3, max_col=1, values_only=True)]
@@ -336,7 +337,7 @@ def test_office_workbook_holds_the_office_data() -> None:
     assert wb["部门名单"]["A3"].protection.locked is False  # the office edits everything
     items = list(wb["公开事项清单"].iter_rows(min_row=3, max_row=3, max_col=4, values_only=True))
     assert items == [(1, "基本信息", "办学规模、校级领导班子简介及分工", "党政办公室")]
-    assert [c.value for c in wb["文字材料"][HEADER_ROW]][:2] == ["段落", "内容"]
+    assert [c.value for c in wb["文字材料"][HEADER_ROW]][:3] == ["段落", "内容", "由部门填写"]
 
 
 def test_blank_office_workbook() -> None:

@@ -1,0 +1,64 @@
+"""Starting a year: the next year's office workbook (年度总表) from last year's, or a blank one.
+
+What the office decided last year is carried over (school, self-noun, departments, 清单); the window,
+the deadline and every year in the labels move on by one year; the office's paragraphs are kept, each
+marked with `schema.LAST_YEAR_MARK` (the check warns until the office revises it and removes the mark).
+Every rule, prompt and instruction is then written for the new window by `forms.office_workbook`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from openpyxl import Workbook
+
+from report_builder.outputs.forms import office_workbook
+from report_builder.schema import LAST_YEAR_MARK, OFFICE_NARRATIVE_KEYS, OfficeInfo, OfficeNarrative, OfficeWorkbook
+from report_builder.vocabulary import YEAR_TEXTS
+
+__all__ = ["blank_office_workbook", "next_info", "next_office_workbook", "next_year_date", "next_year_label"]
+
+
+def next_year_date(day: dt.date) -> dt.date:
+    """The same day a year later (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def next_year_label(label: str) -> str:
+    """Every four-digit year of a label one later: "2017-2018年度" → "2018-2019年度", "2020年" → "2021年"."""
+    return re.sub(r"(?<!\d)(\d{4})(?!\d)", lambda m: str(int(m.group(1)) + 1), label)
+
+
+def next_info(info: OfficeInfo) -> OfficeInfo:
+    """Last year's 基本信息 for the next year: window, deadline and labels one year on."""
+    return info.model_copy(update={
+        "year_label": next_year_label(info.year_label),
+        "next_year_label": next_year_label(info.next_year_label),
+        "window_start": next_year_date(info.window_start),
+        "window_end": next_year_date(info.window_end),
+        "deadline": next_year_date(info.deadline) if info.deadline else None,
+        **{term.field: next_year_label(getattr(info, term.field)) for term in YEAR_TEXTS  # the office's spellings
+           if getattr(info, term.field) is not None},
+    })
+
+
+def _marked(narrative: OfficeNarrative) -> OfficeNarrative:
+    if narrative.text is None:  # a paragraph declared for the departments only: nothing to revise
+        return narrative
+    text = narrative.text if narrative.text.startswith(LAST_YEAR_MARK) else LAST_YEAR_MARK + narrative.text
+    return narrative.model_copy(update={"text": text})
+
+
+def next_office_workbook(last: OfficeWorkbook) -> Workbook:
+    """The next year's office workbook, carried over from last year's (checked) one."""
+    return office_workbook(next_info(last.info), last.departments, last.checklist,
+                           [_marked(n) for n in last.narratives])
+
+
+def blank_office_workbook() -> Workbook:
+    """An office workbook to fill from scratch: no school, no year, no window; the usual paragraphs named."""
+    return office_workbook(None, (), (), [OfficeNarrative(key=key) for key in OFFICE_NARRATIVE_KEYS])

@@ -1,0 +1,61 @@
+"""The commands for the office staff who edit the Word template: check-template, fields, guide.
+
+A piece of the command line (report_builder.cli), kept apart so that each module stays small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from report_builder import pipeline
+from report_builder.findings import Finding, Severity
+
+__all__ = ["add_commands"]
+
+OK, INPUT_PROBLEMS, USAGE = 0, 1, 2
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """check-template, fields and guide: for the office staff who edit the Word template."""
+    check = sub.add_parser("check-template", help="检查报告模板中的标记和名称（可同时用某年度的数据试生成）")
+    check.add_argument("template", type=Path, help="报告模板 (.docx)")
+    check.add_argument("year_dir", type=Path, nargs="?", help="年度文件夹（可选）：用该年度的数据试生成")
+    check.set_defaults(run=_check_template)
+    fields = sub.add_parser("fields", help="列出模板可用的全部名称及说明（给出年度文件夹时同时列出本年度的值）")
+    fields.add_argument("year_dir", type=Path, nargs="?", help="年度文件夹（可选）")
+    fields.set_defaults(run=_fields)
+    guide = sub.add_parser("guide", help="写出《模板说明》Word 文档")
+    guide.add_argument("--out", type=Path, default=Path("模板说明.docx"),
+                       help="保存路径（默认 模板说明.docx，不覆盖已有文件）")
+    guide.set_defaults(run=_guide)
+
+
+def _check_template(args: argparse.Namespace) -> int:
+    findings = pipeline.check_report_template(args.template, args.year_dir)
+    for finding in findings:
+        print(f"{'✗' if finding.severity is Severity.ERROR else '!'} {finding}")
+    if any(f.severity is Severity.ERROR for f in findings):
+        print(f"\n模板有 {len(findings)} 处问题，请按上面的提示修改。")
+        return INPUT_PROBLEMS
+    print("模板检查通过。" + ("已用该年度的数据试生成。" if args.year_dir else ""))
+    return OK
+
+
+def _fields(args: argparse.Namespace) -> int:
+    if args.year_dir is not None and not args.year_dir.is_dir():
+        print(Finding("year-folder-missing", str(args.year_dir)), file=sys.stderr)
+        return USAGE
+    rows = pipeline.template_fields(args.year_dir)
+    header = ("类别", "名称", "说明") + (("本年度的值",) if args.year_dir else ())
+    from report_builder.cli import _table  # the command line's table layout
+
+    print(_table([header] + [(r.section, r.name, r.description) + ((r.value,) if args.year_dir else ())
+                             for r in rows]))
+    return OK
+
+
+def _guide(args: argparse.Namespace) -> int:
+    print(pipeline.write_template_guide(args.out))
+    return OK
