@@ -92,6 +92,7 @@ def check_template(template: Path | bytes, names: TemplateNames | None = None, *
 
 _STRUCTURE = re.compile(r"<w:tbl[ >]|</w:tbl>|<w:tr[ >]|<w:tc[ >]|\n<w:p[ >]")
 _XML_TAG = re.compile(r"<[^>]*>")
+_JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.DOTALL)
 
 
 def _paragraphs(label: str, source: str) -> Iterator[_Paragraph]:
@@ -118,7 +119,10 @@ def _paragraphs(label: str, source: str) -> Iterator[_Paragraph]:
 
 
 def _text(xml: str) -> str:
-    return html.unescape(_XML_TAG.sub("", xml))
+    """The text of a paragraph's XML; Jinja tags kept whole (`{% if a < 0 %}` holds a raw "<")."""
+    tags = _JINJA.findall(xml)
+    parts = [html.unescape(_XML_TAG.sub("", piece)) for piece in _JINJA.split(xml)]
+    return "".join(part + (tags[i] if i < len(tags) else "") for i, part in enumerate(parts))
 
 
 def _first_words(text: str, length: int = 20) -> str:

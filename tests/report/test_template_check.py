@@ -58,6 +58,12 @@ def test_each_mistake_names_its_paragraph_and_tag(paragraphs: list[str], place: 
     assert str(finding).startswith(f"年度报告模板.docx › {place}：")
 
 
+def test_comparisons_and_filters_in_tags_are_fine() -> None:
+    sentence = ("{% if 增减.主动公开条数 is number %}{% if 增减.主动公开条数 < 0 %}减少{{ 增减.主动公开条数 | abs }}"
+                "{% else %}增加{% endif %}{% endif %}本年{{ 主动公开条数 }}条。")
+    assert check_template(edited(sentence)) == []
+
+
 def test_a_mistake_in_a_table_cell_names_the_table_and_cell() -> None:
     [finding] = check_template(edited(cell="{{ 主动条数 }}"))
     assert finding.sheet == "表格 1 第 2 行第 1 格“{{ 主动条数 }}”" and "主动公开条数" in finding.detail
