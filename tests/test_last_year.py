@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from conftest import ROOT, report_text
 from factory import sample_office
-from test_checks import make_year, rows
+from years import make_year, rows
 
 from report_builder import pipeline
 from report_builder.cli import main

@@ -27,7 +27,7 @@ from conftest import edit_workbook, report_text
 from factory import sample_office, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_checks import ACT, CASE, check, department
+from years import ACT, CASE, check, department
 
 from report_builder import pipeline
 from report_builder.dates import chinese_date

@@ -12,8 +12,7 @@ import jinja2
 import pytest
 from conftest import ROOT
 from jinja2 import meta
-from test_checks import act, app, case, check, department, rows, steps
-from test_render import template_with
+from years import act, app, case, check, department, rows, steps, template_with
 
 from report_builder import pipeline, vocabulary
 from report_builder.report.render import parse_template, report_context, template_lists

@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
-from test_checks import ACT, APP, E, W, act, app, check, department, error_codes, rows, steps, the
+from years import ACT, APP, E, W, act, app, check, department, error_codes, rows, steps, the
 
 from report_builder.intake.cells import _UNSAFE_CHARS, BLANK, parse_cell, show
 from report_builder.outputs.filling import fill_department

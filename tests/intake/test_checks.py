@@ -12,115 +12,39 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from factory import SampleOffice, sample_office, write
+from factory import sample_office, write
+from years import (
+    ACT,
+    APP,
+    CASE,
+    OFFICE,
+    ROW_OF,
+    WINDOW,
+    Change,
+    E,
+    W,
+    act,
+    app,
+    case,
+    check,
+    department,
+    error_codes,
+    form,
+    make_year,
+    places,
+    rows,
+    steps,
+    the,
+)
 
 from report_builder import pipeline
-from report_builder.file_checks import check_workbook
-from report_builder.findings import Finding, Severity
-from report_builder.outputs.filling import fill_department, set_form_value
-from report_builder.schema import CHANNELS, DEPARTMENT_SHEETS, OFFICE_FILE, DepartmentWorkbook, OfficeNarrative
-
-E, W = Severity.ERROR, Severity.WARNING
-OFFICE = sample_office()
-WINDOW = "2017年9月1日至2018年8月31日"
-Change = Callable[[Any], None]
-
-APP: dict[str, object] = {"received": dt.date(2018, 3, 5), "summary": "申请公开专业设置论证材料",
-                          "answered": dt.date(2018, 3, 16), "outcome": "予以公开", "on_time": "是", "fee": 0}
-CASE: dict[str, object] = {"kind": "举报", "date": dt.date(2018, 4, 1), "summary": "反映收费信息未公开",
-                           "result": "纠正"}
-ACT: dict[str, object] = {"kind": "业务培训", "date": dt.date(2018, 5, 10), "summary": "信息公开联络员培训",
-                          "people": 15}
-ROW_OF = {"依申请公开": APP, "举报复议诉讼": CASE, "工作记录": ACT}
-
-
-def app(**changes: object) -> dict[str, object]:
-    return {**APP, **changes}
-
-
-def case(**changes: object) -> dict[str, object]:
-    return {**CASE, **changes}
-
-
-def act(**changes: object) -> dict[str, object]:
-    return {**ACT, **changes}
-
-
-# ---- a year made from the real templates --------------------------------------------------------
-
-def valid_department(office: SampleOffice, name: str) -> Any:
-    """The department's generated template, filled just enough to pass: liaison and 清单 statuses."""
-    wb = office.department_template(name)
-    set_form_value(wb, "基本信息", "liaison", "张老师")
-    mine = [item for item in office.checklist if item.department == name]
-    fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
-    return wb
-
-
-def make_year(root: Path, changes: Mapping[str, Change] | None = None, *, office: SampleOffice = OFFICE,
-              folder: str = "2017-2018") -> Path:
-    """Office workbook + one valid workbook per listed department; `changes` edit a file before saving."""
-    changes = changes or {}
-    year = root / folder
-    year.mkdir()
-    wb = office.office_template()
-    changes.get(OFFICE_FILE, lambda wb: None)(wb)
-    write(wb, year / OFFICE_FILE)
-    for entry in office.departments:
-        file = f"{entry.name}.xlsx"
-        wb = valid_department(office, entry.name)
-        changes.get(file, lambda wb: None)(wb)
-        write(wb, year / file)
-    return year
-
-
-def check(root: Path, changes: Mapping[str, Change] | None = None, **kwargs: Any) -> pipeline.CheckReport:
-    return pipeline.check_submissions(make_year(root, changes, **kwargs))
-
-
-def rows(sheet: str, *records: Mapping[str, object], first_row: int = 3) -> Change:
-    return lambda wb: fill_department(wb, sheet, records, first_row=first_row)
-
-
-def steps(*changes: Change) -> Change:
-    """Several edits of one workbook, in order."""
-    def run(wb: Any) -> None:
-        for change in changes:
-            change(wb)
-    return run
-
-
-def form(field: str, value: object) -> Change:
-    return lambda wb: set_form_value(wb, "基本信息", field, value)
-
-
-def places(report: pipeline.CheckReport, code: str) -> list[tuple[str, str, str]]:
-    return [(f.file, f.sheet, f.cell) for f in report.findings if f.code == code]
-
-
-def the(report: pipeline.CheckReport, code: str, file: str, sheet: str, cell: str) -> Finding:
-    """The one finding with this code at this place (fails, listing what there is, otherwise)."""
-    found = [f for f in report.findings if (f.code, f.file, f.sheet, f.cell) == (code, file, sheet, cell)]
-    assert len(found) == 1, [str(f) for f in report.findings]
-    return found[0]
-
-
-def error_codes(report: pipeline.CheckReport) -> set[str]:
-    return {f.code for f in report.findings if f.severity is E}
-
-
-def department(report: pipeline.CheckReport, file: str) -> DepartmentWorkbook:
-    """The department's rows as checked: file_checks.check_workbook on the same file and office workbook."""
-    wb = check_workbook(report.year_dir / file, report.office, report.year_dir.name).workbook
-    assert isinstance(wb, DepartmentWorkbook), file
-    return wb
-
+from report_builder.outputs.filling import fill_department
+from report_builder.schema import CHANNELS, DEPARTMENT_SHEETS, OFFICE_FILE, OfficeNarrative
 
 # ---- the baseline -------------------------------------------------------------------------------
 

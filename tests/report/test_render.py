@@ -9,18 +9,11 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import ROOT
+from years import template_with
 
 from report_builder import pipeline
 
 TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
-
-
-def template_with(tmp_path: Path, text: str) -> Path:
-    document = docx.Document(str(TEMPLATE))
-    document.add_paragraph(style="Normal").add_run(text)
-    path = tmp_path / "年度报告模板.docx"
-    document.save(str(path))
-    return path
 
 
 @pytest.mark.parametrize(("text", "seen", "code"), [

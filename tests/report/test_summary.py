@@ -8,8 +8,7 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import ROOT
-from test_checks import APP, CASE, OFFICE, act, app, case, check, department, make_year, rows, steps
-from test_render import template_with
+from years import APP, CASE, OFFICE, act, app, case, check, department, make_year, rows, steps, template_with
 
 from report_builder import pipeline
 from report_builder.report.render import template_lists
