@@ -208,12 +208,13 @@ def _narratives(office: OfficeWorkbook, known: Sequence[DepartmentSummary], valu
     raw: dict[str, list[str]] = {key: [] for key in declared}
     used: dict[str, list[str]] = {key: [] for key in declared}
     writers: dict[str, str] = {}
+    opened = {n.key for n in office.narratives if n.by_departments == "是"}  # meant for several departments
     place = office.places["narratives"]
     written = [WrittenNarrative("", office.file, place.sheet, place.cell(i, "text"), n.key, n.text)
                for i, n in enumerate(office.narratives) if n.text is not None]
     written += [narrative for s in known for narrative in s.narratives]
     for n in written:
-        if n.department and writers.setdefault(n.key, n.department) != n.department:
+        if n.department and n.key not in opened and writers.setdefault(n.key, n.department) != n.department:
             findings.append(Finding("duplicate-narrative", n.file, n.sheet, n.cell, n.key,
                                     f"“{n.key}”也由{writers[n.key]}填写"))
         filled = fill_named(n.text, values)
