@@ -21,21 +21,25 @@ from report_builder.intake.reader import RawWorkbook
 from report_builder.intake.sheets import RowCheck, SheetResult, Tally, match_header, norm
 from report_builder.names import name_problem
 from report_builder.schema import (
+    CHANNELS,
     DEPARTMENT_SHEETS,
     LAST_YEAR_MARK,
     NEEDS_REASON,
     Application,
+    ChannelCount,
     ChecklistAnswer,
     ChecklistItem,
     DepartmentNarrative,
     Row,
     SheetSpec,
 )
-from report_builder.vocabulary import narrative_name_problem
+from report_builder.vocabulary import channel_figure, channel_name_problem, narrative_name_problem
 
-__all__ = ["ROW_RULES", "Context", "check_channel_rows", "check_item_departments", "check_last_year_text",
-           "check_lookalike_names", "check_names", "check_narrative_names", "check_office_info", "check_unique",
-           "row_check"]
+__all__ = [
+    "ROW_RULES", "Context", "check_channel_names", "check_channel_rows", "check_item_departments",
+    "check_last_year_text", "check_lookalike_names", "check_names", "check_narrative_names", "check_office_info",
+    "check_unique", "row_check",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Context:
     ambiguous: frozenset[int] = frozenset()  # 清单 numbers the office gave twice: rows not compared
     numbers: Mapping[str, int] = field(default_factory=dict)  # 清单 title → its number
     paragraphs: tuple[str, ...] = ()  # the 段落 a department may write (vocabulary.department_narratives)
+    channels: tuple[str, ...] = ()  # the office's 公开渠道 (vocabulary.declared_channels)
 
 
 # ---- rules of one row ----------------------------------------------------------------------------
@@ -100,7 +105,15 @@ def _paragraph(values: Mapping[str, object], context: Context) -> list[tuple[str
     return [("key", "narrative-not-declared", "可选：" + "、".join(context.paragraphs))]
 
 
+def _channel(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    channel = values.get("channel")
+    if not context.channels or not isinstance(channel, str) or channel in context.channels:
+        return []
+    return [("channel", "channel-not-declared", "本年度的渠道：" + "、".join(context.channels))]
+
+
 ROW_RULES: dict[type[Row], tuple[RowRule, ...]] = {
+    ChannelCount: (_channel,),
     Application: (_dates_in_window, _application),
     ChecklistAnswer: (_checklist_answer,),
     DepartmentNarrative: (_paragraph,),
@@ -172,7 +185,24 @@ def check_narrative_names(file: str, result: SheetResult) -> list[Finding]:
     return found
 
 
-def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Finding]) -> SheetResult:
+def check_channel_names(file: str, result: SheetResult) -> list[Finding]:
+    """The office's channels (公开渠道), each usable as `<渠道>条数` in a template and once only."""
+    found = []
+    first: dict[str, tuple[str, str]] = {}
+    for i, record in enumerate(result.records):
+        name, cell = getattr(record, "name", ""), result.placement.cell(i, "name")
+        problem = channel_name_problem(name)
+        other, other_cell = first.setdefault(channel_figure(name), (name, cell))
+        if problem is None and other_cell != cell:
+            problem = (f"与 {other_cell} 重复" if other == name
+                       else f"与 {other_cell} 的“{other}”在模板中同名（{channel_figure(name)}）")
+        if problem:
+            found.append(Finding("channel-name-unusable", file, result.placement.sheet, cell, name, problem))
+    return found
+
+
+def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Finding],
+                       channels: tuple[str, ...] = CHANNELS) -> SheetResult:
     """Each pre-filled channel once (findings appended to `findings`); a channel's second row is rejected."""
     sheet = next((s for s in raw.sheets if s.name == result.placement.sheet), None)
     spec = next(s for s in DEPARTMENT_SHEETS if s.key == "counts")
@@ -181,7 +211,7 @@ def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Fin
     header0, col_of, _ = match_header(raw.file, sheet, spec)
     if "channel" not in col_of:
         return result  # a missing-column error already
-    found, repeated = check_channels(raw.file, sheet, header0, col_of["channel"])
+    found, repeated = check_channels(raw.file, sheet, header0, col_of["channel"], channels)
     findings += found
     if not repeated:
         return result

@@ -326,13 +326,13 @@ def _department_lines(info: schema.OfficeInfo, department: str, ctx: _Context) -
                               schema.DEPARTMENT_SHEETS, ctx)
 
 
-def _office_lines(info: schema.OfficeInfo | None, ctx: _Context) -> list[str]:
+def _office_lines(info: schema.OfficeInfo | None, ctx: _Context, specs: Sequence[SheetSpec]) -> list[str]:
     return _instruction_lines(info, "年度总表", [
         "一、用途",
         "2. 本表由负责信息公开工作的办公室填写：学校与年度的基本信息、须报送的部门名单、"
         "信息公开事项清单和报告的文字材料。",
         "3. 部门名单中的部门名称须与各部门填报表的文件名一致；清单事项的牵头落实单位须是名单中的部门。",
-    ], schema.OFFICE_SHEETS, ctx)
+    ], specs, ctx)
 
 
 def _build(ctx: _Context, specs: Sequence[SheetSpec], lines: Sequence[str], data: Mapping[str, object]) -> Workbook:
@@ -356,26 +356,33 @@ def _as_mapping(item: object) -> Mapping[str, object]:
 
 def office_workbook(info: schema.OfficeInfo | None, departments: Sequence[schema.DepartmentEntry],
                     checklist: Sequence[schema.ChecklistItem],
-                    narratives: Sequence[schema.OfficeNarrative]) -> Workbook:
+                    narratives: Sequence[schema.OfficeNarrative],
+                    channels: Sequence[schema.OfficeChannel] = ()) -> Workbook:
     """The office's 年度总表, filled with the given data (`info` None and empty sequences: a blank one).
 
-    Its date cells accept any date (they define the window); the window only appears in its texts."""
-    data = {"info": info, "departments": departments, "checklist": checklist, "narratives": narratives}
+    Its date cells accept any date (they define the window); the window only appears in its texts.
+    The 公开渠道 sheet is written only with `channels` (without it, the year uses schema.CHANNELS)."""
+    data = {"info": info, "departments": departments, "checklist": checklist, "narratives": narratives,
+            "channels": channels}
     start, end = (info.window_start, info.window_end) if info else (None, None)
     ctx = _Context(new_workbook(), start, end, bound=False)
-    return _build(ctx, schema.OFFICE_SHEETS, _office_lines(info, ctx), data)
+    specs = tuple(s for s in schema.OFFICE_SHEETS if s.required or data.get(s.key))
+    return _build(ctx, specs, _office_lines(info, ctx, specs), data)
 
 
 def department_workbook(info: schema.OfficeInfo, department: str, items: Sequence[schema.ChecklistItem],
-                        paragraphs: Sequence[str] = schema.DEPARTMENT_NARRATIVE_KEYS) -> Workbook:
+                        paragraphs: Sequence[str] = schema.DEPARTMENT_NARRATIVE_KEYS,
+                        channels: Sequence[str] = schema.CHANNELS) -> Workbook:
     """One department's template: instructions, pre-filled and locked where the office decides;
-    `paragraphs` are the 段落 it may write (vocabulary.department_narratives of the office workbook)."""
+    `paragraphs` are the 段落 it may write (vocabulary.department_narratives of the office workbook),
+    `channels` one pre-filled 主动公开 row each (vocabulary.declared_channels)."""
     data = {
         "info": {"department": department, "year_label": info.year_label,
                  "window_start": info.window_start, "window_end": info.window_end},
-        "counts": [{"channel": channel, "count": 0} for channel in schema.CHANNELS],
+        "counts": [{"channel": channel, "count": 0} for channel in channels],
         "checklist": [{"number": i.number, "category": i.category, "title": i.title}
                       for i in items if i.department == department],
     }
-    ctx = _Context(new_workbook(), info.window_start, info.window_end, choices={"narratives.key": tuple(paragraphs)})
+    ctx = _Context(new_workbook(), info.window_start, info.window_end,
+                   choices={"narratives.key": tuple(paragraphs), "counts.channel": tuple(channels)})
     return _build(ctx, schema.DEPARTMENT_SHEETS, _department_lines(info, department, ctx), data)
