@@ -123,3 +123,17 @@ def test_without_a_channel_sheet_the_nine_default_channels_are_used(tmp_path: Pa
     assert loaded.office is not None and not loaded.findings
     assert "公开渠道" not in load_workbook(year / OFFICE_FILE).sheetnames
     assert declared_channels(loaded.office.channels) == CHANNELS
+
+
+def channels_sheet(path: Path) -> list[object]:
+    ws = load_workbook(path)["公开渠道"]
+    return [ws.cell(r, 1).value for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value]
+
+
+def test_a_new_year_lists_the_channels_to_edit(sample_year: Path, tmp_path: Path) -> None:
+    [carried] = pipeline.start_year(tmp_path / "2018-2019", sample_year).written
+    assert channels_sheet(carried) == list(CHANNELS)  # the sample had no sheet: what it used, now editable
+    [blank] = pipeline.start_year(tmp_path / "2019-2020").written
+    assert channels_sheet(blank) == [*CHANNELS, "微博", "抖音", "门户网站", "办公系统(OA)", "政务公开专栏"]
+    loaded = pipeline.load_office(tmp_path / "2018-2019")
+    assert loaded.office is not None and declared_channels(loaded.office.channels) == CHANNELS
