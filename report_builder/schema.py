@@ -120,6 +120,12 @@ class OfficeChannel(Row):
                                   "只用汉字、字母、数字、下划线和括号；本表不填时使用默认的九个渠道")
 
 
+class OfficeCategory(Row):
+    name: str = Field(title="分类", max_length=MAX_CHANNEL_NAME,
+                      description="主动公开信息的分类（如按文种：通知、文件、公告公示、通报）；列出后各部门另填“主动公开分类”表，"
+                                  "各分类条数之和须等于各渠道条数之和；报告模板中写作 分类名称条数（如 通知条数）；不需要时本表不填")
+
+
 # ---- a department workbook (部门名称.xlsx) -------------------------------------------------------
 
 class DepartmentInfo(Row):
@@ -134,6 +140,11 @@ class DepartmentInfo(Row):
 class ChannelCount(Row):
     channel: str = Field(title="公开渠道", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
     count: int = Field(title="主动公开条数", ge=0, le=MAX_ITEMS, description="统计时间段内通过该渠道主动公开的信息条数")
+
+
+class CategoryCount(Row):
+    category: str = Field(title="分类", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
+    count: int = Field(title="条数", ge=0, le=MAX_ITEMS, description="统计时间段内主动公开的该类信息条数")
 
 
 class ChecklistAnswer(Row):
@@ -222,6 +233,8 @@ OFFICE_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("文字材料", "narratives", OfficeNarrative, "table", "党政办公室撰写的报告段落（每段一行，同一段落可多行）", blank_rows=20),
     SheetSpec("公开渠道", "channels", OfficeChannel, "table", "各部门填报主动公开条数的渠道（每行一个；不填则用默认的九个渠道）",
               blank_rows=20, required=False),
+    SheetSpec("公开分类", "categories", OfficeCategory, "table", "主动公开信息的分类（每行一个；不需要按分类统计时不填）",
+              blank_rows=10, required=False),
 )
 DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("基本信息", "info", DepartmentInfo, "form", "部门基本信息"),
@@ -231,6 +244,9 @@ DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("举报复议诉讼", "cases", Case, "table", "因信息公开工作受到的举报、复议、诉讼（每件一行，没有则不填）", blank_rows=30),
     SheetSpec("工作记录", "activities", Activity, "table", "评议、培训、督查、校情发布会等工作（每次一行）", blank_rows=50),
     SheetSpec("文字材料", "narratives", DepartmentNarrative, "table", "本部门撰写的报告段落（没有则不填）", blank_rows=10),
+    # only when the office lists categories (年度总表 › 公开分类)
+    SheetSpec("主动公开分类", "breakdown", CategoryCount, "table", "主动公开信息条数按分类统计（合计须等于“主动公开”表各渠道之和）",
+              required=False),
 )
 INSTRUCTIONS_SHEET = "填表说明"
 
@@ -303,6 +319,7 @@ class OfficeWorkbook(BaseModel):
     checklist: tuple[ChecklistItem, ...]
     narratives: tuple[OfficeNarrative, ...]
     channels: tuple[OfficeChannel, ...] = ()  # none: the default CHANNELS (a workbook without the sheet)
+    categories: tuple[OfficeCategory, ...] = ()  # none: no breakdown of 主动公开条数
 
 
 class DepartmentWorkbook(BaseModel):
@@ -316,6 +333,7 @@ class DepartmentWorkbook(BaseModel):
     cases: tuple[Case, ...]
     activities: tuple[Activity, ...]
     narratives: tuple[DepartmentNarrative, ...]
+    breakdown: tuple[CategoryCount, ...] = ()  # only when the office lists categories
 
 
 CHANNELS: tuple[str, ...] = get_args(Channel)

@@ -26,6 +26,7 @@ from report_builder.schema import (
     OFFICE_SHEETS,
     ActivityKind,
     CaseKind,
+    OfficeCategory,
     OfficeChannel,
     OfficeInfo,
     OfficeNarrative,
@@ -38,9 +39,10 @@ __all__ = [
     "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHANNEL_FAMILY", "CHECKLIST", "CHECKLIST_FIGURES",
     "CHECKLIST_ITEMS", "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES",
     "FIGURES", "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS",
-    "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "case_figure", "channel_figure",
-    "channel_name_problem", "context_names", "count_terms", "declared_channels", "declared_narratives",
-    "department_narratives", "figure_terms", "narrative_name_problem", "outcome_figure", "reason_figure",
+    "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "case_figure", "category_terms",
+    "channel_figure", "channel_name_problem", "context_names", "count_terms", "declared_categories",
+    "declared_channels", "declared_narratives", "department_narratives", "figure_terms", "narrative_name_problem",
+    "outcome_figure", "reason_figure",
 ]
 
 DEPARTMENT_BOOK = "部门填报表"
@@ -138,6 +140,11 @@ def declared_channels(office: Iterable[OfficeChannel]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.name for c in office)) or CHANNELS
 
 
+def declared_categories(office: Iterable[OfficeCategory]) -> tuple[str, ...]:
+    """The office's breakdown of 主动公开条数 (its 公开分类 sheet, e.g. 通知, 文件…): none when it lists none."""
+    return tuple(dict.fromkeys(c.name for c in office))
+
+
 def channel_name_problem(name: str) -> str | None:
     """Why `name` cannot be a channel (its figure `channel_figure(name)` must be a template name), or None."""
     figure = channel_figure(name)
@@ -176,6 +183,14 @@ def count_terms(channels: Iterable[str] = CHANNELS) -> tuple[Term, ...]:
 
 
 COUNT_TERMS = count_terms()  # with the default channels
+
+
+def category_terms(categories: Iterable[str]) -> tuple[Term, ...]:
+    """One `<分类>条数` per category of the office's breakdown (vocabulary.declared_categories)."""
+    source = _department("breakdown", "count")
+    return tuple(Term(channel_figure(c), f"分类为“{c}”的主动公开信息条数", f"{source}（分类为“{c}”的行，求和）")
+                 for c in categories)
+
 # The family the office extends: one figure per channel of its 公开渠道 sheet.
 CHANNEL_FAMILY = Term(
     "<渠道>条数", "通过某一公开渠道主动公开的信息条数，每个渠道一个，如 微博条数（渠道名称中的括号等符号不写入名称："
@@ -212,9 +227,9 @@ EVENT_FIGURES: tuple[str, ...] = tuple(t.name for t in EVENT_TERMS)
 DEPARTMENT_FIGURES: tuple[str, ...] = COUNT_FIGURES + EVENT_FIGURES
 
 
-def figure_terms(channels: Iterable[str] = CHANNELS) -> tuple[Term, ...]:
-    """Every figure of a year whose office lists `channels`, in the order the report data lists them."""
-    return (DEPARTMENTS_TERM, *count_terms(channels), *CHECKLIST_TERMS, *EVENT_TERMS)
+def figure_terms(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = ()) -> tuple[Term, ...]:
+    """Every figure of a year whose office lists `channels` (and `categories`), in the report data's order."""
+    return (DEPARTMENTS_TERM, *count_terms(channels), *category_terms(categories), *CHECKLIST_TERMS, *EVENT_TERMS)
 
 
 FIGURES: tuple[Term, ...] = figure_terms()  # with the default channels
@@ -317,7 +332,7 @@ LAST_YEAR_TERMS: tuple[Term, ...] = (
 )
 
 
-def context_names(channels: Iterable[str] = CHANNELS) -> frozenset[str]:
+def context_names(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = ()) -> frozenset[str]:
     """The top-level names of a template's data: texts, figures, lists, `工作记录`, `文字`, `上年`, `增减`."""
-    return frozenset([*(t.name for t in TEXTS), *(t.name for t in figure_terms(channels)),
+    return frozenset([*(t.name for t in TEXTS), *(t.name for t in figure_terms(channels, categories)),
                       *(t.name.split(".")[0] for t in LISTS), NARRATIVES, LAST_YEAR, YEAR_CHANGE])

@@ -60,7 +60,12 @@ def template_page() -> str:
               "department template then has one pre-filled 主动公开 row per listed channel, each is one figure",
               "`<渠道>条数` (brackets and punctuation dropped: `办公系统OA条数`), and 数据来源 lists it by that name.",
               "A channel a department adds or changes is an error at its cell; a template using the figure of a",
-              "channel the office does not list is an error at that tag."]
+              "channel the office does not list is an error at that tag.", "",
+              "A breakdown of the total (e.g. by document type: 通知, 文件, 公告公示, 通报) is declared",
+              "the same way in 年度总表.xlsx › 公开分类: each department template then has a 主动公开分类 sheet",
+              "with one pre-filled row per category, each category is a figure `<分类>条数` (`通知条数`), and a",
+              "department whose categories do not add up to its channels gets an error (`breakdown-mismatch`)",
+              "naming both totals."]
     lines += ["", "## 列表 (lists, for `{%p for x in 名称 %}` … `{{ x.字段 }}` … `{%p endfor %}`)", ""]
     for term in LISTS:
         lines += [f"### `{term.name}`", "", f"{term.description}。来源：{term.source}。", "",

@@ -1,8 +1,9 @@
 """Starting a year: the next year's office workbook (年度总表) from last year's, or a blank one.
 
-What the office decided last year is carried over (school, self-noun, departments, 清单, channels); the window,
-the deadline and every year in the labels move on by one year; the office's paragraphs are kept, each
-marked with `schema.LAST_YEAR_MARK` (the check warns until the office revises it and removes the mark).
+What the office decided last year is carried over (school, self-noun, departments, 清单, channels and
+categories); the window, the deadline and every year in the labels move on by one year; the office's
+paragraphs are kept, each marked with `schema.LAST_YEAR_MARK` (the check warns until the office revises it
+and removes the mark).
 Every rule, prompt and instruction is then written for the new window by `forms.office_workbook`.
 """
 
@@ -66,7 +67,7 @@ def next_office_workbook(last: OfficeWorkbook) -> Workbook:
     """The next year's office workbook, carried over from last year's (checked) one."""
     channels = [OfficeChannel(name=name) for name in declared_channels(last.channels)]  # listed, to edit
     return office_workbook(next_info(last.info), last.departments, last.checklist,
-                           [_marked(n) for n in last.narratives], channels)
+                           [_marked(n) for n in last.narratives], channels, last.categories)
 
 
 def blank_office_workbook() -> Workbook:

@@ -55,13 +55,14 @@ class TemplateNames:
     figures: frozenset[str] = frozenset()  # what `上年.<名称>` and `增减.<名称>` may name (unchecked when empty)
 
 
-def vocabulary_names(narratives: Iterable[str] = (), channels: Iterable[str] = CHANNELS) -> TemplateNames:
+def vocabulary_names(narratives: Iterable[str] = (), channels: Iterable[str] = CHANNELS,
+                     categories: Iterable[str] = ()) -> TemplateNames:
     """The vocabulary's names, plus narrative names declared elsewhere (e.g. by the office workbook);
-    one `<渠道>条数` figure per channel the office lists (vocabulary.declared_channels)."""
-    channels = tuple(channels)
-    figures = frozenset(t.name for t in figure_terms(channels))
+    one `<渠道>条数` figure per channel and category the office lists (vocabulary.declared_channels…)."""
+    channels, categories = tuple(channels), tuple(categories)
+    figures = frozenset(t.name for t in figure_terms(channels, categories))
     return TemplateNames(
-        top=frozenset(context_names(channels)) | frozenset(ALIASES),
+        top=frozenset(context_names(channels, categories)) | frozenset(ALIASES),
         narratives=frozenset(NARRATIVE_KEYS) | frozenset(narratives),
         fields={t.name: frozenset(f.name for f in t.fields) for t in LISTS},
         figures=figures | frozenset(ALIASES))

@@ -49,7 +49,8 @@ def _aka(name: str) -> str:
     return f"（也可写作 {alias}）" if alias else ""
 
 
-def field_rows(data: ReportData | None = None, channels: Sequence[str] = CHANNELS) -> list[FieldRow]:
+def field_rows(data: ReportData | None = None, channels: Sequence[str] = CHANNELS,
+               categories: Sequence[str] = ()) -> list[FieldRow]:
     """Every name with its description (vocabulary), and its value in `data` when given; one
     `<渠道>条数` per channel of the office (vocabulary.declared_channels)."""
     def value(text: object) -> str:
@@ -58,7 +59,7 @@ def field_rows(data: ReportData | None = None, channels: Sequence[str] = CHANNEL
     rows = [FieldRow("文字", t.name, t.description, value(data and data.texts.get(t.name, ""))) for t in TEXTS]
     rows += [FieldRow("数字", t.name, t.description + _aka(t.name),
                       value(data and (data.figures[t.name].value if t.name in data.figures else "")))
-             for t in figure_terms(channels)]
+             for t in figure_terms(channels, categories)]
     rows.append(FieldRow("数字", CHANNEL_FAMILY.name, CHANNEL_FAMILY.description, ""))
     for listed in LISTS:
         count = value(data and f"{len(data.lists.get(listed.name, ()))} 项") if listed.collected else ""

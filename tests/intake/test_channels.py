@@ -12,7 +12,7 @@ from years import E, check, rows, the
 
 from report_builder import pipeline
 from report_builder.outputs.filling import fill_department, set_form_value
-from report_builder.schema import CHANNELS, OFFICE_FILE, OfficeChannel
+from report_builder.schema import CHANNELS, OFFICE_FILE, OfficeCategory, OfficeChannel
 from report_builder.vocabulary import declared_channels
 
 OWN = (*CHANNELS, "微博", "办公系统(OA)")  # the nine, then two of the office's own
@@ -137,3 +137,76 @@ def test_a_new_year_lists_the_channels_to_edit(sample_year: Path, tmp_path: Path
     assert channels_sheet(blank) == [*CHANNELS, "微博", "抖音", "门户网站", "办公系统(OA)", "政务公开专栏"]
     loaded = pipeline.load_office(tmp_path / "2018-2019")
     assert loaded.office is not None and declared_channels(loaded.office.channels) == CHANNELS
+
+
+# ---- a breakdown of the total (年度总表 › 公开分类: e.g. by document type) ----------------------------
+
+KINDS = ("通知", "文件", "公告公示", "通报")
+BY_KIND = sample_office(categories=tuple(OfficeCategory(name=name) for name in KINDS))
+
+
+def kinds_year(root: Path, counts: dict[str, int], kinds: dict[str, int], extra: dict[str, object] | None = None
+               ) -> Path:
+    """BY_KIND's year: 教务处 types `counts` (channel → count) and `kinds` (category → count); others pass."""
+    year = root / "2017-2018"
+    year.mkdir()
+    write(BY_KIND.office_template(), year / OFFICE_FILE)
+    for entry in BY_KIND.departments:
+        wb = BY_KIND.department_template(entry.name)
+        set_form_value(wb, "基本信息", "liaison", "张老师")
+        mine = [item for item in BY_KIND.checklist if item.department == entry.name]
+        fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
+        if entry.name == "教务处":
+            for channel, count in counts.items():
+                fill_department(wb, "主动公开", [{"count": count}], first_row=3 + CHANNELS.index(channel))
+            for kind, count in kinds.items():
+                fill_department(wb, "主动公开分类", [{"count": count}], first_row=3 + KINDS.index(kind))
+            if extra:
+                fill_department(wb, "主动公开分类", [extra], first_row=3 + len(KINDS))
+        write(wb, year / f"{entry.name}.xlsx")
+    return year
+
+
+def test_a_breakdown_the_office_declares_is_filled_counted_and_rendered(tmp_path: Path) -> None:
+    year = kinds_year(tmp_path, {"部门网站": 5, "微信公众号": 4}, {"通知": 6, "通报": 3})
+    ws = load_workbook(year / "教务处.xlsx")["主动公开分类"]
+    assert [ws.cell(r, 1).value for r in range(3, 8)] == [*KINDS, None]
+    used = template(tmp_path, "共{{ 主动公开条数 }}条，其中通知{{ 通知条数 }}条、通报{{ 通报条数 }}条、"
+                              "文件{{ 文件条数 }}条。")
+    result = pipeline.build_report(year, tmp_path / "out", template=used)
+    assert result.report is not None, [str(f) for f in (*result.check.findings, *result.render_findings)]
+    assert report_text(result.report) == ["共9条，其中通知6条、通报3条、文件0条。"]
+
+
+def test_a_breakdown_that_does_not_add_up_is_an_error_naming_both_totals(tmp_path: Path) -> None:
+    report = pipeline.check_submissions(kinds_year(tmp_path, {"部门网站": 5}, {"通知": 2, "文件": 1}))
+    finding = the(report, "breakdown-mismatch", "教务处.xlsx", "主动公开分类", "B6")
+    assert finding.severity is E and finding.detail == "各分类合计 3 条，“主动公开”表各渠道合计 5 条"
+    assert str(finding).startswith("教务处.xlsx › 主动公开分类!B6：各分类条数之和与各渠道条数之和不等")
+
+
+def test_a_category_the_office_did_not_list_is_an_error_at_its_cell(tmp_path: Path) -> None:
+    year = kinds_year(tmp_path, {}, {}, extra={"category": "简报", "count": 0})
+    finding = the(pipeline.check_submissions(year), "category-not-declared", "教务处.xlsx", "主动公开分类", "A7")
+    assert "通知、文件、公告公示、通报" in finding.detail
+
+
+def test_a_category_named_like_a_channel_or_a_figure_is_an_error_in_the_office_workbook(tmp_path: Path) -> None:
+    office = sample_office(categories=(OfficeCategory(name="通知"), OfficeCategory(name="部门网站"),
+                                       OfficeCategory(name="主动公开")))
+    year = tmp_path / "2017-2018"
+    year.mkdir()
+    write(office.office_template(), year / OFFICE_FILE)
+    found = {f.cell: f.detail for f in pipeline.load_office(year).findings if f.code == "channel-name-unusable"}
+    assert found == {"A4": "与公开渠道“部门网站”在模板中同名（部门网站条数）",
+                     "A5": "与数字“主动公开条数”在模板中同名（主动公开条数）"}
+
+
+def test_a_department_file_without_the_breakdown_sheet_is_an_error(tmp_path: Path) -> None:
+    year = kinds_year(tmp_path, {}, {})
+    wb = sample_office().department_template("教务处")  # a template made before the office listed categories
+    set_form_value(wb, "基本信息", "liaison", "张老师")
+    fill_department(wb, "清单事项", [{"status": "已公开"}])
+    write(wb, year / "教务处.xlsx")
+    finding = the(pipeline.check_submissions(year), "missing-sheet", "教务处.xlsx", "主动公开分类", "")
+    assert finding.severity is E and "年度总表列出了公开分类" in finding.detail
