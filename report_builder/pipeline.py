@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from report_builder.file_checks import Progress, check_isolated, not_merged, rejected_whole
 from report_builder.findings import Finding, Severity
@@ -43,7 +44,10 @@ from report_builder.results import (
     ReportVersions,
     Written,
 )
-from report_builder.schema import OFFICE_FILE, OfficeWorkbook
+from report_builder.schema import CHANNELS, OFFICE_FILE, OfficeWorkbook
+
+if TYPE_CHECKING:  # imported lazily where used: `check` starts without jinja
+    from report_builder.report.template_check import TemplateNames
 
 __all__ = ["build_report", "check_file", "check_report_template", "check_submissions", "list_report_versions",
            "load_office", "make_templates", "start_year", "template_fields", "write_feedback", "write_template_guide"]
@@ -146,8 +150,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     from report_builder.outputs.sources_workbook import sources_workbook
     from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
     from report_builder.report.sources import figure_uses
-    from report_builder.report.template_check import check_template, vocabulary_names
-    from report_builder.vocabulary import declared_narratives
+    from report_builder.report.template_check import check_template
 
     year_dir = Path(year_dir)
     found = find_template(year_dir, template)
@@ -158,8 +161,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     if isinstance(used, Finding) or any(f.severity is Severity.ERROR for f in typed):
         problems = (used,) + typed if isinstance(used, Finding) else typed
         return BuildResult(check, render_findings=problems, template=used if isinstance(used, UsedTemplate) else None)
-    declared = declared_narratives(check.office.narratives) if check.office is not None else ()
-    checked = tuple(check_template(used.data, vocabulary_names(declared), file=used.path.name))
+    checked = tuple(check_template(used.data, _office_names(check.office), file=used.path.name))
     if checked:
         return BuildResult(check, render_findings=checked, template=used)
     if not check.ok or check.data is None:
@@ -235,14 +237,13 @@ def check_report_template(template: Path, year_dir: Path | None = None) -> tuple
     """Every problem of a Word report template, in Chinese at its paragraph; with `year_dir`, also
     what goes wrong when this year's data is rendered into it (in a capped worker)."""
     from report_builder.report.render import RenderError, render_isolated, template_lists
-    from report_builder.report.template_check import check_template, vocabulary_names
-    from report_builder.vocabulary import declared_narratives
+    from report_builder.report.template_check import check_template
 
     used = load_template(Path(template), "option")
     if isinstance(used, Finding):
         return (used,)
     office = load_office(Path(year_dir)).office if year_dir is not None else None
-    names = vocabulary_names(declared_narratives(office.narratives) if office is not None else ())
+    names = _office_names(office)
     problems = tuple(check_template(used.data, names, file=used.path.name))
     if problems or year_dir is None:
         return problems
@@ -259,9 +260,23 @@ def check_report_template(template: Path, year_dir: Path | None = None) -> tuple
 def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
     """Every name a report template can use, with its description, and this year's value with `year_dir`."""
     from report_builder.report.template_guide import field_rows
+    from report_builder.vocabulary import declared_categories, declared_channels
 
-    data = check_submissions(Path(year_dir)).data if year_dir is not None else None
-    return field_rows(data)
+    check = check_submissions(Path(year_dir)) if year_dir is not None else None
+    office = check.office if check is not None else None
+    return field_rows(check.data if check else None, declared_channels(office.channels) if office else CHANNELS,
+                      declared_categories(office.categories) if office else ())
+
+
+def _office_names(office: OfficeWorkbook | None) -> TemplateNames:
+    """The names a template may use: the vocabulary's, and the office's paragraphs, channels, categories."""
+    from report_builder.report.template_check import vocabulary_names
+    from report_builder.vocabulary import declared_categories, declared_channels, declared_narratives
+
+    if office is None:
+        return vocabulary_names()
+    return vocabulary_names(declared_narratives(office.narratives), declared_channels(office.channels),
+                            declared_categories(office.categories))
 
 
 def write_template_guide(out: Path) -> Path:
@@ -277,7 +292,7 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     """One department workbook per department of the office workbook's list."""
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.forms import department_workbook
-    from report_builder.vocabulary import department_narratives
+    from report_builder.vocabulary import declared_categories, declared_channels, department_narratives
 
     year_dir = Path(year_dir)
     loaded = load_office(year_dir)
@@ -286,9 +301,12 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     folder = out_dir or Path("output") / year_dir.name / "填报表"
     written: list[Path] = []
     paragraphs = department_narratives(loaded.office.narratives)
+    channels = declared_channels(loaded.office.channels)
+    categories = declared_categories(loaded.office.categories)
     for entry in loaded.office.departments:
         items = [item for item in loaded.office.checklist if item.department == entry.name]
-        data = save_workbook(department_workbook(loaded.office.info, entry.name, items, paragraphs))
+        data = save_workbook(department_workbook(loaded.office.info, entry.name, items, paragraphs, channels,
+                                                 categories))
         try:
             path = write_next_version(folder, safe_stem(entry.name), ".xlsx", data, plain_first=True).path
         except OSError as error:  # the folder, not this department: the next one would fail the same way

@@ -31,7 +31,10 @@ NOT_APPLICABLE: tuple[str, ...] = ("暂未涉及", "暂未开展")
 Channel = Literal[
     "校园网信息公开专栏", "部门网站", "校报校刊", "校园广播", "微信公众号",
     "电子公告屏", "信息公告栏", "校情发布会", "省市媒体",
-]
+]  # the default list: an office workbook without a 公开渠道 sheet (or with an empty one) uses these
+# Channels many schools use besides those: listed with the nine in a new office workbook (new-year).
+COMMON_CHANNELS: tuple[str, ...] = ("微博", "抖音", "门户网站", "办公系统(OA)", "政务公开专栏")
+MAX_CHANNEL_NAME = 20  # characters of a channel name; "校园网信息公开专栏" is 9
 Outcome = Literal["予以公开", "部分公开", "不予公开", "信息不存在", "非本单位掌握", "不予处理", "其他"]
 NEEDS_REASON: tuple[str, ...] = ("部分公开", "不予公开")
 RefusalReason = Literal["国家秘密", "商业秘密", "个人隐私", "危及“三安全一稳定”", "过程性信息", "法律法规禁止公开", "其他"]
@@ -111,6 +114,18 @@ class OfficeNarrative(Row):
                                          description="选“是”时，各部门填报表“文字材料”的段落下拉列表中列出此段落")
 
 
+class OfficeChannel(Row):
+    name: str = Field(title="公开渠道", max_length=MAX_CHANNEL_NAME,
+                      description="各部门填报表“主动公开”中逐行列出的渠道，报告模板中写作 渠道名称条数（如 微博条数）；"
+                                  "只用汉字、字母、数字、下划线和括号；本表不填时使用默认的九个渠道")
+
+
+class OfficeCategory(Row):
+    name: str = Field(title="分类", max_length=MAX_CHANNEL_NAME,
+                      description="主动公开信息的分类（如按文种：通知、文件、公告公示、通报）；列出后各部门另填“主动公开分类”表，"
+                                  "各分类条数之和须等于各渠道条数之和；报告模板中写作 分类名称条数（如 通知条数）；不需要时本表不填")
+
+
 # ---- a department workbook (部门名称.xlsx) -------------------------------------------------------
 
 class DepartmentInfo(Row):
@@ -123,8 +138,13 @@ class DepartmentInfo(Row):
 
 
 class ChannelCount(Row):
-    channel: Channel = Field(title="公开渠道", json_schema_extra=LOCKED)
+    channel: str = Field(title="公开渠道", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
     count: int = Field(title="主动公开条数", ge=0, le=MAX_ITEMS, description="统计时间段内通过该渠道主动公开的信息条数")
+
+
+class CategoryCount(Row):
+    category: str = Field(title="分类", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
+    count: int = Field(title="条数", ge=0, le=MAX_ITEMS, description="统计时间段内主动公开的该类信息条数")
 
 
 class ChecklistAnswer(Row):
@@ -192,7 +212,7 @@ class SheetSpec:
     layout: Literal["form", "table"]
     title: str
     blank_rows: int = 0  # rows pre-formatted for input below the pre-filled ones
-    required: bool = True
+    required: bool = True  # False: the sheet may be absent (its records are then empty, no finding)
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -211,6 +231,10 @@ OFFICE_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("部门名单", "departments", DepartmentEntry, "table", "须报送填报表的部门（每行一个）", blank_rows=60),
     SheetSpec("公开事项清单", "checklist", ChecklistItem, "table", "本校信息公开事项清单（每行一项）", blank_rows=80),
     SheetSpec("文字材料", "narratives", OfficeNarrative, "table", "党政办公室撰写的报告段落（每段一行，同一段落可多行）", blank_rows=20),
+    SheetSpec("公开渠道", "channels", OfficeChannel, "table", "各部门填报主动公开条数的渠道（每行一个；不填则用默认的九个渠道）",
+              blank_rows=20, required=False),
+    SheetSpec("公开分类", "categories", OfficeCategory, "table", "主动公开信息的分类（每行一个；不需要按分类统计时不填）",
+              blank_rows=10, required=False),
 )
 DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("基本信息", "info", DepartmentInfo, "form", "部门基本信息"),
@@ -220,6 +244,9 @@ DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("举报复议诉讼", "cases", Case, "table", "因信息公开工作受到的举报、复议、诉讼（每件一行，没有则不填）", blank_rows=30),
     SheetSpec("工作记录", "activities", Activity, "table", "评议、培训、督查、校情发布会等工作（每次一行）", blank_rows=50),
     SheetSpec("文字材料", "narratives", DepartmentNarrative, "table", "本部门撰写的报告段落（没有则不填）", blank_rows=10),
+    # only when the office lists categories (年度总表 › 公开分类)
+    SheetSpec("主动公开分类", "breakdown", CategoryCount, "table", "主动公开信息条数按分类统计（合计须等于“主动公开”表各渠道之和）",
+              required=False),
 )
 INSTRUCTIONS_SHEET = "填表说明"
 
@@ -291,6 +318,8 @@ class OfficeWorkbook(BaseModel):
     departments: tuple[DepartmentEntry, ...]
     checklist: tuple[ChecklistItem, ...]
     narratives: tuple[OfficeNarrative, ...]
+    channels: tuple[OfficeChannel, ...] = ()  # none: the default CHANNELS (a workbook without the sheet)
+    categories: tuple[OfficeCategory, ...] = ()  # none: no breakdown of 主动公开条数
 
 
 class DepartmentWorkbook(BaseModel):
@@ -304,6 +333,7 @@ class DepartmentWorkbook(BaseModel):
     cases: tuple[Case, ...]
     activities: tuple[Activity, ...]
     narratives: tuple[DepartmentNarrative, ...]
+    breakdown: tuple[CategoryCount, ...] = ()  # only when the office lists categories
 
 
 CHANNELS: tuple[str, ...] = get_args(Channel)

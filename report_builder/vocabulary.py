@@ -26,6 +26,8 @@ from report_builder.schema import (
     OFFICE_SHEETS,
     ActivityKind,
     CaseKind,
+    OfficeCategory,
+    OfficeChannel,
     OfficeInfo,
     OfficeNarrative,
     Outcome,
@@ -34,11 +36,13 @@ from report_builder.schema import (
 )
 
 __all__ = [
-    "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHECKLIST", "CHECKLIST_FIGURES", "CHECKLIST_ITEMS",
-    "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES", "FIGURES",
-    "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS", "UNKNOWN",
-    "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "case_figure", "channel_figure", "context_names",
-    "declared_narratives", "department_narratives", "narrative_name_problem", "outcome_figure", "reason_figure",
+    "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHANNEL_FAMILY", "CHECKLIST", "CHECKLIST_FIGURES",
+    "CHECKLIST_ITEMS", "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES",
+    "FIGURES", "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS",
+    "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "case_figure", "category_terms",
+    "channel_figure", "channel_name_problem", "context_names", "count_terms", "declared_categories",
+    "declared_channels", "declared_narratives", "department_narratives", "figure_terms", "narrative_name_problem",
+    "outcome_figure", "reason_figure",
 ]
 
 DEPARTMENT_BOOK = "部门填报表"
@@ -127,7 +131,24 @@ TEXTS += YEAR_TEXTS
 
 
 def channel_figure(channel: str) -> str:
-    return f"{channel}条数"
+    """"微博" → "微博条数"; a template cannot type brackets or punctuation: "办公系统(OA)" → "办公系统OA条数"."""
+    return "".join(ch for ch in channel if ("_" + ch).isidentifier()) + "条数"
+
+
+def declared_channels(office: Iterable[OfficeChannel]) -> tuple[str, ...]:
+    """The office's channels (its 公开渠道 sheet), or the default nine when it lists none."""
+    return tuple(dict.fromkeys(c.name for c in office)) or CHANNELS
+
+
+def declared_categories(office: Iterable[OfficeCategory]) -> tuple[str, ...]:
+    """The office's breakdown of 主动公开条数 (its 公开分类 sheet, e.g. 通知, 文件…): none when it lists none."""
+    return tuple(dict.fromkeys(c.name for c in office))
+
+
+def channel_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a channel (its figure `channel_figure(name)` must be a template name), or None."""
+    figure = channel_figure(name)
+    return None if figure.isidentifier() and figure != "条数" else "作为数据名称不可用（须以汉字或字母开头）"
 
 
 def outcome_figure(outcome: str) -> str:
@@ -151,12 +172,30 @@ _APPLICATIONS = _department("applications")
 _CHECKLIST_STATUS = _department("checklist", "status")
 
 # Figures a department adds to, by the cells behind them (summary.DepartmentSummary.shares).
-COUNT_TERMS: tuple[Term, ...] = (
-    Term("联络员人数", "填写了信息公开联络员的部门数（每个部门计 1 人）", _department("info", "liaison")),
-    Term("主动公开条数", "各部门、各渠道主动公开的信息条数之和", f"{_COUNTS}（求和）"),
-    *(Term(channel_figure(ch), f"通过“{ch}”主动公开的信息条数", f"{_COUNTS}（公开渠道为“{ch}”的行，求和）")
-      for ch in CHANNELS),
-)
+def count_terms(channels: Iterable[str] = CHANNELS) -> tuple[Term, ...]:
+    """联络员人数, 主动公开条数 and one `<渠道>条数` per channel of the office (vocabulary.declared_channels)."""
+    return (
+        Term("联络员人数", "填写了信息公开联络员的部门数（每个部门计 1 人）", _department("info", "liaison")),
+        Term("主动公开条数", "各部门、各渠道主动公开的信息条数之和", f"{_COUNTS}（求和）"),
+        *(Term(channel_figure(ch), f"通过“{ch}”主动公开的信息条数", f"{_COUNTS}（公开渠道为“{ch}”的行，求和）")
+          for ch in channels),
+    )
+
+
+COUNT_TERMS = count_terms()  # with the default channels
+
+
+def category_terms(categories: Iterable[str]) -> tuple[Term, ...]:
+    """One `<分类>条数` per category of the office's breakdown (vocabulary.declared_categories)."""
+    source = _department("breakdown", "count")
+    return tuple(Term(channel_figure(c), f"分类为“{c}”的主动公开信息条数", f"{source}（分类为“{c}”的行，求和）")
+                 for c in categories)
+
+# The family the office extends: one figure per channel of its 公开渠道 sheet.
+CHANNEL_FAMILY = Term(
+    "<渠道>条数", "通过某一公开渠道主动公开的信息条数，每个渠道一个，如 微博条数（渠道名称中的括号等符号不写入名称："
+    "办公系统(OA) → 办公系统OA条数）；渠道由年度总表“公开渠道”表列出，不填时为默认的九个渠道",
+    f"{_COUNTS}（公开渠道为该渠道的行，求和）；渠道名单：{OFFICE_FILE} › 公开渠道")
 EVENT_TERMS: tuple[Term, ...] = (
     Term("依申请公开件数", "收到的信息公开申请件数", f"{_APPLICATIONS}（行数）"),
     *(Term(outcome_figure(o), f"处理结果为“{o}”的申请件数", f"{_department('applications', 'outcome')}（计数）")
@@ -186,8 +225,14 @@ CHECKLIST_TERMS: tuple[Term, ...] = (
 COUNT_FIGURES: tuple[str, ...] = tuple(t.name for t in COUNT_TERMS)
 EVENT_FIGURES: tuple[str, ...] = tuple(t.name for t in EVENT_TERMS)
 DEPARTMENT_FIGURES: tuple[str, ...] = COUNT_FIGURES + EVENT_FIGURES
-# Every figure, in the order the report data lists them.
-FIGURES: tuple[Term, ...] = (DEPARTMENTS_TERM, *COUNT_TERMS, *CHECKLIST_TERMS, *EVENT_TERMS)
+
+
+def figure_terms(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = ()) -> tuple[Term, ...]:
+    """Every figure of a year whose office lists `channels` (and `categories`), in the report data's order."""
+    return (DEPARTMENTS_TERM, *count_terms(channels), *category_terms(categories), *CHECKLIST_TERMS, *EVENT_TERMS)
+
+
+FIGURES: tuple[Term, ...] = figure_terms()  # with the default channels
 
 # ---- lists ---------------------------------------------------------------------------------------
 
@@ -287,7 +332,7 @@ LAST_YEAR_TERMS: tuple[Term, ...] = (
 )
 
 
-def context_names() -> frozenset[str]:
+def context_names(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = ()) -> frozenset[str]:
     """The top-level names of a template's data: texts, figures, lists, `工作记录`, `文字`, `上年`, `增减`."""
-    return frozenset([*(t.name for t in TEXTS), *(t.name for t in FIGURES),
+    return frozenset([*(t.name for t in TEXTS), *(t.name for t in figure_terms(channels, categories)),
                       *(t.name.split(".")[0] for t in LISTS), NARRATIVES, LAST_YEAR, YEAR_CHANGE])

@@ -14,7 +14,15 @@ from report_builder.findings import CATALOG, Kind
 from report_builder.pipeline import check_submissions
 from report_builder.report.render import report_context
 from report_builder.schema import DEPARTMENT_SHEETS, OFFICE_SHEETS, SheetSpec
-from report_builder.vocabulary import FIGURES, LAST_YEAR_TERMS, LISTS, NARRATIVE_TERMS, NARRATIVES, TEXTS
+from report_builder.vocabulary import (
+    CHANNEL_FAMILY,
+    FIGURES,
+    LAST_YEAR_TERMS,
+    LISTS,
+    NARRATIVE_TERMS,
+    NARRATIVES,
+    TEXTS,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +54,18 @@ def template_page() -> str:
     lines += [f"| `{t.name}` | {t.description} | {t.source} | {context[t.name]} |" for t in TEXTS]
     lines += ["", "## 数字 (figures, whole numbers)", "", "| 名称 | 说明 | 来源 | 示例值 |", "|---|---|---|---|"]
     lines += [f"| `{t.name}` | {t.description} | {t.source} | {context[t.name]} |" for t in FIGURES]
+    lines += [f"| `{CHANNEL_FAMILY.name}` | {CHANNEL_FAMILY.description} | {CHANNEL_FAMILY.source} | |"]
+    lines += ["", "The channels above are the default nine. The office lists its own in 年度总表.xlsx › 公开渠道",
+              "(one a row, e.g. 微博, 抖音, 门户网站, 办公系统(OA), 政务公开专栏; `new-year` writes the sheet): each",
+              "department template then has one pre-filled 主动公开 row per listed channel, each is one figure",
+              "`<渠道>条数` (brackets and punctuation dropped: `办公系统OA条数`), and 数据来源 lists it by that name.",
+              "A channel a department adds or changes is an error at its cell; a template using the figure of a",
+              "channel the office does not list is an error at that tag.", "",
+              "A breakdown of the total (e.g. by document type: 通知, 文件, 公告公示, 通报) is declared",
+              "the same way in 年度总表.xlsx › 公开分类: each department template then has a 主动公开分类 sheet",
+              "with one pre-filled row per category, each category is a figure `<分类>条数` (`通知条数`), and a",
+              "department whose categories do not add up to its channels gets an error (`breakdown-mismatch`)",
+              "naming both totals."]
     lines += ["", "## 列表 (lists, for `{%p for x in 名称 %}` … `{{ x.字段 }}` … `{%p endfor %}`)", ""]
     for term in LISTS:
         lines += [f"### `{term.name}`", "", f"{term.description}。来源：{term.source}。", "",

@@ -12,8 +12,15 @@ from openpyxl import Workbook
 
 from report_builder.outputs.excel import save_workbook
 from report_builder.outputs.forms import department_workbook, office_workbook
-from report_builder.schema import ChecklistItem, DepartmentEntry, OfficeInfo, OfficeNarrative
-from report_builder.vocabulary import department_narratives
+from report_builder.schema import (
+    ChecklistItem,
+    DepartmentEntry,
+    OfficeCategory,
+    OfficeChannel,
+    OfficeInfo,
+    OfficeNarrative,
+)
+from report_builder.vocabulary import declared_categories, declared_channels, department_narratives
 
 SCHOOL = "湖南石油化工职业技术学院"
 DEPARTMENTS = ("党政办公室", "教务处", "招生就业处", "财务处")
@@ -34,18 +41,24 @@ class SampleOffice:
     departments: tuple[DepartmentEntry, ...]
     checklist: tuple[ChecklistItem, ...]
     narratives: tuple[OfficeNarrative, ...]
+    channels: tuple[OfficeChannel, ...] = ()  # none: no 公开渠道 sheet, the default nine
+    categories: tuple[OfficeCategory, ...] = ()  # none: no 公开分类 sheet, no breakdown
 
     def department_template(self, department: str) -> Workbook:
         """The generated template of one department (as `templates` makes it)."""
-        return department_workbook(self.info, department, self.checklist, department_narratives(self.narratives))
+        return department_workbook(self.info, department, self.checklist, department_narratives(self.narratives),
+                                   declared_channels(self.channels), declared_categories(self.categories))
 
     def office_template(self) -> Workbook:
-        return office_workbook(self.info, self.departments, self.checklist, self.narratives)
+        return office_workbook(self.info, self.departments, self.checklist, self.narratives, self.channels,
+                               self.categories)
 
 
 def sample_office(**overrides: Any) -> SampleOffice:
-    """The sample office; `overrides` are OfficeInfo fields or departments / checklist / narratives."""
-    parts = {k: overrides.pop(k) for k in ("departments", "checklist", "narratives") if k in overrides}
+    """The sample office; `overrides` are OfficeInfo fields or departments / checklist / narratives / channels /
+    categories."""
+    keys = ("departments", "checklist", "narratives", "channels", "categories")
+    parts = {k: overrides.pop(k) for k in keys if k in overrides}
     info = OfficeInfo(**{
         "school_name": SCHOOL, "self_noun": "学院", "year_label": "2017-2018年度",
         "window_start": dt.date(2017, 9, 1), "window_end": dt.date(2018, 8, 31),

@@ -147,7 +147,7 @@ def write_department(data: Mapping[str, Any], path: Path) -> None:
     for name, given_value in data["info"].items():
         set_form_value(wb, "基本信息", name, given_value)
     fill_department(wb, "主动公开", [{"count": n} for n in data["counts"]])
-    for spec in DEPARTMENT_SHEETS[2:]:
+    for spec in (s for s in DEPARTMENT_SHEETS[2:] if s.required):  # no 主动公开分类 without categories
         fill_department(wb, spec.name, data[spec.key])
     typed_as_text(wb)
     write(wb, path)

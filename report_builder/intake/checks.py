@@ -20,6 +20,8 @@ from report_builder.intake.prefilled import check_info
 from report_builder.intake.reader import RawWorkbook
 from report_builder.intake.rules import (
     Context,
+    check_breakdown_total,
+    check_channel_names,
     check_channel_rows,
     check_item_departments,
     check_last_year_text,
@@ -32,6 +34,7 @@ from report_builder.intake.rules import (
 )
 from report_builder.intake.sheets import IGNORED_SHEETS, SheetResult, Tally, norm, read_sheets
 from report_builder.schema import (
+    CHANNELS,
     DEPARTMENT_SHEETS,
     OFFICE_SHEETS,
     ChecklistItem,
@@ -40,7 +43,13 @@ from report_builder.schema import (
     Row,
     SheetSpec,
 )
-from report_builder.vocabulary import department_narratives
+from report_builder.vocabulary import (
+    channel_figure,
+    declared_categories,
+    declared_channels,
+    department_narratives,
+    figure_terms,
+)
 
 __all__ = ["Checked", "Tally", "check_department", "check_office"]
 
@@ -77,6 +86,11 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     findings += check_unique(raw.file, sheets["checklist"], "number")
     findings += check_narrative_names(raw.file, sheets["narratives"])
     findings += check_last_year_text(raw.file, sheets["narratives"])
+    findings += check_channel_names(raw.file, sheets["channels"])
+    channels = declared_channels(sheets["channels"].records)  # type: ignore[arg-type]
+    fixed = {t.name: f"数字“{t.name}”" for t in figure_terms(())}
+    findings += check_channel_names(raw.file, sheets["categories"],
+                                    {**fixed, **{channel_figure(c): f"公开渠道“{c}”" for c in channels}})
     return _finish(raw, "office", OfficeWorkbook, sheets, findings, complete=info is not None)
 
 
@@ -100,11 +114,18 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None, index: Off
             numbers=index.numbers,
             department=getattr(info, "department", "") if listed else "",  # unknown: said once, not per item
             paragraphs=index.paragraphs,
+            channels=index.channels,
+            categories=index.categories,
         )
         findings += _check_department_info(raw, info_sheets["info"], index)
     info_sheet = info_sheets["info"].placement.sheet
     table_sheets, more = read_sheets(raw, tuple(table_specs), row_check(context), taken_names={info_sheet})
-    table_sheets["counts"] = check_channel_rows(raw, table_sheets["counts"], more)
+    channels = index.channels if office is not None and index is not None else CHANNELS
+    table_sheets["counts"] = check_channel_rows(raw, table_sheets["counts"], more, channels)
+    if office is not None and index is not None and index.categories:  # the office's breakdown
+        table_sheets["breakdown"] = check_channel_rows(raw, table_sheets["breakdown"], more, index.categories,
+                                                       "breakdown")
+        more += check_breakdown_total(raw.file, table_sheets["counts"], table_sheets["breakdown"])
     return _finish(raw, "department", DepartmentWorkbook, {**info_sheets, **table_sheets},
                    findings + more, complete=info is not None)
 
@@ -120,6 +141,8 @@ class OfficeIndex:
     ambiguous: frozenset[int]  # 清单 numbers used by more than one item
     numbers: dict[str, int]  # 清单 item title → its (first) number
     paragraphs: tuple[str, ...] = ()  # the 段落 departments may write (vocabulary.department_narratives)
+    channels: tuple[str, ...] = CHANNELS  # the office's 公开渠道 (vocabulary.declared_channels)
+    categories: tuple[str, ...] = ()  # the office's 公开分类 (vocabulary.declared_categories)
 
     @classmethod
     def of(cls, office: OfficeWorkbook) -> OfficeIndex:
@@ -128,7 +151,8 @@ class OfficeIndex:
                    {item.number: item for item in office.checklist},
                    frozenset(number for number, count in counts.items() if count > 1),
                    {item.title: item.number for item in reversed(office.checklist)},
-                   department_narratives(office.narratives))
+                   department_narratives(office.narratives), declared_channels(office.channels),
+                   declared_categories(office.categories))
 
 
 def _looks_like(raw: RawWorkbook, specs: Sequence[SheetSpec]) -> bool:

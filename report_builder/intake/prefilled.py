@@ -9,7 +9,7 @@ of its sheet passed. (The 清单 rows are compared row by row in `rules._checkli
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from report_builder.dates import chinese_window
 from report_builder.findings import Finding
@@ -58,18 +58,21 @@ def _locked_values(sheet: RawSheet, cells: Mapping[str, str]) -> dict[str, objec
     return values
 
 
-def check_channels(file: str, sheet: RawSheet, header0: int, column0: int) -> tuple[list[Finding], set[int]]:
-    """Each channel of the 主动公开 sheet exactly once: a second row of a channel is an error at its
-    cell (the row the template gave the channel is the one kept), a missing one an error at the
-    cell the template gave it. Also returns the (1-based) rows that are rejected."""
+def check_channels(file: str, sheet: RawSheet, header0: int, column0: int, channels: Sequence[str] = CHANNELS,
+                   what: str = "渠道") -> tuple[list[Finding], set[int]]:
+    """Each of the office's `channels` exactly once on the 主动公开 sheet: a second row of a channel is
+    an error at its cell (the row the template gave the channel is the one kept), a missing one an
+    error at the cell the template gave it. Also returns the (1-based) rows that are rejected.
+    (A channel the office does not list is an error of its row: rules._channel.) The office's categories
+    (主动公开分类, `what` "分类") are checked the same way."""
     rows_of: dict[str, list[int]] = {}
     for r in range(header0 + 1, len(sheet.rows)):
         channel = parse_cell(sheet.value(r, column0), _CHANNEL).value
-        if isinstance(channel, str) and channel in CHANNELS:  # else blank, or an error of its own
+        if isinstance(channel, str) and channel in channels:  # else blank, or an error of its own
             rows_of.setdefault(channel, []).append(r)
     found: list[Finding] = []
     repeated: set[int] = set()
-    for index, channel in enumerate(CHANNELS):
+    for index, channel in enumerate(channels):
         home = header0 + 1 + index  # where the template put it
         rows = rows_of.get(channel, [])
         if not rows:
@@ -80,6 +83,6 @@ def check_channels(file: str, sheet: RawSheet, header0: int, column0: int) -> tu
         for r in rows:
             if r != kept:
                 found.append(Finding("prefilled-changed", file, sheet.name, cell_name(r, column0), channel,
-                                     f"“{channel}”已在 {cell_name(kept, column0)} 填写，每个渠道只填一行"))
+                                     f"“{channel}”已在 {cell_name(kept, column0)} 填写，每个{what}只填一行"))
                 repeated.add(r + 1)
     return found, repeated

@@ -21,21 +21,27 @@ from report_builder.intake.reader import RawWorkbook
 from report_builder.intake.sheets import RowCheck, SheetResult, Tally, match_header, norm
 from report_builder.names import name_problem
 from report_builder.schema import (
+    CHANNELS,
     DEPARTMENT_SHEETS,
     LAST_YEAR_MARK,
     NEEDS_REASON,
     Application,
+    CategoryCount,
+    ChannelCount,
     ChecklistAnswer,
     ChecklistItem,
     DepartmentNarrative,
     Row,
     SheetSpec,
 )
-from report_builder.vocabulary import narrative_name_problem
+from report_builder.vocabulary import channel_figure, channel_name_problem, narrative_name_problem
 
-__all__ = ["ROW_RULES", "Context", "check_channel_rows", "check_item_departments", "check_last_year_text",
-           "check_lookalike_names", "check_names", "check_narrative_names", "check_office_info", "check_unique",
-           "row_check"]
+__all__ = [
+    "ROW_RULES", "Context", "check_breakdown_total", "check_channel_names", "check_channel_rows",
+    "check_item_departments",
+    "check_last_year_text", "check_lookalike_names", "check_names", "check_narrative_names", "check_office_info",
+    "check_unique", "row_check",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class Context:
     ambiguous: frozenset[int] = frozenset()  # 清单 numbers the office gave twice: rows not compared
     numbers: Mapping[str, int] = field(default_factory=dict)  # 清单 title → its number
     paragraphs: tuple[str, ...] = ()  # the 段落 a department may write (vocabulary.department_narratives)
+    channels: tuple[str, ...] = ()  # the office's 公开渠道 (vocabulary.declared_channels)
+    categories: tuple[str, ...] | None = None  # the office's 公开分类 (None: no office workbook to compare)
 
 
 # ---- rules of one row ----------------------------------------------------------------------------
@@ -100,7 +108,24 @@ def _paragraph(values: Mapping[str, object], context: Context) -> list[tuple[str
     return [("key", "narrative-not-declared", "可选：" + "、".join(context.paragraphs))]
 
 
+def _channel(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    channel = values.get("channel")
+    if not context.channels or not isinstance(channel, str) or channel in context.channels:
+        return []
+    return [("channel", "channel-not-declared", "本年度的渠道：" + "、".join(context.channels))]
+
+
+def _category(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    category = values.get("category")
+    if context.categories is None or not isinstance(category, str) or category in context.categories:
+        return []
+    listed = "、".join(context.categories)
+    return [("category", "category-not-declared", f"本年度的分类：{listed}" if listed else "本年度不按分类统计")]
+
+
 ROW_RULES: dict[type[Row], tuple[RowRule, ...]] = {
+    ChannelCount: (_channel,),
+    CategoryCount: (_category,),
     Application: (_dates_in_window, _application),
     ChecklistAnswer: (_checklist_answer,),
     DepartmentNarrative: (_paragraph,),
@@ -172,16 +197,38 @@ def check_narrative_names(file: str, result: SheetResult) -> list[Finding]:
     return found
 
 
-def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Finding]) -> SheetResult:
-    """Each pre-filled channel once (findings appended to `findings`); a channel's second row is rejected."""
+def check_channel_names(file: str, result: SheetResult, taken: Mapping[str, str] | None = None) -> list[Finding]:
+    """The office's channels (公开渠道) or categories (公开分类), each usable as `<名称>条数` in a template,
+    once only, and not the figure of a name in `taken` (figure → what it is, "公开渠道“微博”")."""
+    found = []
+    first: dict[str, tuple[str, str]] = {}
+    for i, record in enumerate(result.records):
+        name, cell = getattr(record, "name", ""), result.placement.cell(i, "name")
+        problem = channel_name_problem(name)
+        other, other_cell = first.setdefault(channel_figure(name), (name, cell))
+        if problem is None and channel_figure(name) in (taken or {}):
+            problem = f"与{(taken or {})[channel_figure(name)]}在模板中同名（{channel_figure(name)}）"
+        elif problem is None and other_cell != cell:
+            problem = (f"与 {other_cell} 重复" if other == name
+                       else f"与 {other_cell} 的“{other}”在模板中同名（{channel_figure(name)}）")
+        if problem:
+            found.append(Finding("channel-name-unusable", file, result.placement.sheet, cell, name, problem))
+    return found
+
+
+def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Finding],
+                       channels: tuple[str, ...] = CHANNELS, key: str = "counts") -> SheetResult:
+    """Each pre-filled channel once (findings appended to `findings`); a channel's second row is rejected.
+    With `key` "breakdown": each of the office's categories once on 主动公开分类."""
     sheet = next((s for s in raw.sheets if s.name == result.placement.sheet), None)
-    spec = next(s for s in DEPARTMENT_SHEETS if s.key == "counts")
+    spec = next(s for s in DEPARTMENT_SHEETS if s.key == key)
+    field_name, what = ("channel", "渠道") if key == "counts" else ("category", "分类")
     if sheet is None:
         return result
     header0, col_of, _ = match_header(raw.file, sheet, spec)
-    if "channel" not in col_of:
+    if field_name not in col_of:
         return result  # a missing-column error already
-    found, repeated = check_channels(raw.file, sheet, header0, col_of["channel"])
+    found, repeated = check_channels(raw.file, sheet, header0, col_of[field_name], channels, what)
     findings += found
     if not repeated:
         return result
@@ -190,6 +237,22 @@ def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Fin
     dropped = len(result.records) - len(kept)
     tally = Tally(result.tally.read, result.tally.accepted - dropped, result.tally.rejected + dropped)
     return SheetResult(tuple(result.records[i] for i in kept), placement, result.findings, tally)
+
+
+def check_breakdown_total(file: str, counts: SheetResult, breakdown: SheetResult) -> list[Finding]:
+    """The office's categories add up to the department's channels (both sheets read without errors)."""
+    place = breakdown.placement
+    if not place.letters:
+        return [Finding("missing-sheet", file, place.sheet,
+                        detail=f"年度总表列出了公开分类，须填写“{place.sheet}”工作表")]
+    if counts.tally.rejected or breakdown.tally.rejected or not breakdown.records:
+        return []
+    total = sum(getattr(r, "count", 0) for r in counts.records)
+    parts = sum(getattr(r, "count", 0) for r in breakdown.records)
+    if total == parts:
+        return []
+    return [Finding("breakdown-mismatch", file, place.sheet, place.cell(len(breakdown.records) - 1, "count"),
+                    str(parts), f"各分类合计 {parts} 条，“{counts.placement.sheet}”表各渠道合计 {total} 条")]
 
 
 def check_item_departments(file: str, result: SheetResult, names: set[str]) -> list[Finding]:

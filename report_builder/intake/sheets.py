@@ -80,8 +80,9 @@ def read_sheets(raw: RawWorkbook, specs: Sequence[SheetSpec], rules: RowCheck, *
             if sheet is not None:
                 findings.append(Finding("sheet-renamed", raw.file, sheet.name,
                                         detail=f"“{sheet.name}”已按“{spec.name}”读取"))
-        if sheet is None:
+        if sheet is None and spec.required:
             findings.append(Finding("missing-sheet", raw.file, spec.name, detail=f"没有“{spec.name}”工作表"))
+        if sheet is None:  # absent (an error above unless the sheet is optional): no records
             results[spec.key] = SheetResult((), Placement(sheet=spec.name, letters={}, rows=()), (), Tally())
             continue
         taken.add(sheet.name)

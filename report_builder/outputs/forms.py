@@ -317,22 +317,23 @@ def _instruction_lines(info: schema.OfficeInfo | None, what: str, first: Sequenc
     ]
 
 
-def _department_lines(info: schema.OfficeInfo, department: str, ctx: _Context) -> list[str]:
+def _department_lines(info: schema.OfficeInfo, department: str, ctx: _Context,
+                      specs: Sequence[SheetSpec]) -> list[str]:
     send = (f"2. 请于{chinese_date(info.deadline)}前把填好的本文件交回。" if info.deadline
             else "2. 请按通知要求的时间把填好的本文件交回。")
     ask = f"3. 有问题请联系：{info.contact}。" if info.contact else "3. 有问题请联系下发本表的部门。"
     save = "4. 请保存为 Excel 工作簿（.xlsx）格式交回，不要另存为 .xls，不要设置密码，不要修改文件名。"
     return _instruction_lines(info, f"{department}填报表", ["一、报送要求", send, ask, save],
-                              schema.DEPARTMENT_SHEETS, ctx)
+                              specs, ctx)
 
 
-def _office_lines(info: schema.OfficeInfo | None, ctx: _Context) -> list[str]:
+def _office_lines(info: schema.OfficeInfo | None, ctx: _Context, specs: Sequence[SheetSpec]) -> list[str]:
     return _instruction_lines(info, "年度总表", [
         "一、用途",
         "2. 本表由负责信息公开工作的办公室填写：学校与年度的基本信息、须报送的部门名单、"
         "信息公开事项清单和报告的文字材料。",
         "3. 部门名单中的部门名称须与各部门填报表的文件名一致；清单事项的牵头落实单位须是名单中的部门。",
-    ], schema.OFFICE_SHEETS, ctx)
+    ], specs, ctx)
 
 
 def _build(ctx: _Context, specs: Sequence[SheetSpec], lines: Sequence[str], data: Mapping[str, object]) -> Workbook:
@@ -356,26 +357,38 @@ def _as_mapping(item: object) -> Mapping[str, object]:
 
 def office_workbook(info: schema.OfficeInfo | None, departments: Sequence[schema.DepartmentEntry],
                     checklist: Sequence[schema.ChecklistItem],
-                    narratives: Sequence[schema.OfficeNarrative]) -> Workbook:
+                    narratives: Sequence[schema.OfficeNarrative],
+                    channels: Sequence[schema.OfficeChannel] = (),
+                    categories: Sequence[schema.OfficeCategory] = ()) -> Workbook:
     """The office's 年度总表, filled with the given data (`info` None and empty sequences: a blank one).
 
-    Its date cells accept any date (they define the window); the window only appears in its texts."""
-    data = {"info": info, "departments": departments, "checklist": checklist, "narratives": narratives}
+    Its date cells accept any date (they define the window); the window only appears in its texts.
+    The 公开渠道 sheet is written only with `channels` (without it, the year uses schema.CHANNELS), the
+    公开分类 sheet only with `categories`."""
+    data = {"info": info, "departments": departments, "checklist": checklist, "narratives": narratives,
+            "channels": channels, "categories": categories}
     start, end = (info.window_start, info.window_end) if info else (None, None)
     ctx = _Context(new_workbook(), start, end, bound=False)
-    return _build(ctx, schema.OFFICE_SHEETS, _office_lines(info, ctx), data)
+    specs = tuple(s for s in schema.OFFICE_SHEETS if s.required or data.get(s.key))
+    return _build(ctx, specs, _office_lines(info, ctx, specs), data)
 
 
 def department_workbook(info: schema.OfficeInfo, department: str, items: Sequence[schema.ChecklistItem],
-                        paragraphs: Sequence[str] = schema.DEPARTMENT_NARRATIVE_KEYS) -> Workbook:
+                        paragraphs: Sequence[str] = schema.DEPARTMENT_NARRATIVE_KEYS,
+                        channels: Sequence[str] = schema.CHANNELS, categories: Sequence[str] = ()) -> Workbook:
     """One department's template: instructions, pre-filled and locked where the office decides;
-    `paragraphs` are the 段落 it may write (vocabulary.department_narratives of the office workbook)."""
+    `paragraphs` are the 段落 it may write (vocabulary.department_narratives of the office workbook),
+    `channels` one pre-filled 主动公开 row each (vocabulary.declared_channels); `categories` (the office's
+    breakdown, vocabulary.declared_categories) one row each on a 主动公开分类 sheet, written only with them."""
     data = {
         "info": {"department": department, "year_label": info.year_label,
                  "window_start": info.window_start, "window_end": info.window_end},
-        "counts": [{"channel": channel, "count": 0} for channel in schema.CHANNELS],
+        "counts": [{"channel": channel, "count": 0} for channel in channels],
+        "breakdown": [{"category": category, "count": 0} for category in categories],
         "checklist": [{"number": i.number, "category": i.category, "title": i.title}
                       for i in items if i.department == department],
     }
-    ctx = _Context(new_workbook(), info.window_start, info.window_end, choices={"narratives.key": tuple(paragraphs)})
-    return _build(ctx, schema.DEPARTMENT_SHEETS, _department_lines(info, department, ctx), data)
+    ctx = _Context(new_workbook(), info.window_start, info.window_end,
+                   choices={"narratives.key": tuple(paragraphs), "counts.channel": tuple(channels)})
+    specs = tuple(s for s in schema.DEPARTMENT_SHEETS if s.required or data.get(s.key))
+    return _build(ctx, specs, _department_lines(info, department, ctx, specs), data)

@@ -1,8 +1,9 @@
 """Starting a year: the next year's office workbook (年度总表) from last year's, or a blank one.
 
-What the office decided last year is carried over (school, self-noun, departments, 清单); the window,
-the deadline and every year in the labels move on by one year; the office's paragraphs are kept, each
-marked with `schema.LAST_YEAR_MARK` (the check warns until the office revises it and removes the mark).
+What the office decided last year is carried over (school, self-noun, departments, 清单, channels and
+categories); the window, the deadline and every year in the labels move on by one year; the office's
+paragraphs are kept, each marked with `schema.LAST_YEAR_MARK` (the check warns until the office revises it
+and removes the mark).
 Every rule, prompt and instruction is then written for the new window by `forms.office_workbook`.
 """
 
@@ -14,8 +15,17 @@ import re
 from openpyxl import Workbook
 
 from report_builder.outputs.forms import office_workbook
-from report_builder.schema import LAST_YEAR_MARK, OFFICE_NARRATIVE_KEYS, OfficeInfo, OfficeNarrative, OfficeWorkbook
-from report_builder.vocabulary import YEAR_TEXTS
+from report_builder.schema import (
+    CHANNELS,
+    COMMON_CHANNELS,
+    LAST_YEAR_MARK,
+    OFFICE_NARRATIVE_KEYS,
+    OfficeChannel,
+    OfficeInfo,
+    OfficeNarrative,
+    OfficeWorkbook,
+)
+from report_builder.vocabulary import YEAR_TEXTS, declared_channels
 
 __all__ = ["blank_office_workbook", "next_info", "next_office_workbook", "next_year_date", "next_year_label"]
 
@@ -55,10 +65,13 @@ def _marked(narrative: OfficeNarrative) -> OfficeNarrative:
 
 def next_office_workbook(last: OfficeWorkbook) -> Workbook:
     """The next year's office workbook, carried over from last year's (checked) one."""
+    channels = [OfficeChannel(name=name) for name in declared_channels(last.channels)]  # listed, to edit
     return office_workbook(next_info(last.info), last.departments, last.checklist,
-                           [_marked(n) for n in last.narratives])
+                           [_marked(n) for n in last.narratives], channels, last.categories)
 
 
 def blank_office_workbook() -> Workbook:
-    """An office workbook to fill from scratch: no school, no year, no window; the usual paragraphs named."""
-    return office_workbook(None, (), (), [OfficeNarrative(key=key) for key in OFFICE_NARRATIVE_KEYS])
+    """An office workbook to fill from scratch: no school, no year, no window; the usual paragraphs and
+    channels named (the nine defaults, then the common ones: 微博, 抖音…)."""
+    return office_workbook(None, (), (), [OfficeNarrative(key=key) for key in OFFICE_NARRATIVE_KEYS],
+                           [OfficeChannel(name=name) for name in (*CHANNELS, *COMMON_CHANNELS)])

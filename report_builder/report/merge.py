@@ -31,11 +31,13 @@ from report_builder.vocabulary import (
     CHECKLIST_FIGURES,
     CHECKLIST_ITEMS,
     COLLECTED_LISTS,
-    COUNT_FIGURES,
     DEPARTMENT_COUNT,
-    DEPARTMENT_FIGURES,
     EVENT_FIGURES,
     TEXTS,
+    category_terms,
+    count_terms,
+    declared_categories,
+    declared_channels,
     declared_narratives,
 )
 
@@ -140,14 +142,16 @@ def _figure(name: str, sources: Iterable[Source | None]) -> Figure:
 
 def _figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary],
              findings: list[Finding]) -> dict[str, Figure]:
-    shares: dict[str, list[Source]] = {name: [] for name in DEPARTMENT_FIGURES}
+    counts = [t.name for t in (*count_terms(declared_channels(office.channels)),  # the office's channels
+                               *category_terms(declared_categories(office.categories)))]
+    shares: dict[str, list[Source]] = {name: [] for name in (*counts, *EVENT_FIGURES)}
     for summary in known:
         for name, sources in summary.shares.items():
-            shares[name] += sources  # a name not in vocabulary.DEPARTMENT_FIGURES is a bug: KeyError
+            shares[name] += sources  # a name not among the year's figures is a bug (intake rejects it): KeyError
     first = office.departments[0].name if office.departments else ""
     figs = [_figure(DEPARTMENT_COUNT, [counted("", office.file, office.places["departments"], "name",
                                        range(len(office.departments)), first)])]
-    figs += [_figure(name, shares[name]) for name in COUNT_FIGURES]
+    figs += [_figure(name, shares[name]) for name in counts]
     figs += _checklist_figures(office, known, findings)
     figs += [_figure(name, shares[name]) for name in EVENT_FIGURES]
     return {f.name: f for f in figs}

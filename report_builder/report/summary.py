@@ -112,6 +112,9 @@ def summarize_department(wb: DepartmentWorkbook, lists: Iterable[str] = COLLECTE
                       str(c.count), c.count)
         add("主动公开条数", cell)
         add(channel_figure(c.channel), cell)
+    for i, b in enumerate(wb.breakdown):  # the office's categories: `<分类>条数`
+        add(channel_figure(b.category), Source(wb.info.department, wb.file, places["breakdown"].sheet,
+                                               places["breakdown"].cell(i, "count"), str(b.count), b.count))
     apps = wb.applications
     count("依申请公开件数", "applications", "outcome", range(len(apps)), apps[0].outcome if apps else "")
     _count_by(count, "applications", "outcome", [a.outcome for a in apps], outcome_figure)

@@ -26,15 +26,16 @@ from report_builder.findings import Finding
 from report_builder.report.render import template_parts
 from report_builder.report.sandbox import FORBIDDEN_GLOBALS, TemplateEnvironment
 from report_builder.report.template_words import ALIASES, syntax_message
+from report_builder.schema import CHANNELS
 from report_builder.vocabulary import (
     ACTIVITIES,
-    FIGURES,
     LAST_YEAR,
     LISTS,
     NARRATIVE_KEYS,
     NARRATIVES,
     YEAR_CHANGE,
     context_names,
+    figure_terms,
 )
 
 __all__ = ["TemplateNames", "check_template", "vocabulary_names"]
@@ -54,13 +55,17 @@ class TemplateNames:
     figures: frozenset[str] = frozenset()  # what `上年.<名称>` and `增减.<名称>` may name (unchecked when empty)
 
 
-def vocabulary_names(narratives: Iterable[str] = ()) -> TemplateNames:
-    """The vocabulary's names, plus narrative names declared elsewhere (e.g. by the office workbook)."""
+def vocabulary_names(narratives: Iterable[str] = (), channels: Iterable[str] = CHANNELS,
+                     categories: Iterable[str] = ()) -> TemplateNames:
+    """The vocabulary's names, plus narrative names declared elsewhere (e.g. by the office workbook);
+    one `<渠道>条数` figure per channel and category the office lists (vocabulary.declared_channels…)."""
+    channels, categories = tuple(channels), tuple(categories)
+    figures = frozenset(t.name for t in figure_terms(channels, categories))
     return TemplateNames(
-        top=frozenset(context_names()) | frozenset(ALIASES),
+        top=frozenset(context_names(channels, categories)) | frozenset(ALIASES),
         narratives=frozenset(NARRATIVE_KEYS) | frozenset(narratives),
         fields={t.name: frozenset(f.name for f in t.fields) for t in LISTS},
-        figures=frozenset(t.name for t in FIGURES) | frozenset(ALIASES))
+        figures=figures | frozenset(ALIASES))
 
 
 @dataclass(frozen=True)

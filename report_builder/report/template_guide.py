@@ -7,6 +7,7 @@ values when a year's report data is given.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import docx
@@ -14,7 +15,8 @@ import docx
 from report_builder.ooxml import normalize_zip
 from report_builder.report.merge import ReportData
 from report_builder.report.template_words import ALIASES
-from report_builder.vocabulary import FIGURES, LISTS, NARRATIVE_TERMS, TEXTS
+from report_builder.schema import CHANNELS
+from report_builder.vocabulary import CHANNEL_FAMILY, LISTS, NARRATIVE_TERMS, TEXTS, figure_terms
 
 __all__ = ["GUIDE_NAME", "HOW_TO", "FieldRow", "field_rows", "guide_docx"]
 
@@ -47,15 +49,18 @@ def _aka(name: str) -> str:
     return f"（也可写作 {alias}）" if alias else ""
 
 
-def field_rows(data: ReportData | None = None) -> list[FieldRow]:
-    """Every name with its description (vocabulary), and its value in `data` when given."""
+def field_rows(data: ReportData | None = None, channels: Sequence[str] = CHANNELS,
+               categories: Sequence[str] = ()) -> list[FieldRow]:
+    """Every name with its description (vocabulary), and its value in `data` when given; one
+    `<渠道>条数` per channel of the office (vocabulary.declared_channels)."""
     def value(text: object) -> str:
         return "" if data is None else str(text)
 
     rows = [FieldRow("文字", t.name, t.description, value(data and data.texts.get(t.name, ""))) for t in TEXTS]
     rows += [FieldRow("数字", t.name, t.description + _aka(t.name),
                       value(data and (data.figures[t.name].value if t.name in data.figures else "")))
-             for t in FIGURES]
+             for t in figure_terms(channels, categories)]
+    rows.append(FieldRow("数字", CHANNEL_FAMILY.name, CHANNEL_FAMILY.description, ""))
     for listed in LISTS:
         count = value(data and f"{len(data.lists.get(listed.name, ()))} 项") if listed.collected else ""
         fields = "、".join(f.name for f in listed.fields)

@@ -39,6 +39,7 @@ WINDOW = "2017年9月1日至2018年8月31日"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 HOSTILE = ("=1+1", "+1", "-1", "@SUM(A1)", "=HYPERLINK(\"http://x\",\"点我\")", "#N/A")
 
+SENT = tuple(s for s in DEPARTMENT_SHEETS if s.required)  # the sheets of a template without categories
 
 def reload(wb: Any) -> Any:
     """The workbook as Excel would see it: saved and opened again."""
@@ -67,10 +68,10 @@ def form_row(ws: Any, header: str) -> int:
 # ---- layout ------------------------------------------------------------------------------------
 
 def test_sheets_are_the_instructions_then_the_schema_sheets(template: Any) -> None:
-    assert template.sheetnames == [schema.INSTRUCTIONS_SHEET, *(s.name for s in DEPARTMENT_SHEETS)]
+    assert template.sheetnames == [schema.INSTRUCTIONS_SHEET, *(s.name for s in SENT)]
 
 
-@pytest.mark.parametrize("spec", [s for s in DEPARTMENT_SHEETS if s.layout == "table"], ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", [s for s in SENT if s.layout == "table"], ids=lambda s: s.name)
 def test_table_sheets_have_title_and_schema_headers_in_order(template: Any, spec: SheetSpec) -> None:
     ws = template[spec.name]
     assert ws["A1"].value == spec.title
@@ -118,7 +119,7 @@ def test_blank_rows_are_preformatted_for_input(template: Any) -> None:
 
 def test_every_choice_column_has_a_dropdown_with_its_closed_list(template: Any) -> None:
     seen = 0
-    for spec in DEPARTMENT_SHEETS:
+    for spec in SENT:
         if spec.layout != "table":
             continue
         ws = template[spec.name]
@@ -155,7 +156,7 @@ def test_number_and_text_rules(template: Any) -> None:
 
 def test_every_number_rule_states_its_upper_bound(template: Any) -> None:
     seen = 0
-    for spec in DEPARTMENT_SHEETS:
+    for spec in SENT:
         ws = template[spec.name]
         dvs = validations(ws)
         for index, col in enumerate(spec.columns, 1):
@@ -245,7 +246,7 @@ def test_instructions_say_what_when_and_whom(template: Any) -> None:
     for needle in (WINDOW, "2018年9月15日", "党政办公室 王老师 0730-8888888", "2017-09-01", ".xlsx",
                    "不要删除", "招生就业处"):
         assert needle in text
-    for spec in DEPARTMENT_SHEETS:
+    for spec in SENT:
         assert f"【{spec.name}】{spec.title}" in text
         assert all(f"{c.header}：" in text for c in spec.columns)
 
@@ -283,7 +284,7 @@ def test_formula_like_text_stays_text() -> None:
     assert all(c.data_type == "s" for c in titles)
     assert back["基本信息"]["B3"].value == "-1" and back["基本信息"]["B3"].data_type == "s"
     assert back[schema.INSTRUCTIONS_SHEET]["A1"].value.startswith("=1+1")
-    checks = {self_check_cell(s) for s in DEPARTMENT_SHEETS}
+    checks = {self_check_cell(s) for s in SENT}
     for part, cells in formula_cells(data).items():
         assert set(cells) <= checks and len(cells) <= 1, part
 
@@ -326,7 +327,8 @@ def test_ordinary_text_is_streamed_bare() -> None:
 def test_office_workbook_holds_the_office_data() -> None:
     office = sample_office()
     wb = reload(office.office_template())
-    assert wb.sheetnames == [schema.INSTRUCTIONS_SHEET, *(s.name for s in OFFICE_SHEETS)]
+    # 公开渠道 is written only with channels (tests/intake/test_channels.py): the sample's bytes stay
+    assert wb.sheetnames == [schema.INSTRUCTIONS_SHEET, *(s.name for s in OFFICE_SHEETS if s.required)]
     info = wb["基本信息"]
     headers = [c.header for c in OFFICE_SHEETS[0].columns]
     assert [info.cell(r, 1).value for r in range(3, 3 + len(headers))] == headers
