@@ -13,6 +13,7 @@ import openpyxl
 from conftest import ROOT, edit_workbook, report_text
 from factory import sample_office, write
 from make_sample_inputs import DEPARTMENTS, channel_counts
+from years import template_with
 
 from report_builder import pipeline
 from report_builder.findings import OFFICE_FILE as FINDINGS_OFFICE_FILE
@@ -118,10 +119,17 @@ def test_the_whole_next_year_from_the_sample(sample_year: Path, tmp_path: Path) 
                                            "answered": dt.date(2019, 3, 8), "outcome": "予以公开", "on_time": "是"}])
         (new / path.name).write_bytes(save_workbook(wb))
 
-    built = pipeline.build_report(new, tmp_path / "out")
+    last = pipeline.build_report(sample_year, tmp_path / "out")  # last year's report, as the office built it
+    assert last.report is not None and last.check.data is not None
+    template = template_with(tmp_path, "上年主动公开{{ 上年.主动公开条数 }}条，增减{{ 增减.主动公开条数 }}条。")
+    built = pipeline.build_report(new, tmp_path / "out", template=template, last_year=last.report)
     assert built.report is not None, [str(f) for f in built.check.findings + built.render_findings]
     assert built.report.name == "湖南石油化工职业技术学院2018-2019年度信息公开工作年度报告_v1.docx"
     text = report_text(built.report)
+    assert built.check.data is not None
+    before, now = (result.data.figures["主动公开条数"].value for result in (last.check, built.check)
+                   if result.data is not None)
+    assert f"上年主动公开{before}条，增减{now - before}条。" in text  # 上年 from the sample's own build
     assert text[:2] == ["湖南石油化工职业技术学院", "2018-2019年度信息公开工作年度报告"]
     assert any("2018年9月1日至2019年8月31日" in t for t in text)
     assert not any("2017-2018" in t or "【上年" in t for t in text)
