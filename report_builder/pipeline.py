@@ -69,6 +69,9 @@ def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress:
     office = loaded.office
     checked = check_isolated(files, office, year_dir.name, frozenset(lists), on_progress)
     year_findings = list(loaded.folder_findings)
+    if last_year is None and office is not None and office.last_year:  # typed by the office (first year)
+        last_year = LastYear(f"{OFFICE_FILE} › 上年数字", "", loaded.file.sha256 if loaded.file else "",
+                             {f.name: f.value for f in office.last_year})
     data = None
     if office is not None:
         summaries = [o.summary for o in checked if o.summary is not None]
@@ -171,7 +174,8 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     except RenderError as error:
         return BuildResult(check, render_findings=(error.as_finding(used.path.name),), template=used)
     docx = strip_marks(marked)
-    asked = _last_year_asked(used, check.data) if last_year is None else ()
+    typed_in_office = check.office is not None and bool(check.office.last_year)
+    asked = _last_year_asked(used, check.data) if last_year is None and not typed_in_office else ()
     hashes = {r.file: r.sha256 for r in check.files}
     manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx)
     folder = Path(out_dir) / year_dir.name

@@ -34,6 +34,7 @@ Channel = Literal[
 ]  # the default list: an office workbook without a 公开渠道 sheet (or with an empty one) uses these
 # Channels many schools use besides those: listed with the nine in a new office workbook (new-year).
 COMMON_CHANNELS: tuple[str, ...] = ("微博", "抖音", "门户网站", "办公系统(OA)", "政务公开专栏")
+MAX_LAST_YEAR_VALUE = 1_000_000_000  # a figure of last year's report, typed by the office
 MAX_CHANNEL_NAME = 20  # characters of a channel name; "校园网信息公开专栏" is 9
 Outcome = Literal["予以公开", "部分公开", "不予公开", "信息不存在", "非本单位掌握", "不予处理", "其他"]
 NEEDS_REASON: tuple[str, ...] = ("部分公开", "不予公开")
@@ -118,6 +119,13 @@ class OfficeChannel(Row):
     name: str = Field(title="公开渠道", max_length=MAX_CHANNEL_NAME,
                       description="各部门填报表“主动公开”中逐行列出的渠道，报告模板中写作 渠道名称条数（如 微博条数）；"
                                   "只用汉字、字母、数字、下划线和括号；本表不填时使用默认的九个渠道")
+
+
+class LastYearFigure(Row):
+    name: str = Field(title="数字名称", max_length=40,
+                      description="报告中的数字名称，如“主动公开条数”（report-builder fields 列出全部）")
+    value: int | None = Field(None, title="上年数值", ge=0, le=MAX_LAST_YEAR_VALUE,
+                              description="上一年度报告中的数值，不知道的留空；模板中写作 上年.数字名称")
 
 
 class OfficeCategory(Row):
@@ -235,6 +243,8 @@ OFFICE_SHEETS: tuple[SheetSpec, ...] = (
               blank_rows=20, required=False),
     SheetSpec("公开分类", "categories", OfficeCategory, "table", "主动公开信息的分类（每行一个；不需要按分类统计时不填）",
               blank_rows=10, required=False),
+    SheetSpec("上年数字", "last_year", LastYearFigure, "table",
+              "上一年度报告中的数字（第一次用本工具时填写；用 build --from 指定上年报告时不必填）", required=False),
 )
 DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("基本信息", "info", DepartmentInfo, "form", "部门基本信息"),
@@ -320,6 +330,7 @@ class OfficeWorkbook(BaseModel):
     narratives: tuple[OfficeNarrative, ...]
     channels: tuple[OfficeChannel, ...] = ()  # none: the default CHANNELS (a workbook without the sheet)
     categories: tuple[OfficeCategory, ...] = ()  # none: no breakdown of 主动公开条数
+    last_year: tuple[LastYearFigure, ...] = ()  # last year's figures typed by the office (first year)
 
 
 class DepartmentWorkbook(BaseModel):

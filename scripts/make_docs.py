@@ -80,7 +80,9 @@ def template_page() -> str:
               "template; 由部门填写 = 是 adds it to the departments' 段落 drop-down. A template using a name that is",
               "neither listed here nor in the office workbook is an error at that tag."]
     lines += ["", "## 上年与增减 (last year: every figure, with `build --from`)", "",
-              "In the template `{{ 上年.主动公开条数 }}`, in a narrative cell `{增减.主动公开条数}`.", "",
+              "In the template `{{ 上年.主动公开条数 }}`, in a narrative cell `{增减.主动公开条数}`. Last year's "
+              "figures come from `build --from` (last year's report), or, the first year, from the office "
+              "workbook's 上年数字 sheet.", "",
               "| 名称 | 说明 | 来源 |", "|---|---|---|"]
     lines += [f"| `{t.name}` | {t.description} | {t.source} |" for t in LAST_YEAR_TERMS]
     lines += ["", "## 工作表 (the sheets the fields come from)", ""]

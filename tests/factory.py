@@ -15,6 +15,7 @@ from report_builder.outputs.forms import department_workbook, office_workbook
 from report_builder.schema import (
     ChecklistItem,
     DepartmentEntry,
+    LastYearFigure,
     OfficeCategory,
     OfficeChannel,
     OfficeInfo,
@@ -43,6 +44,7 @@ class SampleOffice:
     narratives: tuple[OfficeNarrative, ...]
     channels: tuple[OfficeChannel, ...] = ()  # none: no 公开渠道 sheet, the default nine
     categories: tuple[OfficeCategory, ...] = ()  # none: no 公开分类 sheet, no breakdown
+    last_year: tuple[LastYearFigure, ...] = ()  # none: no 上年数字 sheet
 
     def department_template(self, department: str) -> Workbook:
         """The generated template of one department (as `templates` makes it)."""
@@ -51,13 +53,13 @@ class SampleOffice:
 
     def office_template(self) -> Workbook:
         return office_workbook(self.info, self.departments, self.checklist, self.narratives, self.channels,
-                               self.categories)
+                               self.categories, self.last_year)
 
 
 def sample_office(**overrides: Any) -> SampleOffice:
     """The sample office; `overrides` are OfficeInfo fields or departments / checklist / narratives / channels /
-    categories."""
-    keys = ("departments", "checklist", "narratives", "channels", "categories")
+    categories / last_year."""
+    keys = ("departments", "checklist", "narratives", "channels", "categories", "last_year")
     parts = {k: overrides.pop(k) for k in keys if k in overrides}
     info = OfficeInfo(**{
         "school_name": SCHOOL, "self_noun": "学院", "year_label": "2017-2018年度",

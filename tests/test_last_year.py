@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docx
@@ -22,7 +22,8 @@ from report_builder.cli import main
 from report_builder.compare.files import compare_files
 from report_builder.outputs.lastyear import find_last_year
 from report_builder.report.lastyear import LastYear, last_year_context
-from report_builder.schema import OfficeNarrative
+from report_builder.schema import OFFICE_FILE, LastYearFigure, OfficeNarrative
+from report_builder.vocabulary import FIGURES
 
 TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
 SENTENCE = ("上年主动公开{{ 上年.主动公开条数 }}条，{% if 增减.主动公开条数 is number %}"
@@ -176,3 +177,29 @@ def test_the_first_year_takes_last_years_figures_typed_by_the_office(years: Year
     assert "上年主动公开1000条，减少970条；本年30条。" in report_text(result.report)
     [jump] = [f for f in result.check.findings if f.code == "figure-jump"]
     assert jump.detail == "“主动公开条数”上年（上年数字2.xlsx）1000，本年 30"  # no departments: none were typed
+
+
+def test_the_first_year_can_type_last_years_figures_in_the_office_workbook(years: Years, tmp_path: Path) -> None:
+    typed = (LastYearFigure(name="主动公开条数", value=1000), LastYearFigure(name="评议次数", value=None))
+    year = make_year(tmp_path, {"教务处.xlsx": rows("主动公开", {"count": 30})},
+                     office=replace(NEXT_OFFICE, last_year=typed), folder="2018-2019")
+    result = pipeline.build_report(year, tmp_path / "out", template=years.template)  # no --from
+    assert result.report is not None, [str(f) for f in result.check.findings + result.render_findings]
+    assert "上年主动公开1000条，减少970条；本年30条。" in report_text(result.report)
+    assert "last-year-missing" not in {f.code for f in result.check.findings + result.render_findings}
+
+    misspelt = (LastYearFigure(name="主动公开条目", value=5),)
+    (tmp_path / "b").mkdir()
+    year = make_year(tmp_path / "b", office=replace(NEXT_OFFICE, last_year=misspelt), folder="2018-2019")
+    report = pipeline.check_submissions(year)
+    [wrong] = [f for f in report.findings if f.code == "last-year-unknown-name"]
+    assert (wrong.file, wrong.sheet, wrong.cell, wrong.detail) == (OFFICE_FILE, "上年数字", "A3",
+                                                                   "是不是要写：主动公开条数？")
+
+
+def test_a_blank_office_workbook_lists_every_figure_to_type_last_years_value(tmp_path: Path) -> None:
+    assert pipeline.start_year(tmp_path / "新年度").written
+    sheet = openpyxl.load_workbook(tmp_path / "新年度" / "年度总表.xlsx")["上年数字"]
+    names = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True) if row[0]]
+    assert {t.name for t in FIGURES} <= set(names)
+    assert all(row[1] is None for row in sheet.iter_rows(min_row=3, values_only=True) if row[0])

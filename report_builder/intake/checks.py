@@ -24,6 +24,7 @@ from report_builder.intake.rules import (
     check_channel_names,
     check_channel_rows,
     check_item_departments,
+    check_last_year_names,
     check_last_year_text,
     check_lookalike_names,
     check_names,
@@ -91,6 +92,10 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     fixed = {t.name: f"数字“{t.name}”" for t in figure_terms(())}
     findings += check_channel_names(raw.file, sheets["categories"],
                                     {**fixed, **{channel_figure(c): f"公开渠道“{c}”" for c in channels}})
+    categories = [getattr(r, "name", "") for r in sheets["categories"].records]
+    figures = [t.name for t in figure_terms(channels, categories)]
+    findings += check_last_year_names(raw.file, sheets["last_year"], figures)
+    findings += check_unique(raw.file, sheets["last_year"], "name")
     return _finish(raw, "office", OfficeWorkbook, sheets, findings, complete=info is not None)
 
 

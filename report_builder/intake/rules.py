@@ -8,9 +8,10 @@ each channel once). Each gives findings; intake.checks applies them.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -262,6 +263,19 @@ def check_item_departments(file: str, result: SheetResult, names: set[str]) -> l
         if department not in names:
             found.append(Finding("unknown-department", file, result.placement.sheet,
                                  result.placement.cell(i, "department"), department))
+    return found
+
+
+def check_last_year_names(file: str, result: SheetResult, figures: Sequence[str]) -> list[Finding]:
+    """Each name on 上年数字 is a figure of this year's report (the nearest one is suggested)."""
+    found = []
+    for i, record in enumerate(result.records):
+        name = getattr(record, "name", "")
+        if name not in figures:
+            near = difflib.get_close_matches(name, figures, n=1, cutoff=0.5)
+            detail = f"是不是要写：{near[0]}？" if near else "请写报告中的数字名称，如“主动公开条数”"
+            found.append(Finding("last-year-unknown-name", file, result.placement.sheet,
+                                 result.placement.cell(i, "name"), name, detail))
     return found
 
 

@@ -20,12 +20,13 @@ from report_builder.schema import (
     COMMON_CHANNELS,
     LAST_YEAR_MARK,
     OFFICE_NARRATIVE_KEYS,
+    LastYearFigure,
     OfficeChannel,
     OfficeInfo,
     OfficeNarrative,
     OfficeWorkbook,
 )
-from report_builder.vocabulary import YEAR_TEXTS, declared_channels
+from report_builder.vocabulary import YEAR_TEXTS, declared_channels, figure_terms
 
 __all__ = ["blank_office_workbook", "next_info", "next_office_workbook", "next_year_date", "next_year_label"]
 
@@ -72,6 +73,9 @@ def next_office_workbook(last: OfficeWorkbook) -> Workbook:
 
 def blank_office_workbook() -> Workbook:
     """An office workbook to fill from scratch: no school, no year, no window; the usual paragraphs and
-    channels named (the nine defaults, then the common ones: 微博, 抖音…)."""
+    channels named (the nine defaults, then the common ones: 微博, 抖音…), and every figure on 上年数字 so
+    the office can type last year's report (the first year built with this tool)."""
+    channels = (*CHANNELS, *COMMON_CHANNELS)
     return office_workbook(None, (), (), [OfficeNarrative(key=key) for key in OFFICE_NARRATIVE_KEYS],
-                           [OfficeChannel(name=name) for name in (*CHANNELS, *COMMON_CHANNELS)])
+                           [OfficeChannel(name=name) for name in channels], (),
+                           [LastYearFigure(name=t.name, value=None) for t in figure_terms(channels)])  # values to type
