@@ -128,3 +128,13 @@ def template_with(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "年度报告模板.docx"
     document.save(str(path))
     return path
+
+
+def plain_template(folder: Path, *paragraphs: str) -> Path:
+    """A Word template as an office would type it from scratch: one paragraph per line."""
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    path = folder / "模板.docx"
+    document.save(str(path))
+    return path

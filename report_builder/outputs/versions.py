@@ -79,24 +79,21 @@ def _remove(path: Path) -> None:
 
 def _link_new(path: Path, data: bytes) -> None:
     """Create `path` holding `data`, all at once; FileExistsError if it exists."""
-    tmp = _temporary(path)
-    try:
-        _write_file(tmp, data)
-        os.link(tmp, path)
-    finally:
-        _remove(tmp)
+    _write_whole(path, data, os.link)
 
 
 def write_atomic(path: Path, data: bytes, *, overwrite: bool = False) -> None:
     """Write `data` to `path` all at once; refuse (FileExistsError) to replace a file unless `overwrite`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not overwrite:
-        _link_new(path, data)
-        return
+    _write_whole(path, data, os.replace if overwrite else os.link)
+
+
+def _write_whole(path: Path, data: bytes, put: Callable[[Path, Path], None]) -> None:
+    """`data` written whole to a temporary file beside `path`, then linked (never replaces) or replaced."""
     tmp = _temporary(path)
     try:
         _write_file(tmp, data)
-        os.replace(tmp, path)
+        put(tmp, path)
     finally:
         _remove(tmp)
 

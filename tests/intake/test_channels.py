@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import docx
+import years
 from conftest import report_text
 from factory import sample_office, write
 from openpyxl import load_workbook
-from years import E, check, rows, the
+from years import Change, E, check, plain_template, rows, steps, the
 
 from report_builder import pipeline
 from report_builder.outputs.filling import fill_department, set_form_value
@@ -21,29 +21,12 @@ WEIBO_ROW = 3 + OWN.index("微博")  # the row the template gives 微博 on 主�
 
 
 def make_year(root: Path, counts: dict[str, dict[str, int]]) -> Path:
-    """OFFICE's workbook and each department's generated template, filled to pass; `counts`:
-    department → channel → its count (typed on the channel's pre-filled row)."""
-    year = root / "2017-2018"
-    year.mkdir()
-    write(OFFICE.office_template(), year / OFFICE_FILE)
-    for entry in OFFICE.departments:
-        wb = OFFICE.department_template(entry.name)
-        set_form_value(wb, "基本信息", "liaison", "张老师")
-        mine = [item for item in OFFICE.checklist if item.department == entry.name]
-        fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
-        for channel, count in counts.get(entry.name, {}).items():
-            fill_department(wb, "主动公开", [{"count": count}], first_row=3 + OWN.index(channel))
-        write(wb, year / f"{entry.name}.xlsx")
-    return year
+    """OFFICE's year, every department passing; `counts`: department → channel → its count (typed on the
+    channel's pre-filled row)."""
+    def typed(per: dict[str, int]) -> Change:
+        return steps(*(rows("主动公开", {"count": n}, first_row=3 + OWN.index(c)) for c, n in per.items()))
 
-
-def template(folder: Path, *paragraphs: str) -> Path:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    path = folder / "模板.docx"
-    document.save(str(path))
-    return path
+    return years.make_year(root, {f"{name}.xlsx": typed(per) for name, per in counts.items()}, office=OFFICE)
 
 
 def test_the_office_lists_its_channels_and_each_department_template_has_a_row_for_each(tmp_path: Path) -> None:
@@ -60,7 +43,7 @@ def test_the_office_lists_its_channels_and_each_department_template_has_a_row_fo
 
 def test_an_office_channel_is_counted_rendered_and_named_in_the_sources(tmp_path: Path) -> None:
     year = make_year(tmp_path, {"教务处": {"微博": 7, "部门网站": 3}, "财务处": {"微博": 5, "办公系统(OA)": 2}})
-    used = template(tmp_path, "通过微博公开信息{{ 微博条数 }}条，通过办公系统（OA）公开{{ 办公系统OA条数 }}条。",
+    used = plain_template(tmp_path, "通过微博公开信息{{ 微博条数 }}条，通过办公系统（OA）公开{{ 办公系统OA条数 }}条。",
                     "共公开{{ 主动公开条数 }}条。")
     result = pipeline.build_report(year, tmp_path / "out", template=used)
     assert result.report is not None, [str(f) for f in (*result.check.findings, *result.render_findings)]
@@ -77,7 +60,7 @@ def test_an_office_channel_is_counted_rendered_and_named_in_the_sources(tmp_path
 
 def test_a_template_naming_a_channel_the_office_did_not_list_is_an_error_at_its_tag(tmp_path: Path) -> None:
     year = make_year(tmp_path, {})
-    result = pipeline.build_report(year, tmp_path / "out", template=template(tmp_path, "抖音{{ 抖音条数 }}条。"))
+    result = pipeline.build_report(year, tmp_path / "out", template=plain_template(tmp_path, "抖音{{ 抖音条数 }}条。"))
     assert result.report is None
     [finding] = result.render_findings
     assert finding.code == "template-unknown-name" and "抖音条数" in str(finding)
@@ -148,30 +131,17 @@ BY_KIND = sample_office(categories=tuple(OfficeCategory(name=name) for name in K
 def kinds_year(root: Path, counts: dict[str, int], kinds: dict[str, int], extra: dict[str, object] | None = None
                ) -> Path:
     """BY_KIND's year: 教务处 types `counts` (channel → count) and `kinds` (category → count); others pass."""
-    year = root / "2017-2018"
-    year.mkdir()
-    write(BY_KIND.office_template(), year / OFFICE_FILE)
-    for entry in BY_KIND.departments:
-        wb = BY_KIND.department_template(entry.name)
-        set_form_value(wb, "基本信息", "liaison", "张老师")
-        mine = [item for item in BY_KIND.checklist if item.department == entry.name]
-        fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
-        if entry.name == "教务处":
-            for channel, count in counts.items():
-                fill_department(wb, "主动公开", [{"count": count}], first_row=3 + CHANNELS.index(channel))
-            for kind, count in kinds.items():
-                fill_department(wb, "主动公开分类", [{"count": count}], first_row=3 + KINDS.index(kind))
-            if extra:
-                fill_department(wb, "主动公开分类", [extra], first_row=3 + len(KINDS))
-        write(wb, year / f"{entry.name}.xlsx")
-    return year
+    typed = [rows("主动公开", {"count": n}, first_row=3 + CHANNELS.index(c)) for c, n in counts.items()]
+    typed += [rows("主动公开分类", {"count": n}, first_row=3 + KINDS.index(k)) for k, n in kinds.items()]
+    typed += [rows("主动公开分类", extra, first_row=3 + len(KINDS))] if extra else []
+    return years.make_year(root, {"教务处.xlsx": steps(*typed)}, office=BY_KIND)
 
 
 def test_a_breakdown_the_office_declares_is_filled_counted_and_rendered(tmp_path: Path) -> None:
     year = kinds_year(tmp_path, {"部门网站": 5, "微信公众号": 4}, {"通知": 6, "通报": 3})
     ws = load_workbook(year / "教务处.xlsx")["主动公开分类"]
     assert [ws.cell(r, 1).value for r in range(3, 8)] == [*KINDS, None]
-    used = template(tmp_path, "共{{ 主动公开条数 }}条，其中通知{{ 通知条数 }}条、通报{{ 通报条数 }}条、"
+    used = plain_template(tmp_path, "共{{ 主动公开条数 }}条，其中通知{{ 通知条数 }}条、通报{{ 通报条数 }}条、"
                               "文件{{ 文件条数 }}条。")
     result = pipeline.build_report(year, tmp_path / "out", template=used)
     assert result.report is not None, [str(f) for f in (*result.check.findings, *result.render_findings)]

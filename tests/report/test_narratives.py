@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import docx
+import years
 from conftest import report_text
 from factory import SampleOffice, sample_office, write
+from years import plain_template, rows
 
 from report_builder import pipeline
-from report_builder.outputs.filling import fill_department, set_form_value
 from report_builder.report.merge import merge_year
 from report_builder.schema import OFFICE_FILE, OfficeNarrative
 
@@ -19,36 +19,15 @@ NEW = OfficeNarrative(key="新做法新举措", text="推行“互联网+信息�
 
 
 def make_year(root: Path, office: SampleOffice, written: dict[str, str]) -> Path:
-    """The office workbook and every department's generated workbook, filled to pass; `written`:
-    department → its text for 新做法新举措."""
-    year = root / "2017-2018"
-    year.mkdir()
-    write(office.office_template(), year / OFFICE_FILE)
-    for entry in office.departments:
-        wb = office.department_template(entry.name)
-        set_form_value(wb, "基本信息", "liaison", "张老师")
-        mine = [item for item in office.checklist if item.department == entry.name]
-        fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
-        if entry.name in written:
-            fill_department(wb, "文字材料", [{"key": "新做法新举措", "text": written[entry.name]}])
-        write(wb, year / f"{entry.name}.xlsx")
-    return year
-
-
-def template(folder: Path, *paragraphs: str) -> Path:
-    """A Word template as an office would type it: one paragraph per line."""
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    path = folder / "模板.docx"
-    document.save(str(path))
-    return path
+    """The office's year, every department passing; `written`: department → its text for 新做法新举措."""
+    return years.make_year(root, {f"{name}.xlsx": rows("文字材料", {"key": "新做法新举措", "text": text})
+                                  for name, text in written.items()}, office=office)
 
 
 def test_a_paragraph_the_office_names_is_written_by_the_office_and_a_department(tmp_path: Path) -> None:
     office = sample_office(narratives=(*OFFICE.narratives, NEW))
     year = make_year(tmp_path, office, {"招生就业处": "招生信息网上“一站式”公开。"})
-    used = template(tmp_path, "三、新做法新举措",
+    used = plain_template(tmp_path, "三、新做法新举措",
                     "{% for p in 文字.新做法新举措 %}{{ p }}|{% endfor %}", "{{ 文字.编制依据[0] }}",
                     "{% for k, v in 文字.items() if v and k[0] == '新' %}{{ k }}{% endfor %}")
     result = pipeline.build_report(year, tmp_path / "out", template=used)
@@ -59,7 +38,7 @@ def test_a_paragraph_the_office_names_is_written_by_the_office_and_a_department(
 
 def test_a_paragraph_nobody_declared_is_an_error_at_its_tag(tmp_path: Path) -> None:
     year = make_year(tmp_path, sample_office(narratives=(*OFFICE.narratives, NEW)), {})
-    used = template(tmp_path, "一、概述", "今年的新做法：{{ 文字.新做法 | join('') }}")
+    used = plain_template(tmp_path, "一、概述", "今年的新做法：{{ 文字.新做法 | join('') }}")
     result = pipeline.build_report(year, tmp_path / "out", template=used)
     assert result.report is None
     [finding] = result.render_findings
