@@ -18,16 +18,16 @@ import sys
 import time
 import traceback
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
 
 from report_builder import pipeline, template_cli
 from report_builder.display import escape, escape_json, shown
 from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
 from report_builder.findings import Finding, Severity
 from report_builder.intake.report_template import ORIGINS, UsedTemplate
-from report_builder.json_report import report_as_json
+from report_builder.json_report import publication_as_json, report_as_json
 from report_builder.outputs import versions
 from report_builder.results import CheckReport
 
@@ -228,12 +228,14 @@ def _build(args: argparse.Namespace) -> int:
     if result.template is not None:
         print(_template_line(result.template))
     if args.json:
-        _write_json(args.json, result.check)
+        _write_json(args.json, result.check, publication_as_json(result))
     if not result.check.ok or result.report is None:
         if not result.check.ok:
             _print_check(result.check)
         for finding in result.render_findings:
             print(finding)
+        if result.summary_line:
+            print(result.summary_line)
         print("\n有错误，未生成报告。请按上面的提示修改后重新运行。")
         return INPUT_PROBLEMS
     warnings = [f for f in result.check.findings if f.severity is Severity.WARNING]
@@ -252,6 +254,7 @@ def _build(args: argparse.Namespace) -> int:
         print(finding)
     if args.pdf and result.report.with_suffix(".pdf").is_file():
         print(result.report.with_suffix(".pdf"))
+    print(result.summary_line)  # the last line: formats, parts, 清单 links, identities, days left
     return INPUT_PROBLEMS if any(f.severity is Severity.ERROR for f in result.render_findings) else OK
 
 
@@ -359,13 +362,13 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _write_json(path: Path, report: CheckReport) -> None:
-    versions.write_atomic(path, _json_text(report).encode("utf-8"), overwrite=True)
+def _write_json(path: Path, report: CheckReport, extra: Mapping[str, Any] | None = None) -> None:
+    versions.write_atomic(path, _json_text(report, extra).encode("utf-8"), overwrite=True)
 
 
-def _json_text(report: CheckReport) -> str:
-    """The check report as JSON; characters a terminal would obey are written as \\uXXXX (same data)."""
-    return escape_json(json.dumps(report_as_json(report), ensure_ascii=False, indent=2))
+def _json_text(report: CheckReport, extra: Mapping[str, Any] | None = None) -> str:
+    """The check report (and `extra` keys) as JSON; characters a terminal would obey are written as \\uXXXX."""
+    return escape_json(json.dumps({**report_as_json(report), **(extra or {})}, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -152,6 +152,19 @@ CATALOG: dict[str, Kind] = {
     "output-write-failed": Kind(E, "无法写入输出文件夹", "请换一个有写入权限、空间充足的文件夹（--out），或清理磁盘后重试；未留下不完整的文件。"),
     "versions-none": Kind(E, "文件夹中没有已生成的报告版本", "请核对文件夹，例如 output/2017-2018；报告版本由 report-builder build 生成。"),
     "version-incomplete": Kind(W, "不完整的报告版本", "该版本不列入版本清单，也不作为“未变化”的比较依据；新版本使用新的编号。确认不需要后可删除这些文件。"),
+    # checks before publication (report/publication.py: the rendered report read back)
+    "publication-part-missing": Kind(E, "报告缺少该格式应有的部分", "请在模板中补回该部分的标题，文字与格式规定的一致"
+                                     "（空格、全角半角不计，“学校”可写作本校的自称）；未生成报告。"),
+    "publication-part-order": Kind(E, "报告各部分的顺序与格式规定的不同", "请在模板中按格式规定的顺序排列各部分；未生成报告。"),
+    "publication-other-year": Kind(W, "段落中的年度或统计时间段与本年度不同", "请核对该段：若是沿用上年的文字，请改为本年度；"
+                                   "确需提及其他年度的（如与上年比较）可忽略此提示。"),
+    "publication-checklist-rows": Kind(E, "清单表的行数与公开事项清单不符", "清单表应逐项列出年度总表“公开事项清单”中的每一项："
+                                       "请核对模板中的清单表（对“清单”逐项循环、一行一项，不要筛选）；未生成报告。"),
+    "publication-link-missing": Kind(W, "清单表中已公开的事项没有栏目链接", "教育部要求逐项附栏目链接：请该事项的牵头落实单位在"
+                                     "填报表中填写公开栏目链接（网页地址），或在模板中把链接列写成超链接。"),
+    "publication-fee-unexplained": Kind(W, "收取了依申请公开费用，但报告中没有说明", "请在报告的依申请公开部分写明收费情况"
+                                        "（如“收取费用 120 元”），模板中可写 {{ 收费总额 }}。"),
+    "publication-deadline-passed": Kind(W, "已过公开期限", "报告仍已生成；请尽快公开，并在报告或说明中注明原因。"),
     # last year (build --from)
     "last-year-not-found": Kind(E, "找不到上年报告的数字", "--from 请指定上年的报告（.docx，旁边须有同名的 .manifest.json）、"
                                 "它所在的输出文件夹（如 output/2017-2018），或上年的年度文件夹（在 --out 下找它的报告）。"),

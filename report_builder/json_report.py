@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from report_builder.results import CheckReport
+from report_builder.results import BuildResult, CheckReport
 
 
 def report_as_json(check: CheckReport) -> dict[str, Any]:
@@ -19,3 +19,18 @@ def report_as_json(check: CheckReport) -> dict[str, Any]:
                    "findings": [f.to_dict() for f in r.findings]} for r in check.files],
         "year_findings": [f.to_dict() for f in check.year_findings],
     }
+
+
+def publication_as_json(result: BuildResult) -> dict[str, Any]:
+    """The checks before publication of a build (`report-builder build --json`); {} when nothing was rendered."""
+    found = result.publication
+    if found is None:
+        return {}
+    return {"publication": {
+        "summary": result.summary_line, "format": result.format_name,
+        "parts": {"found": found.parts_found, "required": found.parts_required},
+        "checklist_table": None if found.checklist is None else {
+            "rows": found.checklist.rows, "published": found.checklist.published, "linked": found.checklist.linked},
+        "identities": {"passed": found.identities_passed, "total": found.identities_total},
+        "deadline": found.deadline.isoformat(), "days_left": found.days_left,
+        "findings": [f.to_dict() for f in found.findings]}}

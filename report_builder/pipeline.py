@@ -8,6 +8,7 @@ costs only itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,15 +143,17 @@ def _other_file(path: Path) -> FileResult:
 
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
                  pdf: bool = False, on_progress: Progress | None = None, last_year: Path | None = None,
-                 ) -> BuildResult:
+                 today: dt.date | None = None) -> BuildResult:
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/.
 
     `last_year` (`build --from`): last year's report, its output folder or its year folder
-    (outputs.lastyear.find_last_year); its figures become `上年.…` and `增减.…`.
+    (outputs.lastyear.find_last_year); its figures become `上年.…` and `增减.…`. The rendered report is
+    checked before it is written (report.publication; `today` counts the days left, never enters the report).
     """
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.sources_workbook import sources_workbook
+    from report_builder.report.publication import DEFAULT_FORMAT, THREE_PARTS, check_publication
     from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
     from report_builder.report.sources import figure_uses
     from report_builder.report.template_check import check_template
@@ -174,6 +177,11 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     except RenderError as error:
         return BuildResult(check, render_findings=(error.as_finding(used.path.name),), template=used)
     docx = strip_marks(marked)
+    bundled = used.origin == "default"  # until formats land: the bundled template is the 三部分 format
+    publication = check_publication(docx, check.data, THREE_PARTS if bundled else (), today or dt.date.today(),
+                                    template=used.path.name)
+    if publication.errors:
+        return BuildResult(check, render_findings=publication.errors, template=used, publication=publication)
     typed_in_office = check.office is not None and bool(check.office.last_year)
     asked = _last_year_asked(used, check.data) if last_year is None and not typed_in_office else ()
     hashes = {r.file: r.sha256 for r in check.files}
@@ -202,7 +210,8 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         return BuildResult(check, render_findings=(output_failure(folder, error),), template=used)
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
     return BuildResult(check, published.report, manifest_path(published.report), published.unchanged,
-                       notes + asked + typed + tuple(pdf_findings), used, published.report.with_suffix(SOURCES_SUFFIX))
+                       notes + asked + typed + publication.warnings + tuple(pdf_findings), used,
+                       published.report.with_suffix(SOURCES_SUFFIX), publication, DEFAULT_FORMAT if bundled else "")
 
 
 def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None, tuple[Finding, ...]]:

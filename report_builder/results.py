@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from report_builder.findings import Finding, Severity
 from report_builder.intake.checks import Tally
 from report_builder.intake.report_template import UsedTemplate
 from report_builder.report.merge import ReportData
 from report_builder.schema import OfficeWorkbook
+
+if TYPE_CHECKING:  # the Word reader loads only when a report is built
+    from report_builder.report.publication import Publication
 
 __all__ = ["BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion", "ReportVersions", "Tally",
            "Written"]
@@ -88,6 +91,13 @@ class BuildResult:
     render_findings: tuple[Finding, ...] = ()
     template: UsedTemplate | None = None  # the template rendered (or that would have been)
     sources: Path | None = None  # the 数据来源 workbook beside the report: where each figure comes from
+    publication: Publication | None = None  # the checks before publication (None: not rendered)
+    format_name: str = ""  # the format the report was checked as ("" for a template of no known format)
+
+    @property
+    def summary_line(self) -> str:
+        """The build's last line (report.publication.Publication.summary_line); "" when nothing was rendered."""
+        return self.publication.summary_line(self.format_name) if self.publication else ""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@ counts as one empty paragraph. Content controls and custom XML wrappers are look
 Headers, footers, footnotes, comments, text boxes and drawings do not count, nor do field codes.
 A tab is "\\t", a line break "\\n" (a page or column break is nothing).
 
+`tables` reads the tables of the body (nested ones after their parent) as rows of cells, each cell
+with its text and the targets of its external hyperlinks (w:hyperlink whose relationship is External).
+
 Tracked changes are read either way: `accept` (the document as it reads once every change is
 accepted) or `reject` (as it read before). A deleted paragraph mark joins the paragraph to the next.
 
@@ -19,12 +22,14 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from lxml import etree
 
-__all__ = ["MAIN_PART", "NS", "W", "Mode", "body_paragraphs", "main_part", "paragraph_texts", "parse_part"]
+__all__ = ["MAIN_PART", "NS", "W", "Cell", "Mode", "body_paragraphs", "main_part", "paragraph_texts", "parse_part",
+           "tables"]
 
 NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{" + NS + "}"  # Clark notation prefix: W + "p" is a paragraph
@@ -33,6 +38,7 @@ Mode = Literal["accept", "reject"]
 
 _OFFICE_DOCUMENT = "/officeDocument"
 _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _REMOVED = {"accept": frozenset({W + "del", W + "moveFrom"}), "reject": frozenset({W + "ins", W + "moveTo"})}
 _ROW_REMOVED = {"accept": W + "del", "reject": W + "ins"}
 _CELL_REMOVED = {"accept": W + "cellDel", "reject": W + "cellIns"}
@@ -47,6 +53,67 @@ def paragraph_texts(source: Path | bytes, mode: Mode = "accept") -> list[str]:
         root = parse_part(package.read(main_part(package)))
     body = root.find(W + "body")
     return [] if body is None else body_paragraphs(body, mode)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell: its text (paragraphs joined by "\\n") and its external hyperlinks' targets."""
+
+    text: str
+    links: tuple[str, ...] = ()
+
+
+def tables(source: Path | bytes, mode: Mode = "accept") -> list[list[list[Cell]]]:
+    """The tables of a .docx body, in document order: each a list of rows, each row a list of cells.
+
+    Rows and cells removed by tracked changes (as `mode` reads them) are left out, as paragraph_texts does.
+    """
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        name = main_part(package)
+        root = parse_part(package.read(name))
+        external = _external_targets(package, name)
+    body = root.find(W + "body")
+    return [] if body is None else [_table_rows(t, mode, external) for t in body.iter(W + "tbl")]
+
+
+def _external_targets(package: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id → target of the part's external relationships (hyperlinks among them)."""
+    folder, _, base = part.rpartition("/")
+    try:
+        rels = parse_part(package.read(f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"))
+    except KeyError:
+        return {}
+    return {rel.get("Id") or "": rel.get("Target") or "" for rel in rels.iter(_REL)
+            if rel.get("TargetMode") == "External"}
+
+
+def _table_rows(table: etree._Element, mode: Mode, external: dict[str, str]) -> list[list[Cell]]:
+    rows = []
+    for row in _flat(table):
+        if row.tag != W + "tr" or row.find(f"{W}trPr/{_ROW_REMOVED[mode]}") is not None:
+            continue
+        cells = []
+        for cell in _flat(row):
+            if cell.tag != W + "tc" or cell.find(f"{W}tcPr/{_CELL_REMOVED[mode]}") is not None:
+                continue
+            texts: list[str] = []
+            _read_blocks(cell, mode, texts)
+            links = (external.get(link.get(_REL_ID) or "", "") for link in cell.iter(W + "hyperlink")
+                     if not _removed_inside(link, cell, mode))
+            cells.append(Cell("\n".join(texts), tuple(t for t in links if t)))
+        rows.append(cells)
+    return rows
+
+
+def _removed_inside(element: etree._Element, stop: etree._Element, mode: Mode) -> bool:
+    """Whether `element` lies inside a change that `mode` removes, below `stop` (its cell)."""
+    for ancestor in element.iterancestors():
+        if ancestor is stop:
+            return False
+        if ancestor.tag in _REMOVED[mode]:
+            return True
+    return False
 
 
 def parse_part(xml: bytes) -> etree._Element:
