@@ -43,13 +43,6 @@ if TYPE_CHECKING:
         start_year,
         write_feedback,
     )
-    from report_builder.template_calls import (
-        check_report_template,
-        copy_format,
-        list_formats,
-        template_fields,
-        write_template_guide,
-    )
     from report_builder.results import (
         BuildResult,
         CheckReport,
@@ -59,6 +52,13 @@ if TYPE_CHECKING:
         ReportVersions,
         Tally,
         Written,
+    )
+    from report_builder.template_calls import (
+        check_report_template,
+        copy_format,
+        list_formats,
+        template_fields,
+        write_template_guide,
     )
 
 _HOMES = {

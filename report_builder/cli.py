@@ -160,7 +160,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("output"), help="输出文件夹（默认 output/）")
     build.add_argument("--template", type=Path, help="报告模板 (.docx)；默认用所选格式在年度文件夹中的或自带的模板")
     build.add_argument("--format", dest="report_format", metavar="名称",
-                       help="报告格式（report-builder formats 列出全部）；默认用年度总表“基本信息”中选的，未选则用三部分")
+                       help="报告格式（report-builder formats 列出全部）；默认用年度总表“基本信息”中选的，"
+                            "未选则用三部分")
     build.add_argument("--json", type=Path, help="同时把检查结果写成 JSON 文件")
     build.add_argument("--pdf", action="store_true", help="同时生成 PDF（需要 LibreOffice）")
     build.add_argument("--from", dest="last_year", type=Path, metavar="上年",

@@ -19,7 +19,13 @@ from report_builder.formats import DEFAULT_FORMAT, FORMATS, choose_format, forma
 from report_builder.intake.checks import Tally
 from report_builder.intake.document_safety import precheck_document
 from report_builder.intake.lastyear import read_typed_figures
-from report_builder.intake.report_template import TEMPLATE_FILES, UsedTemplate, file_sha256, find_template, load_template
+from report_builder.intake.report_template import (
+    TEMPLATE_FILES,
+    UsedTemplate,
+    file_sha256,
+    find_template,
+    load_template,
+)
 from report_builder.isolation import Crash, run_isolated
 from report_builder.names import safe_stem
 from report_builder.outputs.lastyear import find_last_year
@@ -33,7 +39,7 @@ from report_builder.outputs.staging import (
     output_failure,
     titled_stem,
 )
-from report_builder.outputs.versions import input_changes, list_builds, write_next_version, write_version
+from report_builder.outputs.versions import Build, input_changes, list_builds, write_next_version, write_version
 from report_builder.report.lastyear import LastYear, jumps, last_year_uses
 from report_builder.report.merge import ReportData, merge_year
 from report_builder.results import (
@@ -45,7 +51,7 @@ from report_builder.results import (
     ReportVersions,
     Written,
 )
-from report_builder.schema import OFFICE_FILE
+from report_builder.schema import OFFICE_FILE, OfficeWorkbook
 
 __all__ = ["build_report", "check_file", "check_submissions", "list_report_versions", "load_office", "make_templates",
            "start_year", "write_feedback"]
@@ -345,7 +351,8 @@ def list_report_versions(folder: Path) -> ReportVersions:
     """The whole report versions in `folder` (oldest first), each with what changed in its inputs since the
     previous version of its format (each format is a series of its own)."""
     builds, incomplete = list_builds(Path(folder))
-    versions, previous = [], {}
+    versions: list[ReportVersion] = []
+    previous: dict[str, Build] = {}
     for build in builds:
         changes = tuple(input_changes(previous.get(build.report_format), build))
         versions.append(ReportVersion(build.path, build.built_at, changes, build.report_format))

@@ -30,7 +30,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     guide.add_argument("--out", type=Path, default=Path("模板说明.docx"),
                        help="保存路径（默认 模板说明.docx，不覆盖已有文件）")
     guide.set_defaults(run=_guide)
-    formats = sub.add_parser("formats", help="列出可选的报告格式（给出年度文件夹时标出该年度所用的），或复制一种格式的模板以便修改")
+    formats = sub.add_parser("formats", help="列出可选的报告格式（给出年度文件夹时标出该年度所用的），"
+                                             "或复制一种格式的模板以便修改")
     formats.add_argument("year_dir", type=Path, nargs="?", help="年度文件夹（可选；用 --copy 时必须给出）")
     formats.add_argument("--copy", metavar="名称", help="把该格式的模板复制到年度文件夹中供修改（不覆盖已有文件）")
     formats.set_defaults(run=_formats)
