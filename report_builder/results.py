@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from report_builder.findings import Finding, Severity
+from report_builder.formats import DEFAULT_FORMAT
 from report_builder.intake.checks import Tally
 from report_builder.intake.report_template import UsedTemplate
 from report_builder.report.merge import ReportData
@@ -88,6 +89,7 @@ class BuildResult:
     render_findings: tuple[Finding, ...] = ()
     template: UsedTemplate | None = None  # the template rendered (or that would have been)
     sources: Path | None = None  # the 数据来源 workbook beside the report: where each figure comes from
+    report_format: str = DEFAULT_FORMAT  # the format built (report_builder.formats)
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ class ReportVersion:
 
     path: Path
     built_at: str
-    changes: tuple[str, ...]
+    changes: tuple[str, ...]  # since the previous version of the same format
+    report_format: str = DEFAULT_FORMAT
 
 
 @dataclass(frozen=True)

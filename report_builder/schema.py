@@ -20,6 +20,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field
 
+from report_builder.formats import DEFAULT_FORMAT, ReportFormatName, format_text
+
 # ---- closed lists -------------------------------------------------------------------------------
 
 Category = Literal[
@@ -105,6 +107,9 @@ class OfficeInfo(Row):
                                          description="留空则由统计时间段得出，写作“起始年—截止年学年”（长横线）")
     calendar_year: str | None = Field(default=None, title="年份写法", max_length=20,
                                       description="留空则写作统计截止日期的年份加“年”字")
+    report_format: ReportFormatName | None = Field(default=None, title="报告格式",
+                                                   description="报告按哪种格式生成：" + format_text()
+                                                   + f"；留空则用“{DEFAULT_FORMAT}”（report-builder formats 列出各格式的说明）")
 
 
 class DepartmentEntry(Row):
