@@ -333,7 +333,7 @@ def columns(model: type[Row]) -> tuple[Column, ...]:
             maximum=typing.cast(int | None, maximum),
             locked=bool(extra.get("locked")),
             help=info.description or "",
-            days_before_window=int(extra.get("days_before_window", 0)),
+            days_before_window=typing.cast(int, extra.get("days_before_window", 0)),
         ))
     return tuple(cols)
 
