@@ -14,6 +14,8 @@ The public API (`report_builder.__all__`; everything else may change):
 - `check_report_template(template, year_dir)` checks a Word report template → its findings, in Chinese;
 - `template_fields(year_dir)` lists every name a template can use (with this year's values) → `FieldRow`s;
 - `write_template_guide(out)` writes 《模板说明》, the office-facing guide to template names (.docx);
+- `list_formats(year_dir)` lists the bundled report formats and the one the year uses → `FormatList`;
+- `copy_format(name, year_dir)` copies a format's template into the year folder for editing → `Written`;
 - `Finding`, `Severity` and `CATALOG`: problems in the inputs, as data (docs/findings.md);
 - `ReportBuilderError`: the root of the library's exceptions, each with a `CATALOG` code;
 - `Tally`: rows read = accepted + rejected; `__version__`: the installed version.
@@ -30,18 +32,16 @@ if TYPE_CHECKING:
     from report_builder._version import __version__
     from report_builder.compare.files import CompareResult, compare_files
     from report_builder.findings import CATALOG, Finding, ReportBuilderError, Severity
+    from report_builder.formats import FormatList
     from report_builder.pipeline import (
         build_report,
         check_file,
-        check_report_template,
         check_submissions,
         list_report_versions,
         load_office,
         make_templates,
         start_year,
-        template_fields,
         write_feedback,
-        write_template_guide,
     )
     from report_builder.results import (
         BuildResult,
@@ -53,25 +53,34 @@ if TYPE_CHECKING:
         Tally,
         Written,
     )
+    from report_builder.template_calls import (
+        check_report_template,
+        copy_format,
+        list_formats,
+        template_fields,
+        write_template_guide,
+    )
 
 _HOMES = {
     "report_builder._version": ("__version__",),
     "report_builder.compare.files": ("CompareResult", "compare_files"),
     "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
-    "report_builder.pipeline": ("build_report", "check_file", "check_report_template", "check_submissions",
-                                "list_report_versions", "load_office", "make_templates", "start_year",
-                                "template_fields", "write_feedback", "write_template_guide"),
+    "report_builder.formats": ("FormatList",),
+    "report_builder.pipeline": ("build_report", "check_file", "check_submissions", "list_report_versions",
+                                "load_office", "make_templates", "start_year", "write_feedback"),
+    "report_builder.template_calls": ("check_report_template", "copy_format", "list_formats", "template_fields",
+                                      "write_template_guide"),
     "report_builder.results": ("BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion",
                                "ReportVersions", "Tally", "Written"),
 }
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
-    "CATALOG", "BuildResult", "CheckReport", "CompareResult", "FileResult", "Finding", "OfficeResult",
+    "CATALOG", "BuildResult", "CheckReport", "CompareResult", "FileResult", "Finding", "FormatList", "OfficeResult",
     "ReportBuilderError", "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__",
-    "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
-    "list_report_versions", "load_office", "make_templates", "start_year", "template_fields", "write_feedback",
-    "write_template_guide",
+    "build_report", "check_file", "check_report_template", "check_submissions", "compare_files", "copy_format",
+    "list_formats", "list_report_versions", "load_office", "make_templates", "start_year", "template_fields",
+    "write_feedback", "write_template_guide",
 ]
 
 

@@ -158,7 +158,10 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="检查年度文件夹并生成年度报告 (.docx)")
     build.add_argument("year_dir", type=Path, help="年度文件夹，如 inputs/2017-2018")
     build.add_argument("--out", type=Path, default=Path("output"), help="输出文件夹（默认 output/）")
-    build.add_argument("--template", type=Path, help="报告模板 (.docx)；默认用年度文件夹中的或自带的模板")
+    build.add_argument("--template", type=Path, help="报告模板 (.docx)；默认用所选格式在年度文件夹中的或自带的模板")
+    build.add_argument("--format", dest="report_format", metavar="名称",
+                       help="报告格式（report-builder formats 列出全部）；默认用年度总表“基本信息”中选的，"
+                            "未选则用三部分")
     build.add_argument("--json", type=Path, help="同时把检查结果写成 JSON 文件")
     build.add_argument("--pdf", action="store_true", help="同时生成 PDF（需要 LibreOffice）")
     build.add_argument("--from", dest="last_year", type=Path, metavar="上年",
@@ -223,12 +226,13 @@ def _build(args: argparse.Namespace) -> int:
         return USAGE
     progress = Progress(enabled=True)
     result = pipeline.build_report(args.year_dir, args.out, template=args.template, pdf=args.pdf,
-                                   on_progress=progress, last_year=args.last_year)
+                                   on_progress=progress, last_year=args.last_year, report_format=args.report_format)
     progress.close()
+    print(f"报告格式：{result.report_format}")
     if result.template is not None:
         print(_template_line(result.template))
     if args.json:
-        _write_json(args.json, result.check, publication_as_json(result))
+        _write_json(args.json, result.check, {"format": result.report_format} | publication_as_json(result))
     if not result.check.ok or result.report is None:
         if not result.check.ok:
             _print_check(result.check)
@@ -271,7 +275,7 @@ def _versions(args: argparse.Namespace) -> int:
         print(Finding("versions-none", str(args.folder)), file=sys.stderr)
         return USAGE
     for version in listed.versions:
-        print(f"{version.path.name}  {version.built_at}  {'；'.join(version.changes)}")
+        print(f"{version.path.name}  {version.report_format}  {version.built_at}  {'；'.join(version.changes)}")
     return OK
 
 
@@ -367,8 +371,9 @@ def _write_json(path: Path, report: CheckReport, extra: Mapping[str, Any] | None
 
 
 def _json_text(report: CheckReport, extra: Mapping[str, Any] | None = None) -> str:
-    """The check report (and `extra` keys) as JSON; characters a terminal would obey are written as \\uXXXX."""
-    return escape_json(json.dumps({**report_as_json(report), **(extra or {})}, ensure_ascii=False, indent=2))
+    """The check report as JSON (with `extra`: build's format and checks before publication); characters a
+    terminal would obey are written as \\uXXXX (same data)."""
+    return escape_json(json.dumps(report_as_json(report) | dict(extra or {}), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -136,6 +136,11 @@ CATALOG: dict[str, Kind] = {
                            "请在 Word 中打开两个文件，另存为新的 .docx 后重试；仍失败时请加 --debug 运行并把输出发给维护人员。"),
     # the report
     "template-missing": Kind(E, "找不到报告模板", "请确认模板文件存在，或用 --template 指定。"),
+    "format-unknown": Kind(E, "没有这种报告格式", "请从可选的格式中选一个；report-builder formats 列出全部格式。"),
+    "format-not-installed": Kind(E, "所选的报告格式尚未安装（没有它的模板）",
+                                 "请改选已安装的格式（report-builder formats 列出全部格式），或用 --template 指定模板。"),
+    "format-copy-exists": Kind(E, "年度文件夹中已有这种格式的模板，未覆盖",
+                               "原有的模板保持不变；如需重新复制，请先把它移走或改名后再运行。"),
     "template-error": Kind(E, "报告模板有误", "请在 Word 中检查模板里的 {{ }} 与 {% %} 标记是否完整。"),
     "template-typing": Kind(E, "报告模板中的标记写法有误", "请在英文输入法下输入 {{ 名称 }}、{% if 名称 %} 等标记（花括号和百分号都是半角、成对）；"
                             "改好后可用 report-builder check-template 模板.docx 检查。"),

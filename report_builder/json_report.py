@@ -27,7 +27,7 @@ def publication_as_json(result: BuildResult) -> dict[str, Any]:
     if found is None:
         return {}
     return {"publication": {
-        "summary": result.summary_line, "format": result.format_name,
+        "summary": result.summary_line,
         "parts": {"found": found.parts_found, "required": found.parts_required},
         "checklist_table": None if found.checklist is None else {
             "rows": found.checklist.rows, "published": found.checklist.published, "linked": found.checklist.linked},

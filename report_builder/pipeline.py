@@ -1,4 +1,5 @@
-"""The public calls: check a year's submissions or one file, build the report, make templates and feedback.
+"""The public calls: check a year's submissions or one file, build the report, make templates and feedback
+(the calls about report templates and formats are in report_builder.template_calls).
 
 Each function takes paths, returns plain results (report_builder.results) and never raises on bad
 input: every problem is a Finding. Untrusted files are pre-checked, then read and checked in worker
@@ -9,16 +10,23 @@ costs only itself.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from report_builder.file_checks import Progress, check_isolated, not_merged, rejected_whole
 from report_builder.findings import Finding, Severity
+from report_builder.formats import DEFAULT_FORMAT, FORMATS, choose_format, format_stem
 from report_builder.intake.checks import Tally
 from report_builder.intake.document_safety import precheck_document
 from report_builder.intake.lastyear import read_typed_figures
-from report_builder.intake.report_template import TEMPLATE_NAME, UsedTemplate, file_sha256, find_template, load_template
+from report_builder.intake.report_template import (
+    TEMPLATE_FILES,
+    UsedTemplate,
+    file_sha256,
+    find_template,
+    load_template,
+)
 from report_builder.isolation import Crash, run_isolated
 from report_builder.names import safe_stem
 from report_builder.outputs.lastyear import find_last_year
@@ -32,10 +40,9 @@ from report_builder.outputs.staging import (
     output_failure,
     titled_stem,
 )
-from report_builder.outputs.versions import input_changes, list_builds, write_next_version, write_version
+from report_builder.outputs.versions import Build, input_changes, list_builds, write_next_version, write_version
 from report_builder.report.lastyear import LastYear, jumps, last_year_uses
 from report_builder.report.merge import ReportData, merge_year
-from report_builder.report.template_guide import FieldRow
 from report_builder.results import (
     BuildResult,
     CheckReport,
@@ -45,28 +52,26 @@ from report_builder.results import (
     ReportVersions,
     Written,
 )
-from report_builder.schema import CHANNELS, OFFICE_FILE, OfficeWorkbook
+from report_builder.schema import OFFICE_FILE, OfficeWorkbook
 
-if TYPE_CHECKING:  # imported lazily where used: `check` starts without jinja
-    from report_builder.report.template_check import TemplateNames
-
-__all__ = ["build_report", "check_file", "check_report_template", "check_submissions", "list_report_versions",
-           "load_office", "make_templates", "start_year", "template_fields", "write_feedback", "write_template_guide"]
+__all__ = ["build_report", "check_file", "check_submissions", "list_report_versions", "load_office", "make_templates",
+           "start_year", "write_feedback"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress: Progress | None = None,
-                      last_year: LastYear | None = None) -> CheckReport:
+                      last_year: LastYear | None = None, loaded: OfficeResult | None = None) -> CheckReport:
     """Check every workbook of a year folder; merge what is valid.
 
     `lists` names the lists of rows the report data should carry (summary.LIST_NAMES; build
     asks for those its template prints): the figures never need them. With `last_year` the data
     carries `上年`/`增减`, and a figure that jumped since last year is a `figure-jump` warning.
+    `loaded`: this year's office workbook already read by `load_office` (not read again).
     """
     year_dir = Path(year_dir)
     others, files = _list_year(year_dir)
-    loaded = load_office(year_dir)
+    loaded = loaded if loaded is not None else load_office(year_dir)
     office = loaded.office
     checked = check_isolated(files, office, year_dir.name, frozenset(lists), on_progress)
     year_findings = list(loaded.folder_findings)
@@ -130,7 +135,7 @@ def _other_file(path: Path) -> FileResult:
     finding: Finding | None
     if path.is_symlink():
         finding = Finding("file-link", path.name)
-    elif path.name == TEMPLATE_NAME:
+    elif path.name in TEMPLATE_FILES:
         finding = precheck_document(path, path.name)
         try:
             finding = finding or Finding("template-in-folder", path.name, detail=f"sha256 {file_sha256(path)}")
@@ -143,51 +148,55 @@ def _other_file(path: Path) -> FileResult:
 
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
                  pdf: bool = False, on_progress: Progress | None = None, last_year: Path | None = None,
-                 today: dt.date | None = None) -> BuildResult:
+                 report_format: str | None = None, today: dt.date | None = None) -> BuildResult:
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/.
 
     `last_year` (`build --from`): last year's report, its output folder or its year folder
-    (outputs.lastyear.find_last_year); its figures become `上年.…` and `增减.…`. The rendered report is
-    checked before it is written (report.publication; `today` counts the days left, never enters the report).
+    (outputs.lastyear.find_last_year); its figures become `上年.…` and `增减.…`.
+    `report_format` (`build --format`, report_builder.formats): overrides the office workbook's 报告格式;
+    `template` overrides both. Each format has its own version series. The rendered report is checked
+    before it is written (report.publication; `today` counts the days left, never enters the report).
     """
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.sources_workbook import sources_workbook
-    from report_builder.report.publication import DEFAULT_FORMAT, THREE_PARTS, check_publication
+    from report_builder.report.publication import check_publication
     from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
     from report_builder.report.sources import figure_uses
-    from report_builder.report.template_check import check_template
+    from report_builder.report.template_check import check_template, office_names
 
     year_dir = Path(year_dir)
-    found = find_template(year_dir, template)
-    used = load_template(*found) if found else Finding("template-missing", template.name if template else TEMPLATE_NAME)
+    loaded = load_office(year_dir)
+    chosen = choose_format(report_format, loaded.office.info.report_format if loaded.office else None)
+    name = chosen if isinstance(chosen, str) else DEFAULT_FORMAT
+    result = functools.partial(BuildResult, report_format=name)  # every result names its format
+    used = _template_of(year_dir, template, chosen)
     lists = template_lists(used.data) if isinstance(used, UsedTemplate) else ()  # parsed only once pre-checked
     known, typed = _last_year(Path(last_year), Path(out_dir), year_dir.name) if last_year else (None, ())
-    check = check_submissions(year_dir, lists=lists, on_progress=on_progress, last_year=known)
+    check = check_submissions(year_dir, lists=lists, on_progress=on_progress, last_year=known, loaded=loaded)
     if isinstance(used, Finding) or any(f.severity is Severity.ERROR for f in typed):
         problems = (used,) + typed if isinstance(used, Finding) else typed
-        return BuildResult(check, render_findings=problems, template=used if isinstance(used, UsedTemplate) else None)
-    checked = tuple(check_template(used.data, _office_names(check.office), file=used.path.name))
+        return result(check, render_findings=problems, template=used if isinstance(used, UsedTemplate) else None)
+    checked = tuple(check_template(used.data, office_names(check.office), file=used.path.name))
     if checked:
-        return BuildResult(check, render_findings=checked, template=used)
+        return result(check, render_findings=checked, template=used)
     if not check.ok or check.data is None:
-        return BuildResult(check, template=used)
+        return result(check, template=used)
     try:
         marked = render_isolated(check.data, used.data, marked=True)
     except RenderError as error:
-        return BuildResult(check, render_findings=(error.as_finding(used.path.name),), template=used)
+        return result(check, render_findings=(error.as_finding(used.path.name),), template=used)
     docx = strip_marks(marked)
-    bundled = used.origin == "default"  # until formats land: the bundled template is the 三部分 format
-    publication = check_publication(docx, check.data, THREE_PARTS if bundled else (), today or dt.date.today(),
-                                    template=used.path.name)
+    parts = FORMATS[name].parts if used.origin != "option" else ()  # a --template is of no known format
+    publication = check_publication(docx, check.data, parts, today or dt.date.today(), template=used.path.name)
     if publication.errors:
-        return BuildResult(check, render_findings=publication.errors, template=used, publication=publication)
+        return result(check, render_findings=publication.errors, template=used, publication=publication)
     typed_in_office = check.office is not None and bool(check.office.last_year)
     asked = _last_year_asked(used, check.data) if last_year is None and not typed_in_office else ()
     hashes = {r.file: r.sha256 for r in check.files}
-    manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx)
+    manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx) | {"format": name}
     folder = Path(out_dir) / year_dir.name
-    stem = titled_stem(docx, check.data.info.school_name, check.data.info.year_label)  # the title it renders
+    stem = format_stem(titled_stem(docx, check.data.info.school_name, check.data.info.year_label), name)
     data = check.data
     pdf_findings: list[Finding] = []
 
@@ -207,11 +216,23 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         if pdf and published.unchanged:
             pdf_findings.extend(add_pdf(published.report))
     except OSError as error:
-        return BuildResult(check, render_findings=(output_failure(folder, error),), template=used)
+        return result(check, render_findings=(output_failure(folder, error),), template=used)
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
-    return BuildResult(check, published.report, manifest_path(published.report), published.unchanged,
-                       notes + asked + typed + publication.warnings + tuple(pdf_findings), used,
-                       published.report.with_suffix(SOURCES_SUFFIX), publication, DEFAULT_FORMAT if bundled else "")
+    return result(check, published.report, manifest_path(published.report), published.unchanged,
+                  notes + asked + typed + publication.warnings + tuple(pdf_findings), used,
+                  published.report.with_suffix(SOURCES_SUFFIX), publication=publication)
+
+
+def _template_of(year_dir: Path, template: Path | None, chosen: str | Finding) -> UsedTemplate | Finding:
+    """The template of a build (intake.report_template.find_template), or why there is none."""
+    if isinstance(chosen, Finding):
+        return chosen
+    found = find_template(year_dir, template, chosen)
+    if found is not None:
+        return load_template(*found)
+    if template is not None:
+        return Finding("template-missing", template.name)
+    return Finding("format-not-installed", FORMATS[chosen].file, value=chosen)
 
 
 def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None, tuple[Finding, ...]]:
@@ -244,61 +265,6 @@ def _last_year_asked(template: UsedTemplate, data: ReportData) -> tuple[Finding,
         tree = None
     where = last_year_uses(tree, data.used_figures)
     return (Finding("last-year-missing", template.path.name, detail="、".join(where)),) if where else ()
-
-
-def check_report_template(template: Path, year_dir: Path | None = None) -> tuple[Finding, ...]:
-    """Every problem of a Word report template, in Chinese at its paragraph; with `year_dir`, also
-    what goes wrong when this year's data is rendered into it (in a capped worker)."""
-    from report_builder.report.render import RenderError, render_isolated, template_lists
-    from report_builder.report.template_check import check_template
-
-    used = load_template(Path(template), "option")
-    if isinstance(used, Finding):
-        return (used,)
-    office = load_office(Path(year_dir)).office if year_dir is not None else None
-    names = _office_names(office)
-    problems = tuple(check_template(used.data, names, file=used.path.name))
-    if problems or year_dir is None:
-        return problems
-    check = check_submissions(Path(year_dir), lists=template_lists(used.data))
-    if check.data is None:
-        return tuple(f for f in check.findings if f.severity is Severity.ERROR)
-    try:
-        render_isolated(check.data, used.data)
-    except RenderError as error:
-        return (error.as_finding(used.path.name),)
-    return ()
-
-
-def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
-    """Every name a report template can use, with its description, and this year's value with `year_dir`."""
-    from report_builder.report.template_guide import field_rows
-    from report_builder.vocabulary import declared_categories, declared_channels
-
-    check = check_submissions(Path(year_dir)) if year_dir is not None else None
-    office = check.office if check is not None else None
-    return field_rows(check.data if check else None, declared_channels(office.channels) if office else CHANNELS,
-                      declared_categories(office.categories) if office else ())
-
-
-def _office_names(office: OfficeWorkbook | None) -> TemplateNames:
-    """The names a template may use: the vocabulary's, and the office's paragraphs, channels, categories."""
-    from report_builder.report.template_check import vocabulary_names
-    from report_builder.vocabulary import declared_categories, declared_channels, declared_narratives
-
-    if office is None:
-        return vocabulary_names()
-    return vocabulary_names(declared_narratives(office.narratives), declared_channels(office.channels),
-                            declared_categories(office.categories))
-
-
-def write_template_guide(out: Path) -> Path:
-    """Write 《模板说明》 (a Word document made from the vocabulary) to `out`; never overwrites a file."""
-    from report_builder.outputs.versions import write_atomic
-    from report_builder.report.template_guide import guide_docx
-
-    write_atomic(Path(out), guide_docx())
-    return Path(out)
 
 
 def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
@@ -390,11 +356,14 @@ def write_feedback(check: CheckReport, out_dir: Path) -> Written:
 
 
 def list_report_versions(folder: Path) -> ReportVersions:
-    """The whole report versions in `folder` (oldest first), each with what changed in its inputs."""
+    """The whole report versions in `folder` (oldest first), each with what changed in its inputs since the
+    previous version of its format (each format is a series of its own)."""
     builds, incomplete = list_builds(Path(folder))
-    versions, previous = [], None
+    versions: list[ReportVersion] = []
+    previous: dict[str, Build] = {}
     for build in builds:
-        versions.append(ReportVersion(build.path, build.built_at, tuple(input_changes(previous, build))))
-        previous = build
+        changes = tuple(input_changes(previous.get(build.report_format), build))
+        versions.append(ReportVersion(build.path, build.built_at, changes, build.report_format))
+        previous[build.report_format] = build
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in incomplete)
     return ReportVersions(tuple(versions), notes)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from report_builder.findings import Finding, Severity
+from report_builder.formats import DEFAULT_FORMAT
 from report_builder.intake.checks import Tally
 from report_builder.intake.report_template import UsedTemplate
 from report_builder.report.merge import ReportData
@@ -91,13 +92,13 @@ class BuildResult:
     render_findings: tuple[Finding, ...] = ()
     template: UsedTemplate | None = None  # the template rendered (or that would have been)
     sources: Path | None = None  # the 数据来源 workbook beside the report: where each figure comes from
+    report_format: str = DEFAULT_FORMAT  # the format built (report_builder.formats)
     publication: Publication | None = None  # the checks before publication (None: not rendered)
-    format_name: str = ""  # the format the report was checked as ("" for a template of no known format)
 
     @property
     def summary_line(self) -> str:
         """The build's last line (report.publication.Publication.summary_line); "" when nothing was rendered."""
-        return self.publication.summary_line(self.format_name) if self.publication else ""
+        return self.publication.summary_line(self.report_format) if self.publication else ""
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,8 @@ class ReportVersion:
 
     path: Path
     built_at: str
-    changes: tuple[str, ...]
+    changes: tuple[str, ...]  # since the previous version of the same format
+    report_format: str = DEFAULT_FORMAT
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field
 
+from report_builder.formats import DEFAULT_FORMAT, ReportFormatName, format_text
+
 # ---- closed lists -------------------------------------------------------------------------------
 
 Category = Literal[
@@ -75,6 +77,7 @@ LOCKED: dict[str, Any] = {"locked": True}  # json_schema_extra of a pre-filled, 
 MAX_ITEM_NUMBER = 10_000  # 序号: the MOE 清单 has 50 items, a school's list a few hundred at most
 MAX_ITEMS = 100_000  # 主动公开条数 of one department and channel: the seed school's whole year was ~1,000
 MAX_FEE = 1_000_000  # 收费金额（元）: disclosure fees are copying costs, a few yuan to a few thousand
+CARRIED_OVER_DAYS = 366  # an application carried over from last year was received at most this long before
 MAX_PEOPLE = 100_000  # 参加人次: more than the staff and students of the largest university
 
 
@@ -104,6 +107,9 @@ class OfficeInfo(Row):
                                          description="留空则由统计时间段得出，写作“起始年—截止年学年”（长横线）")
     calendar_year: str | None = Field(default=None, title="年份写法", max_length=20,
                                       description="留空则写作统计截止日期的年份加“年”字")
+    report_format: ReportFormatName | None = Field(default=None, title="报告格式",
+                                                   description="报告按哪种格式生成：" + format_text()
+                                                   + f"；留空则用“{DEFAULT_FORMAT}”（report-builder formats 列出各格式的说明）")
 
 
 class DepartmentEntry(Row):
@@ -195,7 +201,8 @@ class ChecklistAnswer(Row):
 
 
 class Application(Row):
-    received: dt.date = Field(title="收到日期", description="收到信息公开申请的日期；上年收到、本年办结的申请也逐件填写")
+    received: dt.date = Field(title="收到日期", description="收到信息公开申请的日期；上年收到、本年办结的申请也逐件填写",
+                              json_schema_extra={"days_before_window": CARRIED_OVER_DAYS})
     summary: str = Field(title="申请内容摘要", max_length=200)
     answered: dt.date | None = Field(None, title="答复日期", description="统计截止日期时尚未办结的留空（结转下年度）")
     outcome: Outcome | None = Field(None, title="处理结果", description="已答复的必填；尚未办结的留空")
@@ -240,6 +247,7 @@ class Column:
     maximum: int | None = None
     locked: bool = False
     help: str = ""
+    days_before_window: int = 0  # a date column: how long before the window a date may be (carried over)
 
 
 @dataclass(frozen=True)
@@ -325,6 +333,7 @@ def columns(model: type[Row]) -> tuple[Column, ...]:
             maximum=typing.cast(int | None, maximum),
             locked=bool(extra.get("locked")),
             help=info.description or "",
+            days_before_window=typing.cast(int, extra.get("days_before_window", 0)),
         ))
     return tuple(cols)
 

@@ -14,10 +14,10 @@ PUBLIC = {
     # calls
     "check_submissions", "check_file", "load_office", "build_report", "make_templates", "write_feedback",
     "list_report_versions", "compare_files", "start_year", "check_report_template", "template_fields",
-    "write_template_guide",
+    "write_template_guide", "list_formats", "copy_format",
     # results
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
-    "Tally", "CompareResult",
+    "Tally", "CompareResult", "FormatList",
     # findings and errors
     "Finding", "Severity", "CATALOG", "ReportBuilderError",
     "__version__",

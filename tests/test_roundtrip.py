@@ -105,11 +105,16 @@ def record(model: type[Row]) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def application(row: dict[str, Any]) -> dict[str, Any]:
-    """Make a drawn application valid: answered on or after received; a refusal has a reason."""
+    """Make a drawn application valid: answered on or after received, with an outcome and 按期 (or open:
+    neither); a refusal has a reason."""
     if row["answered"] is not None and row["answered"] < row["received"]:
         row["answered"], row["received"] = row["received"], row["answered"]
+    if row["answered"] is None:
+        row["outcome"] = row["on_time"] = None
+    else:
+        row["outcome"], row["on_time"] = row["outcome"] or "予以公开", row["on_time"] or "是"
     if row["outcome"] in NEEDS_REASON and row["reason"] is None:
-        row["reason"] = "其他"
+        row["reason"] = "国家秘密"
     return row
 
 
@@ -192,7 +197,8 @@ def test_valid_department_data_round_trips_unchanged(data: dict[str, Any]) -> No
         assert getattr(wb, key) == expected(model, data[key]), key
 
     assert merged.figures["主动公开条数"].value == sum(data["counts"])
-    assert merged.figures["依申请公开件数"].value == len(data["applications"])
+    received = merged.figures["依申请公开件数"].value + merged.figures["上年结转件数"].value
+    assert received == len(data["applications"])
     assert sorted(map(repr, merged.lists["申请"])) == sorted(repr(application_row(DEPARTMENT, a).fields)
                                                            for a in wb.applications)
     assert [row["日期"] for row in merged.lists["案件"]] == [chinese_date(c.date) for c in

@@ -1,9 +1,9 @@
 """Which Word template a build uses, where it came from, and the exact bytes it renders.
 
-The template is `--template`, else `年度报告模板.docx` in the year folder (which may have
-arrived by email: untrusted), else the bundled default. It is pre-checked
-(document_safety.precheck_document: no symlink, no zip bomb, no DOCTYPE, a real .docx),
-then read once, without following links; the bytes read are the bytes parsed, rendered
+The template is `--template`, else the chosen format's file in the year folder (`年度报告模板.docx`
+for the default; it may have arrived by email: untrusted), else the format's bundled one
+(report_builder.formats). It is pre-checked (document_safety.precheck_document: no symlink, no zip
+bomb, no DOCTYPE, a real .docx), then read once, without following links; the bytes read are the bytes parsed, rendered
 and hashed.
 """
 
@@ -18,17 +18,16 @@ from pathlib import Path
 from typing import Literal
 
 from report_builder.findings import Finding
+from report_builder.formats import DEFAULT_FORMAT, FORMATS, bundled_template
 from report_builder.intake.document_safety import MAX_DOCUMENT_BYTES, precheck_document
 
-__all__ = ["ORIGINS", "TEMPLATE_NAME", "UsedTemplate", "file_sha256", "find_template", "load_template"]
+__all__ = ["ORIGINS", "TEMPLATE_FILES", "TEMPLATE_NAME", "UsedTemplate", "file_sha256", "find_template",
+           "load_template"]
 
-TEMPLATE_NAME = "年度报告模板.docx"
+TEMPLATE_NAME = FORMATS[DEFAULT_FORMAT].file  # 年度报告模板.docx: the default format's, in a year folder
+TEMPLATE_FILES = frozenset(f.file for f in FORMATS.values())  # a year folder's own copy of any format
 Origin = Literal["option", "year", "default"]
 ORIGINS: dict[Origin, str] = {"option": "--template 指定的模板", "year": "年度文件夹中的模板", "default": "自带的模板"}
-_BUNDLED = (
-    Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_NAME,  # a checkout
-    Path(__file__).resolve().parents[1] / "_templates" / TEMPLATE_NAME,  # an installed wheel
-)
 
 
 @dataclass(frozen=True)
@@ -41,18 +40,22 @@ class UsedTemplate:
     data: bytes = field(repr=False)
 
 
-def find_template(year_dir: Path, explicit: Path | None = None) -> tuple[Path, Origin] | None:
-    """The template to use and its origin: --template, else the year folder's own, else the default.
+def find_template(year_dir: Path, explicit: Path | None = None,
+                  report_format: str = DEFAULT_FORMAT) -> tuple[Path, Origin] | None:
+    """The template to use and its origin: --template, else the year folder's own copy of the format's file
+    (年度报告模板.docx for the default), else the bundled one; None when none exists (or the format is unknown).
 
     A year-folder entry of that name is chosen even when it is a link or not a file, so that the
     pre-check says what is wrong with it instead of the default being used silently.
     """
     if explicit is not None:
         return (explicit, "option") if os.path.lexists(explicit) else None
-    own = Path(year_dir) / TEMPLATE_NAME
+    if report_format not in FORMATS:
+        return None
+    own = Path(year_dir) / FORMATS[report_format].file
     if os.path.lexists(own):
         return own, "year"
-    bundled = next((p for p in _BUNDLED if p.is_file()), None)
+    bundled = bundled_template(report_format)
     return (bundled, "default") if bundled else None
 
 

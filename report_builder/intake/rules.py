@@ -22,6 +22,7 @@ from report_builder.intake.reader import RawWorkbook
 from report_builder.intake.sheets import RowCheck, SheetResult, Tally, match_header, norm
 from report_builder.names import name_problem
 from report_builder.schema import (
+    CARRIED_OVER_DAYS,
     CHANNELS,
     DEPARTMENT_SHEETS,
     LAST_YEAR_MARK,
@@ -83,7 +84,7 @@ def _application(values: Mapping[str, object], context: Context) -> list[tuple[s
     finished = isinstance(answered, dt.date)
     if context.window is not None:
         start, end = context.window
-        earliest = start - dt.timedelta(days=366)  # carried over: received within the year before
+        earliest = start - dt.timedelta(days=CARRIED_OVER_DAYS)  # carried over: received within the year before
         if isinstance(received, dt.date) and not earliest <= received <= end:
             found.append(("received", "date-outside-window", f"统计时间段为{chinese_window(start, end)}；"
                           f"上年结转的申请须在{chinese_date(earliest)}以后收到"))

@@ -138,8 +138,9 @@ def _read_form(file: str, sheet: RawSheet, spec: SheetSpec, rules: RowCheck) -> 
     rows: dict[str, int] = {}
     for column in spec.columns:
         index = rows_by_label.get(norm(column.header))
-        if index is None:
-            findings.append(Finding("missing-column", file, sheet.name, detail=f"没有“{column.header}”一行"))
+        if index is None:  # an optional row added in a later version may be absent: it reads as blank
+            if column.required:
+                findings.append(Finding("missing-column", file, sheet.name, detail=f"没有“{column.header}”一行"))
             continue
         rows[column.field] = index + 1
         findings += _parse_into(values, _at(sheet.rows[index], 1), column, file, sheet.name, index, 1)

@@ -113,7 +113,7 @@ def _describe(col: Column, ctx: _Context) -> str:
         parts.append(f"填写 {low} 到 {col.maximum} 之间的整数，不带单位" if col.maximum is not None
                      else f"填写不小于 {low} 的整数，不带单位")
     elif col.kind == "date":
-        parts.append(_date_rule(ctx))
+        parts.append(_date_rule(ctx, col.days_before_window))
     elif col.max_length:
         parts.append(f"不超过 {col.max_length} 字")
     return "；".join(parts) + "。"
@@ -123,10 +123,12 @@ def _example(start: dt.date | None) -> str:
     return start.isoformat() if start else "YYYY-MM-DD（年-月-日）"
 
 
-def _date_rule(ctx: _Context) -> str:
-    """How a date cell is filled: in the window (department workbooks), or any date (the office's own)."""
+def _date_rule(ctx: _Context, days_before: int = 0) -> str:
+    """How a date cell is filled: in the window (department workbooks; `days_before` it for applications
+    carried over), or any date (the office's own)."""
     if ctx.bound and ctx.start and ctx.end:
-        return f"按 {ctx.start.isoformat()} 的格式填写，须在{chinese_window(ctx.start, ctx.end)}之间"
+        first = ctx.start - dt.timedelta(days=days_before)
+        return f"按 {ctx.start.isoformat()} 的格式填写，须在{chinese_window(first, ctx.end)}之间"
     return f"按 {_example(ctx.start)} 的格式填写"
 
 
@@ -146,8 +148,9 @@ def _validation(col: Column, ctx: _Context) -> DataValidation:
     elif col.kind == "date":
         dv.type, dv.operator = "date", "between"
         if ctx.bound and ctx.start and ctx.end:
-            dv.formula1, dv.formula2 = _excel_date(ctx.start), _excel_date(ctx.end)
-            dv.error = f"日期须在{chinese_window(ctx.start, ctx.end)}之间，请按 {ctx.start.isoformat()} 的格式填写。"
+            first = ctx.start - dt.timedelta(days=col.days_before_window)  # 收到日期: carried over from last year
+            dv.formula1, dv.formula2 = _excel_date(first), _excel_date(ctx.end)
+            dv.error = f"日期须在{chinese_window(first, ctx.end)}之间，请按 {ctx.start.isoformat()} 的格式填写。"
         else:  # the office's own dates (the window itself, the deadline): any real date
             dv.formula1, dv.formula2 = _excel_date(ANY_DATE[0]), _excel_date(ANY_DATE[1])
             dv.error = f"请按 {_example(ctx.start)} 的格式填写日期。"

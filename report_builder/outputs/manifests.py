@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from report_builder._version import __version__
+from report_builder.formats import DEFAULT_FORMAT
 from report_builder.intake.report_template import UsedTemplate, file_sha256
 from report_builder.report.merge import Figure, ReportData
 
@@ -54,6 +55,7 @@ class Manifest(BaseModel):
     inputs: list[ManifestInput]
     figures: dict[str, ManifestFigure]
     files: dict[str, str] = Field(default_factory=dict)  # file name → sha256 (schema 2)
+    format: str = DEFAULT_FORMAT  # the report format built (report_builder.formats); older manifests: the default
 
 
 def manifest_path(report: Path) -> Path:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from report_builder.formats import DEFAULT_FORMAT
 from report_builder.names import path_inside
 from report_builder.outputs.manifests import (
     MANIFEST_SCHEMA,
@@ -333,6 +334,7 @@ class Build:
     built_at: str
     inputs: dict[str, str]  # file → sha256
     figures: dict[str, Any]
+    report_format: str = DEFAULT_FORMAT  # report_builder.formats; a manifest before formats: the default
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +357,7 @@ def list_builds(folder: Path) -> tuple[list[Build], list[Path]]:
         manifest = load_manifest(manifest_path(report))
         if manifest is not None:
             builds.append(Build(report, manifest.built_at, {i.file: i.sha256 for i in manifest.inputs},
-                                {k: v.model_dump() for k, v in manifest.figures.items()}))
+                                {k: v.model_dump() for k, v in manifest.figures.items()}, manifest.format))
         elif not _claimed_by_live_build(report):
             incomplete.append(report)
     return builds, incomplete

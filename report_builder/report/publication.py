@@ -3,10 +3,10 @@
 `check_publication` reads the .docx it is given (report_builder.wordml) and the year's data, and
 returns a `Publication`: findings, and the figures of the build's last line (`summary_line`).
 
-- **Required parts**: each heading the format requires (`THREE_PARTS` for the bundled 三部分) is a
-  paragraph of the report, in order. Spaces and full-width/half-width forms do not count, and the
-  school's 自称 may stand where the part says 学校/学院. Missing or out of order: an error about the
-  template.
+- **Required parts**: each heading the format requires (report_builder.formats, `ReportFormat.parts`) is
+  a paragraph of the report, in order. Spaces and full-width/half-width forms do not count; `{{ 自称 }}` in
+  a part is the school's 自称, which may also stand where the part says 学校/学院. Missing or out of
+  order: an error about the template.
 - **Year and window**: every "2017-2018学年度/年度/学年" of the text is the window's years or a year
   label the office wrote (年度, 下一学年…); every "2017年9月1日至2018年8月31日" is the window. A paragraph
   quoting another year or window is a warning naming its first words.
@@ -32,21 +32,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from report_builder.dates import chinese_date, chinese_window
-from report_builder.findings import Finding, Severity
+from report_builder.findings import OFFICE_FILE, Finding, Severity
 from report_builder.report.merge import ReportData
 from report_builder.tables import identities
 from report_builder.vocabulary import CHECKLIST, CHECKLIST_ITEMS
 from report_builder.wordml import Cell, paragraph_texts, tables
 
-__all__ = ["DEFAULT_FORMAT", "THREE_PARTS", "Publication", "check_publication", "publication_deadline"]
+__all__ = ["ChecklistTable", "Publication", "check_publication", "publication_deadline"]
 
-DEFAULT_FORMAT = "三部分"
-# The bundled default template's H1 headings (scripts/make_report_template.py).
-THREE_PARTS = ("一、信息公开工作情况概述", "二、学校信息公开情况", "三、主要问题和改进措施")
 SELF_NOUNS = ("学校", "学院", "大学", "本校")  # a part's words the school's 自称 may replace
 PUBLISHED = "已公开"
 FEE_FIGURE = "收费总额"
 FIRST_WORDS = 16  # how much of a paragraph names it
+_SELF_NOUN_TAG = re.compile(r"\{\{\s*自称\s*\}\}")
 
 _SPAN = re.compile(r"(?<!\d)(\d{4})\s*[-—–~～至到]\s*(\d{4})\s*(学年度|年度|学年)")
 _YEAR = re.compile(r"(?<![\d\-—–~～])(\d{4})\s*年度")
@@ -119,7 +117,7 @@ def check_publication(docx: bytes, data: ReportData, required_parts: Sequence[st
     due = deadline or publication_deadline(data.info.window_end)
     days_left = (due - today).days
     if days_left < 0:
-        findings.append(Finding("publication-deadline-passed",
+        findings.append(Finding("publication-deadline-passed", OFFICE_FILE,  # its window sets the deadline
                                 detail=f"公开期限为{chinese_date(due)}，已过 {-days_left} 天"))
     return Publication(tuple(findings), found, len(required_parts), checklist,
                        sum(rule.holds(values) for rule in rules), len(rules), due, days_left)
@@ -145,7 +143,7 @@ def _part_findings(paragraphs: Sequence[str], parts: Sequence[str], self_noun: s
     plain = [_plain(p) for p in paragraphs]
     findings: list[Finding] = []
     found, after = 0, 0
-    for part in parts:
+    for part in (_SELF_NOUN_TAG.sub(self_noun, p) for p in parts):
         forms = {_plain(part)} | {_plain(part.replace(noun, self_noun)) for noun in SELF_NOUNS if self_noun}
         where = [i for i, text in enumerate(plain) if text in forms]
         later = [i for i in where if i >= after]

@@ -26,7 +26,7 @@ from report_builder.findings import Finding
 from report_builder.report.render import template_parts
 from report_builder.report.sandbox import FORBIDDEN_GLOBALS, TemplateEnvironment
 from report_builder.report.template_words import ALIASES, syntax_message
-from report_builder.schema import CHANNELS
+from report_builder.schema import CHANNELS, OfficeWorkbook
 from report_builder.vocabulary import (
     ACTIVITIES,
     LAST_YEAR,
@@ -35,10 +35,13 @@ from report_builder.vocabulary import (
     NARRATIVES,
     YEAR_CHANGE,
     context_names,
+    declared_categories,
+    declared_channels,
+    declared_narratives,
     figure_terms,
 )
 
-__all__ = ["TemplateNames", "check_template", "vocabulary_names"]
+__all__ = ["TemplateNames", "check_template", "office_names", "vocabulary_names"]
 
 _SAFE_KEYS = frozenset({"items", "keys", "values", "get"})
 # `range`, a loop's `loop`, and the globals the sandbox refuses by name (it says so as template-unsafe)
@@ -66,6 +69,14 @@ def vocabulary_names(narratives: Iterable[str] = (), channels: Iterable[str] = C
         narratives=frozenset(NARRATIVE_KEYS) | frozenset(narratives),
         fields={t.name: frozenset(f.name for f in t.fields) for t in LISTS},
         figures=figures | frozenset(ALIASES))
+
+
+def office_names(office: OfficeWorkbook | None) -> TemplateNames:
+    """The names a template may use: the vocabulary's, and the office's paragraphs, channels, categories."""
+    if office is None:
+        return vocabulary_names()
+    return vocabulary_names(declared_narratives(office.narratives), declared_channels(office.channels),
+                            declared_categories(office.categories))
 
 
 @dataclass(frozen=True)

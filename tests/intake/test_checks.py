@@ -112,7 +112,9 @@ def test_a_cell_of_the_wrong_type_is_an_error(tmp_path: Path, sheet: str, record
 
 def dated(sheet: str, day: object) -> dict[str, object]:
     """A valid row of `sheet` on `day` (an application not yet answered)."""
-    return app(received=day, answered=None, outcome=None, on_time=None) if sheet == "依申请公开" else {**ROW_OF[sheet], "date": day}
+    if sheet == "依申请公开":
+        return app(received=day, answered=None, outcome=None, on_time=None)
+    return {**ROW_OF[sheet], "date": day}
 
 
 @pytest.mark.parametrize("sheet", ["依申请公开", "举报复议诉讼", "工作记录"])
@@ -145,7 +147,8 @@ def test_applications_carried_in_from_last_year_and_into_next_year(tmp_path: Pat
     report = check(tmp_path, {"教务处.xlsx": rows("依申请公开", inside, answered_later, still_open, last_years)})
     assert report.ok, [str(f) for f in report.findings]
     figures = {name: f.value for name, f in report.data.figures.items()} if report.data else {}
-    assert (figures["依申请公开件数"], figures["上年结转件数"], figures["办结件数"], figures["结转下年度件数"]) == (3, 1, 2, 2)
+    table = [figures[name] for name in ("依申请公开件数", "上年结转件数", "办结件数", "结转下年度件数")]
+    assert table == [3, 1, 2, 2]
     assert (figures["结转下年度件数_商业企业"], figures["予以公开件数_自然人"]) == (1, 2)
 
 

@@ -139,9 +139,12 @@ def test_date_rule_is_the_window_with_a_message_naming_it(template: Any) -> None
     ws = template["依申请公开"]
     dv = validations(ws)[f"{column_of(ws, '收到日期')}{FIRST_DATA_ROW}"]
     assert (dv.type, dv.operator) == ("date", "between")
-    assert (dv.formula1, dv.formula2) == ("DATE(2017,9,1)", "DATE(2018,8,31)")
-    assert f"日期须在{WINDOW}之间" in dv.error
+    # 收到日期 may be up to a year before the window (an application carried over); 答复日期 lies in it
+    assert (dv.formula1, dv.formula2) == ("DATE(2016,8,31)", "DATE(2018,8,31)")
     assert str(dv.sqref) == f"A{FIRST_DATA_ROW}:A{FIRST_DATA_ROW + 49}"
+    answered = validations(ws)[f"{column_of(ws, '答复日期')}{FIRST_DATA_ROW}"]
+    assert (answered.formula1, answered.formula2) == ("DATE(2017,9,1)", "DATE(2018,8,31)")
+    assert f"日期须在{WINDOW}之间" in answered.error
 
 
 def test_number_and_text_rules(template: Any) -> None:
@@ -221,13 +224,14 @@ def test_prefilled_cells_locked_input_cells_unlocked(template: Any) -> None:
 def test_self_check_formula_counts_empty_required_cells(template: Any) -> None:
     ws = template["依申请公开"]
     cell = self_check_cell(DEPARTMENT_SHEETS[3])
-    assert cell == "G1"
+    assert cell == "H1"
     formula = ws[cell].value
     assert formula.startswith("=IF(SUMPRODUCT(")
     assert "本表必填项已填齐" in formula and "处必填项未填" in formula
-    for letter in "ABDF":  # required columns
+    for letter in "ABH":  # required columns
         assert f"(LEN(${letter}$3:${letter}$52)=0)" in formula
-    assert "(LEN($C$3:$C$52)=0)" not in formula  # 答复日期 is optional
+    for letter in "CDF":  # 答复日期, 处理结果, 按期: blank while an application is open
+        assert f"(LEN(${letter}$3:${letter}$52)=0)" not in formula
     form = template["基本信息"]["C1"].value
     assert form.startswith("=IF(") and "(LEN(B7)=0)" in form and "(LEN(B8)=0)" not in form
 
@@ -235,7 +239,7 @@ def test_self_check_formula_counts_empty_required_cells(template: Any) -> None:
 def test_empty_required_cells_in_used_rows_turn_red(template: Any) -> None:
     ws = template["依申请公开"]
     rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in ws.conditional_formatting}
-    assert rules["A3:A52"] == ["AND(LEN(A3)=0,COUNTA($A3:$G3)>0)"]
+    assert rules["A3:A52"] == ["AND(LEN(A3)=0,COUNTA($A3:$H3)>0)"]
     assert "C3:C52" not in rules
 
 
@@ -408,12 +412,13 @@ def test_libreoffice_keeps_rules_protection_and_self_check(tmp_path: Path) -> No
     formulas, values = load_workbook(out), load_workbook(out, data_only=True)
     apps = formulas["依申请公开"]
     dv = validations(apps)["A3"]
-    assert dv.type == "date" and f"日期须在{WINDOW}之间" in dv.error
+    assert dv.type == "date" and "日期须在2016年8月31日至2018年8月31日之间" in dv.error  # carried over
+    assert f"日期须在{WINDOW}之间" in validations(apps)["C3"].error
     assert validations(apps)["D3"].formula1.strip('"').split(",")[0] == "予以公开"
     assert all(ws.protection.sheet and not ws.protection.password for ws in formulas.worksheets)
     info = formulas["基本信息"]
     assert info["B3"].protection.locked is True and info["B7"].protection.locked is False
-    assert re.match(r"=IF\(SUMPRODUCT\(", apps["G1"].value)
-    assert values["依申请公开"]["G1"].value == "⚠ 本表有 5 处必填项未填"
+    assert re.match(r"=IF\(SUMPRODUCT\(", apps["H1"].value)
+    assert values["依申请公开"]["H1"].value == "⚠ 本表有 3 处必填项未填"  # row 4: 收到日期, 摘要, 申请人类型
     assert values["清单事项"]["E1"].value == "⚠ 本表有 2 处必填项未填"
     assert values["基本信息"]["C1"].value == values["举报复议诉讼"]["D1"].value == "✔ 本表必填项已填齐"

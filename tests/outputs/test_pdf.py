@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -332,7 +333,7 @@ def test_the_built_sample_report_opens_in_libreoffice(sample_year: Path, tmp_pat
     """build --pdf: the published report's every paragraph is in the PDF, on A4 pages numbered — N —."""
     from report_builder import pipeline
 
-    result = pipeline.build_report(sample_year, tmp_path / "out", pdf=True)
+    result = pipeline.build_report(sample_year, tmp_path / "out", pdf=True, today=dt.date(2018, 10, 1))
     assert result.report is not None and not result.render_findings
     pdf = result.report.with_suffix(".pdf")
     text = re.sub(r"\s", "", run("pdftotext", str(pdf), "-"))

@@ -20,11 +20,13 @@ from docx.table import _Cell
 from factory import sample_office
 
 from report_builder import pipeline
+from report_builder.formats import FORMATS
 from report_builder.report.merge import Figure, ReportData
-from report_builder.report.publication import THREE_PARTS, Publication, check_publication, publication_deadline
+from report_builder.report.publication import Publication, check_publication, publication_deadline
 from report_builder.tables import identities
 from report_builder.wordml import tables
 
+THREE_PARTS = FORMATS["三部分"].parts  # "二、{{ 自称 }}信息公开情况"
 OFFICE = sample_office()
 INFO = OFFICE.info  # 学院, 2017-2018年度, 2017年9月1日至2018年8月31日, 下一学年 2018-2019学年
 HEADINGS = ("一、信息公开工作情况概述", "二、学院信息公开情况", "三、主要问题和改进措施")
@@ -105,13 +107,14 @@ def test_a_missing_part_is_an_error_naming_it() -> None:
         document.add_paragraph(text)
     found = check_publication(docx_bytes(document), year_data(), THREE_PARTS, TODAY, template="模板.docx")
     [error] = found.errors
-    assert (error.code, error.file, error.value) == ("publication-part-missing", "模板.docx", THREE_PARTS[1])
+    assert (error.code, error.file, error.value) == ("publication-part-missing", "模板.docx", "二、学院信息公开情况")
     assert found.summary_line("三部分").startswith("格式：三部分；应有部分 2/3；勾稽")
 
 
 def test_parts_match_despite_spaces_full_width_and_the_self_noun_and_must_be_in_order() -> None:
     spaced = ("一、 信息公开工作情况概述", "二、学院信息公开情况 ", "三、主要问题和改进措施")
     assert check(report(), parts=spaced)[0] == []
+    assert check(report(), parts=("二、学校信息公开情况",))[0] == []  # the part's 学校 is the school's 自称
     codes, found = check(report(), parts=(THREE_PARTS[1], THREE_PARTS[0]))
     assert codes == ["publication-part-order"] and found.parts_found == 1
 

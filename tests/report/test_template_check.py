@@ -11,7 +11,7 @@ import docx
 import pytest
 from conftest import ROOT, report_text
 
-from report_builder import pipeline
+from report_builder import pipeline, template_calls
 from report_builder.report.template_check import check_template, vocabulary_names
 
 TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
@@ -116,16 +116,16 @@ def test_check_template_command(sample_year: Path, tmp_path: Path) -> None:
 
 
 def test_fields_lists_every_name_with_this_years_value(sample_year: Path) -> None:
-    rows = {r.name: r for r in pipeline.template_fields(sample_year)}
+    rows = {r.name: r for r in template_calls.template_fields(sample_year)}
     assert rows["主动公开条数"].value == "1000" and "主动公开的信息条数" in rows["主动公开条数"].description
     assert rows["学校名称"].value == "湖南石油化工职业技术学院"
-    assert {r.name for r in pipeline.template_fields()} == set(rows)
+    assert {r.name for r in template_calls.template_fields()} == set(rows)
 
 
 def test_guide_is_a_word_document_written_once(tmp_path: Path) -> None:
-    out = pipeline.write_template_guide(tmp_path / "模板说明.docx")
+    out = template_calls.write_template_guide(tmp_path / "模板说明.docx")
     text = "\n".join(report_text(out))
     assert "报告模板说明" in text and "主动公开条数" in text and "危及三安全一稳定理由件数" in text
     assert "docs/template.md" not in text
     with pytest.raises(FileExistsError):
-        pipeline.write_template_guide(out)
+        template_calls.write_template_guide(out)

@@ -1,0 +1,105 @@
+"""The bundled report formats: which Word template each is, what it is for, and which parts it must have.
+
+An office chooses one in its workbook (年度总表 › 基本信息 › 报告格式) or with `build --format`; blank is
+the default, 三部分. Each format is a .docx under templates/ (bundled in the wheel as `_templates`). A year
+folder may hold its own edited copy under the same file name (`formats --copy`), used instead of the
+bundled one. Reports of different formats of one year keep separate version series (`format_stem`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+from report_builder.findings import Finding
+
+__all__ = ["DEFAULT_FORMAT", "FORMATS", "FORMAT_NAMES", "FormatList", "FormatRow", "ReportFormat",
+           "ReportFormatName", "bundled_template", "choose_format", "format_stem", "format_text"]
+
+ReportFormatName = Literal["三部分", "八部分", "政府格式"]  # the drop-down of 基本信息 › 报告格式
+FORMAT_NAMES: tuple[str, ...] = get_args(ReportFormatName)
+DEFAULT_FORMAT = "三部分"
+NOT_INSTALLED = "（未安装）"
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    """One bundled format: its template file under templates/, a Chinese description, its required parts."""
+
+    name: str
+    file: str
+    description: str
+    parts: tuple[str, ...] = ()  # the headings a template of this format must have (filled by its author)
+
+
+FORMATS: dict[str, ReportFormat] = {f.name: f for f in (
+    ReportFormat("三部分", "年度报告模板.docx", "概述、信息公开情况、问题和改进三部分（默认，与往年报告相同）",
+                 ("一、信息公开工作情况概述", "二、{{ 自称 }}信息公开情况", "三、主要问题和改进措施")),
+    ReportFormat("八部分", "八部分模板.docx", "按《高等学校信息公开办法》要求的八部分撰写的年度报告"),
+    ReportFormat("政府格式", "政府格式模板.docx", "按政府信息公开工作年度报告格式（含统一表格）撰写的年度报告"),
+)}
+assert tuple(FORMATS) == FORMAT_NAMES  # one list of names: the schema's drop-down and the registry
+
+_BUNDLED_DIRS = (
+    Path(__file__).resolve().parents[1] / "templates",  # a checkout
+    Path(__file__).resolve().parent / "_templates",  # an installed wheel
+)
+
+
+def bundled_template(name: str) -> Path | None:
+    """The bundled .docx of format `name`, or None when it is not installed (or the name is unknown)."""
+    known = FORMATS.get(name)
+    if known is None:
+        return None
+    return next((folder / known.file for folder in _BUNDLED_DIRS if (folder / known.file).is_file()), None)
+
+
+def format_text() -> str:
+    """"三部分、八部分、政府格式": the names for a Chinese message."""
+    return "、".join(FORMAT_NAMES)
+
+
+def choose_format(option: str | None, office_choice: str | None) -> str | Finding:
+    """The format of a build: `--format`, else the office workbook's 报告格式, else the default.
+
+    An unknown `--format` is a finding naming the valid ones (the workbook's cell is checked on reading).
+    """
+    if option is not None:
+        name = option.strip()
+        if name not in FORMATS:
+            return Finding("format-unknown", "--format", value=option, detail="可选：" + format_text())
+        return name
+    return office_choice or DEFAULT_FORMAT
+
+
+def format_stem(stem: str, name: str) -> str:
+    """The report's file stem in format `name`: the default keeps `stem`; another is `stem（八部分）`."""
+    return stem if name == DEFAULT_FORMAT else f"{stem}（{name}）"
+
+
+@dataclass(frozen=True)
+class FormatRow:
+    """One format as `formats` lists it: installed (bundled), copied into the year folder, chosen by the year."""
+
+    name: str
+    description: str
+    file: str
+    installed: bool
+    in_year: bool = False
+    chosen: bool = False
+
+    @property
+    def status(self) -> str:
+        """"已安装" / "（未安装）", and "年度文件夹中有修改版" when the year holds its own copy."""
+        shown = "已安装" if self.installed else NOT_INSTALLED
+        return shown + ("；年度文件夹中有修改版" if self.in_year else "")
+
+
+@dataclass(frozen=True)
+class FormatList:
+    """Every bundled format, which one the year uses (with a year folder), and what stopped reading its choice."""
+
+    formats: tuple[FormatRow, ...]
+    chosen: str | None
+    findings: tuple[Finding, ...] = ()

@@ -1,0 +1,104 @@
+"""The public calls about report templates and formats: check a template, list its names, write the guide,
+list the bundled formats and copy one into a year folder for editing.
+
+A piece of the public API (report_builder.pipeline holds the calls over a year's workbooks), kept apart so
+that each module stays small. Like pipeline, these never raise on bad input: problems are findings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from report_builder.findings import Finding, Severity
+from report_builder.formats import DEFAULT_FORMAT, FORMATS, FormatList, FormatRow, bundled_template, format_text
+from report_builder.intake.report_template import load_template
+from report_builder.outputs.staging import output_failure
+from report_builder.pipeline import check_submissions, load_office
+from report_builder.report.template_guide import FieldRow
+from report_builder.results import Written
+from report_builder.schema import CHANNELS
+
+__all__ = ["check_report_template", "copy_format", "list_formats", "template_fields", "write_template_guide"]
+
+
+def check_report_template(template: Path, year_dir: Path | None = None) -> tuple[Finding, ...]:
+    """Every problem of a Word report template, in Chinese at its paragraph; with `year_dir`, also
+    what goes wrong when this year's data is rendered into it (in a capped worker)."""
+    from report_builder.report.render import RenderError, render_isolated, template_lists
+    from report_builder.report.template_check import check_template, office_names
+
+    used = load_template(Path(template), "option")
+    if isinstance(used, Finding):
+        return (used,)
+    office = load_office(Path(year_dir)).office if year_dir is not None else None
+    problems = tuple(check_template(used.data, office_names(office), file=used.path.name))
+    if problems or year_dir is None:
+        return problems
+    check = check_submissions(Path(year_dir), lists=template_lists(used.data))
+    if check.data is None:
+        return tuple(f for f in check.findings if f.severity is Severity.ERROR)
+    try:
+        render_isolated(check.data, used.data)
+    except RenderError as error:
+        return (error.as_finding(used.path.name),)
+    return ()
+
+
+def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
+    """Every name a report template can use, with its description, and this year's value with `year_dir`."""
+    from report_builder.report.template_guide import field_rows
+    from report_builder.vocabulary import declared_categories, declared_channels
+
+    check = check_submissions(Path(year_dir)) if year_dir is not None else None
+    office = check.office if check is not None else None
+    return field_rows(check.data if check else None, declared_channels(office.channels) if office else CHANNELS,
+                      declared_categories(office.categories) if office else ())
+
+
+def write_template_guide(out: Path) -> Path:
+    """Write 《模板说明》 (a Word document made from the vocabulary) to `out`; never overwrites a file."""
+    from report_builder.outputs.versions import write_atomic
+    from report_builder.report.template_guide import guide_docx
+
+    write_atomic(Path(out), guide_docx())
+    return Path(out)
+
+
+def list_formats(year_dir: Path | None = None) -> FormatList:
+    """The bundled report formats (name, description, file, installed); with `year_dir`, which one the year
+    uses (its office workbook's 报告格式, blank: the default) and which it holds an edited copy of."""
+    chosen: str | None = None
+    findings: tuple[Finding, ...] = ()
+    if year_dir is not None:
+        loaded = load_office(Path(year_dir))
+        findings = tuple(f for f in loaded.findings if f.severity is Severity.ERROR)
+        choice = loaded.office.info.report_format if loaded.office is not None else None
+        chosen = choice or (DEFAULT_FORMAT if loaded.office is not None else None)
+    rows = tuple(FormatRow(f.name, f.description, f.file, bundled_template(f.name) is not None,
+                           year_dir is not None and os.path.lexists(Path(year_dir) / f.file), f.name == chosen)
+                 for f in FORMATS.values())
+    return FormatList(rows, chosen, findings)
+
+
+def copy_format(name: str, year_dir: Path) -> Written:
+    """Copy the bundled template of format `name` into `year_dir` (under its own file name) for the office to
+    edit; `build` then uses that copy when the year chooses this format. Never replaces a file."""
+    from report_builder.outputs.versions import write_atomic
+
+    known = FORMATS.get(name.strip())
+    if known is None:
+        return Written((), (Finding("format-unknown", "--copy", value=name, detail="可选：" + format_text()),))
+    source = bundled_template(known.name)
+    if source is None:
+        return Written((), (Finding("format-not-installed", known.file, value=known.name),))
+    target = Path(year_dir) / known.file
+    if os.path.lexists(target):
+        return Written((), (Finding("format-copy-exists", str(target)),))
+    try:
+        write_atomic(target, source.read_bytes())
+    except FileExistsError:  # made meanwhile: still never replaced
+        return Written((), (Finding("format-copy-exists", str(target)),))
+    except OSError as error:
+        return Written((), (output_failure(target.parent, error),))
+    return Written((target,), ())
