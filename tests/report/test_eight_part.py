@@ -36,6 +36,12 @@ def checklist_table(report: Path) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
 
 
+def test_the_committed_template_is_what_the_script_writes() -> None:
+    import make_eight_part_template
+
+    assert make_eight_part_template.make_template() == TEMPLATE.read_bytes()
+
+
 def test_the_sample_year_has_the_eight_parts_in_order_and_one_table_row_per_item(
         sample_year: Path, tmp_path: Path) -> None:
     report = build(sample_year, tmp_path / "out")
