@@ -23,7 +23,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -35,9 +35,11 @@ from report_builder.outputs.forms import department_workbook, office_workbook  #
 from report_builder.schema import (  # noqa: E402
     CHANNELS,
     OFFICE_FILE,
+    CaseResult,
     ChecklistItem,
     DepartmentEntry,
     OfficeNarrative,
+    RefusalReason,
 )
 
 DEFAULT_ROOT = Path("/tmp/rb_bench")
@@ -56,11 +58,13 @@ UNITS = ("系", "教研室", "实训中心", "研究所", "工作室", "教学�
 TOPICS = ("招生计划", "收费标准", "奖助学金评定", "专业设置", "毕业生就业", "财务预算", "物资采购",
           "基建工程招投标", "人员招聘", "教师职称评审", "学生处分", "宿舍管理", "食堂价格", "校园安全",
           "实习安排", "课程设置", "考试成绩", "学籍变动", "科研经费", "校企合作")
-OUTCOMES = (("予以公开", 60), ("部分公开", 12), ("不予公开", 8), ("信息不存在", 8), ("非本单位掌握", 7),
-            ("不予处理", 3), ("其他", 2))
-REASONS = ("国家秘密", "商业秘密", "个人隐私", "危及“三安全一稳定”", "过程性信息", "法律法规禁止公开", "其他")
-CASE_KINDS = (("举报", 70), ("行政复议", 20), ("行政诉讼", 10))
-CASE_RESULTS = ("维持", "纠正", "撤销", "驳回", "调解", "撤诉", "尚未办结", "其他")
+OUTCOMES = (("予以公开", 60), ("部分公开", 12), ("不予公开", 8), ("无法提供（本单位不掌握相关信息）", 8),
+            ("无法提供（没有现成信息需要另行制作）", 7), ("不予处理（重复申请）", 3), ("其他处理（其他）", 2))
+REASONS = get_args(RefusalReason)
+APPLICANTS = (("自然人", 80), ("商业企业", 8), ("科研机构", 4), ("社会公益组织", 3), ("法律服务机构", 3),
+              ("其他组织", 2))
+CASE_KINDS = (("举报", 70), ("行政复议", 20), ("行政诉讼（未经复议直接起诉）", 6), ("行政诉讼（复议后起诉）", 4))
+CASE_RESULTS = get_args(CaseResult)
 ACTIVITY_KINDS = (("评议", 10), ("业务培训", 25), ("专项督查", 15), ("校情发布会", 10), ("制度建设", 15),
                   ("平台建设", 10), ("其他", 15))
 CATEGORIES = ("基本信息", "招生考试信息", "财务、资产及收费信息", "人事师资信息", "教学质量信息",
@@ -114,12 +118,13 @@ def _applications(rng: random.Random, count: int) -> list[dict[str, object]]:
         answered: dt.date | None = received + dt.timedelta(days=rng.randint(1, 25))
         if answered is not None and answered > INFO.window_end:
             answered = None
-        outcome = _pick(rng, OUTCOMES)
+        outcome = _pick(rng, OUTCOMES) if answered else None  # still open at the window's end: no outcome yet
         rows.append({
             "received": received, "summary": f"申请公开{received.year}年{rng.choice(TOPICS)}相关信息",
             "answered": answered, "outcome": outcome,
             "reason": rng.choice(REASONS) if outcome in ("部分公开", "不予公开") else None,
-            "on_time": "是" if rng.random() < 0.93 else "否", "fee": 0 if rng.random() < 0.95 else rng.randint(5, 80),
+            "on_time": ("是" if rng.random() < 0.93 else "否") if answered else None,
+            "fee": 0 if rng.random() < 0.95 else rng.randint(5, 80), "applicant": _pick(rng, APPLICANTS),
         })
     return rows
 

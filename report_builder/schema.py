@@ -36,12 +36,24 @@ Channel = Literal[
 COMMON_CHANNELS: tuple[str, ...] = ("微博", "抖音", "门户网站", "办公系统(OA)", "政务公开专栏")
 MAX_LAST_YEAR_VALUE = 1_000_000_000  # a figure of last year's report, typed by the office
 MAX_CHANNEL_NAME = 20  # characters of a channel name; "校园网信息公开专栏" is 9
-Outcome = Literal["予以公开", "部分公开", "不予公开", "信息不存在", "非本单位掌握", "不予处理", "其他"]
+ApplicantType = Literal["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他组织"]
+# 处理结果: the government format's outcomes (国办公开办函〔2021〕30号 表三), with the sub-reasons of 无法提供,
+# 不予处理 and 其他处理 in brackets; 部分公开 and 不予公开 give their reason in the 理由 column. One entry
+# serves every format: the MOE report counts the part before the bracket (tables.outcome_group).
+Outcome = Literal[
+    "予以公开", "部分公开", "不予公开",
+    "无法提供（本单位不掌握相关信息）", "无法提供（没有现成信息需要另行制作）", "无法提供（补正后申请内容仍不明确）",
+    "不予处理（信访举报投诉类申请）", "不予处理（重复申请）", "不予处理（要求提供公开出版物）",
+    "不予处理（无正当理由大量反复申请）", "不予处理（要求确认或重新出具已获取信息）",
+    "其他处理（申请人逾期不补正）", "其他处理（申请人逾期未缴纳费用）", "其他处理（其他）",
+]
 NEEDS_REASON: tuple[str, ...] = ("部分公开", "不予公开")
-RefusalReason = Literal["国家秘密", "商业秘密", "个人隐私", "危及“三安全一稳定”", "过程性信息", "法律法规禁止公开", "其他"]
+# 理由 of 部分公开 and 不予公开: the government format's eight reasons (表三 三（三）1–8), shortened.
+RefusalReason = Literal["国家秘密", "法律行政法规禁止公开", "危及“三安全一稳定”", "保护第三方合法权益",
+                        "三类内部事务信息", "四类过程性信息", "行政执法案卷", "行政查询事项"]
 YesNo = Literal["是", "否"]
-CaseKind = Literal["举报", "行政复议", "行政诉讼"]
-CaseResult = Literal["维持", "纠正", "撤销", "驳回", "调解", "撤诉", "尚未办结", "其他"]
+CaseKind = Literal["举报", "行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"]
+CaseResult = Literal["维持", "纠正", "其他结果", "尚未审结"]  # the columns of the government's 表四
 ActivityKind = Literal["评议", "业务培训", "专项督查", "校情发布会", "制度建设", "平台建设", "其他"]
 OfficeNarrativeKey = Literal[
     "编制依据", "概述引言", "组织领导", "清单落实", "制度建设", "平台队伍",
@@ -134,6 +146,25 @@ class OfficeCategory(Row):
                                   "各分类条数之和须等于各渠道条数之和；报告模板中写作 分类名称条数（如 通知条数）；不需要时本表不填")
 
 
+def _disclosure(title: str, description: str) -> Any:
+    return Field(None, title=title, ge=0, le=MAX_LAST_YEAR_VALUE, description=description + "；不填的按 0")
+
+
+class OfficeDisclosure(Row):
+    """表二 of the government format (主动公开政府信息情况): figures only the office knows (tables.DISCLOSURE_ROWS)."""
+
+    rules_issued: int | None = _disclosure("规章本年制发件数", "本年制发的规章件数（高校一般为 0）")
+    rules_repealed: int | None = _disclosure("规章本年废止件数", "本年废止的规章件数")
+    rules_in_force: int | None = _disclosure("规章现行有效件数", "现行有效的规章件数")
+    norms_issued: int | None = _disclosure("规范性文件本年制发件数", "本年制发的行政规范性文件件数")
+    norms_repealed: int | None = _disclosure("规范性文件本年废止件数", "本年废止的行政规范性文件件数")
+    norms_in_force: int | None = _disclosure("规范性文件现行有效件数", "现行有效的行政规范性文件件数")
+    licensing: int | None = _disclosure("行政许可决定件数", "本年行政许可处理决定数量")
+    penalties: int | None = _disclosure("行政处罚决定件数", "本年行政处罚处理决定数量")
+    enforcement: int | None = _disclosure("行政强制决定件数", "本年行政强制处理决定数量")
+    fees: int | None = _disclosure("行政事业性收费金额", "本年行政事业性收费金额（元；报告中按万元写出）")
+
+
 # ---- a department workbook (部门名称.xlsx) -------------------------------------------------------
 
 class DepartmentInfo(Row):
@@ -164,20 +195,21 @@ class ChecklistAnswer(Row):
 
 
 class Application(Row):
-    received: dt.date = Field(title="收到日期", description="收到信息公开申请的日期")
+    received: dt.date = Field(title="收到日期", description="收到信息公开申请的日期；上年收到、本年办结的申请也逐件填写")
     summary: str = Field(title="申请内容摘要", max_length=200)
-    answered: dt.date | None = Field(None, title="答复日期", description="尚未答复的留空")
-    outcome: Outcome = Field(title="处理结果")
+    answered: dt.date | None = Field(None, title="答复日期", description="统计截止日期时尚未办结的留空（结转下年度）")
+    outcome: Outcome | None = Field(None, title="处理结果", description="已答复的必填；尚未办结的留空")
     reason: RefusalReason | None = Field(None, title="不予公开理由", description="部分公开或不予公开时必填")
-    on_time: YesNo = Field(title="是否按期答复")
+    on_time: YesNo | None = Field(None, title="是否按期答复", description="已答复的必填")
     fee: int = Field(0, title="收费金额（元）", ge=0, le=MAX_FEE)
+    applicant: ApplicantType = Field(title="申请人类型", description="自然人，或法人及其他组织的类型")
 
 
 class Case(Row):
-    kind: CaseKind = Field(title="类型")
+    kind: CaseKind = Field(title="类型", description="行政诉讼分“未经复议直接起诉”和“复议后起诉”")
     date: dt.date = Field(title="日期", description="收到举报或复议、诉讼立案的日期")
     summary: str = Field(title="事由", max_length=200)
-    result: CaseResult = Field(title="结果")
+    result: CaseResult = Field(title="结果", description="统计截止日期时的结果；尚未审结的选“尚未审结”")
 
 
 class Activity(Row):
@@ -245,6 +277,8 @@ OFFICE_SHEETS: tuple[SheetSpec, ...] = (
               blank_rows=10, required=False),
     SheetSpec("上年数字", "last_year", LastYearFigure, "table",
               "上一年度报告中的数字（第一次用本工具时填写；用 build --from 指定上年报告时不必填）", required=False),
+    SheetSpec("政府信息数据", "disclosure", OfficeDisclosure, "form",
+              "政府信息公开工作年度报告“表二”的数字（使用政府格式时填写；不填的按 0）", required=False),
 )
 DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("基本信息", "info", DepartmentInfo, "form", "部门基本信息"),
@@ -331,6 +365,7 @@ class OfficeWorkbook(BaseModel):
     channels: tuple[OfficeChannel, ...] = ()  # none: the default CHANNELS (a workbook without the sheet)
     categories: tuple[OfficeCategory, ...] = ()  # none: no breakdown of 主动公开条数
     last_year: tuple[LastYearFigure, ...] = ()  # last year's figures typed by the office (first year)
+    disclosure: tuple[OfficeDisclosure, ...] = ()  # 表二 of the government format (a form: one record or none)
 
 
 class DepartmentWorkbook(BaseModel):

@@ -25,24 +25,34 @@ from report_builder.schema import (
     OFFICE_NARRATIVE_KEYS,
     OFFICE_SHEETS,
     ActivityKind,
-    CaseKind,
     OfficeCategory,
     OfficeChannel,
+    OfficeDisclosure,
     OfficeInfo,
     OfficeNarrative,
-    Outcome,
-    RefusalReason,
     SheetSpec,
+)
+from report_builder.tables import (
+    APPLICANTS,
+    APPLICATION_ROWS,
+    CASE_COLUMNS,
+    CASE_ROWS,
+    DISCLOSURE_ROWS,
+    OUTCOME_GROUPS,
+    REASONS,
+    TableRow,
+    per_applicant,
+    reason_figure,
 )
 
 __all__ = [
     "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHANNEL_FAMILY", "CHECKLIST", "CHECKLIST_FIGURES",
     "CHECKLIST_ITEMS", "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES",
     "FIGURES", "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS",
-    "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "case_figure", "category_terms",
+    "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "category_terms",
     "channel_figure", "channel_name_problem", "context_names", "count_terms", "declared_categories",
     "declared_channels", "declared_narratives", "department_narratives", "figure_terms", "narrative_name_problem",
-    "outcome_figure", "reason_figure",
+    "DISCLOSURE_TERMS",
 ]
 
 DEPARTMENT_BOOK = "部门填报表"
@@ -151,18 +161,6 @@ def channel_name_problem(name: str) -> str | None:
     return None if figure.isidentifier() and figure != "条数" else "作为数据名称不可用（须以汉字或字母开头）"
 
 
-def outcome_figure(outcome: str) -> str:
-    return f"{outcome}件数"
-
-
-def reason_figure(reason: str) -> str:
-    return f"{reason}理由件数"
-
-
-def case_figure(kind: str) -> str:
-    return f"{kind}件数"
-
-
 ACTIVITY_FIGURES: dict[str, str] = {"评议": "评议次数", "业务培训": "业务培训次数", "专项督查": "专项督查次数",
                                     "校情发布会": "校情发布会次数", "制度建设": "制度建设项数",
                                     "平台建设": "平台建设项数", "其他": "其他工作次数"}
@@ -196,19 +194,34 @@ CHANNEL_FAMILY = Term(
     "<渠道>条数", "通过某一公开渠道主动公开的信息条数，每个渠道一个，如 微博条数（渠道名称中的括号等符号不写入名称："
     "办公系统(OA) → 办公系统OA条数）；渠道由年度总表“公开渠道”表列出，不填时为默认的九个渠道",
     f"{_COUNTS}（公开渠道为该渠道的行，求和）；渠道名单：{OFFICE_FILE} › 公开渠道")
+_APP = _department("applications")
+
+
+def _cell_description(row: TableRow, applicant: str | None) -> str:
+    """What one cell of 表三 counts, in words an office understands."""
+    column = f"申请人为“{applicant}”的" if applicant else ""
+    return f"{column}申请件数：政府格式表三“{row.label}”一行" + ("" if applicant else "（总计栏）")
+
+
 EVENT_TERMS: tuple[Term, ...] = (
-    Term("依申请公开件数", "收到的信息公开申请件数", f"{_APPLICATIONS}（行数）"),
-    *(Term(outcome_figure(o), f"处理结果为“{o}”的申请件数", f"{_department('applications', 'outcome')}（计数）")
-      for o in get_args(Outcome)),
-    *(Term(reason_figure(r), f"不予公开理由为“{r}”的申请件数", f"{_department('applications', 'reason')}（计数）")
-      for r in get_args(RefusalReason)),
-    Term("按期答复件数", "按期答复的申请件数", f"{_department('applications', 'on_time')}（为“是”的行数）"),
+    *(Term(per_applicant(row.figure, a), _cell_description(row, a),
+           f"{_APP}（按收到日期、答复日期、处理结果、不予公开理由和申请人类型计数）")
+      for row in APPLICATION_ROWS for a in (None, *APPLICANTS)),
+    *(Term(reason_figure(r), f"部分公开和不予公开的申请中，理由为“{r}”的件数（教育部格式）",
+           f"{_department('applications', 'reason')}（计数）") for r in REASONS),
+    Term("按期答复件数", "按期答复的申请件数（已办结的）", f"{_department('applications', 'on_time')}（为“是”的行数）"),
     Term("收费总额", "依申请公开收取的费用之和（元）", f"{_department('applications', 'fee')}（求和）"),
-    *(Term(case_figure(k), f"因信息公开工作受到的{k}件数", f"{_department('cases', 'kind')}（计数）")
-      for k in get_args(CaseKind)),
+    Term("举报件数", "因信息公开工作受到的举报件数", f"{_department('cases', 'kind')}（计数）"),
+    Term("行政诉讼件数", "因信息公开工作被提起的行政诉讼件数（直接起诉与复议后起诉之和）",
+         f"{_department('cases', 'kind')}（计数）"),
+    *(Term(name, f"政府格式表四“{row.label}”{column}的件数", f"{_department('cases')}（按类型和结果计数）")
+      for row in CASE_ROWS for name, column in zip((*row.parts, row.figure), CASE_COLUMNS, strict=True)),
     *(Term(ACTIVITY_FIGURES[k], f"类型为“{k}”的工作记录条数", f"{_department('activities', 'kind')}（计数）")
       for k in get_args(ActivityKind)),
 )
+DISCLOSURE_TERMS: tuple[Term, ...] = tuple(
+    Term(row.figure, f"政府格式表二：{row.label}（党政办公室填写，不填的为 0）", _office("disclosure", field))
+    for row, field in zip(DISCLOSURE_ROWS, OfficeDisclosure.model_fields, strict=True))
 # The office's figures: 部门数, and the 清单 (its items; their statuses, answered by the departments).
 DEPARTMENT_COUNT, CHECKLIST_ITEMS = "部门数", "清单事项数"
 DEPARTMENTS_TERM = Term(DEPARTMENT_COUNT, "部门名单中的部门数", f"{_office('departments', 'name')}（行数）")
@@ -229,7 +242,8 @@ DEPARTMENT_FIGURES: tuple[str, ...] = COUNT_FIGURES + EVENT_FIGURES
 
 def figure_terms(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = ()) -> tuple[Term, ...]:
     """Every figure of a year whose office lists `channels` (and `categories`), in the report data's order."""
-    return (DEPARTMENTS_TERM, *count_terms(channels), *category_terms(categories), *CHECKLIST_TERMS, *EVENT_TERMS)
+    return (DEPARTMENTS_TERM, *count_terms(channels), *category_terms(categories), *CHECKLIST_TERMS, *EVENT_TERMS,
+            *DISCLOSURE_TERMS)
 
 
 FIGURES: tuple[Term, ...] = figure_terms()  # with the default channels
@@ -252,12 +266,14 @@ LISTS: tuple[ListTerm, ...] = (
     ListTerm("申请", "收到的信息公开申请，按收到日期排列", _APPLICATIONS, (DEPARTMENT_FIELD, *_fields(
         "applications", ("收到日期", "如“2018年3月5日”", "received"), ("摘要", "申请内容摘要", "summary"),
         ("答复日期", "尚未答复的为空", "answered"), ("结果", "处理结果", "outcome"),
-        ("理由", "不予公开理由（没有的为空）", "reason"), ("按期", "是否按期答复：“是”或“否”", "on_time"))), True),
-    ListTerm("申请结果", "各处理结果及其件数（只列件数不为 0 的结果）", "由各“…件数”数字得出", (
+        ("理由", "不予公开理由（没有的为空）", "reason"), ("按期", "是否按期答复：“是”或“否”，未办结的为空", "on_time"),
+        ("申请人", "申请人类型，如“自然人”“商业企业”", "applicant"))), True),
+    ListTerm("申请结果", f"各处理结果（{'、'.join(OUTCOME_GROUPS)}）及其件数（只列件数不为 0 的结果）",
+             "由各“…件数”数字得出", (
         Term("结果", "处理结果，如“予以公开”", _department("applications", "outcome")),
         Term("件数", "该结果的申请件数", "数字“<结果>件数”")), False),
     ListTerm("不予公开理由", "各不予公开理由及其件数（只列件数不为 0 的理由）", "由各“…理由件数”数字得出", (
-        Term("理由", "不予公开理由，如“个人隐私”", _department("applications", "reason")),
+        Term("理由", f"不予公开理由（{'、'.join(REASONS)}）", _department("applications", "reason")),
         Term("件数", "该理由的申请件数", "数字“<理由>理由件数”")), False),
     ListTerm("案件", "举报、行政复议、行政诉讼，按日期排列", _department("cases"), (DEPARTMENT_FIELD, *_fields(
         "cases", ("类型", "举报、行政复议或行政诉讼", "kind"), ("日期", "如“2018年3月5日”", "date"),

@@ -61,7 +61,8 @@ def fill_forms(forms: Sequence[Path], year: Path, rng: random.Random, window: tu
                 window[0] + dt.timedelta(days=rng.randrange(0, days - 10))
             fee = rng.choice((0, 0, 10, 25))
             requests.append({"received": received, "summary": "申请公开专业设置材料",
-                             "answered": received, "outcome": "予以公开", "on_time": "是", "fee": fee})
+                             "answered": received, "outcome": "予以公开", "on_time": "是", "fee": fee,
+                                 "applicant": "自然人"})
             entered.applications.append(Application(received, fee))
         fill_department(wb, "依申请公开", requests)
         complaints = rng.randrange(0, 3)
@@ -90,7 +91,8 @@ def steps_after_window(path: Path, day: dt.date) -> Path:
     ws = wb["依申请公开"]
     first_free = next(r for r in range(3, ws.max_row + 2) if ws.cell(r, 1).value is None)
     fill_department(wb, "依申请公开", [{"received": day, "summary": "申请公开招生计划", "answered": day,
-                                       "outcome": "予以公开", "on_time": "是", "fee": 0}], first_row=first_free)
+                                       "outcome": "予以公开", "on_time": "是", "fee": 0,
+                                           "applicant": "自然人"}], first_row=first_free)
     path.write_bytes(save_workbook(wb))
     return path
 

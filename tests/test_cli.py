@@ -18,8 +18,10 @@ from report_builder.outputs.feedback import FEEDBACK_SHEET
 from report_builder.outputs.filling import fill_department
 
 BAD_ROWS = [
-    {"received": "2016.5.1", "summary": "申请公开招生计划", "outcome": "予以公开", "on_time": "是"},
-    {"received": "2018.3.5", "summary": "申请公开收费标准", "outcome": "不予公开", "on_time": "是", "fee": "免费"},
+    {"received": "2016.5.1", "summary": "申请公开招生计划", "outcome": "予以公开", "on_time": "是",
+     "applicant": "自然人"},
+    {"received": "2018.3.5", "summary": "申请公开收费标准", "outcome": "不予公开", "on_time": "是", "fee": "免费",
+     "applicant": "自然人"},
 ]
 BAD_FINDINGS = [  # (code, severity, sheet, cell), in the order the check reports them
     ("date-as-text", "warning", "依申请公开", "A3"),

@@ -317,8 +317,10 @@ def test_a_template_resaved_by_libreoffice_reads_the_same(tmp_path: Path) -> Non
     def fill(wb: Any) -> None:
         fill_department(wb, "依申请公开", [
             {"received": "2017.9.1", "summary": "申请公开<实训>&经费", "answered": dt.date(2017, 9, 15),
-             "outcome": "部分公开", "reason": "个人隐私", "on_time": "是", "fee": "１２元"},
-            {"received": dt.date(2018, 9, 1), "summary": "超出统计时间段", "outcome": "予以公开", "on_time": "是"},
+             "outcome": "部分公开", "reason": "保护第三方合法权益", "on_time": "是", "fee": "１２元",
+                 "applicant": "自然人"},
+            {"received": dt.date(2018, 9, 1), "summary": "超出统计时间段", "outcome": "予以公开", "on_time": "是",
+             "applicant": "自然人"},
         ])
         fill_department(wb, "工作记录", [ACT, {**ACT, "date": "17.9.1", "people": 2.5}])
         fill_department(wb, "主动公开", [{"count": 120}, {"count": "１２条"}])

@@ -70,13 +70,13 @@ def text_after_edit(year: Path, out: Path, file: str, change: object) -> str:
 def test_an_application_replaces_the_zero_sentence(sample_year: Path, tmp_path: Path) -> None:
     text = text_after_edit(sample_year, tmp_path, "教务处.xlsx", lambda wb: fill_department(wb, "依申请公开", [
         {"received": dt.date(2018, 3, 5), "summary": "申请公开2017年专业设置论证材料", "answered": dt.date(2018, 3, 16),
-         "outcome": "部分公开", "reason": "个人隐私", "on_time": "是", "fee": 0},
+         "outcome": "部分公开", "reason": "保护第三方合法权益", "on_time": "是", "fee": 0, "applicant": "自然人"},
         {"received": dt.date(2018, 4, 2), "summary": "申请公开实训室建设经费", "answered": dt.date(2018, 4, 9),
-         "outcome": "予以公开", "on_time": "是"},
+         "outcome": "予以公开", "on_time": "是", "applicant": "自然人"},
     ]))
     assert "没有申请公开信息办理情况" not in text
     assert ("2017-2018年度学院共受理信息公开申请2件，其中予以公开1件、部分公开1件；按期答复2件，未收取任何费用。"
-            "不予公开和部分公开的理由为：个人隐私1件。") in text
+            "不予公开和部分公开的理由为：保护第三方合法权益1件。") in text
 
 
 def test_one_more_item_not_started(sample_year: Path, tmp_path: Path) -> None:
@@ -105,12 +105,13 @@ def test_an_evaluation_and_a_lawsuit_are_reported(sample_year: Path, tmp_path: P
         {"kind": "评议", "date": dt.date(2018, 5, 10), "summary": "邀请师生代表对学院信息公开工作进行评议，满意率96%"},
     ], first_row=8))
     text = text_after_edit(sample_year, tmp_path, "纪检监察室.xlsx", lambda wb: fill_department(wb, "举报复议诉讼", [
-        {"kind": "行政诉讼", "date": dt.date(2018, 6, 1), "summary": "申请人不服答复提起诉讼", "result": "驳回"},
+        {"kind": "行政诉讼（复议后起诉）", "date": dt.date(2018, 6, 1), "summary": "申请人不服答复提起诉讼",
+         "result": "维持"},
     ]))
     assert "2017-2018年度学院共开展信息公开评议1次。" in text
     assert "2018年5月10日，邀请师生代表对学院信息公开工作进行评议，满意率96%。" in text
     assert "因信息公开工作受到举报0件、行政复议0件、行政诉讼1件。" in text
-    assert "2018年6月1日，行政诉讼：申请人不服答复提起诉讼。结果：驳回。" in text
+    assert "2018年6月1日，行政诉讼（复议后起诉）：申请人不服答复提起诉讼。结果：维持。" in text
     assert text.count("无。") == 0
 
 
@@ -122,7 +123,7 @@ def test_named_figures_in_narrative_follow_the_data(sample_year: Path, tmp_path:
 
 def test_bad_input_is_reported_with_its_cell_and_no_report(sample_year: Path, tmp_path: Path) -> None:
     edit_workbook(sample_year / "教务处.xlsx", lambda wb: fill_department(wb, "依申请公开", [
-        {"received": "2016.5.1", "summary": "x", "outcome": "予以公开", "on_time": "是"}]))
+        {"received": "2016.5.1", "summary": "x", "outcome": "予以公开", "on_time": "是", "applicant": "自然人"}]))
     done = subprocess.run([sys.executable, "-m", "report_builder.cli", "build", str(sample_year),
                            "--out", str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 1
@@ -136,7 +137,8 @@ def test_one_marked_rendering_gives_the_report_and_its_sources(sample_year: Path
     from report_builder.report.render import render_report, strip_marks
 
     edit_workbook(sample_year / "教务处.xlsx", lambda wb: fill_department(wb, "依申请公开", [
-        {"received": dt.date(2018, 3, 5), "summary": "申请公开专业设置材料", "outcome": "予以公开", "on_time": "是"}]))
+        {"received": dt.date(2018, 3, 5), "summary": "申请公开专业设置材料", "outcome": "予以公开", "on_time": "是",
+         "applicant": "自然人"}]))
     data = pipeline.check_submissions(sample_year).data
     assert data is not None
     template = ROOT / "templates" / "年度报告模板.docx"

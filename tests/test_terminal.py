@@ -31,7 +31,8 @@ def hostile_year(year: Path) -> Path:
     and a 100,000-character cell (more than Excel allows: the XML is edited after saving)."""
     def change(wb: object) -> None:
         fill_department(wb, "依申请公开", [
-            {"received": "2018.3.5", "summary": "LONG-CELL", "outcome": "予以公开", "on_time": "是"},
+            {"received": "2018.3.5", "summary": "LONG-CELL", "outcome": "予以公开", "on_time": "是",
+             "applicant": "自然人"},
             {"received": "2018.3.6", "summary": "摘要", "outcome": f"{ESC}[31m\u202e红{ESC}[0m", "on_time": "是"},
         ])
         set_form_value(wb, "基本信息", "department", f"{ESC}]0;x{BEL}{ESC}[2J教务处_x009B_")

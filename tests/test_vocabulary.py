@@ -18,7 +18,16 @@ from report_builder import pipeline, vocabulary
 from report_builder.report.render import parse_template, report_context, template_lists
 from report_builder.report.summary import summarize_department
 from report_builder.report.template_words import ALIASES
-from report_builder.schema import CHANNELS, NEEDS_REASON, ActivityKind, CaseKind, Outcome, RefusalReason
+from report_builder.schema import (
+    CHANNELS,
+    NEEDS_REASON,
+    ActivityKind,
+    ApplicantType,
+    CaseKind,
+    CaseResult,
+    Outcome,
+    RefusalReason,
+)
 from report_builder.vocabulary import ACTIVITIES, CHECKLIST, LISTS, NARRATIVES
 
 TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
@@ -73,12 +82,17 @@ def test_every_name_has_a_description_and_a_source() -> None:
 
 def every_kind_of_row() -> dict[str, object]:
     """A department's sheets with a row of every outcome, reason, case kind and activity kind."""
-    apps = [app(outcome=o, reason="个人隐私" if o in NEEDS_REASON else None) for o in get_args(Outcome)]
-    apps += [app(outcome="不予公开", reason=r, fee=3) for r in get_args(RefusalReason)]
+    apps = []
+    for a in get_args(ApplicantType):  # every cell of 表三: each outcome and reason, carried in and out
+        apps += [app(applicant=a, outcome=o, reason="国家秘密" if o in NEEDS_REASON else None)
+                 for o in get_args(Outcome)]
+        apps += [app(applicant=a, outcome=o, reason=r, fee=3) for r in get_args(RefusalReason) for o in NEEDS_REASON]
+        apps += [app(applicant=a, received=dt.date(2017, 8, 20), answered=dt.date(2017, 9, 10)),
+                 app(applicant=a, answered=None, outcome=None, on_time=None)]
     return {"教务处.xlsx": steps(
         rows("主动公开", *[{"count": 2}] * len(CHANNELS)),
         rows("依申请公开", *apps),
-        rows("举报复议诉讼", *[case(kind=k) for k in get_args(CaseKind)]),
+        rows("举报复议诉讼", *[case(kind=k, result=r) for k in get_args(CaseKind) for r in get_args(CaseResult)]),
         rows("工作记录", *[act(kind=k, date=dt.date(2018, 5, 1)) for k in get_args(ActivityKind)]))}
 
 

@@ -32,7 +32,8 @@ WINDOW = "2017年9月1日至2018年8月31日"
 Change = Callable[[Any], None]
 
 APP: dict[str, object] = {"received": dt.date(2018, 3, 5), "summary": "申请公开专业设置论证材料",
-                          "answered": dt.date(2018, 3, 16), "outcome": "予以公开", "on_time": "是", "fee": 0}
+                          "answered": dt.date(2018, 3, 16), "outcome": "予以公开", "on_time": "是", "fee": 0,
+                              "applicant": "自然人"}
 CASE: dict[str, object] = {"kind": "举报", "date": dt.date(2018, 4, 1), "summary": "反映收费信息未公开",
                            "result": "纠正"}
 ACT: dict[str, object] = {"kind": "业务培训", "date": dt.date(2018, 5, 10), "summary": "信息公开联络员培训",

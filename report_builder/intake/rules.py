@@ -74,12 +74,30 @@ def _dates_in_window(values: Mapping[str, object], context: Context) -> list[tup
 
 
 def _application(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    """An application received in the window, or carried over from last year (received in the year before
+    and still open at the window's start); answered after it was received; an outcome when answered."""
     found = []
-    received, answered = values.get("received"), values.get("answered")
+    received, answered, outcome = values.get("received"), values.get("answered"), values.get("outcome")
     if isinstance(received, dt.date) and isinstance(answered, dt.date) and answered < received:
         found.append(("answered", "answer-before-received", f"收到日期为{chinese_date(received)}"))
-    if values.get("outcome") in NEEDS_REASON and values.get("reason") is None:
-        found.append(("reason", "reason-required", f"处理结果为“{values.get('outcome')}”"))
+    finished = isinstance(answered, dt.date)
+    if context.window is not None:
+        start, end = context.window
+        earliest = start - dt.timedelta(days=366)  # carried over: received within the year before
+        if isinstance(received, dt.date) and not earliest <= received <= end:
+            found.append(("received", "date-outside-window", f"统计时间段为{chinese_window(start, end)}；"
+                          f"上年结转的申请须在{chinese_date(earliest)}以后收到"))
+        if isinstance(answered, dt.date) and answered < start:
+            found.append(("answered", "answered-last-year", f"统计时间段为{chinese_window(start, end)}"))
+        finished = isinstance(answered, dt.date) and answered <= end
+    if outcome is not None and answered is None:
+        found.append(("answered", "answer-required", f"处理结果为“{outcome}”"))
+    if finished and outcome is None:
+        found.append(("outcome", "outcome-required", f"答复日期为{chinese_date(answered)}"))  # type: ignore[arg-type]
+    if finished and values.get("on_time") is None:
+        found.append(("on_time", "on-time-required", f"答复日期为{chinese_date(answered)}"))  # type: ignore[arg-type]
+    if outcome in NEEDS_REASON and values.get("reason") is None:
+        found.append(("reason", "reason-required", f"处理结果为“{outcome}”"))
     return found
 
 
@@ -127,7 +145,7 @@ def _category(values: Mapping[str, object], context: Context) -> list[tuple[str,
 ROW_RULES: dict[type[Row], tuple[RowRule, ...]] = {
     ChannelCount: (_channel,),
     CategoryCount: (_category,),
-    Application: (_dates_in_window, _application),
+    Application: (_application,),
     ChecklistAnswer: (_checklist_answer,),
     DepartmentNarrative: (_paragraph,),
 }

@@ -182,9 +182,11 @@ def _read_table(file: str, sheet: RawSheet, spec: SheetSpec, rules: RowCheck) ->
         for (c, j), raw in zip(at, cells, strict=True):
             row_findings += _parse_into(values, raw, c, file, sheet.name, r, j)
         cell_of = _RowCells(letters, r + 1)
+        unreadable = {f.cell for f in row_findings if f.severity is Severity.ERROR}  # not also "missing"
         for name, code, detail in rules(spec, values):
-            shown = show(values.get(name))  # type: ignore[arg-type]
-            row_findings.append(Finding(code, file, sheet.name, cell_of.get(name, ""), shown, detail))
+            if cell_of.get(name, "") not in unreadable:
+                shown = show(values.get(name))  # type: ignore[arg-type]
+                row_findings.append(Finding(code, file, sheet.name, cell_of.get(name, ""), shown, detail))
         record = None
         if not any(f.severity is Severity.ERROR for f in row_findings):
             record = _build(spec, values, file, sheet.name, cell_of, row_findings)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from report_builder.dates import chinese_date
 from report_builder.findings import Finding
+from report_builder.report.government import carried_in, disclosure_sources, identity_findings
 from report_builder.report.lastyear import LastYear, last_year_values
 from report_builder.report.summary import (
     DepartmentSummary,
@@ -99,6 +100,9 @@ def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
     findings += _missing_departments(office, sent)
     known = [by_name[name] for name in order if name in by_name]
     figures = _figures(office, known, findings)
+    if (carried := carried_in(last_year)) is not None:  # 表三 row 二 is last year's row 四
+        figures.update({name: _figure(name, sources) for name, sources in carried.items()})
+    findings += identity_findings(figures, office.file)
     texts = _texts(office.info)
     plain = {k: f.value for k, f in figures.items()}
     values = {**texts, **{k: str(v) for k, v in plain.items()}, **last_year_values(plain, last_year)}
@@ -154,6 +158,7 @@ def _figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary],
     figs += [_figure(name, shares[name]) for name in counts]
     figs += _checklist_figures(office, known, findings)
     figs += [_figure(name, shares[name]) for name in EVENT_FIGURES]
+    figs += [_figure(name, sources) for name, sources in disclosure_sources(office).items()]
     return {f.name: f for f in figs}
 
 

@@ -17,7 +17,7 @@ import re
 import types
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import jinja2
 from docx.opc.constants import RELATIONSHIP_TYPE
@@ -32,7 +32,7 @@ from report_builder.report.links import Relate, with_links
 from report_builder.report.merge import ReportData, fill_named
 from report_builder.report.sandbox import Forbidden, TemplateEnvironment
 from report_builder.report.template_words import ALIASES, syntax_message, typable_tags
-from report_builder.schema import Outcome, RefusalReason
+from report_builder.tables import OUTCOME_GROUPS, REASONS, reason_figure
 from report_builder.vocabulary import (
     ACTIVITIES,
     ACTIVITY_LISTS,
@@ -40,8 +40,6 @@ from report_builder.vocabulary import (
     COLLECTED_LISTS,
     LISTS,
     NARRATIVES,
-    outcome_figure,
-    reason_figure,
 )
 
 # Caps of the rendering worker. A 4,000-department year renders in about 6 s and 300 MB
@@ -118,10 +116,9 @@ def report_context(data: ReportData, *, marked: bool = False, relate: Relate | N
     lists: dict[str, list[dict[str, Any]]] = {
         name: [_clean_row(row) for row in data.lists.get(name, ())] for name in COLLECTED_LISTS}
     lists[CHECKLIST] = with_links(lists[CHECKLIST], relate)
-    lists["申请结果"] = [{"结果": o, "件数": figures[outcome_figure(o)]}
-                         for o in get_args(Outcome) if figures[outcome_figure(o)]]
+    lists["申请结果"] = [{"结果": g, "件数": figures[f"{g}件数"]} for g in OUTCOME_GROUPS if figures[f"{g}件数"]]
     lists["不予公开理由"] = [{"理由": r, "件数": figures[reason_figure(r)]}
-                             for r in get_args(RefusalReason) if figures[reason_figure(r)]]
+                             for r in REASONS if figures[reason_figure(r)]]
     context: dict[str, Any] = {**texts, **figures, **last_year_context(plain, data.last_year),
                                NARRATIVES: {key: list(paragraphs) for key, paragraphs in narratives.items()}}
     for term in LISTS:  # "工作记录.评议" is the 评议 entry of `工作记录`

@@ -21,15 +21,13 @@ from report_builder.schema import (
     DepartmentWorkbook,
     Placement,
 )
+from report_builder.tables import application_counts, case_counts, moe_counts
 from report_builder.vocabulary import (
     ACTIVITIES,
     ACTIVITY_FIGURES,
     CHECKLIST,
     COLLECTED_LISTS,
-    case_figure,
     channel_figure,
-    outcome_figure,
-    reason_figure,
 )
 
 __all__ = ["Answer", "DepartmentSummary", "Listed", "Source", "WrittenNarrative", "summarize_department"]
@@ -116,14 +114,12 @@ def summarize_department(wb: DepartmentWorkbook, lists: Iterable[str] = COLLECTE
         add(channel_figure(b.category), Source(wb.info.department, wb.file, places["breakdown"].sheet,
                                                places["breakdown"].cell(i, "count"), str(b.count), b.count))
     apps = wb.applications
-    count("依申请公开件数", "applications", "outcome", range(len(apps)), apps[0].outcome if apps else "")
-    _count_by(count, "applications", "outcome", [a.outcome for a in apps], outcome_figure)
-    _count_by(count, "applications", "reason", [a.reason for a in apps], reason_figure)
-    _count_by(count, "applications", "on_time", [a.on_time for a in apps], {"是": "按期答复件数"}.get)
+    window = (wb.info.window_start, wb.info.window_end)
+    _count_rows(count, "applications", apps, [application_counts(a, window) + moe_counts(a, window) for a in apps])
     fees = places["applications"]
     for i, a in enumerate(apps):
         add("收费总额", Source(wb.info.department, wb.file, fees.sheet, fees.cell(i, "fee"), str(a.fee), a.fee))
-    _count_by(count, "cases", "kind", [c.kind for c in wb.cases], case_figure)
+    _count_rows(count, "cases", wb.cases, [case_counts(c) for c in wb.cases])
     _count_by(count, "activities", "kind", [a.kind for a in wb.activities], ACTIVITY_FIGURES.get)
 
     checklist = places["checklist"]
@@ -153,6 +149,19 @@ def _count_by(count: Callable[[str, str, str, Sequence[int], str], None], key: s
     for value, indices in groups.items():
         if (name := figure_of(value)) is not None:
             count(name, key, field, indices, value)
+
+
+def _count_rows(count: Callable[[str, str, str, Sequence[int], str], None], key: str, records: Sequence[object],
+                counts: Sequence[Sequence[tuple[str, str]]]) -> None:
+    """Count rows into figures: `counts[i]` names the figures row i adds 1 to, each with the field it is
+    counted by (tables.application_counts); the cells of that field become the figure's source."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, pairs in enumerate(counts):
+        for pair in pairs:
+            groups.setdefault(pair, []).append(i)
+    for (name, field), indices in groups.items():
+        value = getattr(records[indices[0]], field)
+        count(name, key, field, indices, chinese_date(value) if isinstance(value, dt.date) else str(value or ""))
 
 
 def counted(department: str, file: str, place: Placement, field: str, indices: Sequence[int],
@@ -205,8 +214,8 @@ def _lists(wb: DepartmentWorkbook, wanted: set[str]) -> dict[str, tuple[Listed, 
 
 def application_row(department: str, a: Application) -> Listed:
     return Listed(a.received, {"部门": department, "收到日期": chinese_date(a.received), "摘要": a.summary,
-                               "答复日期": chinese_date(a.answered) if a.answered else "", "结果": a.outcome,
-                               "理由": a.reason or "", "按期": a.on_time})
+                               "答复日期": chinese_date(a.answered) if a.answered else "", "结果": a.outcome or "",
+                               "理由": a.reason or "", "按期": a.on_time or "", "申请人": a.applicant})
 
 
 def case_row(department: str, c: Case) -> Listed:

@@ -62,8 +62,7 @@ def test_the_filled_templates_pass_without_findings(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("sheet", "record", "cell"), [
     ("依申请公开", app(summary=None), "B3"),
-    ("依申请公开", app(outcome=None), "D3"),
-    ("依申请公开", app(on_time="  "), "F3"),
+    ("依申请公开", app(applicant=None), "H3"),
     ("依申请公开", app(received=None), "A3"),
     ("举报复议诉讼", case(result=None), "D3"),
     ("工作记录", act(kind=None), "A3"),
@@ -113,7 +112,7 @@ def test_a_cell_of_the_wrong_type_is_an_error(tmp_path: Path, sheet: str, record
 
 def dated(sheet: str, day: object) -> dict[str, object]:
     """A valid row of `sheet` on `day` (an application not yet answered)."""
-    return app(received=day, answered=None) if sheet == "依申请公开" else {**ROW_OF[sheet], "date": day}
+    return app(received=day, answered=None, outcome=None, on_time=None) if sheet == "依申请公开" else {**ROW_OF[sheet], "date": day}
 
 
 @pytest.mark.parametrize("sheet", ["依申请公开", "举报复议诉讼", "工作记录"])
@@ -123,10 +122,12 @@ def test_both_ends_of_the_window_are_inside(tmp_path: Path, sheet: str, day: dt.
     assert report.findings == ()
 
 
-@pytest.mark.parametrize(("sheet", "cell"), [
-    ("依申请公开", "A3"), ("举报复议诉讼", "B3"), ("工作记录", "B3"),
+@pytest.mark.parametrize(("sheet", "cell", "day"), [
+    *((sheet, "B3", day) for sheet in ("举报复议诉讼", "工作记录")
+      for day in (dt.date(2017, 8, 31), dt.date(2018, 9, 1), "2016.5.1")),
+    # an application received before the window is last year's carried over, unless a year before it
+    *(("依申请公开", "A3", day) for day in (dt.date(2018, 9, 1), dt.date(2016, 8, 30), "2016.5.1")),
 ])
-@pytest.mark.parametrize("day", [dt.date(2017, 8, 31), dt.date(2018, 9, 1), "2016.5.1"])
 def test_a_date_outside_the_window_is_an_error_naming_it(tmp_path: Path, sheet: str, cell: str,
                                                          day: object) -> None:
     report = check(tmp_path, {"教务处.xlsx": rows(sheet, dated(sheet, day))})
@@ -136,11 +137,30 @@ def test_a_date_outside_the_window_is_an_error_naming_it(tmp_path: Path, sheet: 
     assert error_codes(report) == {"date-outside-window"}
 
 
-def test_an_answer_after_the_window_is_outside_it(tmp_path: Path) -> None:
+def test_applications_carried_in_from_last_year_and_into_next_year(tmp_path: Path) -> None:
     inside = app(received=dt.date(2018, 8, 20), answered=dt.date(2018, 8, 31))
-    outside = app(received=dt.date(2018, 8, 20), answered=dt.date(2018, 9, 1))
-    report = check(tmp_path, {"教务处.xlsx": rows("依申请公开", inside, outside)})
-    assert places(report, "date-outside-window") == [("教务处.xlsx", "依申请公开", "C4")]
+    answered_later = app(received=dt.date(2018, 8, 20), answered=dt.date(2018, 9, 1))  # 结转下年度
+    still_open = app(received=dt.date(2018, 8, 25), answered=None, outcome=None, on_time=None, applicant="商业企业")
+    last_years = app(received=dt.date(2017, 8, 20), answered=dt.date(2017, 9, 8))  # 上年结转, finished now
+    report = check(tmp_path, {"教务处.xlsx": rows("依申请公开", inside, answered_later, still_open, last_years)})
+    assert report.ok, [str(f) for f in report.findings]
+    figures = {name: f.value for name, f in report.data.figures.items()} if report.data else {}
+    assert (figures["依申请公开件数"], figures["上年结转件数"], figures["办结件数"], figures["结转下年度件数"]) == (3, 1, 2, 2)
+    assert (figures["结转下年度件数_商业企业"], figures["予以公开件数_自然人"]) == (1, 2)
+
+
+@pytest.mark.parametrize(("record", "code", "cell"), [
+    (app(outcome=None), "outcome-required", "D3"),
+    (app(on_time=None), "on-time-required", "F3"),
+    (app(answered=None), "answer-required", "C3"),
+    (app(received=dt.date(2017, 8, 1), answered=dt.date(2017, 8, 20)), "answered-last-year", "C3"),
+    (app(outcome="部分公开"), "reason-required", "E3"),
+])
+def test_an_answered_application_needs_its_outcome(tmp_path: Path, record: dict[str, object], code: str,
+                                                   cell: str) -> None:
+    report = check(tmp_path, {"教务处.xlsx": rows("依申请公开", record)})
+    assert the(report, code, "教务处.xlsx", "依申请公开", cell).severity is E
+    assert error_codes(report) == {code}
 
 
 def test_the_window_is_the_office_s_not_a_constant(tmp_path: Path) -> None:
@@ -180,7 +200,7 @@ def test_a_value_not_from_the_list_is_an_error(tmp_path: Path, sheet: str, recor
 @pytest.mark.parametrize("outcome", ["不予公开", "部分公开"])
 def test_a_refusal_needs_a_reason(tmp_path: Path, outcome: str) -> None:
     report = check(tmp_path, {"教务处.xlsx": rows("依申请公开", app(outcome=outcome),
-                                                app(outcome=outcome, reason="个人隐私"),
+                                                app(outcome=outcome, reason="保护第三方合法权益"),
                                                 app(outcome="予以公开", reason=None))})
     assert the(report, "reason-required", "教务处.xlsx", "依申请公开", "E3").severity is E
     assert len(report.findings) == 1
@@ -426,7 +446,7 @@ def test_moved_columns_and_rows_above_the_header_are_read_by_header(tmp_path: Pa
 def test_a_deleted_required_column_rejects_the_sheet_s_rows(tmp_path: Path) -> None:
     def delete(wb: Any) -> None:
         fill_department(wb, "依申请公开", [APP, APP])
-        wb["依申请公开"].delete_cols(4)  # 处理结果
+        wb["依申请公开"].delete_cols(2)  # 申请内容摘要
     report = check(tmp_path, {"教务处.xlsx": delete})
     assert the(report, "missing-column", "教务处.xlsx", "依申请公开", "A2").severity is E
     result = next(r for r in report.files if r.file == "教务处.xlsx")
@@ -511,10 +531,10 @@ def test_a_department_template_lists_the_paragraphs_opened_to_departments(tmp_pa
 
 BAD_YEAR: dict[str, Change] = {
     "教务处.xlsx": rows(
-        "依申请公开", APP, app(received="2017.8.31"), app(fee="免费"), app(received="18.3.5"),
+        "依申请公开", APP, app(received="2016.8.1"), app(fee="免费"), app(received="18.3.5"),
         app(outcome="不予公开"), app(answered=dt.date(2018, 1, 1)), app(summary=None, on_time="可能"),
         app(received="2018年3月5日", fee="12元"), app(summary="长" * 201),
-        app(outcome="部分公开", reason="个人隐私"),
+        app(outcome="部分公开", reason="保护第三方合法权益"),
     ),
     "财务处.xlsx": steps(
         rows("主动公开", {"count": 3}, {"count": -1}, {"count": "１２条"}, {"count": 2.5}),

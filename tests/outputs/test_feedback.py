@@ -45,7 +45,7 @@ def reload(wb: Any) -> Any:
 @pytest.fixture
 def submitted(tmp_path: Path) -> Path:
     wb = sample_office().department_template("招生就业处")
-    fill_department(wb, "依申请公开", [{"received": "2016-01-01", "summary": "=1+1"}] * 8)
+    fill_department(wb, "依申请公开", [{"received": "2016-01-01", "summary": "=1+1", "applicant": "自然人"}] * 8)
     fill_department(wb, "主动公开", [{"count": "12条"}])
     return write(wb, tmp_path / "招生就业处.xlsx")
 

@@ -396,7 +396,8 @@ def test_factory_fills_by_field_name_exactly_as_given(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_keeps_rules_protection_and_self_check(tmp_path: Path) -> None:
     wb = sample_office().department_template("招生就业处")
-    fill_department(wb, "依申请公开", [{"received": "2017.9.1", "summary": "申请"}, {"outcome": "予以公开"}])
+    fill_department(wb, "依申请公开", [{"received": "2017.9.1", "summary": "申请",
+                                   "applicant": "自然人"}, {"outcome": "予以公开"}])
     set_form_value(wb, "基本信息", "liaison", "赵敏")
     (tmp_path / "in").mkdir()
     source = write(wb, tmp_path / "in" / "t.xlsx")

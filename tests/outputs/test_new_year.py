@@ -116,7 +116,8 @@ def test_the_whole_next_year_from_the_sample(sample_year: Path, tmp_path: Path) 
         fill_department(wb, "清单事项", [{"number": row[0].value, "category": row[1].value, "title": row[2].value,
                                           "status": "已公开"} for row in items.iter_rows(min_row=3) if row[0].value])
         fill_department(wb, "依申请公开", [{"received": dt.date(2019, 3, 1), "summary": "申请公开招生计划",
-                                           "answered": dt.date(2019, 3, 8), "outcome": "予以公开", "on_time": "是"}])
+                                           "answered": dt.date(2019, 3, 8), "outcome": "予以公开", "on_time": "是",
+                                               "applicant": "自然人"}])
         (new / path.name).write_bytes(save_workbook(wb))
 
     last = pipeline.build_report(sample_year, tmp_path / "out")  # last year's report, as the office built it

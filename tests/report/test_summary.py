@@ -28,17 +28,18 @@ def test_cell_ranges_join_consecutive_rows_and_stop_at_the_limit() -> None:
 def test_a_summary_counts_rows_as_ranges_and_sums_cells_one_by_one(tmp_path: Path) -> None:
     report = check(tmp_path, {"教务处.xlsx": steps(
         rows("依申请公开", APP, app(received=dt.date(2018, 3, 6)),
-             app(outcome="部分公开", reason="个人隐私", fee=12), app(fee=5, on_time="否")),
+             app(outcome="部分公开", reason="保护第三方合法权益", fee=12), app(fee=5, on_time="否")),
         rows("举报复议诉讼", CASE),
         rows("工作记录", act(kind="评议"), act(), act(kind="评议", date=dt.date(2017, 9, 2))))})
     assert report.ok, [str(f) for f in report.findings]
     summary = summarize_department(department(report, "教务处.xlsx"))
     shares = summary.shares
-    # 依申请公开 columns: D 处理结果, E 理由, F 按期, G 收费; rows 3–6.
-    assert shares["依申请公开件数"] == (Source("教务处", "教务处.xlsx", "依申请公开", "D3:D6", "共 4 行", 4),)
+    # 依申请公开 columns: A 收到日期, D 处理结果, E 理由, F 按期, G 收费, H 申请人类型; rows 3–6.
+    assert shares["依申请公开件数"] == (Source("教务处", "教务处.xlsx", "依申请公开", "A3:A6", "共 4 行", 4),)
     assert shares["予以公开件数"] == (Source("教务处", "教务处.xlsx", "依申请公开", "D3:D4, D6", "共 3 行", 3),)
     assert shares["部分公开件数"] == (Source("教务处", "教务处.xlsx", "依申请公开", "D5", "部分公开", 1),)
-    assert shares["个人隐私理由件数"] == (Source("教务处", "教务处.xlsx", "依申请公开", "E5", "个人隐私", 1),)
+    assert shares["保护第三方合法权益理由件数"] == (Source("教务处", "教务处.xlsx", "依申请公开", "E5",
+                                              "保护第三方合法权益", 1),)
     assert shares["按期答复件数"][0].cell == "F3:F5"
     assert shares["收费总额"] == (Source("教务处", "教务处.xlsx", "依申请公开", "G5", "12", 12),
                                  Source("教务处", "教务处.xlsx", "依申请公开", "G6", "5", 5))
@@ -83,7 +84,7 @@ def test_a_template_asks_for_the_lists_it_uses(tmp_path: Path, text: str, wanted
 
 
 def test_a_template_that_lists_every_application_gets_them_all(tmp_path: Path) -> None:
-    june = app(received=dt.date(2018, 6, 1), answered=None)
+    june = app(received=dt.date(2018, 6, 1), answered=None, outcome=None, on_time=None)
     year = make_year(tmp_path, {"教务处.xlsx": rows("依申请公开", june, APP),
                                 "财务处.xlsx": rows("依申请公开", app(summary="申请公开<收费>&标准"))})
     template = template_with(tmp_path, "{%p for a in 申请 %}")
