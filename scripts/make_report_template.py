@@ -35,11 +35,15 @@ def narrative(key: str) -> list[tuple[str, str]]:
 
 # Parts every bundled format prints the same way (make_eight_part_template.py uses them too).
 APPLICATIONS: list[tuple[str, str]] = [
-    (P, "{%p if 依申请公开件数 == 0 %}"),
+    (P, "{%p if 依申请公开件数 + 上年结转件数 == 0 %}"),
     (P, "{{ 年度 }}{{ 自称 }}信息公开工作没有申请公开信息办理情况。"),
     (P, "{%p else %}"),
-    (P, "{{ 年度 }}{{ 自称 }}共受理信息公开申请{{ 依申请公开件数 }}件，其中"
-        "{% for r in 申请结果 %}{{ r.结果 }}{{ r.件数 }}件{% if not loop.last %}、{% endif %}{% endfor %}；"
+    (P, "{{ 年度 }}{{ 自称 }}共受理信息公开申请{{ 依申请公开件数 }}件"
+        "{% if 上年结转件数 %}，另有上年结转{{ 上年结转件数 }}件{% endif %}；"
+        "{% if 办结件数 %}办结{{ 办结件数 }}件，其中"
+        "{% for r in 申请结果 %}{{ r.结果 }}{{ r.件数 }}件{% if not loop.last %}、{% endif %}{% endfor %}"
+        "{% else %}尚未办结{% endif %}"
+        "{% if 结转下年度件数 %}，结转下年度继续办理{{ 结转下年度件数 }}件{% endif %}；"
         "按期答复{{ 按期答复件数 }}件"
         "{% if 收费总额 %}，收取费用{{ 收费总额 }}元{% else %}，未收取任何费用{% endif %}。"
         "{% if 不予公开理由 %}不予公开和部分公开的理由为："
