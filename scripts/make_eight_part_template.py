@@ -31,11 +31,11 @@ from make_report_template import (  # noqa: E402
 )
 from report_table import add_hyperlink_style, add_table  # noqa: E402
 
+from report_builder.formats import FORMATS  # noqa: E402
+
 DEFAULT_OUT = ROOT / "templates" / "八部分模板.docx"
 
-PARTS = ("一、概述", "二、主动公开情况", "三、依申请公开和不予公开情况", "四、对信息公开的评议情况",
-         "五、因{{ 自称 }}信息公开工作受到举报、复议、诉讼的情况", "六、新做法新举措、主要经验、问题和改进措施",
-         "七、其他需要报告的事项", "八、附：清单事项公开情况表")
+PARTS = FORMATS["八部分"].parts  # the registry says which parts the format must have
 
 
 def activities(kinds: tuple[str, ...]) -> list[tuple[str, str]]:
