@@ -83,8 +83,9 @@ def test_second_year_checks_clean_and_builds(second_year: Path, tmp_path: Path) 
     result = build(second_year, tmp_path / "out")
     assert errors(result) == [] and result.report is not None
     text = "\n".join(report_text(result.report))
-    assert ("2022-2023年度学院共受理信息公开申请10件，其中予以公开3件、部分公开2件、不予公开2件、无法提供1件、"
-            "不予处理1件、其他处理1件；按期答复9件，未收取任何费用。") in text
+    assert ("2022-2023年度学院共受理信息公开申请10件，另有上年结转1件；办结10件，其中予以公开3件、部分公开2件、"
+            "不予公开2件、无法提供1件、不予处理1件、其他处理1件，结转下年度继续办理1件；"
+            "按期答复9件，未收取任何费用。") in text
     assert "受到举报1件、行政复议1件、行政诉讼1件。" in text
     assert "2023年3月28日，行政复议：申请人对不予公开教职工人事档案材料的答复不服。结果：维持。" in text
 
