@@ -36,7 +36,12 @@ class ReportFormat:
 FORMATS: dict[str, ReportFormat] = {f.name: f for f in (
     ReportFormat("三部分", "年度报告模板.docx", "概述、信息公开情况、问题和改进三部分（默认，与往年报告相同）",
                  ("一、信息公开工作情况概述", "二、{{ 自称 }}信息公开情况", "三、主要问题和改进措施")),
-    ReportFormat("八部分", "八部分模板.docx", "按《高等学校信息公开办法》要求的八部分撰写的年度报告"),
+    ReportFormat("八部分", "八部分模板.docx",
+                 "按教育部通知（教办厅函〔2018〕80号）要求的八部分撰写，附清单事项公开情况表",
+                 ("一、概述", "二、主动公开情况", "三、依申请公开和不予公开情况", "四、对信息公开的评议情况",
+                  "五、因{{ 自称 }}信息公开工作受到举报、复议、诉讼的情况",
+                  "六、新做法新举措、主要经验、问题和改进措施", "七、其他需要报告的事项",
+                  "八、附：清单事项公开情况表")),
     ReportFormat("政府格式", "政府格式模板.docx", "按政府信息公开工作年度报告格式（含统一表格）撰写的年度报告"),
 )}
 assert tuple(FORMATS) == FORMAT_NAMES  # one list of names: the schema's drop-down and the registry

@@ -284,7 +284,9 @@ LISTS: tuple[ListTerm, ...] = (
         Term("公开事项", "事项名称", _office("checklist", "title")),
         Term("牵头落实单位", "负责该事项的部门", _office("checklist", "department")),
         Term("公开状态", "“已公开”“暂未涉及”“暂未开展”，未填写的为空", _CHECKLIST_STATUS),
-        Term("公开栏目链接", "公开该事项的网页地址（没有的为空）", _department("checklist", "link"))), True),
+        Term("公开栏目链接", "公开该事项的网页地址（没有的为空），文字", _department("checklist", "link")),
+        Term("栏目链接", "同“公开栏目链接”，但以 http:// 或 https:// 开头的网址是可点击的超链接，其他内容原样显示；"
+             "须写作 {{r c.栏目链接 }}（r 与空格不可少）", _department("checklist", "link"))), True),
     *(ListTerm(f"{ACTIVITIES}.{kind}", f"类型为“{kind}”的工作记录，按日期排列", _department("activities"),
                (DEPARTMENT_FIELD, *_fields("activities", ("日期", "如“2018年3月5日”", "date"),
                                             ("内容", "工作内容（以句号结尾）", "summary"))), True)

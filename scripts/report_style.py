@@ -366,3 +366,8 @@ def save_docx_deterministic(doc: Document, path: str | os.PathLike[str]) -> None
     buffer = io.BytesIO()
     doc.save(buffer)
     Path(path).write_bytes(normalize_zip(buffer.getvalue()))
+
+
+# For the other look modules of scripts/ (report_table.py): the element and run-property builders.
+element = _el
+run_properties = _run_props

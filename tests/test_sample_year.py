@@ -75,8 +75,18 @@ def test_an_application_replaces_the_zero_sentence(sample_year: Path, tmp_path: 
          "outcome": "予以公开", "on_time": "是", "applicant": "自然人"},
     ]))
     assert "没有申请公开信息办理情况" not in text
-    assert ("2017-2018年度学院共受理信息公开申请2件，其中予以公开1件、部分公开1件；按期答复2件，未收取任何费用。"
-            "不予公开和部分公开的理由为：保护第三方合法权益1件。") in text
+    assert ("2017-2018年度学院共受理信息公开申请2件；办结2件，其中予以公开1件、部分公开1件；"
+            "按期答复2件，未收取任何费用。不予公开和部分公开的理由为：保护第三方合法权益1件。") in text
+
+
+def test_applications_carried_in_and_out_are_told(sample_year: Path, tmp_path: Path) -> None:
+    text = text_after_edit(sample_year, tmp_path, "教务处.xlsx", lambda wb: fill_department(wb, "依申请公开", [
+        {"received": dt.date(2017, 8, 25), "summary": "申请公开实训基地建设方案", "answered": dt.date(2017, 9, 8),
+         "outcome": "无法提供（本单位不掌握相关信息）", "on_time": "是", "applicant": "商业企业"},
+        {"received": dt.date(2018, 8, 28), "summary": "申请公开后勤服务合同", "applicant": "法律服务机构"},
+    ]))
+    assert ("2017-2018年度学院共受理信息公开申请1件，另有上年结转1件；办结1件，其中无法提供1件，"
+            "结转下年度继续办理1件；按期答复1件，未收取任何费用。") in text
 
 
 def test_one_more_item_not_started(sample_year: Path, tmp_path: Path) -> None:

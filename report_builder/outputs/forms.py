@@ -363,14 +363,15 @@ def office_workbook(info: schema.OfficeInfo | None, departments: Sequence[schema
                     narratives: Sequence[schema.OfficeNarrative],
                     channels: Sequence[schema.OfficeChannel] = (),
                     categories: Sequence[schema.OfficeCategory] = (),
-                    last_year: Sequence[schema.LastYearFigure] = ()) -> Workbook:
+                    last_year: Sequence[schema.LastYearFigure] = (),
+                    disclosure: schema.OfficeDisclosure | None = None) -> Workbook:
     """The office's 年度总表, filled with the given data (`info` None and empty sequences: a blank one).
 
     Its date cells accept any date (they define the window); the window only appears in its texts.
     The 公开渠道 sheet is written only with `channels` (without it, the year uses schema.CHANNELS), the
-    公开分类 sheet only with `categories`, 上年数字 only with `last_year`."""
+    公开分类 sheet only with `categories`, 上年数字 only with `last_year`, 政府信息数据 only with `disclosure`."""
     data = {"info": info, "departments": departments, "checklist": checklist, "narratives": narratives,
-            "channels": channels, "categories": categories, "last_year": last_year}
+            "channels": channels, "categories": categories, "last_year": last_year, "disclosure": disclosure}
     start, end = (info.window_start, info.window_end) if info else (None, None)
     ctx = _Context(new_workbook(), start, end, bound=False)
     specs = tuple(s for s in schema.OFFICE_SHEETS if s.required or data.get(s.key))

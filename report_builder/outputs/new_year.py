@@ -22,10 +22,12 @@ from report_builder.schema import (
     OFFICE_NARRATIVE_KEYS,
     LastYearFigure,
     OfficeChannel,
+    OfficeDisclosure,
     OfficeInfo,
     OfficeNarrative,
     OfficeWorkbook,
 )
+from report_builder.tables import CARRIED_OUT
 from report_builder.vocabulary import YEAR_TEXTS, declared_channels, figure_terms
 
 __all__ = ["blank_office_workbook", "next_info", "next_office_workbook", "next_year_date", "next_year_label"]
@@ -67,8 +69,15 @@ def _marked(narrative: OfficeNarrative) -> OfficeNarrative:
 def next_office_workbook(last: OfficeWorkbook) -> Workbook:
     """The next year's office workbook, carried over from last year's (checked) one."""
     channels = [OfficeChannel(name=name) for name in declared_channels(last.channels)]  # listed, to edit
+    blank = OfficeDisclosure() if last.disclosure else None  # this year's 表二 is typed anew, never carried
     return office_workbook(next_info(last.info), last.departments, last.checklist,
-                           [_marked(n) for n in last.narratives], channels, last.categories)
+                           [_marked(n) for n in last.narratives], channels, last.categories, disclosure=blank)
+
+
+def _typed_last_year(channels: tuple[str, ...]) -> list[str]:
+    """The figures a blank 上年数字 lists: every figure but the single cells of the government tables (表三's
+    applicant columns, 表四's results), except 结转下年度 by applicant (this year's 上年结转 column by column)."""
+    return [t.name for t in figure_terms(channels) if "_" not in t.name or t.name.startswith(f"{CARRIED_OUT}_")]
 
 
 def blank_office_workbook() -> Workbook:
@@ -78,4 +87,6 @@ def blank_office_workbook() -> Workbook:
     channels = (*CHANNELS, *COMMON_CHANNELS)
     return office_workbook(None, (), (), [OfficeNarrative(key=key) for key in OFFICE_NARRATIVE_KEYS],
                            [OfficeChannel(name=name) for name in channels], (),
-                           [LastYearFigure(name=t.name, value=None) for t in figure_terms(channels)])  # values to type
+                           [LastYearFigure(name=name, value=None) for name in _typed_last_year(channels)],
+
+                           disclosure=OfficeDisclosure())  # 表二 of the government format, to type when used

@@ -274,12 +274,17 @@ def _lists(office: OfficeWorkbook, known: Sequence[DepartmentSummary]) -> dict[s
 
 
 def _checklist_rows(office: OfficeWorkbook, answers: Sequence[Listed]) -> tuple[dict[str, str], ...]:
-    """Every item of the office's 清单 with its department's answer (the first one; blank when none)."""
+    """Every item of the office's 清单 with its department's answer (the first one; blank when none).
+    栏目链接 is the link's text here; render makes it a hyperlink (report.links)."""
     by_number: dict[str, dict[str, str]] = {}
     for answer in answers:
         by_number.setdefault(answer.fields["序号"], answer.fields)
+
+    def answered(item: int, field: str) -> str:
+        return by_number.get(str(item), {}).get(field, "")
+
     return tuple({"序号": str(item.number), "类别": item.category, "公开事项": item.title,
-                  "牵头落实单位": item.department,
-                  "公开状态": by_number.get(str(item.number), {}).get("公开状态", ""),
-                  "公开栏目链接": by_number.get(str(item.number), {}).get("公开栏目链接", "")}
+                  "牵头落实单位": item.department, "公开状态": answered(item.number, "公开状态"),
+                  "公开栏目链接": answered(item.number, "公开栏目链接"),
+                  "栏目链接": answered(item.number, "公开栏目链接")}
                  for item in office.checklist)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docxtpl import DocxTemplate
 from lxml import etree
 
@@ -27,6 +28,7 @@ from report_builder.findings import ReportBuilderError
 from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
 from report_builder.report.lastyear import last_year_context, last_year_values
+from report_builder.report.links import Relate, with_links
 from report_builder.report.merge import ReportData, fill_named
 from report_builder.report.sandbox import Forbidden, TemplateEnvironment
 from report_builder.report.template_words import ALIASES, syntax_message, typable_tags
@@ -34,6 +36,7 @@ from report_builder.tables import OUTCOME_GROUPS, REASONS, reason_figure
 from report_builder.vocabulary import (
     ACTIVITIES,
     ACTIVITY_LISTS,
+    CHECKLIST,
     COLLECTED_LISTS,
     LISTS,
     NARRATIVES,
@@ -94,11 +97,12 @@ def _clean_row(row: dict[str, str]) -> dict[str, str]:
     return {key: clean_text(v) if isinstance(v, str) else v for key, v in row.items()}
 
 
-def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
+def report_context(data: ReportData, *, marked: bool = False, relate: Relate | None = None) -> dict[str, Any]:
     """Everything a template can use, under the names of report_builder.vocabulary (docs/template.md).
 
     Every text is cleaned (clean_text). With `marked`, figures render with markers around
-    them (see report_builder.report.sources).
+    them (see report_builder.report.sources). `relate` gives a printed http(s) 栏目链接 its
+    hyperlink relationship (report.links); without it links print as text.
     """
     figures: dict[str, int] = {name: (Marked(f.value, name) if marked else f.value) for name, f in data.figures.items()}
     plain = {name: f.value for name, f in data.figures.items()}
@@ -111,6 +115,7 @@ def report_context(data: ReportData, *, marked: bool = False) -> dict[str, Any]:
                       for key, sources in data.narrative_sources.items()}
     lists: dict[str, list[dict[str, Any]]] = {
         name: [_clean_row(row) for row in data.lists.get(name, ())] for name in COLLECTED_LISTS}
+    lists[CHECKLIST] = with_links(lists[CHECKLIST], relate)
     lists["申请结果"] = [{"结果": g, "件数": figures[f"{g}件数"]} for g in OUTCOME_GROUPS if figures[f"{g}件数"]]
     lists["不予公开理由"] = [{"理由": r, "件数": figures[reason_figure(r)]}
                              for r in REASONS if figures[reason_figure(r)]]
@@ -185,7 +190,8 @@ def render_report(data: ReportData, template: Path | bytes, *, marked: bool = Fa
         document.init_docx()
     except Exception as error:  # noqa: BLE001 - python-docx on a damaged package: many kinds of errors
         raise RenderError(f"无法打开模板（{type(error).__name__}）") from error
-    document.render(report_context(data, marked=marked), jinja_env=TemplateEnvironment(), autoescape=True)
+    context = report_context(data, marked=marked, relate=document.relate_link)
+    document.render(context, jinja_env=TemplateEnvironment(), autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
     return normalize_zip(buffer.getvalue())
@@ -216,6 +222,13 @@ def _render_in_worker(template: bytes, *, data: ReportData, marked: bool) -> byt
 class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
     """docxtpl, with template errors said in Chinese with their paragraph, names with quotes typable
     (template_words), and every rendered XML part checked well-formed before docxtpl's recovering parse."""
+
+    def relate_link(self, url: str) -> str:
+        """The id of `url`'s external hyperlink relationship in the part being rendered (body, header or
+        footer: docxtpl's current_rendering_part), one per URL and part."""
+        part = getattr(self, "current_rendering_part", None) or self.docx.part
+        rid: str = part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        return rid
 
     def patch_xml(self, src_xml: str) -> str:
         return typable_tags(super().patch_xml(src_xml))

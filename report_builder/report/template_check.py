@@ -93,7 +93,7 @@ def check_template(template: Path | bytes, names: TemplateNames | None = None, *
     for label, source in template_parts(template):
         paragraphs = list(_paragraphs(label, source))
         typed = [f for p in paragraphs for f in _typing_problems(p, file)]
-        found += typed
+        found += typed + _link_problems(source, paragraphs, file)
         try:
             tree = TemplateEnvironment().parse(source)
         except jinja2.TemplateSyntaxError as error:
@@ -198,6 +198,26 @@ def _typing_problems(paragraph: _Paragraph, file: str) -> Iterator[Finding]:
                        f"“{opened}”在本段中没有对应的“{closing}”：标记应写成 "
                        f"{'{{ 名称 }}' if opened == '{{' else '{% if 名称 %}'}，开始和结束符号都是两个字符",
                        "template-typing")
+
+
+# ---- 栏目链接 prints Word runs: `{{r c.栏目链接 }}` (report.links) --------------------------------------
+
+_LINK_TAG = re.compile(r"{{(?:(?!}}).)*?(?<!公开)栏目链接(?:(?!}}).)*?}}")
+_TEXT_OPEN = re.compile(r"<w:t[ >]")
+
+
+def _link_problems(source: str, paragraphs: list[_Paragraph], file: str) -> list[Finding]:
+    """A `{{ c.栏目链接 }}` written inside a run's text (without docxtpl's `r`): it would break the XML."""
+    found = []
+    for line, paragraph in zip(source.split("\n"), paragraphs, strict=False):
+        for match in _LINK_TAG.finditer(line):
+            before = line[:match.start()]
+            opened = [m.start() for m in _TEXT_OPEN.finditer(before)]
+            if opened and opened[-1] > before.rfind("</w:t>") and "string" not in match.group(0):
+                found.append(_problem(paragraph, file, html.unescape(match.group(0)),
+                                      "栏目链接是超链接，须写成 {{r c.栏目链接 }}（r 与其后的空格不可少）；"
+                                      "只要网址文字时写 {{ c.公开栏目链接 }}", "template-syntax"))
+    return found
 
 
 # ---- Jinja syntax -------------------------------------------------------------------------------

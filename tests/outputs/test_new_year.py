@@ -27,6 +27,7 @@ from report_builder.schema import (
     OFFICE_FILE,
     OFFICE_NARRATIVE_KEYS,
     OFFICE_SHEETS,
+    OfficeDisclosure,
     OfficeNarrative,
 )
 
@@ -181,6 +182,18 @@ def test_a_blank_office_workbook_filled_from_scratch_checks_clean(tmp_path: Path
     loaded = pipeline.load_office(year)
     assert loaded.office is not None and not loaded.findings
     assert loaded.office.info.year_label == "2021年"
+    assert loaded.office.disclosure == (OfficeDisclosure(),)  # 表二 listed, blank until typed
+    typed = [f.name for f in loaded.office.last_year]
+    assert "结转下年度件数_自然人" in typed and "予以公开件数_自然人" not in typed  # not every table cell
+
+
+def test_table_two_is_typed_anew_each_year(tmp_path: Path) -> None:
+    new = tmp_path / "2023-2024"
+    assert pipeline.start_year(new, ROOT / "inputs" / "2022-2023").written
+    last = pipeline.load_office(ROOT / "inputs" / "2022-2023").office
+    office = pipeline.load_office(new).office
+    assert last is not None and last.disclosure[0].norms_in_force  # last year typed 表二…
+    assert office is not None and office.disclosure == (OfficeDisclosure(),)  # …this year starts blank
 
 
 def test_the_year_folder_is_just_a_folder(tmp_path: Path) -> None:
