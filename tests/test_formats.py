@@ -29,12 +29,14 @@ MARK = {"八部分": "本报告按八部分撰写。", "政府格式": "本报�
 
 @pytest.fixture
 def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """templates/ with the default and 八部分 (a copy of the default plus a paragraph); 政府格式 missing."""
+    """templates/ with the default and 八部分 (a copy of the default plus a paragraph and the format's required
+    headings, checked before publication); 政府格式 missing."""
     folder = tmp_path / "templates"
     folder.mkdir()
     shutil.copy(DEFAULT_FILE, folder / DEFAULT_FILE.name)
     document = docx.Document(str(DEFAULT_FILE))
-    document.add_paragraph(MARK["八部分"])
+    for text in (MARK["八部分"], *FORMATS["八部分"].parts):
+        document.add_paragraph(text)
     document.save(str(folder / FORMATS["八部分"].file))
     monkeypatch.setattr(formats, "_BUNDLED_DIRS", (folder,))
     return folder
