@@ -19,7 +19,7 @@ from docx.document import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report_style import setup_document  # noqa: E402
-from report_tables import TABLE_LABEL, add_table, fill, merge, mm, setup_table_styles  # noqa: E402
+from report_tables import TABLE_LABEL, add_table, fill, keep_together, merge, mm, setup_table_styles  # noqa: E402
 
 from report_builder.ooxml import normalize_zip  # noqa: E402
 from report_builder.tables import (  # noqa: E402
@@ -87,6 +87,7 @@ def disclosure_table(doc: Document) -> None:
                     fill(table.cell(r + 1, c), text)
             r += 1
         r += 1
+    keep_together(table)
 
 
 # ---- 表三 依申请公开 ---------------------------------------------------------------------------------
@@ -130,6 +131,7 @@ def case_table(doc: Document) -> None:
         for j, (column, figure) in enumerate(zip(CASE_COLUMNS, (*row.parts, row.figure), strict=True)):
             fill(table.cell(2, i * n + j), column)
             fill(table.cell(3, i * n + j), tag(figure))
+    keep_together(table)
 
 
 # ---- the report ----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 __all__ = ["CELL_MARGIN", "TABLE_FONT", "TABLE_LABEL", "TABLE_SIZE_PT", "TABLE_TEXT", "TYPE_AREA_WIDTH",
-           "add_table", "fill", "merge", "mm", "setup_table_styles"]
+           "add_table", "fill", "keep_together", "merge", "mm", "setup_table_styles"]
 
 TYPE_AREA_WIDTH = 8844  # twips: 156 mm (A4 210 mm − 28 mm − 26 mm), scripts/report_style.py
 CELL_MARGIN = 57  # twips (1 mm) left and right of a cell's text
@@ -129,3 +129,11 @@ def merge(table: Table, top: int, left: int, bottom: int, right: int, text: str,
     for extra in cell.paragraphs[1:]:  # merging keeps each cell's (empty) paragraph
         extra._element.getparent().remove(extra._element)
     fill(cell, text, style)
+
+
+def keep_together(table: Table) -> None:
+    """Keep a short table on one page: every row's paragraphs keep with the next row (w:keepNext)."""
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
