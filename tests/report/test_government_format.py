@@ -14,7 +14,7 @@ from docx.shared import Length
 from docx.table import Table
 from years import app, case, make_year, rows, steps
 
-from report_builder import pipeline
+from report_builder import check_report_template, list_formats, pipeline
 from report_builder.schema import OFFICE_FILE, OFFICE_SHEETS
 from report_builder.tables import APPLICANTS, APPLICATION_ROWS, CASE_COLUMNS, CASE_ROWS, identities, per_applicant
 
@@ -154,4 +154,9 @@ def test_the_sample_year_renders_zeros(sample_year: Path, tmp_path: Path) -> Non
 def test_the_template_is_what_the_script_makes_and_checks_clean() -> None:
     import make_government_template
     assert make_government_template.make_template() == TEMPLATE.read_bytes(), "run scripts/make_government_template.py"
-    assert pipeline.check_report_template(TEMPLATE) == ()
+    assert check_report_template(TEMPLATE) == ()
+
+
+def test_it_is_the_bundled_government_format() -> None:
+    [row] = [f for f in list_formats().formats if f.name == "政府格式"]
+    assert row.installed
