@@ -1,9 +1,10 @@
 """Write the government-format template, templates/政府格式模板.docx.
 
 The 2021 format (《中华人民共和国政府信息公开工作年度报告格式》, 国办公开办函〔2021〕30号) as a college
-publishes it: six parts and its three tables laid out as printed. The tables' rows, columns and figure
-names come from report_builder.tables (never retyped here); the page and paragraph styles from
-scripts/report_style.py, the tables' look from scripts/report_tables.py. Every Jinja tag sits in one run.
+publishes it: the six parts of the format registry (report_builder.formats) and its three tables laid out
+as printed. The tables' rows, columns and figure names come from report_builder.tables (never retyped
+here); the page and paragraph styles from scripts/report_style.py, the tables' look from
+scripts/report_table.py (五号; merged header cells as the format prints them). Every Jinja tag sits in one run.
 
     python scripts/make_government_template.py [OUT.docx]
 """
@@ -16,11 +17,13 @@ from pathlib import Path
 
 import docx
 from docx.document import Document
+from docx.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report_style import setup_document  # noqa: E402
-from report_tables import TABLE_LABEL, add_table, fill, keep_together, merge, mm, setup_table_styles  # noqa: E402
+from report_table import add_table, table_style_names  # noqa: E402
 
+from report_builder.formats import FORMATS  # noqa: E402
 from report_builder.ooxml import normalize_zip  # noqa: E402
 from report_builder.tables import (  # noqa: E402
     APPLICANTS,
@@ -41,6 +44,26 @@ FEE_WAN = (f"{{% if {FEE} % 10000 %}}{{{{ ({FEE} / 10000) | round(4) }}}}"
            f"{{% else %}}{{{{ {FEE} // 10000 }}}}{{% endif %}}")
 OUTCOMES_LABEL = "三、本年度办理结果"
 ORGANIZATIONS = "法人或其他组织"
+PARTS = FORMATS["政府格式"].parts  # the registry says which parts the format must have
+SIZE = 10.5  # 五号: 表三's eight columns and 表四's fifteen fit 156 mm
+TEXT_STYLE, HEADER_STYLE = table_style_names(SIZE)
+
+
+def merge(table: Table, top: int, left: int, bottom: int, right: int, style: str = HEADER_STYLE) -> None:
+    """Merge a block of cells; the text of its first cell stays, one paragraph in `style`."""
+    cell = table.cell(top, left).merge(table.cell(bottom, right))
+    first, *rest = cell.paragraphs
+    for extra in rest:  # merging keeps every cell's paragraph, empty but for the first
+        extra._element.getparent().remove(extra._element)
+    first.style = style
+
+
+def keep_together(table: Table) -> None:
+    """A short table stays on one page: each row keeps with the next (w:keepNext on its paragraphs)."""
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def tag(name: str) -> str:
@@ -72,21 +95,29 @@ DISCLOSURE_BLOCKS: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, tuple[str,
 
 
 def disclosure_table(doc: Document) -> None:
-    widths = [mm(48), mm(36), mm(36), mm(36)]
-    rows = sum(2 + len(block[2]) for block in DISCLOSURE_BLOCKS)
-    table = add_table(doc, widths, rows, header_rows=0)
-    r = 0
-    for article, headings, lines in DISCLOSURE_BLOCKS:
-        merge(table, r, 0, r, 3, article)
-        for row_cells in ((("信息内容",) + headings), *((label,) + cells for label, cells in lines)):
-            if len(row_cells) == 2:
-                fill(table.cell(r + 1, 0), row_cells[0])
-                merge(table, r + 1, 1, r + 1, 3, row_cells[1])
-            else:
-                for c, text in enumerate(row_cells):
-                    fill(table.cell(r + 1, c), text)
-            r += 1
-        r += 1
+    """Four blocks, each: the article (a row across), 信息内容 and its headings, then its rows."""
+    lines: list[list[str]] = []
+    spans: list[tuple[int, bool]] = []  # (row, is the article row) of rows with one text across columns 1–3
+    for article, headings, contents in DISCLOSURE_BLOCKS:
+        spans.append((len(lines), True))
+        lines.append([article, "", "", ""])
+        for cells in (headings, *(c for _, c in contents)):
+            if len(cells) == 1:
+                spans.append((len(lines), False))
+            lines.append([""] * 4)
+        lines[-1 - len(contents)][:1 + len(headings)] = ["信息内容", *headings]
+        for i, (label, cells) in enumerate(contents):
+            lines[len(lines) - len(contents) + i][:1 + len(cells)] = [label, *cells]
+    table = add_table(doc, (), (48, 36, 36, 36), SIZE, body_rows=lines, centred=[True] * 4)
+    headings_rows = {r for r, line in enumerate(lines) if line[0] == "信息内容"}
+    for r in headings_rows:
+        for cell in table.rows[r].cells:
+            cell.paragraphs[0].style = HEADER_STYLE
+    for r, article in spans:
+        if article:
+            merge(table, r, 0, r, 3)
+        else:
+            merge(table, r, 1, r, 3, HEADER_STYLE if r in headings_rows else TEXT_STYLE)
     keep_together(table)
 
 
@@ -94,43 +125,39 @@ def disclosure_table(doc: Document) -> None:
 
 def application_table(doc: Document) -> None:
     """Label column, 自然人, the five 法人或其他组织 columns, 总计; two header rows; the rows of tables.py."""
-    organizations = APPLICANTS[1:]
-    widths = [mm(46), *[mm(110 / 7)] * 7]
-    widths[-1] = mm(156) - sum(widths[:-1]) - 1
-    body = [*APPLICATION_ROWS[:2], None, *APPLICATION_ROWS[2:]]  # None: the 三、本年度办理结果 label row
-    table = add_table(doc, widths, 2 + len(body), header_rows=2)
-    merge(table, 0, 0, 1, 0, "申请人情况")
-    merge(table, 0, 1, 1, 1, APPLICANTS[0])
-    merge(table, 0, 2, 0, 1 + len(organizations), ORGANIZATIONS)
-    merge(table, 0, 7, 1, 7, "总计")
-    for c, applicant in enumerate(organizations, start=2):
-        fill(table.cell(1, c), "其他" if applicant == "其他组织" else applicant)
-    for r, row in enumerate(body, start=2):
-        if row is None:
-            merge(table, r, 0, r, 7, OUTCOMES_LABEL, TABLE_LABEL)
-            continue
-        fill(table.cell(r, 0), row.label, TABLE_LABEL)
-        for c, applicant in enumerate((*APPLICANTS, None), start=1):
-            fill(table.cell(r, c), tag(per_applicant(row.figure, applicant)))
+    organizations = ["其他" if a == "其他组织" else a for a in APPLICANTS[1:]]
+    header = [["申请人情况", APPLICANTS[0], ORGANIZATIONS, *[""] * (len(organizations) - 1), "总计"],
+              ["", "", *organizations, ""]]
+    columns = (*APPLICANTS, None)
+    body = [[r.label, *(tag(per_applicant(r.figure, a)) for a in columns)] for r in APPLICATION_ROWS]
+    body.insert(2, [OUTCOMES_LABEL, *[""] * len(columns)])  # the group label of the outcome rows
+    widths = (46, *[109.8 / len(columns)] * len(columns))  # mm: 156 in all, less rounding
+    table = add_table(doc, header, widths, SIZE, body_rows=body, centred=[False, *[True] * len(columns)])
+    last = len(columns)
+    merge(table, 0, 0, 1, 0)
+    merge(table, 0, 1, 1, 1)
+    merge(table, 0, 2, 0, last - 1)
+    merge(table, 0, last, 1, last)
+    merge(table, 2 + 2, 0, 2 + 2, last, TEXT_STYLE)
 
 
 # ---- 表四 复议诉讼 -----------------------------------------------------------------------------------
 
 def case_table(doc: Document) -> None:
     """行政复议 | 行政诉讼 (未经复议直接起诉, 复议后起诉), each by CASE_COLUMNS; one row of figures."""
-    n = len(CASE_COLUMNS)
-    widths = [mm(156 / (n * len(CASE_ROWS)))] * (n * len(CASE_ROWS))
-    widths[-1] = mm(156) - sum(widths[:-1]) - 1
-    table = add_table(doc, widths, 4, header_rows=3)
+    n, paths = len(CASE_COLUMNS), len(CASE_ROWS)
     review, *lawsuits = CASE_ROWS
-    merge(table, 0, 0, 1, n - 1, review.label)
-    merge(table, 0, n, 0, n * len(CASE_ROWS) - 1, lawsuits[0].label.partition("（")[0])
-    for i, row in enumerate(lawsuits, start=1):
-        merge(table, 1, i * n, 1, (i + 1) * n - 1, row.label.partition("（")[2].rstrip("）"))
-    for i, row in enumerate(CASE_ROWS):
-        for j, (column, figure) in enumerate(zip(CASE_COLUMNS, (*row.parts, row.figure), strict=True)):
-            fill(table.cell(2, i * n + j), column)
-            fill(table.cell(3, i * n + j), tag(figure))
+    top = [review.label, *[""] * (n - 1), lawsuits[0].label.partition("（")[0], *[""] * (n * len(lawsuits) - 1)]
+    middle = [""] * n + [text for row in lawsuits
+                         for text in (row.label.partition("（")[2].rstrip("）"), *[""] * (n - 1))]
+    header = [top, middle, list(CASE_COLUMNS) * paths]
+    body = [[tag(figure) for row in CASE_ROWS for figure in (*row.parts, row.figure)]]
+    table = add_table(doc, header, [155.8 / (n * paths)] * (n * paths), SIZE, body_rows=body,
+                      centred=[True] * (n * paths))
+    merge(table, 0, 0, 1, n - 1)
+    merge(table, 0, n, 0, n * paths - 1)
+    for i in range(1, paths):
+        merge(table, 1, i * n, 1, (i + 1) * n - 1)
     keep_together(table)
 
 
@@ -139,13 +166,12 @@ def case_table(doc: Document) -> None:
 def make_document() -> Document:
     doc = docx.Document()
     setup_document(doc)
-    setup_table_styles(doc)
     paragraphs(doc, [
         (T, "{{ 学校名称 }}"),
         (T, "{{ 年度 }}政府信息公开工作年度报告"),
         (P, "本报告根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》"
             "要求编制。报告中所列数据的统计期限自{{ 起始日期 }}起至{{ 截止日期 }}止。"),
-        (H1, "一、总体情况"),
+        (H1, PARTS[0]),
         *narrative("概述引言"),
         (H2, "（一）组织领导"),
         *narrative("组织领导"),
@@ -161,18 +187,18 @@ def make_document() -> Document:
         *narrative("制度建设"),
         (H2, "（五）平台和队伍建设"),
         *narrative("平台队伍"),
-        (H1, "二、主动公开政府信息情况"),
+        (H1, PARTS[1]),
     ])
     disclosure_table(doc)
-    paragraphs(doc, [(H1, "三、收到和处理政府信息公开申请情况")])
+    paragraphs(doc, [(H1, PARTS[2])])
     application_table(doc)
-    paragraphs(doc, [(H1, "四、政府信息公开行政复议、行政诉讼情况")])
+    paragraphs(doc, [(H1, PARTS[3])])
     case_table(doc)
     paragraphs(doc, [
-        (H1, "五、存在的主要问题及改进情况"),
+        (H1, PARTS[4]),
         *narrative("主要问题"),
         *narrative("改进措施"),
-        (H1, "六、其他需要报告的事项"),
+        (H1, PARTS[5]),
         (P, "{%p if 收费总额 %}"),
         (P, "{{ 年度 }}{{ 自称 }}依申请公开收取信息处理费{{ 收费总额 }}元。"),
         (P, "{%p else %}"),
