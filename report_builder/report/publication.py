@@ -225,6 +225,7 @@ def _check_checklist(header: Sequence[Cell], rows: Sequence[Sequence[Cell]], dat
     items = [r for r in rows if _plain(_cell(r, columns.get("number")).text)]
     findings = _row_count_findings([_plain(_cell(r, columns["number"]).text) for r in items], data, template)
     published = linked = 0
+    unlinked: list[tuple[str, str]] = []
     for row in items:
         status = _cell(row, columns.get("status")).text if "status" in columns else "".join(c.text for c in row)
         if PUBLISHED not in _plain(status):
@@ -235,9 +236,22 @@ def _check_checklist(header: Sequence[Cell], rows: Sequence[Sequence[Cell]], dat
             linked += 1
             continue
         number, title = (_cell(row, columns.get(k)).text.strip() for k in ("number", "title"))
-        findings.append(Finding("publication-link-missing", template, value=number,
-                                detail=f"序号 {number}“{title}”"))
+        unlinked.append((number, title))
+    if unlinked:
+        findings.append(Finding("publication-link-missing", template, value=f"{len(unlinked)} 项",
+                                detail=_by_department(unlinked, data)))
     return ChecklistTable(len(items), published, linked), findings
+
+
+def _by_department(items: Sequence[tuple[str, str]], data: ReportData) -> str:
+    """"教务处：序号 5、6；财务处：序号 13": the items grouped by the department that answers them (the
+    titles only when one item is missing: forty titles would hide the departments)."""
+    department = {row.get("序号", ""): row.get("牵头落实单位", "") for row in data.lists.get(CHECKLIST, ())}
+    groups: dict[str, list[str]] = {}
+    for number, title in items:
+        groups.setdefault(department.get(number, ""), []).append(
+            f"{number}“{title}”" if len(items) == 1 else number)
+    return "；".join(f"{name + '：' if name else ''}序号 {'、'.join(found)}" for name, found in groups.items())
 
 
 def _row_count_findings(numbers: Sequence[str], data: ReportData, template: str) -> list[Finding]:

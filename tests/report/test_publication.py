@@ -135,7 +135,7 @@ def test_the_checklist_table_has_a_row_per_item_and_each_published_item_a_link()
     assert missing.code == "publication-checklist-rows"
     assert "表中有 4 行" in missing.detail and f"5“{OFFICE.checklist[4].title}”" in missing.detail
     [unlinked] = found.warnings
-    assert (unlinked.code, unlinked.value) == ("publication-link-missing", "2")
+    assert (unlinked.code, unlinked.value) == ("publication-link-missing", "1 项")  # item 2, its department named
     assert OFFICE.checklist[1].title in unlinked.detail
     assert "清单表 2/3 项有链接" in found.summary_line("八部分")
 
