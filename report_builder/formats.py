@@ -15,7 +15,7 @@ from typing import Literal, get_args
 from report_builder.findings import Finding
 
 __all__ = ["DEFAULT_FORMAT", "FORMATS", "FORMAT_NAMES", "FormatList", "FormatRow", "ReportFormat",
-           "ReportFormatName", "bundled_template", "choose_format", "format_stem", "format_text"]
+           "ReportFormatName", "bundled_template", "choose_format", "format_stem", "format_text", "links_required"]
 
 ReportFormatName = Literal["三部分", "八部分", "政府格式"]  # the drop-down of 基本信息 › 报告格式
 FORMAT_NAMES: tuple[str, ...] = get_args(ReportFormatName)
@@ -31,6 +31,7 @@ class ReportFormat:
     file: str
     description: str
     parts: tuple[str, ...] = ()  # the headings a template of this format must have (filled by its author)
+    links: bool = False  # its 清单 table gives each 已公开 item's column link: departments are asked for them
 
 
 FORMATS: dict[str, ReportFormat] = {f.name: f for f in (
@@ -41,7 +42,7 @@ FORMATS: dict[str, ReportFormat] = {f.name: f for f in (
                  ("一、概述", "二、主动公开情况", "三、依申请公开和不予公开情况", "四、对信息公开的评议情况",
                   "五、因{{ 自称 }}信息公开工作受到举报、复议、诉讼的情况",
                   "六、新做法新举措、主要经验、问题和改进措施", "七、其他需要报告的事项",
-                  "八、附：清单事项公开情况表")),
+                  "八、附：清单事项公开情况表"), links=True),
     ReportFormat("政府格式", "政府格式模板.docx",
                  "按政府信息公开工作年度报告格式（国办公开办函〔2021〕30号，含表二、表三、表四）撰写的年度报告",
                  ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -61,6 +62,12 @@ def bundled_template(name: str) -> Path | None:
     if known is None:
         return None
     return next((folder / known.file for folder in _BUNDLED_DIRS if (folder / known.file).is_file()), None)
+
+
+def links_required(office_choice: str | None) -> bool:
+    """Whether the office's chosen format prints each 清单 item's column link (so departments must give it)."""
+    chosen = FORMATS.get(office_choice or DEFAULT_FORMAT)
+    return chosen is not None and chosen.links
 
 
 def format_text() -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from report_builder.findings import Finding
+from report_builder.formats import links_required
 from report_builder.intake.prefilled import check_info
 from report_builder.intake.reader import RawWorkbook
 from report_builder.intake.rules import (
@@ -121,6 +122,7 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None, index: Off
             paragraphs=index.paragraphs,
             channels=index.channels,
             categories=index.categories,
+            links_required=links_required(office.info.report_format),
         )
         findings += _check_department_info(raw, info_sheets["info"], index)
     info_sheet = info_sheets["info"].placement.sheet

@@ -58,6 +58,7 @@ class Context:
     paragraphs: tuple[str, ...] = ()  # the 段落 a department may write (vocabulary.department_narratives)
     channels: tuple[str, ...] = ()  # the office's 公开渠道 (vocabulary.declared_channels)
     categories: tuple[str, ...] | None = None  # the office's 公开分类 (None: no office workbook to compare)
+    links_required: bool = False  # the office's format prints each 已公开 item's link (formats.links_required)
 
 
 # ---- rules of one row ----------------------------------------------------------------------------
@@ -121,6 +122,19 @@ def _checklist_answer(values: Mapping[str, object], context: Context) -> list[tu
             if values.get(name, expected) != expected]
 
 
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+", re.IGNORECASE)
+
+
+def _checklist_link(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    """An 已公开 item's column link, when the report prints it: given, and a web address (else plain text)."""
+    link = values.get("link")
+    if isinstance(link, str) and link.strip() and not _WEB_ADDRESS.match(link.strip()):
+        return [("link", "checklist-link-not-web", "应以 http:// 或 https:// 开头")]
+    if context.links_required and values.get("status") == "已公开" and not (isinstance(link, str) and link.strip()):
+        return [("link", "checklist-link-missing", "本年度报告附清单事项公开情况表，须逐项附栏目链接")]
+    return []
+
+
 def _paragraph(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
     key = values.get("key")
     if not context.paragraphs or not isinstance(key, str) or key in context.paragraphs:
@@ -147,7 +161,7 @@ ROW_RULES: dict[type[Row], tuple[RowRule, ...]] = {
     ChannelCount: (_channel,),
     CategoryCount: (_category,),
     Application: (_application,),
-    ChecklistAnswer: (_checklist_answer,),
+    ChecklistAnswer: (_checklist_answer, _checklist_link),
     DepartmentNarrative: (_paragraph,),
 }
 

@@ -464,6 +464,19 @@ def test_checklist_answers_for_items_the_office_did_not_give(tmp_path: Path) -> 
     assert the(report, "checklist-wrong-department", "招生就业处.xlsx", "清单事项", "A4").severity is E
 
 
+def test_checklist_links_are_web_addresses_and_asked_for_when_the_format_prints_them(tmp_path: Path) -> None:
+    answers = rows("清单事项", {"status": "已公开", "link": None}, {"status": "已公开", "link": "校园网首页"},
+                   {"status": "已公开", "link": "https://www.example.edu.cn/xxgk/7"}, {"status": "暂未开展"})
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    plain = check(tmp_path / "a", {"招生就业处.xlsx": answers})  # 三部分: a missing link is nobody's concern
+    assert places(plain, "checklist-link-missing") == []
+    assert the(plain, "checklist-link-not-web", "招生就业处.xlsx", "清单事项", "E4").severity is W
+    eight = check(tmp_path / "b", {"招生就业处.xlsx": answers}, office=sample_office(report_format="八部分"))
+    mine = [place for place in places(eight, "checklist-link-missing") if place[0] == "招生就业处.xlsx"]
+    assert mine == [("招生就业处.xlsx", "清单事项", "E3")]
+    assert eight.ok  # warnings: the report is still made, the office asks for the links
+
+
 def test_checklist_items_left_unanswered(tmp_path: Path) -> None:
     def clear(wb: Any) -> None:
         for column in range(1, 6):
