@@ -88,6 +88,9 @@ def value(column: Column, model: type[Row]) -> st.SearchStrategy[Any]:
     strategy: st.SearchStrategy[Any]
     if model is DepartmentNarrative and column.field == "key":  # a drop-down of the office's names (forms)
         strategy = st.sampled_from(DEPARTMENT_NARRATIVE_KEYS)
+    elif model is ChecklistAnswer and column.field == "link":  # a web address (other text is a warning)
+        host = st.from_regex(r"[a-z0-9]{1,20}(\.[a-z]{2,5}){1,3}", fullmatch=True)
+        strategy = st.builds("https://{}/{}".format, host, text(column).map(lambda t: t[:200]))
     elif column.kind == "choice":
         strategy = st.sampled_from(column.choices)
     elif column.kind == "int":
