@@ -46,7 +46,8 @@ from report_builder.tables import (
 )
 
 __all__ = [
-    "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHANNEL_FAMILY", "CHECKLIST", "CHECKLIST_FIGURES",
+    "ACTIVITIES", "ACTIVITY_FIGURES", "ACTIVITY_LISTS", "CHANNEL_FAMILY", "CHANNEL_LIST", "CHECKLIST",
+    "CHECKLIST_FIGURES",
     "CHECKLIST_ITEMS", "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES",
     "FIGURES", "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS",
     "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "category_terms",
@@ -258,6 +259,7 @@ def _fields(key: str, *fields: tuple[str, str, str]) -> tuple[Term, ...]:
     return tuple(Term(name, description, _department(key, field)) for name, description, field in fields)
 
 
+CHANNEL_LIST = "公开渠道"  # the office's channels with their 条数, for templates that must not name them
 ACTIVITIES = "工作记录"  # the template's `工作记录`: one list per kind, `工作记录.评议`
 CHECKLIST = "清单"
 ACTIVITY_LISTS: tuple[str, ...] = tuple(f"{ACTIVITIES}.{kind}" for kind in get_args(ActivityKind))
@@ -272,6 +274,11 @@ LISTS: tuple[ListTerm, ...] = (
              "由各“…件数”数字得出", (
         Term("结果", "处理结果，如“予以公开”", _department("applications", "outcome")),
         Term("件数", "该结果的申请件数", "数字“<结果>件数”")), False),
+    ListTerm(CHANNEL_LIST, "本年度的各公开渠道及其主动公开条数，按年度总表“公开渠道”的顺序（只列条数不为 0 的渠道）；"
+             "渠道由各校自定，模板用这个列表就不必写出渠道名称", "由各“<渠道>条数”数字得出", (
+        Term("渠道", "公开渠道的名称，如“校园网信息公开专栏”",
+             _office("channels", "name") + "（不填时为默认的九个渠道）"),
+        Term("条数", "通过该渠道主动公开的信息条数", "数字“<渠道>条数”")), False),
     ListTerm("不予公开理由", "各不予公开理由及其件数（只列件数不为 0 的理由）", "由各“…理由件数”数字得出", (
         Term("理由", f"不予公开理由（{'、'.join(REASONS)}）", _department("applications", "reason")),
         Term("件数", "该理由的申请件数", "数字“<理由>理由件数”")), False),

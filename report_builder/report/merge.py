@@ -76,6 +76,7 @@ class ReportData:
     used_figures: dict[str, tuple[str, ...]] = field(default_factory=dict)  # narrative key → names it uses
     narrative_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → texts before filling
     last_year: LastYear | None = None  # last year's figures (build --from), for `上年.…` and `增减.…`
+    channels: tuple[str, ...] = ()  # the office's 公开渠道 (vocabulary.declared_channels), in its order
 
     @property
     def values(self) -> dict[str, str]:
@@ -117,6 +118,7 @@ def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
         used_figures=used,
         narrative_sources=raw,
         last_year=last_year,
+        channels=declared_channels(office.channels),
     )
     return data, findings
 

@@ -36,10 +36,12 @@ from report_builder.tables import OUTCOME_GROUPS, REASONS, reason_figure
 from report_builder.vocabulary import (
     ACTIVITIES,
     ACTIVITY_LISTS,
+    CHANNEL_LIST,
     CHECKLIST,
     COLLECTED_LISTS,
     LISTS,
     NARRATIVES,
+    channel_figure,
 )
 
 # Caps of the rendering worker. A 4,000-department year renders in about 6 s and 300 MB
@@ -116,6 +118,8 @@ def report_context(data: ReportData, *, marked: bool = False, relate: Relate | N
     lists: dict[str, list[dict[str, Any]]] = {
         name: [_clean_row(row) for row in data.lists.get(name, ())] for name in COLLECTED_LISTS}
     lists[CHECKLIST] = with_links(lists[CHECKLIST], relate)
+    lists[CHANNEL_LIST] = [{"渠道": c, "条数": figures[channel_figure(c)]}
+                           for c in data.channels if figures.get(channel_figure(c))]
     lists["申请结果"] = [{"结果": g, "件数": figures[f"{g}件数"]} for g in OUTCOME_GROUPS if figures[f"{g}件数"]]
     lists["不予公开理由"] = [{"理由": r, "件数": figures[reason_figure(r)]}
                              for r in REASONS if figures[reason_figure(r)]]

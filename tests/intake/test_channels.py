@@ -180,3 +180,12 @@ def test_a_department_file_without_the_breakdown_sheet_is_an_error(tmp_path: Pat
     write(wb, year / "教务处.xlsx")
     finding = the(pipeline.check_submissions(year), "missing-sheet", "教务处.xlsx", "主动公开分类", "")
     assert finding.severity is E and "年度总表列出了公开分类" in finding.detail
+
+
+def test_bundled_formats_tell_the_office_s_own_channels_without_naming_them(tmp_path: Path) -> None:
+    only_own = sample_office(channels=(OfficeChannel(name="微博"), OfficeChannel(name="抖音")))
+    year = years.make_year(tmp_path, {"教务处.xlsx": rows("主动公开", {"count": 7}, {"count": 2})}, office=only_own)
+    for name in ("八部分", "政府格式"):
+        result = pipeline.build_report(year, tmp_path / "out", report_format=name)
+        assert result.report is not None, [str(f) for f in (*result.check.findings, *result.render_findings)]
+        assert "主动公开信息9条，其中通过微博公开7条、通过抖音公开2条。" in "\n".join(report_text(result.report))
