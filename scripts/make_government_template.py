@@ -11,20 +11,28 @@ scripts/report_table.py (五号; merged header cells as the format prints them).
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
-import docx
 from docx.document import Document
 from docx.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report_style import setup_document  # noqa: E402
+from make_report_template import (  # noqa: E402
+    H1,
+    H2,
+    ROOT,
+    P,
+    T,
+    add_paragraphs,
+    document_bytes,
+    narrative,
+    new_document,
+    write,
+)
 from report_table import add_table, table_style_names  # noqa: E402
 
 from report_builder.formats import FORMATS  # noqa: E402
-from report_builder.ooxml import normalize_zip  # noqa: E402
 from report_builder.tables import (  # noqa: E402
     APPLICANTS,
     APPLICATION_ROWS,
@@ -34,10 +42,7 @@ from report_builder.tables import (  # noqa: E402
     per_applicant,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "templates" / "政府格式模板.docx"
-
-T, H1, H2, P = "Title", "Heading 1", "Heading 2", "Normal"
 FEE = "行政事业性收费金额"  # 元; 表二 prints 万元
 # 元 → 万元 with up to four decimals, "0" when none: 12345 → 1.2345, 120000 → 12.
 FEE_WAN = (f"{{% if {FEE} % 10000 %}}{{{{ ({FEE} / 10000) | round(4) }}}}"
@@ -68,16 +73,6 @@ def keep_together(table: Table) -> None:
 
 def tag(name: str) -> str:
     return "{{ " + name + " }}"
-
-
-def narrative(key: str) -> list[tuple[str, str]]:
-    """Paragraphs the office or a department wrote, one report paragraph each."""
-    return [(P, f"{{%p for 段 in 文字.{key} %}}"), (P, "{{ 段 }}"), (P, "{%p endfor %}")]
-
-
-def paragraphs(doc: Document, content: list[tuple[str, str]]) -> None:
-    for style, text in content:
-        doc.add_paragraph(style=style).add_run(text)
 
 
 # ---- 表二 主动公开 -----------------------------------------------------------------------------------
@@ -164,9 +159,8 @@ def case_table(doc: Document) -> None:
 # ---- the report ----------------------------------------------------------------------------------
 
 def make_document() -> Document:
-    doc = docx.Document()
-    setup_document(doc)
-    paragraphs(doc, [
+    doc = new_document()
+    add_paragraphs(doc, [
         (T, "{{ 学校名称 }}"),
         (T, "{{ 年度 }}政府信息公开工作年度报告"),
         (P, "本报告根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》"
@@ -191,11 +185,11 @@ def make_document() -> Document:
         (H1, PARTS[1]),
     ])
     disclosure_table(doc)
-    paragraphs(doc, [(H1, PARTS[2])])
+    add_paragraphs(doc, [(H1, PARTS[2])])
     application_table(doc)
-    paragraphs(doc, [(H1, PARTS[3])])
+    add_paragraphs(doc, [(H1, PARTS[3])])
     case_table(doc)
-    paragraphs(doc, [
+    add_paragraphs(doc, [
         (H1, PARTS[4]),
         *narrative("主要问题"),
         *narrative("改进措施"),
@@ -212,16 +206,11 @@ def make_document() -> Document:
 
 def make_template() -> bytes:
     """The government-format template as byte-reproducible .docx bytes."""
-    buffer = io.BytesIO()
-    make_document().save(buffer)
-    return normalize_zip(buffer.getvalue())
+    return document_bytes(make_document())
 
 
 def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(make_template())
-    print(out)
+    write(make_template(), DEFAULT_OUT)
 
 
 if __name__ == "__main__":
