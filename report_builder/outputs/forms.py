@@ -9,15 +9,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, Protection
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -25,7 +21,6 @@ from report_builder import schema
 from report_builder.dates import chinese_date, chinese_window
 from report_builder.outputs.excel import (
     EMPTY_FILL,
-    LOCKED_FILL,
     OK_FILL,
     WRAP,
     cell_at,
@@ -39,58 +34,25 @@ from report_builder.outputs.excel import (
     write_header,
     write_title,
 )
+from report_builder.outputs.form_cells import (
+    ANY_DATE,
+    LISTS_SHEET,
+    FormContext,
+    column_width,
+    describe,
+    validation,
+    write_input,
+)
 from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Column, SheetSpec
 
 __all__ = ["ANY_DATE", "CHECK_BAD", "CHECK_OK", "FORM_HEADERS", "LISTS_SHEET", "department_workbook", "office_workbook",
            "self_check_cell"]
 
 FORM_HEADERS = ("项目", "填写内容", "说明")
-LISTS_SHEET = "_lists"  # hidden; only written when a drop-down list is too long for Excel's 255 characters
 CHECK_OK, CHECK_BAD = "✔ 本表必填项已填齐", "⚠ 本表有 {} 处必填项未填"
-_MAX_LIST = 255
-ANY_DATE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))  # what the office's own date cells accept
-_FORMATS = {"date": "yyyy-mm-dd", "text": "@", "choice": "@", "int": "0"}
 
 
 # ---- building sheets ---------------------------------------------------------------------------
-
-@dataclass
-class _Context:
-    """What every sheet of one workbook shares: the window and the hidden list sheet."""
-
-    wb: Workbook
-    start: dt.date | None  # None: a blank office workbook (no window yet)
-    end: dt.date | None
-    bound: bool = True  # date cells must fall in the window (department workbooks), else any date (office)
-    lists: dict[tuple[str, ...], str] = field(default_factory=dict)
-    lists_sheet: Worksheet | None = None
-    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # "narratives.key" → a drop-down
-
-    def list_formula(self, choices: tuple[str, ...]) -> str:
-        joined = ",".join(choices)
-        if len(joined) <= _MAX_LIST and not any("," in c or '"' in c for c in choices):
-            return f'"{joined}"'
-        if choices not in self.lists:
-            if self.lists_sheet is None:
-                self.lists_sheet = _lists_sheet(self.wb)
-            ws = self.lists_sheet
-            column = len(self.lists) + 1
-            for row, choice in enumerate(choices, 1):
-                put(cell_at(ws, row, column), choice)
-            letter = get_column_letter(column)
-            name = f"_list{column}"
-            ref = f"{quote_sheetname(LISTS_SHEET)}!${letter}$1:${letter}${len(choices)}"
-            self.wb.defined_names[name] = DefinedName(name, attr_text=ref)
-            self.lists[choices] = name
-        return self.lists[choices]
-
-
-def _lists_sheet(wb: Workbook) -> Worksheet:
-    ws: Worksheet = wb.create_sheet(LISTS_SHEET)
-    ws.sheet_state = "hidden"
-    protect(ws)
-    return ws
-
 
 def _finish(wb: Workbook) -> Workbook:
     """Hidden list sheet last, first sheet active, structure locked (no password)."""
@@ -99,85 +61,6 @@ def _finish(wb: Workbook) -> Workbook:
     select_first_sheet(wb)
     wb.security = WorkbookProtection(lockStructure=True)
     return wb
-
-
-def _describe(col: Column, ctx: _Context) -> str:
-    """The rule of one column in plain Chinese (instructions, input prompts, form help)."""
-    parts = ["已预先填好，不能修改" if col.locked else ("必填" if col.required else "选填")]
-    if col.help:
-        parts.append(col.help)
-    if col.kind == "choice":
-        parts.append("从下拉列表中选择：" + "、".join(col.choices))
-    elif col.kind == "int":
-        low = col.minimum or 0
-        parts.append(f"填写 {low} 到 {col.maximum} 之间的整数，不带单位" if col.maximum is not None
-                     else f"填写不小于 {low} 的整数，不带单位")
-    elif col.kind == "date":
-        parts.append(_date_rule(ctx, col.days_before_window))
-    elif col.max_length:
-        parts.append(f"不超过 {col.max_length} 字")
-    return "；".join(parts) + "。"
-
-
-def _example(start: dt.date | None) -> str:
-    return start.isoformat() if start else "YYYY-MM-DD（年-月-日）"
-
-
-def _date_rule(ctx: _Context, days_before: int = 0) -> str:
-    """How a date cell is filled: in the window (department workbooks; `days_before` it for applications
-    carried over), or any date (the office's own)."""
-    if ctx.bound and ctx.start and ctx.end:
-        first = ctx.start - dt.timedelta(days=days_before)
-        return f"按 {ctx.start.isoformat()} 的格式填写，须在{chinese_window(first, ctx.end)}之间"
-    return f"按 {_example(ctx.start)} 的格式填写"
-
-
-def _validation(col: Column, ctx: _Context) -> DataValidation:
-    dv = DataValidation(allow_blank=True, showInputMessage=True, showErrorMessage=True, errorStyle="stop",
-                        promptTitle=col.header[:32], prompt=_describe(col, ctx)[:255],
-                        errorTitle=f"{col.header}填写有误"[:32])
-    if col.kind == "choice":
-        dv.type, dv.formula1, dv.error = "list", ctx.list_formula(col.choices), "请从下拉列表中选择。"
-    elif col.kind == "int":
-        low = col.minimum if col.minimum is not None else -(10**9)
-        dv.type, dv.operator, dv.formula1 = "whole", "greaterThanOrEqual", str(low)
-        dv.error = f"请填写不小于 {low} 的整数，不要带单位。"
-        if col.maximum is not None:
-            dv.operator, dv.formula2 = "between", str(col.maximum)
-            dv.error = f"请填写 {low} 到 {col.maximum} 之间的整数，不要带单位。"
-    elif col.kind == "date":
-        dv.type, dv.operator = "date", "between"
-        if ctx.bound and ctx.start and ctx.end:
-            first = ctx.start - dt.timedelta(days=col.days_before_window)  # 收到日期: carried over from last year
-            dv.formula1, dv.formula2 = _excel_date(first), _excel_date(ctx.end)
-            dv.error = f"日期须在{chinese_window(first, ctx.end)}之间，请按 {ctx.start.isoformat()} 的格式填写。"
-        else:  # the office's own dates (the window itself, the deadline): any real date
-            dv.formula1, dv.formula2 = _excel_date(ANY_DATE[0]), _excel_date(ANY_DATE[1])
-            dv.error = f"请按 {_example(ctx.start)} 的格式填写日期。"
-    elif col.max_length:
-        dv.type, dv.operator, dv.formula1 = "textLength", "lessThanOrEqual", str(col.max_length)
-        dv.error = f"内容不能超过 {col.max_length} 字。"
-    return dv
-
-
-def _excel_date(day: dt.date) -> str:
-    return f"DATE({day.year},{day.month},{day.day})"
-
-
-def _width(col: Column) -> float:
-    content = {"date": 12, "int": 10}.get(col.kind)
-    if content is None:
-        content = max(map(text_width, col.choices)) if col.choices else min(col.max_length or 50, 50)
-    return float(min(max(content + 2, text_width(col.header) + 4), 60))
-
-
-def _input(cell: Cell, col: Column, value: object, locked: bool) -> None:
-    put(cell, value)
-    cell.number_format = _FORMATS[col.kind]
-    cell.protection = Protection(locked=locked)
-    cell.alignment = WRAP
-    if locked:
-        cell.fill = LOCKED_FILL
 
 
 def _self_check_column(spec: SheetSpec) -> int:
@@ -204,7 +87,7 @@ def _self_check(ws: Worksheet, spec: SheetSpec, missing: str) -> None:
     ws.conditional_formatting.add(ref, formula_rule(f'LEFT({ref},1)="✔"', OK_FILL))
 
 
-def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> None:
+def _add_form(ctx: FormContext, spec: SheetSpec, values: Mapping[str, object]) -> None:
     ws: Worksheet = ctx.wb.create_sheet(spec.name)
     write_title(ws, spec.title)
     for column, text in enumerate(FORM_HEADERS, 1):
@@ -214,12 +97,12 @@ def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> N
         label, value, note = (cell_at(ws, row, c) for c in (1, 2, 3))
         put(label, col.header)
         label.font = Font(bold=True, color="C00000" if col.required else None)
-        _input(value, col, values.get(col.field), locked=col.locked)
-        help_text = _describe(col, ctx)
+        write_input(value, col, values.get(col.field), locked=col.locked)
+        help_text = describe(col, ctx)
         put(note, help_text)
         note.alignment = WRAP
         fit_height(ws, row, help_text, 60)
-        ws.add_data_validation(dv := _validation(col, ctx))
+        ws.add_data_validation(dv := validation(col, ctx))
         dv.add(value.coordinate)
         if col.required:
             missing.append(f"(LEN(B{row})=0)*1")
@@ -233,7 +116,7 @@ def _add_form(ctx: _Context, spec: SheetSpec, values: Mapping[str, object]) -> N
     protect(ws)
 
 
-def _add_table(ctx: _Context, spec: SheetSpec, rows: Sequence[Mapping[str, object]]) -> None:
+def _add_table(ctx: FormContext, spec: SheetSpec, rows: Sequence[Mapping[str, object]]) -> None:
     ws: Worksheet = ctx.wb.create_sheet(spec.name)
     write_title(ws, spec.title)
     cols = _columns(spec, ctx.choices)
@@ -243,13 +126,13 @@ def _add_table(ctx: _Context, spec: SheetSpec, rows: Sequence[Mapping[str, objec
     for index, col in enumerate(cols, 1):
         letter = get_column_letter(index)
         write_header(cell_at(ws, HEADER_ROW, index), col.header, col.required)
-        ws.column_dimensions[letter].width = _width(col)
+        ws.column_dimensions[letter].width = column_width(col)
         for row in range(first, last + 1):
             given = row - first < len(rows)
             value = rows[row - first].get(col.field) if given else None
-            _input(cell_at(ws, row, index), col, value, locked=col.locked and given)
+            write_input(cell_at(ws, row, index), col, value, locked=col.locked and given)
         if last >= first:
-            ws.add_data_validation(dv := _validation(col, ctx))
+            ws.add_data_validation(dv := validation(col, ctx))
             dv.add(f"{letter}{first}:{letter}{last}")
             if col.required:
                 empty_in_used_row = f"AND(LEN({letter}{first})=0,COUNTA($A{first}:${right}{first})>0)"
@@ -263,7 +146,7 @@ def _add_table(ctx: _Context, spec: SheetSpec, rows: Sequence[Mapping[str, objec
     protect(ws)
 
 
-def _add_instructions(ctx: _Context, lines: Sequence[str]) -> None:
+def _add_instructions(ctx: FormContext, lines: Sequence[str]) -> None:
     ws: Worksheet = ctx.wb.create_sheet(schema.INSTRUCTIONS_SHEET)
     ws.column_dimensions["A"].width = 90
     for row, line in enumerate(lines, 1):
@@ -284,11 +167,11 @@ def _columns(spec: SheetSpec, choices: Mapping[str, tuple[str, ...]]) -> tuple[C
                  if f"{spec.key}.{c.field}" in choices else c for c in spec.columns)
 
 
-def _sheet_lines(specs: Sequence[SheetSpec], ctx: _Context) -> list[str]:
+def _sheet_lines(specs: Sequence[SheetSpec], ctx: FormContext) -> list[str]:
     lines = []
     for spec in specs:
         lines.append(f"【{spec.name}】{spec.title}")
-        lines += [f"　　· {c.header}：{_describe(c, ctx)}" for c in _columns(spec, ctx.choices)]
+        lines += [f"　　· {c.header}：{describe(c, ctx)}" for c in _columns(spec, ctx.choices)]
     return lines
 
 
@@ -307,7 +190,7 @@ def _rules(start: dt.date | None) -> list[str]:
 
 
 def _instruction_lines(info: schema.OfficeInfo | None, what: str, first: Sequence[str],
-                       specs: Sequence[SheetSpec], ctx: _Context) -> list[str]:
+                       specs: Sequence[SheetSpec], ctx: FormContext) -> list[str]:
     if info is None:  # a blank office workbook: no school and no year of anyone's
         title, window = "信息公开工作年度报告", "1. 统计时间段：在“基本信息”表中填写统计起始日期和统计截止日期。"
     else:
@@ -320,7 +203,7 @@ def _instruction_lines(info: schema.OfficeInfo | None, what: str, first: Sequenc
     ]
 
 
-def _department_lines(info: schema.OfficeInfo, department: str, ctx: _Context,
+def _department_lines(info: schema.OfficeInfo, department: str, ctx: FormContext,
                       specs: Sequence[SheetSpec]) -> list[str]:
     send = (f"2. 请于{chinese_date(info.deadline)}前把填好的本文件交回。" if info.deadline
             else "2. 请按通知要求的时间把填好的本文件交回。")
@@ -330,7 +213,7 @@ def _department_lines(info: schema.OfficeInfo, department: str, ctx: _Context,
                               specs, ctx)
 
 
-def _office_lines(info: schema.OfficeInfo | None, ctx: _Context, specs: Sequence[SheetSpec]) -> list[str]:
+def _office_lines(info: schema.OfficeInfo | None, ctx: FormContext, specs: Sequence[SheetSpec]) -> list[str]:
     return _instruction_lines(info, "年度总表", [
         "一、用途",
         "2. 本表由负责信息公开工作的办公室填写：学校与年度的基本信息、须报送的部门名单、"
@@ -339,7 +222,7 @@ def _office_lines(info: schema.OfficeInfo | None, ctx: _Context, specs: Sequence
     ], specs, ctx)
 
 
-def _build(ctx: _Context, specs: Sequence[SheetSpec], lines: Sequence[str], data: Mapping[str, object]) -> Workbook:
+def _build(ctx: FormContext, specs: Sequence[SheetSpec], lines: Sequence[str], data: Mapping[str, object]) -> Workbook:
     _add_instructions(ctx, lines)
     for spec in specs:
         if spec.layout == "form":
@@ -373,7 +256,7 @@ def office_workbook(info: schema.OfficeInfo | None, departments: Sequence[schema
     data = {"info": info, "departments": departments, "checklist": checklist, "narratives": narratives,
             "channels": channels, "categories": categories, "last_year": last_year, "disclosure": disclosure}
     start, end = (info.window_start, info.window_end) if info else (None, None)
-    ctx = _Context(new_workbook(), start, end, bound=False)
+    ctx = FormContext(new_workbook(), start, end, bound=False)
     specs = tuple(s for s in schema.OFFICE_SHEETS if s.required or data.get(s.key))
     return _build(ctx, specs, _office_lines(info, ctx, specs), data)
 
@@ -393,7 +276,7 @@ def department_workbook(info: schema.OfficeInfo, department: str, items: Sequenc
         "checklist": [{"number": i.number, "category": i.category, "title": i.title}
                       for i in items if i.department == department],
     }
-    ctx = _Context(new_workbook(), info.window_start, info.window_end,
+    ctx = FormContext(new_workbook(), info.window_start, info.window_end,
                    choices={"narratives.key": tuple(paragraphs), "counts.channel": tuple(channels)})
     specs = tuple(s for s in schema.DEPARTMENT_SHEETS if s.required or data.get(s.key))
     return _build(ctx, specs, _department_lines(info, department, ctx, specs), data)
