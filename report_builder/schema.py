@@ -4,23 +4,22 @@ Each sheet of a workbook is one pydantic model. A field's `title` is the Chinese
 column header (or form label), its `description` the help text shown to the person
 filling it in, `Literal` types are the drop-down lists, `max_length`/`ge`/`le` the limits,
 and `json_schema_extra={"locked": True}` marks cells the template pre-fills.
-`columns()` turns a model into the column metadata that the Excel templates, the
+`columns()` (report_builder.sheet_columns) turns a model into the column metadata that the Excel templates, the
 reader's header matching and the checks all use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import types
-import typing
-from dataclasses import dataclass
-from functools import cache
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args
 
-import annotated_types
 from pydantic import BaseModel, ConfigDict, Field
 
 from report_builder.formats import DEFAULT_FORMAT, ReportFormatName, format_text
+from report_builder.sheet_columns import Column as Column  # re-exported: one import for every schema name
+from report_builder.sheet_columns import Row as Row
+from report_builder.sheet_columns import SheetSpec as SheetSpec
+from report_builder.sheet_columns import columns as columns
 
 # ---- closed lists -------------------------------------------------------------------------------
 
@@ -79,12 +78,6 @@ MAX_ITEMS = 100_000  # 主动公开条数 of one department and channel: the see
 MAX_FEE = 1_000_000  # 收费金额（元）: disclosure fees are copying costs, a few yuan to a few thousand
 CARRIED_OVER_DAYS = 366  # an application carried over from last year was received at most this long before
 MAX_PEOPLE = 100_000  # 参加人次: more than the staff and students of the largest university
-
-
-class Row(BaseModel):
-    """Base of every sheet model: immutable, no unknown fields, no type coercion."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 # ---- the office workbook (年度总表.xlsx) ----------------------------------------------------------
@@ -233,43 +226,6 @@ class DepartmentNarrative(Row):
 
 # ---- sheets ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Column:
-    """What the templates, the reader and the checks need to know of one field."""
-
-    field: str
-    header: str
-    kind: Literal["text", "int", "date", "choice"]
-    required: bool
-    choices: tuple[str, ...] = ()
-    max_length: int | None = None
-    minimum: int | None = None
-    maximum: int | None = None
-    locked: bool = False
-    help: str = ""
-    days_before_window: int = 0  # a date column: how long before the window a date may be (carried over)
-
-
-@dataclass(frozen=True)
-class SheetSpec:
-    """One sheet: a form (one record, label in column A, value in B) or a table (one record a row)."""
-
-    name: str
-    key: str  # the attribute of OfficeWorkbook / DepartmentWorkbook that holds this sheet's data
-    model: type[Row]
-    layout: Literal["form", "table"]
-    title: str
-    blank_rows: int = 0  # rows pre-formatted for input below the pre-filled ones
-    required: bool = True  # False: the sheet may be absent (its records are then empty, no finding)
-
-    @property
-    def columns(self) -> tuple[Column, ...]:
-        return columns(self.model)
-
-    def column(self, field: str) -> Column:
-        return next(c for c in self.columns if c.field == field)
-
-
 # Layout constants shared by the template writer and the reader.
 TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 
@@ -301,49 +257,6 @@ DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
               required=False),
 )
 INSTRUCTIONS_SHEET = "填表说明"
-
-
-@cache
-def columns(model: type[Row]) -> tuple[Column, ...]:
-    """Derive the column metadata of a sheet from its model's fields."""
-    cols = []
-    for name, info in model.model_fields.items():
-        annotation = _strip_optional(info.annotation)
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        max_length = next((m.max_length for m in info.metadata if isinstance(m, annotated_types.MaxLen)), None)
-        minimum = next((m.ge for m in info.metadata if isinstance(m, annotated_types.Ge)), None)
-        maximum = next((m.le for m in info.metadata if isinstance(m, annotated_types.Le)), None)
-        kind: Literal["text", "int", "date", "choice"]
-        if get_origin(annotation) is Literal:
-            kind = "choice"
-        elif annotation is int:
-            kind = "int"
-        elif annotation is dt.date:
-            kind = "date"
-        else:
-            kind = "text"
-        cols.append(Column(
-            field=name,
-            header=info.title or name,
-            kind=kind,
-            required=info.is_required(),
-            choices=tuple(get_args(annotation)) if kind == "choice" else (),
-            max_length=max_length,
-            minimum=typing.cast(int | None, minimum),
-            maximum=typing.cast(int | None, maximum),
-            locked=bool(extra.get("locked")),
-            help=info.description or "",
-            days_before_window=typing.cast(int, extra.get("days_before_window", 0)),
-        ))
-    return tuple(cols)
-
-
-def _strip_optional(annotation: object) -> object:
-    if get_origin(annotation) in (Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return annotation
 
 
 # ---- the data read from a year's workbooks -------------------------------------------------------
