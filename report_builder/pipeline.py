@@ -40,7 +40,8 @@ from report_builder.outputs.staging import (
     output_failure,
     titled_stem,
 )
-from report_builder.outputs.versions import Build, input_changes, list_builds, write_next_version, write_version
+from report_builder.outputs.version_history import Build, input_changes, list_builds
+from report_builder.outputs.versions import write_next_version, write_version
 from report_builder.report.lastyear import LastYear, jumps, last_year_uses
 from report_builder.report.merge import ReportData, merge_year
 from report_builder.results import (

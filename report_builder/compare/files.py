@@ -16,7 +16,7 @@ from report_builder.compare.inputs import DiffError, require_file
 from report_builder.compare.paragraph_diff import RedlineSummary, format_summary
 from report_builder.compare.redline import redline_docx
 from report_builder.compare.workbook_diff import CellChange, diff_workbooks, format_cell_changes
-from report_builder.outputs import versions
+from report_builder.outputs import version_history, versions
 
 __all__ = ["WORKBOOK_SUFFIXES", "CompareResult", "DiffError", "compare_files"]
 
@@ -32,7 +32,7 @@ class CompareResult:
     cell_changes: tuple[CellChange, ...] = ()
     summary: RedlineSummary | None = None
     redline: Path | None = None  # the tracked-changes .docx written (documents only)
-    figure_changes: tuple[versions.FigureChange, ...] | None = None  # None: a report has no manifest
+    figure_changes: tuple[version_history.FigureChange, ...] | None = None  # None: a report has no manifest
 
     def lines(self) -> list[str]:
         """The result as Chinese lines for the terminal."""
@@ -69,5 +69,6 @@ def compare_files(old: Path, new: Path, out: Path | None = None) -> CompareResul
     old_manifest, new_manifest = versions.read_manifest(old), versions.read_manifest(new)
     figures = None
     if old_manifest and new_manifest:
-        figures = tuple(versions.figure_changes(old_manifest.get("figures", {}), new_manifest.get("figures", {})))
+        old_figures, new_figures = old_manifest.get("figures", {}), new_manifest.get("figures", {})
+        figures = tuple(version_history.figure_changes(old_figures, new_figures))
     return CompareResult("documents", summary=summary, redline=out, figure_changes=figures)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from report_builder.findings import Finding
 from report_builder.outputs.manifests import MANIFEST_SUFFIX, Manifest, load_manifest, manifest_path
-from report_builder.outputs.versions import list_builds
+from report_builder.outputs.version_history import list_builds
 from report_builder.report.lastyear import LastYear
 from report_builder.schema import OFFICE_FILE
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from report_builder import cli, pipeline
-from report_builder.outputs import versions
+from report_builder.outputs import version_history, versions
 from report_builder.outputs.manifests import load_manifest, parse_manifest
 from report_builder.outputs.staging import output_failure
 
@@ -75,7 +75,7 @@ def assert_only_whole_versions(folder: Path) -> None:
             assert versions.sha256((folder / name).read_bytes()) == digest
         listed |= {manifest_file.name, *manifest.files}
     assert set(visible(folder)) == listed, "a file of a version is there without its manifest"
-    builds, incomplete = versions.list_builds(folder)
+    builds, incomplete = version_history.list_builds(folder)
     assert not incomplete and len(builds) == len(list(folder.glob("*.manifest.json")))
 
 
@@ -199,7 +199,7 @@ def test_a_manifest_of_the_wrong_shape_is_an_incomplete_version(sample_year: Pat
     result = pipeline.build_report(sample_year, out, today=dt.date(2018, 10, 1))  # before the deadline
     assert result.unchanged and result.report and result.report.name.endswith("_v2.docx")
     assert not result.render_findings  # said once: by the build that stepped over it
-    builds, incomplete = versions.list_builds(out / "2017-2018")
+    builds, incomplete = version_history.list_builds(out / "2017-2018")
     assert [b.path.name[-8:] for b in builds] == ["_v2.docx"] and [p.name[-8:] for p in incomplete] == ["_v1.docx"]
     assert versions.read_manifest(first.report) is None  # the diff command's reader refuses it too
     capsys.readouterr()

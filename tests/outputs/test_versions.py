@@ -15,7 +15,7 @@ import pytest
 from conftest import edit_workbook
 
 from report_builder import pipeline
-from report_builder.outputs import versions
+from report_builder.outputs import version_history, versions
 from report_builder.outputs.filling import fill_department
 from report_builder.outputs.sources_workbook import SOURCES_SHEET
 
@@ -34,7 +34,7 @@ def test_a_changed_count_gives_v2_and_the_manifests_name_it(sample_year: Path, t
     assert v1.report.is_file() and v2.report.is_file()
     old, new = versions.read_manifest(v1.report), versions.read_manifest(v2.report)
     assert old and new
-    changed = versions.figure_changes(old["figures"], new["figures"])
+    changed = version_history.figure_changes(old["figures"], new["figures"])
     assert {c.name: (c.old, c.new, c.departments) for c in changed} == {
         "主动公开条数": (1000, 1016, ("教务处",)),
         "校园网信息公开专栏条数": (400, 416, ("教务处",)),
