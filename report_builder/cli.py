@@ -228,11 +228,13 @@ def _build(args: argparse.Namespace) -> int:
     result = pipeline.build_report(args.year_dir, args.out, template=args.template, pdf=args.pdf,
                                    on_progress=progress, last_year=args.last_year, report_format=args.report_format)
     progress.close()
-    print(f"报告格式：{result.report_format}")
+    if result.report_format:  # unknown while the office workbook or --format is wrong
+        print(f"报告格式：{result.report_format}")
     if result.template is not None:
         print(_template_line(result.template))
     if args.json:
-        _write_json(args.json, result.check, {"format": result.report_format} | publication_as_json(result))
+        report = {"report": str(result.report) if result.report else None, "unchanged": result.unchanged}
+        _write_json(args.json, result.check, {"format": result.report_format} | report | publication_as_json(result))
     if not result.check.ok or result.report is None:
         if not result.check.ok:
             _print_check(result.check)
@@ -274,8 +276,10 @@ def _versions(args: argparse.Namespace) -> int:
     if not listed.versions:
         print(Finding("versions-none", str(args.folder)), file=sys.stderr)
         return USAGE
-    for version in listed.versions:
-        print(f"{version.path.name}  {version.report_format}  {version.built_at}  {'；'.join(version.changes)}")
+    rows = [("版本", "格式", "生成时间", "与同格式上一版本相比")]
+    rows += [(v.path.name, v.report_format, v.built_at.replace("T", " ")[:16], "；".join(v.changes))
+             for v in listed.versions]
+    print(_table(rows))
     return OK
 
 

@@ -154,7 +154,7 @@ CATALOG: dict[str, Kind] = {
                             "若模板来自他人，请改用自带的模板或核实来源。"),
     "template-too-costly": Kind(E, "报告模板的计算量过大，已停止生成",
                                 "请检查模板中的循环和计算（例如很大的 range 或重复）；若模板来自他人，请改用自带的模板。"),
-    "template-in-folder": Kind(W, "年度文件夹中有报告模板，生成报告时将用它代替自带的模板",
+    "template-in-folder": Kind(W, "年度文件夹中有报告模板，生成该格式的报告时将用它代替自带的模板",
                                "若这份模板不是党政办公室放入的（例如随部门邮件附件而来），请删除它。"),
     "output-write-failed": Kind(E, "无法写入输出文件夹", "请换一个有写入权限、空间充足的文件夹（--out），或清理磁盘后重试；未留下不完整的文件。"),
     "versions-none": Kind(E, "文件夹中没有已生成的报告版本", "请核对文件夹，例如 output/2017-2018；报告版本由 report-builder build 生成。"),
@@ -171,7 +171,7 @@ CATALOG: dict[str, Kind] = {
                                      "填报表中填写公开栏目链接（网页地址），或在模板中把链接列写成超链接。"),
     "publication-fee-unexplained": Kind(W, "收取了依申请公开费用，但报告中没有说明", "请在报告的依申请公开部分写明收费情况"
                                         "（如“收取费用 120 元”），模板中可写 {{ 收费总额 }}。"),
-    "publication-deadline-passed": Kind(W, "已过公开期限", "报告仍已生成；请尽快公开，并在报告或说明中注明原因。"),
+    "publication-deadline-passed": Kind(W, "已过公开期限", "请尽快公开，并在报告或说明中注明逾期原因。"),
     # last year (build --from)
     "last-year-not-found": Kind(E, "找不到上年报告的数字", "--from 请指定上年的报告（.docx，旁边须有同名的 .manifest.json）、"
                                 "它所在的输出文件夹（如 output/2017-2018），或上年的年度文件夹（在 --out 下找它的报告）。"),

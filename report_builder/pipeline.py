@@ -139,7 +139,9 @@ def _other_file(path: Path) -> FileResult:
     elif path.name in TEMPLATE_FILES:
         finding = precheck_document(path, path.name)
         try:
-            finding = finding or Finding("template-in-folder", path.name, detail=f"sha256 {file_sha256(path)}")
+            used_for = next((f.name for f in FORMATS.values() if f.file == path.name), DEFAULT_FORMAT)
+            detail = f"用于“{used_for}”格式；sha256 {file_sha256(path)[:12]}…"
+            finding = finding or Finding("template-in-folder", path.name, detail=detail)
         except OSError:
             finding = Finding("document-unreadable", path.name, detail="无法打开文件")
     else:
@@ -168,9 +170,11 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
 
     year_dir = Path(year_dir)
     loaded = load_office(year_dir)
-    chosen = choose_format(report_format, loaded.office.info.report_format if loaded.office else None)
+    office_choice = loaded.office.info.report_format if loaded.office else None
+    chosen = choose_format(report_format, office_choice)
     name = chosen if isinstance(chosen, str) else DEFAULT_FORMAT
-    result = functools.partial(BuildResult, report_format=name)  # every result names its format
+    format_known = isinstance(chosen, str) and (loaded.office is not None or report_format is not None)
+    result = functools.partial(BuildResult, report_format=name if format_known else "")  # "": not known
     used = _template_of(year_dir, template, chosen)
     lists = template_lists(used.data) if isinstance(used, UsedTemplate) else ()  # parsed only once pre-checked
     known, typed = _last_year(Path(last_year), Path(out_dir), year_dir.name) if last_year else (None, ())
@@ -188,7 +192,9 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     except RenderError as error:
         return result(check, render_findings=(error.as_finding(used.path.name),), template=used)
     docx = strip_marks(marked)
-    parts = FORMATS[name].parts if used.origin != "option" else ()  # a --template is of no known format
+    # A --template is checked against the format the office or --format chose; with neither it is its own.
+    explicit = report_format is not None or office_choice is not None
+    parts = FORMATS[name].parts if used.origin != "option" or explicit else ()
     publication = check_publication(docx, check.data, parts, today or dt.date.today(), template=used.path.name)
     if publication.errors:
         return result(check, render_findings=publication.errors, template=used, publication=publication)
@@ -362,7 +368,7 @@ def list_report_versions(folder: Path) -> ReportVersions:
     builds, incomplete = list_builds(Path(folder))
     versions: list[ReportVersion] = []
     previous: dict[str, Build] = {}
-    for build in builds:
+    for build in sorted(builds, key=lambda b: b.built_at):  # in time; a stable sort keeps name order for ties
         changes = tuple(input_changes(previous.get(build.report_format), build))
         versions.append(ReportVersion(build.path, build.built_at, changes, build.report_format))
         previous[build.report_format] = build

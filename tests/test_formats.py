@@ -84,12 +84,14 @@ def test_an_unknown_format_in_the_workbook_is_an_error_at_its_cell(tmp_path: Pat
     assert found.value == "九部分" and all(name in found.detail for name in FORMAT_NAMES)
     built = pipeline.build_report(year, tmp_path / "out")
     assert built.report is None and not built.check.ok
+    assert built.report_format == ""  # not known: nothing says "三部分" while the workbook is wrong
 
 
 def test_an_unknown_or_uninstalled_format_is_a_finding_not_a_crash(tmp_path: Path, installed: Path) -> None:
     year = make_year(tmp_path)
     unknown = pipeline.build_report(year, tmp_path / "out", report_format="九部分")
     assert unknown.report is None and [f.code for f in unknown.render_findings] == ["format-unknown"]
+    assert unknown.report_format == ""
     assert all(name in unknown.render_findings[0].detail for name in FORMAT_NAMES)
     missing = pipeline.build_report(year, tmp_path / "out", report_format="政府格式")
     assert missing.report is None and [(f.code, f.file) for f in missing.render_findings] == [
@@ -166,3 +168,15 @@ def _office_format(value: str) -> Change:
 def _format_cell(year: Path) -> str:
     ws = openpyxl.load_workbook(year / OFFICE_FILE)["基本信息"]
     return next(f"B{r}" for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "报告格式")
+
+
+def test_a_template_given_for_a_chosen_format_must_have_its_parts(tmp_path: Path) -> None:
+    """--template with --format (or the office's 报告格式) is that format's template: a 三部分 template is not
+    filed as a 政府格式 report; --template alone is the office's own (no parts asked)."""
+    year = make_year(tmp_path)
+    default = ROOT / "templates" / "年度报告模板.docx"
+    wrong = pipeline.build_report(year, tmp_path / "out", template=default, report_format="政府格式")
+    assert wrong.report is None and {f.code for f in wrong.render_findings} == {"publication-part-missing"}
+    assert not (tmp_path / "out").exists()
+    own = pipeline.build_report(year, tmp_path / "out", template=default)
+    assert own.report is not None and own.report_format == "三部分"

@@ -96,7 +96,7 @@ class Publication:
         elif self.days_left == 0:
             parts.append(f"今天（{day}）是公开期限")
         else:
-            parts.append(f"已过公开期限（{day}）{-self.days_left} 天")
+            parts.append(f"已过公开期限（{self.deadline.year}年{day}）{-self.days_left} 天")
         return "；".join(parts)
 
 

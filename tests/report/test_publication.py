@@ -159,7 +159,7 @@ def test_days_left_count_to_the_deadline_and_past_it_is_a_warning() -> None:
     assert publication_deadline(dt.date(2019, 6, 30)) == dt.date(2019, 8, 30)  # any other window: 61 days
     codes, found = check(report(), today=dt.date(2018, 11, 3))
     assert codes == ["publication-deadline-passed"]
-    assert found.summary_line("").endswith("已过公开期限（10月31日）3 天")
+    assert found.summary_line("").endswith("已过公开期限（2018年10月31日）3 天")
     given = check_publication(report(), year_data(), THREE_PARTS, TODAY, dt.date(2018, 10, 20))
     assert given.days_left == 1 and given.summary_line("").endswith("距10月20日还有 1 天")
 
@@ -195,4 +195,6 @@ def test_the_cli_prints_the_summary_last_and_writes_it_in_json(sample_year: Path
     assert done.returncode == 0, done.stdout + done.stderr
     last = done.stdout.strip().splitlines()[-1]
     assert last.startswith("格式：三部分；应有部分 3/3；勾稽 ")
-    assert json.loads((tmp_path / "r.json").read_text("utf-8"))["publication"]["summary"] == last
+    written = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    assert written["publication"]["summary"] == last
+    assert written["report"].endswith("_v1.docx") and Path(written["report"]).is_file() and not written["unchanged"]
