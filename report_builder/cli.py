@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO, cast
 
 from report_builder import pipeline, template_cli
+from report_builder.cli_text import use_chinese
 from report_builder.display import escape, escape_json, shown
 from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
 from report_builder.findings import Finding, Severity
@@ -151,48 +152,52 @@ class _Escaping(io.TextIOBase):
 def _unescaped(stream: TextIO) -> TextIO:
     return stream.stream if isinstance(stream, _Escaping) else stream
 def _parser() -> argparse.ArgumentParser:
+    use_chinese()
     parser = argparse.ArgumentParser(prog="report-builder", description="信息公开工作年度报告生成工具")
     parser.add_argument("--debug", action="store_true", help="出错时显示技术细节")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     build = sub.add_parser("build", help="检查年度文件夹并生成年度报告 (.docx)")
-    build.add_argument("year_dir", type=Path, help="年度文件夹，如 inputs/2017-2018")
-    build.add_argument("--out", type=Path, default=Path("output"), help="输出文件夹（默认 output/）")
-    build.add_argument("--template", type=Path, help="报告模板 (.docx)；默认用所选格式在年度文件夹中的或自带的模板")
+    build.add_argument("year_dir", type=Path, metavar="年度文件夹", help="年度文件夹，如 inputs/2017-2018")
+    build.add_argument("--out", type=Path, default=Path("output"), metavar="文件夹", help="输出文件夹（默认 output/）")
+    build.add_argument("--template", type=Path, metavar="模板.docx",
+                       help="报告模板 (.docx)；默认用所选格式在年度文件夹中的或自带的模板")
     build.add_argument("--format", dest="report_format", metavar="名称",
                        help="报告格式（report-builder formats 列出全部）；默认用年度总表“基本信息”中选的，"
                             "未选则用三部分")
-    build.add_argument("--json", type=Path, help="同时把检查结果写成 JSON 文件")
+    build.add_argument("--json", type=Path, metavar="文件", help="同时把检查结果写成 JSON 文件")
     build.add_argument("--pdf", action="store_true", help="同时生成 PDF（需要 LibreOffice）")
     build.add_argument("--from", dest="last_year", type=Path, metavar="上年",
                        help="上年的报告 (.docx)、其输出文件夹或上年的年度文件夹；模板可用“上年.名称”“增减.名称”")
     build.set_defaults(run=_build)
 
     check = sub.add_parser("check", help="检查年度文件夹中各部门交回的填报表")
-    check.add_argument("year_dir", type=Path, help="年度文件夹，如 inputs/2017-2018")
-    check.add_argument("--feedback", type=Path, help="为有问题的部门生成反馈表的文件夹")
-    check.add_argument("--json", type=Path, help="把检查结果写成 JSON 文件（“-”表示只输出到屏幕）")
+    check.add_argument("year_dir", type=Path, metavar="年度文件夹", help="年度文件夹，如 inputs/2017-2018")
+    check.add_argument("--feedback", type=Path, metavar="文件夹", help="为有问题的部门生成反馈表的文件夹")
+    check.add_argument("--json", type=Path, metavar="文件", help="把检查结果写成 JSON 文件（“-”表示只输出到屏幕）")
     check.set_defaults(run=_check)
 
     templates = sub.add_parser("templates", help="按年度总表为各部门生成填报表")
-    templates.add_argument("year_dir", type=Path, help="含年度总表.xlsx 的年度文件夹")
-    templates.add_argument("--out", type=Path, help="输出文件夹（默认 output/<年度>/填报表）")
+    templates.add_argument("year_dir", type=Path, metavar="年度文件夹", help="含年度总表.xlsx 的年度文件夹")
+    templates.add_argument("--out", type=Path, metavar="文件夹", help="输出文件夹（默认 output/<年度>/填报表）")
     templates.set_defaults(run=_templates)
 
     new_year = sub.add_parser("new-year", help="为新的一年生成年度总表（可从上年的年度总表生成）")
-    new_year.add_argument("new_dir", type=Path, help="新年度文件夹，如 inputs/2018-2019（不存在时新建）")
-    new_year.add_argument("--from", dest="from_dir", type=Path,
+    new_year.add_argument("new_dir", type=Path, metavar="新年度文件夹",
+                          help="新年度文件夹，如 inputs/2018-2019（不存在时新建）")
+    new_year.add_argument("--from", dest="from_dir", type=Path, metavar="上年文件夹",
                           help="上年的年度文件夹：沿用其学校、部门名单、清单和文字材料，时间段和年度顺延一年")
     new_year.set_defaults(run=_new_year)
 
     versions = sub.add_parser("versions", help="列出已生成的报告版本")
-    versions.add_argument("folder", type=Path, help="报告所在文件夹，如 output/2017-2018")
+    versions.add_argument("folder", type=Path, metavar="输出文件夹", help="报告所在文件夹，如 output/2017-2018")
     versions.set_defaults(run=_versions)
 
     diff = sub.add_parser("diff", help="比较两版报告（生成 Word 修订版）或同一部门的两版填报表")
-    diff.add_argument("old", type=Path, help="旧版 .docx 或 .xlsx")
-    diff.add_argument("new", type=Path, help="新版 .docx 或 .xlsx")
-    diff.add_argument("--out", type=Path, help="修订版 .docx 的保存路径（默认：新版文件名加“_修订”）")
+    diff.add_argument("old", type=Path, metavar="旧文件", help="旧版 .docx 或 .xlsx")
+    diff.add_argument("new", type=Path, metavar="新文件", help="新版 .docx 或 .xlsx")
+    diff.add_argument("--out", type=Path, metavar="修订.docx",
+                      help="修订版 .docx 的保存路径（默认：新版文件名加“_修订”）")
     diff.set_defaults(run=_diff)
     template_cli.add_commands(sub)
     return parser

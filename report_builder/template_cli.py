@@ -20,19 +20,21 @@ OK, INPUT_PROBLEMS, USAGE = 0, 1, 2
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """check-template, fields, guide and formats: for the office staff who choose or edit the Word template."""
     check = sub.add_parser("check-template", help="检查报告模板中的标记和名称（可同时用某年度的数据试生成）")
-    check.add_argument("template", type=Path, help="报告模板 (.docx)")
-    check.add_argument("year_dir", type=Path, nargs="?", help="年度文件夹（可选）：用该年度的数据试生成")
+    check.add_argument("template", type=Path, metavar="模板.docx", help="报告模板 (.docx)")
+    check.add_argument("year_dir", type=Path, nargs="?", metavar="年度文件夹",
+                       help="年度文件夹（可选）：用该年度的数据试生成")
     check.set_defaults(run=_check_template)
     fields = sub.add_parser("fields", help="列出模板可用的全部名称及说明（给出年度文件夹时同时列出本年度的值）")
-    fields.add_argument("year_dir", type=Path, nargs="?", help="年度文件夹（可选）")
+    fields.add_argument("year_dir", type=Path, nargs="?", metavar="年度文件夹", help="年度文件夹（可选）")
     fields.set_defaults(run=_fields)
     guide = sub.add_parser("guide", help="写出《模板说明》Word 文档")
-    guide.add_argument("--out", type=Path, default=Path("模板说明.docx"),
+    guide.add_argument("--out", type=Path, default=Path("模板说明.docx"), metavar="文件",
                        help="保存路径（默认 模板说明.docx，不覆盖已有文件）")
     guide.set_defaults(run=_guide)
     formats = sub.add_parser("formats", help="列出可选的报告格式（给出年度文件夹时标出该年度所用的），"
                                              "或复制一种格式的模板以便修改")
-    formats.add_argument("year_dir", type=Path, nargs="?", help="年度文件夹（可选；用 --copy 时必须给出）")
+    formats.add_argument("year_dir", type=Path, nargs="?", metavar="年度文件夹",
+                         help="年度文件夹（可选；用 --copy 时必须给出）")
     formats.add_argument("--copy", metavar="名称", help="把该格式的模板复制到年度文件夹中供修改（不覆盖已有文件）")
     formats.set_defaults(run=_formats)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import subprocess
 import sys
 import time
@@ -111,6 +112,16 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run("no-such-command", cwd=tmp_path).returncode == 2
     missing = run("check", tmp_path / "2099-2100", cwd=tmp_path)
     assert "2099-2100" in missing.stderr
+
+
+@pytest.mark.parametrize("args", [(), ("check",), ("build", "x", "--json"), ("bild",), ("check", ".", "--nope"),
+                                  ("build", "-h")])
+def test_usage_and_help_are_in_chinese(tmp_path: Path, args: tuple[str, ...]) -> None:
+    done = run(*args, cwd=tmp_path)
+    said = done.stdout + done.stderr
+    assert "用法：report-builder" in said
+    assert not re.search(r"\b(usage|error|required|expected|invalid|options|arguments|show this help)\b", said), said
+    assert not re.search(r"\b(year_dir|new_dir|OUT|TEMPLATE|FEEDBACK)\b", said), said
 
 
 def test_a_folder_without_the_office_workbook_exits_1(tmp_path: Path) -> None:
