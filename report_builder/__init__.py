@@ -68,8 +68,9 @@ _HOMES = {
     "report_builder.compare.files": ("CompareResult", "compare_files"),
     "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
     "report_builder.formats": ("FormatList",),
-    "report_builder.pipeline": ("accept_submission", "build_report", "check_file", "check_submissions", "list_report_versions",
-                                "load_office", "make_templates", "start_year", "write_feedback"),
+    "report_builder.pipeline": ("accept_submission", "build_report", "check_file", "check_submissions",
+                                "list_report_versions", "load_office", "make_templates", "start_year",
+                                "write_feedback"),
     "report_builder.template_calls": ("check_report_template", "copy_format", "list_formats", "template_fields",
                                       "write_template_guide"),
     "report_builder.results": ("BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion",
@@ -80,9 +81,9 @@ _HOME = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
     "CATALOG", "BuildResult", "CheckReport", "CompareResult", "FileResult", "Finding", "FormatList", "OfficeResult",
     "ReportBuilderError", "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__",
-    "accept_submission", "build_report", "check_file", "check_report_template", "check_submissions", "compare_files", "copy_format",
-    "list_formats", "list_report_versions", "load_office", "make_templates", "start_year", "template_fields",
-    "write_feedback", "write_template_guide",
+    "accept_submission", "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
+    "copy_format", "list_formats", "list_report_versions", "load_office", "make_templates", "start_year",
+    "template_fields", "write_feedback", "write_template_guide",
 ]
 
 
