@@ -96,8 +96,8 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD) -> 
         except TooLarge:
             return too_large(request, max_upload)
         if data is None or not data:
-            return page(request, "message.html", 400, title="没有收到文件", text="请选择填好的填报表（.xlsx）后再上传。",
-                        back=f"/d/{department.token}")
+            return page(request, "message.html", 400, title="没有收到文件",
+                        text="请选择填好的填报表（.xlsx）后再上传。", back=f"/d/{department.token}")
         if len(data) > max_upload:
             return too_large(request, max_upload)
         submission = await run_in_threadpool(desk.receive, department, data)

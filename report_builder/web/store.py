@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from report_builder.findings import Finding
 
@@ -198,10 +199,9 @@ class Store:
 _COLUMNS = "id, department, n, received_at, sha256, file, status, errors, warnings, findings"
 
 
-def _submission(row: tuple[object, ...]) -> Submission:
-    *head, findings = row
-    found = tuple(Finding(**item) for item in json.loads(str(findings)))
-    return Submission(*head, findings=found)  # type: ignore[arg-type]
+def _submission(row: tuple[Any, ...]) -> Submission:
+    found = tuple(Finding(**item) for item in json.loads(str(row[9])))
+    return Submission(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], found)
 
 
 def _finding_dict(finding: Finding) -> dict[str, str]:
