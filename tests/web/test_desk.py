@@ -93,6 +93,7 @@ def test_a_department_uploads_a_mistake_then_the_fix(desk: Desk) -> None:
     assert str(fixed.url).endswith("/s/2")
     assert '<span id="status" class="s-已通过">已通过</span>' in fixed.text
     assert "与上次相比：已改正 1 处，新出现 0 处" in fixed.text
+    assert '已改正：<span class="place">依申请公开!A3</span>' in fixed.text
     assert fixed.text.count('<li><a href="/d/') == 2  # the history lists both submissions
     assert (desk.year / "教务处.xlsx").is_file()
     report = pipeline.check_submissions(desk.year)
