@@ -80,6 +80,8 @@ def _on_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     """A KeyboardInterrupt raised inside a weakref callback or __del__ is swallowed by Python (with a
     traceback): deliver it again a moment later, when the program is back in ordinary code."""
     if not isinstance(unraisable.exc_value, KeyboardInterrupt) or os.getpid() != _state["pid"]:
+        if _state["signals"] and os.getpid() == _state["pid"]:
+            return  # a consequence of the interruption (e.g. multiprocessing's Finalize cut off half made): quiet
         sys.__unraisablehook__(unraisable)
         return
     _state["signals"] = 0

@@ -118,3 +118,25 @@ def test_whatever_an_interrupt_turned_into_is_reported_as_the_interrupt(monkeypa
     assert cli.main(["check", str(tmp_path)]) == 3  # without a signal: an internal error
     monkeypatch.setitem(entry._state, "signals", 1)  # Ctrl-C arrived: the error is its aftermath
     assert cli.main(["check", str(tmp_path)]) == 1
+
+
+def test_an_error_left_by_the_interruption_in_a_callback_is_quiet() -> None:
+    """multiprocessing's Finalize cut off half made by Ctrl-C raises AttributeError later, in a weakref
+    callback: after an interrupt that is a consequence of it, not a traceback for the user."""
+    script = (
+        "import os, signal, sys, weakref\n"
+        "from report_builder import entry\n"
+        "entry.install_handlers()\n"
+        "class Thing: pass\n"
+        "def broken(_): raise AttributeError('no _key')\n"
+        "thing = Thing(); ref = weakref.ref(thing, broken)\n"
+        "try:\n"
+        "    os.kill(os.getpid(), signal.SIGINT); sum(range(10**6))\n"
+        "except KeyboardInterrupt:\n"
+        "    del thing\n"
+        "    print('interrupted')\n"
+        "before = Thing(); other = weakref.ref(before, broken)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "interrupted"
+    assert "Traceback" not in done.stderr and "AttributeError" not in done.stderr
