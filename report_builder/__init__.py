@@ -4,6 +4,7 @@ The public API (`report_builder.__all__`; everything else may change):
 
 - `check_submissions(year_dir)` checks a year folder's workbooks → `CheckReport` (of `FileResult`s);
 - `check_file(path, office)` checks one workbook in a capped worker process → `FileResult`;
+- `accept_submission(year_dir, department, data)` puts a department's checked workbook into the year folder → `Written`;
 - `load_office(year_dir)` reads the year's office workbook (年度总表.xlsx) → `OfficeResult`;
 - `build_report(year_dir, out_dir)` checks the year and writes the next report version → `BuildResult`;
 - `make_templates(year_dir)` writes each department's workbook to fill → `Written`;
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from report_builder.findings import CATALOG, Finding, ReportBuilderError, Severity
     from report_builder.formats import FormatList
     from report_builder.pipeline import (
+        accept_submission,
         build_report,
         check_file,
         check_submissions,
@@ -66,8 +68,9 @@ _HOMES = {
     "report_builder.compare.files": ("CompareResult", "compare_files"),
     "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
     "report_builder.formats": ("FormatList",),
-    "report_builder.pipeline": ("build_report", "check_file", "check_submissions", "list_report_versions",
-                                "load_office", "make_templates", "start_year", "write_feedback"),
+    "report_builder.pipeline": ("accept_submission", "build_report", "check_file", "check_submissions",
+                                "list_report_versions", "load_office", "make_templates", "start_year",
+                                "write_feedback"),
     "report_builder.template_calls": ("check_report_template", "copy_format", "list_formats", "template_fields",
                                       "write_template_guide"),
     "report_builder.results": ("BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion",
@@ -78,9 +81,9 @@ _HOME = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
     "CATALOG", "BuildResult", "CheckReport", "CompareResult", "FileResult", "Finding", "FormatList", "OfficeResult",
     "ReportBuilderError", "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__",
-    "build_report", "check_file", "check_report_template", "check_submissions", "compare_files", "copy_format",
-    "list_formats", "list_report_versions", "load_office", "make_templates", "start_year", "template_fields",
-    "write_feedback", "write_template_guide",
+    "accept_submission", "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
+    "copy_format", "list_formats", "list_report_versions", "load_office", "make_templates", "start_year",
+    "template_fields", "write_feedback", "write_template_guide",
 ]
 
 

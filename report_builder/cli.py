@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from report_builder import pipeline, template_cli
+from report_builder import pipeline, serve_cli, template_cli
 from report_builder.cli_text import use_chinese
 from report_builder.display import escape, escape_json, shown
 from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
@@ -200,6 +200,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="修订版 .docx 的保存路径（默认：新版文件名加“_修订”）")
     diff.set_defaults(run=_diff)
     template_cli.add_commands(sub)
+    serve_cli.add_commands(sub)
     return parser
 
 

@@ -107,6 +107,7 @@ CATALOG: dict[str, Kind] = {
                                "清单事项的牵头落实单位须是“部门名单”中的部门：请核对名称，或在部门名单中补充该部门。"),
     "duplicate-department": Kind(E, "同一部门提交了多份文件", "请只保留最新的一份。"),
     "missing-department": Kind(E, "部门尚未提交", "请催报该部门。"),
+    "upload-other-department": Kind(E, "这份填报表属于另一个部门", "请上传本部门的填报表（页面上可下载本部门的空白填报表）。"),
     "department-name-lookalike": Kind(W, "部门名称含不可见字符或与另一部门名称几乎相同", "请删除该单元格后重新输入部门名称，并确认名单中每个部门只列一次。"),
     "missing-office-workbook": Kind(E, "年度文件夹中没有年度总表", "请放入“年度总表.xlsx”。"),
     "year-folder-missing": Kind(E, "找不到年度文件夹", "请核对路径，例如 inputs/2017-2018（文件夹名只是文件夹名，年度由其中的年度总表决定）。"),

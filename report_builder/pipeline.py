@@ -55,8 +55,8 @@ from report_builder.results import (
 )
 from report_builder.schema import OFFICE_FILE, OfficeWorkbook
 
-__all__ = ["build_report", "check_file", "check_submissions", "list_report_versions", "load_office", "make_templates",
-           "start_year", "write_feedback"]
+__all__ = ["accept_submission", "build_report", "check_file", "check_submissions", "list_report_versions",
+           "load_office", "make_templates", "start_year", "write_feedback"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
@@ -115,6 +115,19 @@ def check_file(path: Path, office: OfficeWorkbook | None = None, *, year: str = 
     path = Path(path)
     [outcome] = check_isolated([path], office, year, frozenset(), None)
     return outcome.result
+
+
+def accept_submission(year_dir: Path, department: str, data: bytes) -> Written:
+    """Put a department's checked workbook into the year folder as `<部门名称>.xlsx` (a safe name made from the
+    department's name, never a sender's file name), written whole or not at all, replacing the one it had."""
+    from report_builder.outputs.versions import write_atomic
+
+    target = Path(year_dir) / f"{safe_stem(department)}.xlsx"
+    try:
+        write_atomic(target, data, overwrite=True)
+    except OSError as error:
+        return Written((), (output_failure(target.parent, error),))
+    return Written((target,), ())
 
 
 def _list_year(year_dir: Path) -> tuple[list[Path], list[Path]]:

@@ -5,6 +5,8 @@
 - a top-level module imports a wing only if it is an entry module (the package, pipeline and what it is made of:
   template_calls, results, file_checks, json_report; cli, template_cli, entry, __main__),
   and nothing but an entry module imports an entry module (so no rule is broken through one);
+- the web layer (report_builder.web, `serve`) imports only the public API (the package), findings, results and
+  its own modules, and only entry modules import it;
 - no module is over 400 lines.
 """
 
@@ -19,8 +21,10 @@ from conftest import ROOT
 PACKAGE = "report_builder"
 WINGS = frozenset({"intake", "report", "outputs", "compare"})
 ENTRY_MODULES = frozenset({PACKAGE} | {f"{PACKAGE}.{name}" for name in (
-    "pipeline", "template_calls", "results", "file_checks", "json_report", "cli", "template_cli", "entry",
-    "__main__")})
+    "pipeline", "template_calls", "results", "file_checks", "json_report", "cli", "template_cli", "serve_cli",
+    "entry", "__main__")})
+WEB = f"{PACKAGE}.web"
+WEB_MAY_IMPORT = frozenset({PACKAGE, f"{PACKAGE}.findings", f"{PACKAGE}.results"})
 FORBIDDEN_WINGS = {"intake": {"report", "outputs"}, "report": {"intake"}}
 ONLY_ONE_IMPORTER = ("python_calamine", "docxtpl")
 MAX_LINES = 400
@@ -82,6 +86,10 @@ def wing_of(name: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[0] == PACKAGE and parts[1] in WINGS else None
 
 
+def _in_web(name: str) -> bool:
+    return name == WEB or name.startswith(WEB + ".")
+
+
 def _ours(name: str) -> bool:
     return name == PACKAGE or name.startswith(PACKAGE + ".")
 
@@ -91,9 +99,17 @@ def violations(modules: dict[str, Module], known_over: set[str] | frozenset[str]
     found = []
     for module in modules.values():
         wing = wing_of(module.name)
+        in_web = _in_web(module.name)
         for target in sorted(module.imports):
             if not _ours(target):
                 continue
+            if in_web:
+                if not (_in_web(target) or target in WEB_MAY_IMPORT):
+                    found.append(f"{module.name} imports {target}: web imports only the public API, findings, "
+                                 "results and its own modules")
+                continue
+            if _in_web(target) and module.name not in ENTRY_MODULES:
+                found.append(f"{module.name} imports {target}: only entry modules import web")
             if wing_of(target) in FORBIDDEN_WINGS.get(wing or "", set()):
                 found.append(f"{module.name} imports {target}: {wing} never imports {wing_of(target)}")
             if wing is None and module.name not in ENTRY_MODULES and wing_of(target):
@@ -190,4 +206,21 @@ def test_a_long_module_fails_unless_known_and_a_stale_allowance_fails(tmp_path: 
         f"report_builder.outputs.big has {MAX_LINES + 1} lines (at most {MAX_LINES})",
         "report_builder.schema has 0 lines: remove it from KNOWN_OVER_400",
         "report_builder.gone no longer exists: remove it from KNOWN_OVER_400",
+    ]
+
+
+def test_the_web_layer_imports_only_the_public_api(tmp_path: Path) -> None:
+    found = violations(_tree(tmp_path, {
+        "web/__init__.py": "from report_builder.web.app import create_app\n",
+        "web/app.py": "import report_builder\nfrom report_builder.results import FileResult\n"
+                      "from report_builder.findings import Finding\nfrom report_builder.pipeline import check_file\n"
+                      "def f():\n    from report_builder.intake import reader\n",
+        "schema.py": "from report_builder.web import app\n",
+    }))
+    assert sorted(found) == [
+        "report_builder.schema imports report_builder.web.app: only entry modules import web",
+        "report_builder.web.app imports report_builder.intake.reader: web imports only the public API, findings, "
+        "results and its own modules",
+        "report_builder.web.app imports report_builder.pipeline: web imports only the public API, findings, "
+        "results and its own modules",
     ]

@@ -12,7 +12,8 @@ from report_builder.findings import ReportBuilderError
 
 PUBLIC = {
     # calls
-    "check_submissions", "check_file", "load_office", "build_report", "make_templates", "write_feedback",
+    "check_submissions", "check_file", "accept_submission", "load_office", "build_report", "make_templates",
+    "write_feedback",
     "list_report_versions", "compare_files", "start_year", "check_report_template", "template_fields",
     "write_template_guide", "list_formats", "copy_format",
     # results

@@ -1,0 +1,216 @@
+"""The desk's pages (docs/intake-desk.md): a department's page behind its token, the office's board behind
+its password. Server-rendered HTML (Jinja2, autoescaped), no JavaScript needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import Message, Receive
+
+from report_builder.web.desk import Desk, changes
+from report_builder.web.security import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    RequestLog,
+    csrf_token,
+    csrf_valid,
+    sign_session,
+    valid_session,
+)
+from report_builder.web.store import Department, Store
+
+__all__ = ["MAX_UPLOAD", "create_app"]
+
+MAX_UPLOAD = 20 * 1024 * 1024  # bytes of one workbook
+FORM_OVERHEAD = 64 * 1024  # bytes of the form around the workbook
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_pages = Environment(loader=PackageLoader("report_builder.web", "pages"), autoescape=select_autoescape(default=True))
+
+
+class TooLarge(Exception):
+    pass
+
+
+def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD) -> Starlette:
+    """The desk of one year folder; `state` is its SQLite file (store.default_state), uploads beside it."""
+    store = Store(state)
+    desk = Desk(Path(year_dir), store)
+    desk.office()  # read once at start: every listed department has its token before the first request
+
+    def page(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        token, new = csrf_token(request)
+        html = _pages.get_template(name).render(csrf=token, **values)
+        response = HTMLResponse(html, status_code=status)
+        if new:
+            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    def not_found(request: Request) -> HTMLResponse:
+        return page(request, "message.html", 404, title="页面不存在", text="链接无效。请核对党政办公室发来的链接。")
+
+    async def department_of(request: Request) -> Department | None:
+        return await run_in_threadpool(store.department_by_token, request.path_params["token"])
+
+    async def department_page(request: Request) -> Response:
+        department = await department_of(request)
+        if department is None:
+            return not_found(request)
+        history = await run_in_threadpool(store.submissions, department.id)
+        return page(request, "department.html", department=department, history=history)
+
+    async def template(request: Request) -> Response:
+        department = await department_of(request)
+        if department is None:
+            return not_found(request)
+        path = await run_in_threadpool(desk.template, department)
+        if path is None:
+            return page(request, "message.html", 503, title="暂时无法下载", text="年度总表有问题，请联系党政办公室。")
+        return FileResponse(path, media_type=XLSX, filename=f"{department.name}.xlsx")
+
+    async def upload(request: Request) -> Response:
+        department = await department_of(request)
+        if department is None:
+            return not_found(request)
+        if not request.cookies.get(CSRF_COOKIE):
+            return forbidden(request)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_upload + FORM_OVERHEAD:
+            return too_large(request, max_upload)
+        limited = Request(request.scope, _limited(request.receive, max_upload + FORM_OVERHEAD))
+        try:
+            async with limited.form(max_files=1, max_fields=5) as form:
+                if not csrf_valid(request, form.get("csrf")):
+                    return forbidden(request)
+                sent = form.get("file")
+                data = await sent.read(max_upload + 1) if isinstance(sent, UploadFile) else None
+        except TooLarge:
+            return too_large(request, max_upload)
+        if data is None or not data:
+            return page(request, "message.html", 400, title="没有收到文件",
+                        text="请选择填好的填报表（.xlsx）后再上传。", back=f"/d/{department.token}")
+        if len(data) > max_upload:
+            return too_large(request, max_upload)
+        submission = await run_in_threadpool(desk.receive, department, data)
+        return RedirectResponse(f"/d/{department.token}/s/{submission.n}", status_code=303)
+
+    async def submission_page(request: Request) -> Response:
+        department = await department_of(request)
+        if department is None:
+            return not_found(request)
+        history = await run_in_threadpool(store.submissions, department.id)
+        n = request.path_params["n"]
+        if not 1 <= n <= len(history):
+            return not_found(request)
+        current = history[n - 1]
+        fixed, new = changes(history[n - 2] if n > 1 else None, current)
+        return page(request, "submission.html", department=department, history=history, submission=current,
+                    fixed=sorted(fixed), new=sorted(new), first=n == 1)
+
+    async def feedback(request: Request) -> Response:
+        department = await department_of(request)
+        if department is None:
+            return not_found(request)
+        history = await run_in_threadpool(store.submissions, department.id)
+        n = request.path_params["n"]
+        if not 1 <= n <= len(history):
+            return not_found(request)
+        path = await run_in_threadpool(desk.feedback, department, history[n - 1])
+        if path is None:
+            return not_found(request)
+        return FileResponse(path, media_type=XLSX, filename=f"{department.name}_第{n}次_反馈.xlsx")
+
+    def forbidden(request: Request) -> HTMLResponse:
+        return page(request, "message.html", 403, title="请求被拒绝",
+                    text="页面已过期或来自其他网站。请重新打开本部门的链接后再上传。")
+
+    def too_large(request: Request, limit: int) -> HTMLResponse:
+        return page(request, "message.html", 413, title="文件过大",
+                    text=f"上传的文件超过 {limit // (1024 * 1024)} MB，未保存。部门填报表通常小于 5 MB，"
+                         "请删除多余内容后另存为 .xlsx 再上传。")
+
+    def logged_in(request: Request) -> bool:
+        return valid_session(store.session_secret(), request.cookies.get(SESSION_COOKIE))
+
+    async def office(request: Request) -> Response:
+        if not await run_in_threadpool(logged_in, request):
+            return page(request, "login.html", 401)
+        rows = await run_in_threadpool(desk.board)
+        loaded = await run_in_threadpool(desk.office)
+        base = str(request.base_url).rstrip("/")
+        return page(request, "board.html", rows=rows, base=base, office=loaded.office, findings=loaded.findings)
+
+    async def login(request: Request) -> Response:
+        async with request.form(max_files=0, max_fields=5) as form:
+            sent, password = form.get("csrf"), form.get("password")
+        if not csrf_valid(request, sent):
+            return forbidden(request)
+        ok = isinstance(password, str) and await run_in_threadpool(store.check_office_password, password)
+        if not ok:
+            return page(request, "login.html", 401, wrong=True)
+        response = RedirectResponse("/office", status_code=303)
+        response.set_cookie(SESSION_COOKIE, sign_session(store.session_secret()), httponly=True, samesite="strict",
+                            path="/office")
+        return response
+
+    async def logout(request: Request) -> Response:
+        async with request.form(max_files=0, max_fields=5) as form:
+            sent = form.get("csrf")
+        if not csrf_valid(request, sent):
+            return forbidden(request)
+        response = RedirectResponse("/office", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/office")
+        return response
+
+    async def home(request: Request) -> Response:
+        return page(request, "message.html", title="信息公开年度报告 收表", text="请使用党政办公室发来的本部门链接。")
+
+    async def other(request: Request, exc: Exception) -> Response:
+        return not_found(request)
+
+    async def malformed(request: Request, exc: Exception) -> Response:
+        return page(request, "message.html", 400, title="无法读取上传的内容", text="请从页面上选择文件后重新上传。")
+
+    async def method(request: Request, exc: Exception) -> Response:
+        return page(request, "message.html", 405, title="不支持的请求", text="请从页面上的按钮操作。")
+
+    routes = [
+        Route("/", home),
+        Route("/d/{token}", department_page),
+        Route("/d/{token}/template", template),
+        Route("/d/{token}/upload", upload, methods=["POST"]),
+        Route("/d/{token}/s/{n:int}", submission_page),
+        Route("/d/{token}/s/{n:int}/feedback.xlsx", feedback),
+        Route("/office", office),
+        Route("/office/login", login, methods=["POST"]),
+        Route("/office/logout", logout, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={400: malformed, 404: other, 405: method})
+    app.state.desk = desk
+    app.add_middleware(RequestLog, path=store.folder / "desk.log")
+    return app
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """`receive` that raises TooLarge once the body passes `limit` bytes (checked while it streams in)."""
+    seen = 0
+
+    async def limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise TooLarge
+        return message
+
+    return limited

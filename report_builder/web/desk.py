@@ -1,0 +1,197 @@
+"""What the desk does with an upload, through the library's public calls only: store it, check it alone
+(`check_file` against `load_office`), record its findings, and put the latest upload without errors into
+the year folder (`accept_submission`). Also the blank workbook to fill and the feedback copies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import report_builder as rb
+from report_builder.findings import Finding, Severity
+from report_builder.results import CheckReport, FileResult, OfficeResult
+from report_builder.web.store import PENDING, Department, Store, Submission
+
+__all__ = ["CLEAN", "FIX", "LATE", "NONE", "WARNINGS", "Desk", "Row", "changes", "status_of"]
+
+CLEAN, WARNINGS, FIX, NONE, LATE = "已通过", "仅有提示", "有错误待改", "未交", "逾期"
+
+
+def status_of(findings: tuple[Finding, ...]) -> str:
+    if any(f.severity is Severity.ERROR for f in findings):
+        return FIX
+    return WARNINGS if findings else CLEAN
+
+
+def changes(previous: Submission | None, current: Submission) -> tuple[set[tuple[str, str, str]],
+                                                                       set[tuple[str, str, str]]]:
+    """(fixed, new): the (code, sheet, cell) places of the previous submission's findings not in this one's,
+    and of this one's not in the previous one's."""
+    if previous is None:
+        return set(), set()
+    before = {(f.code, f.sheet, f.cell) for f in previous.findings}
+    now = {(f.code, f.sheet, f.cell) for f in current.findings}
+    return before - now, now - before
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One department on the office board."""
+
+    department: Department
+    status: str
+    uploads: int
+    last: str
+    errors: int
+    warnings: int
+
+
+class Desk:
+    """One year's desk: the year folder, the state store, the office workbook (read again when it changes)."""
+
+    def __init__(self, year_dir: Path, store: Store, *, today: dt.date | None = None) -> None:
+        self.year_dir = Path(year_dir)
+        self.store = store
+        self.today = today
+        self._lock = threading.Lock()
+        self._office: tuple[tuple[int, int], OfficeResult] | None = None
+
+    # ---- the office workbook --------------------------------------------------------------------------------
+
+    def office(self) -> OfficeResult:
+        """The year's office workbook, read by `load_office` again only when its file changed."""
+        path = self.year_dir / "年度总表.xlsx"
+        try:
+            stat = path.stat()
+            key = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            key = (0, 0)
+        with self._lock:
+            if self._office is None or self._office[0] != key:
+                loaded = rb.load_office(self.year_dir)
+                self._office = (key, loaded)
+                if loaded.office is not None:
+                    self.store.add_departments(e.name for e in loaded.office.departments)
+            return self._office[1]
+
+    def departments(self) -> list[Department]:
+        """The departments of the office workbook's list, with their tokens (made on first sight)."""
+        office = self.office().office
+        names = [e.name for e in office.departments] if office else []
+        by_name = {d.name: d for d in self.store.departments()}
+        return [by_name[name] for name in names if name in by_name]
+
+    # ---- uploads --------------------------------------------------------------------------------------------
+
+    def receive(self, department: Department, data: bytes) -> Submission:
+        """Store the bytes as the department's next submission, check them, accept them if they have no error."""
+        received = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        submission = self.store.reserve(department.id, received, hashlib.sha256(data).hexdigest(), data)
+        return self.check(department, submission)
+
+    def check(self, department: Department, submission: Submission) -> Submission:
+        """Check a stored submission alone; record its findings; the latest without errors enters the year."""
+        path = self.store.folder / submission.file
+        loaded = self.office()
+        result = rb.check_file(path, loaded.office, year=self.year_dir.name)
+        findings = result.findings + _belongs(result, department)
+        status = status_of(findings)
+        self.store.record(submission.id, status, findings)
+        if status != FIX:
+            self._accept(department, submission.n, path)
+        return next(s for s in self.store.submissions(department.id) if s.id == submission.id)
+
+    def _accept(self, department: Department, n: int, path: Path) -> None:
+        with self._lock:  # a later upload checked sooner is not replaced by an earlier one
+            newest = [s for s in self.store.submissions(department.id) if s.status not in (PENDING, FIX)]
+            if newest and newest[-1].n == n:
+                rb.accept_submission(self.year_dir, department.name, path.read_bytes())
+
+    def recover(self) -> int:
+        """At start: check again the submissions a killed server stored but did not check; their count."""
+        by_id = {d.id: d for d in self.store.departments()}
+        pending = self.store.pending()
+        for submission in pending:
+            self.check(by_id[submission.department], submission)
+        return len(pending)
+
+    # ---- files to download --------------------------------------------------------------------------------
+
+    def template(self, department: Department) -> Path | None:
+        """The department's blank workbook (made by `make_templates` once per version of the office workbook)."""
+        loaded = self.office()
+        if loaded.office is None or loaded.file is None:
+            return None
+        names = [e.name for e in loaded.office.departments]
+        if department.name not in names:
+            return None
+        folder = self.store.folder / "templates" / loaded.file.sha256[:16]
+        with self._lock:
+            if not folder.is_dir():
+                staging = Path(tempfile.mkdtemp(prefix=".templates.", dir=self.store.folder))
+                written = rb.make_templates(self.year_dir, staging)
+                if len(written.written) != len(names):
+                    shutil.rmtree(staging, ignore_errors=True)
+                    return None
+                for index, path in enumerate(written.written):  # in the list's order; named by index, not name
+                    path.rename(staging / f"{index}.xlsx")
+                folder.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging, folder)
+        return folder / f"{names.index(department.name)}.xlsx"
+
+    def feedback(self, department: Department, submission: Submission) -> Path | None:
+        """The submission's feedback copy (`write_feedback`), made on first request; None without findings."""
+        if not submission.findings:
+            return None
+        folder = self.store.folder / "feedback" / str(department.id) / str(submission.n)
+        target = folder / "反馈.xlsx"
+        with self._lock:
+            if not target.is_file():
+                upload = self.store.folder / submission.file
+                result = FileResult(upload.name, "department", department.name, submission.findings, rb.Tally(),
+                                    submission.sha256)
+                staging = Path(tempfile.mkdtemp(prefix=".feedback.", dir=self.store.folder))
+                written = rb.write_feedback(CheckReport(upload.parent, (result,), (), None), staging)
+                if not written.written:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    return None
+                folder.mkdir(parents=True, exist_ok=True)
+                os.replace(written.written[0], target)
+                shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    # ---- the board ------------------------------------------------------------------------------------------
+
+    def board(self) -> list[Row]:
+        office = self.office().office
+        deadline = office.info.deadline if office else None
+        today = self.today or dt.date.today()
+        rows = []
+        for department in self.departments():
+            done = [s for s in self.store.submissions(department.id) if s.status != PENDING]
+            latest = done[-1] if done else None
+            status = latest.status if latest else NONE
+            accepted = any(s.status != FIX for s in done)
+            if deadline is not None and today > deadline and not accepted:
+                status = LATE
+            rows.append(Row(department, status, len(done), latest.received_at if latest else "",
+                            latest.errors if latest else 0, latest.warnings if latest else 0))
+        return rows
+
+
+def _belongs(result: FileResult, department: Department) -> tuple[Finding, ...]:
+    """An error when the workbook checked names another department (or is not a department's workbook)."""
+    if result.kind == "department" and result.department in ("", department.name):
+        return ()
+    if result.kind == "department" or result.kind == "office":
+        shown = result.department or "年度总表"
+        return (Finding("upload-other-department", result.file, value=shown,
+                        detail=f"表中的部门是“{shown}”，本页面是“{department.name}”"),)
+    return ()

@@ -1,0 +1,210 @@
+"""The web intake desk (report_builder.web) through Starlette's TestClient, on a year made by tests/years.py:
+a department's page, uploads with and without mistakes, what enters the year folder, CSRF, the office board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from starlette.testclient import TestClient
+from years import OFFICE, app
+
+from report_builder import pipeline
+from report_builder.outputs.excel import save_workbook
+from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.schema import OFFICE_FILE
+from report_builder.web import Store, create_app, default_state
+
+PASSWORD = "办公室的测试密码"
+
+
+class Desk:
+    """A year folder without department files, its desk app, and the departments' tokens."""
+
+    def __init__(self, year: Path, client: TestClient) -> None:
+        self.year = year
+        self.client = client
+        self.state = default_state(year)
+        self.tokens = {d.name: d.token for d in Store(self.state).departments()}
+
+    def open(self, name: str) -> str:
+        page = self.client.get(f"/d/{self.tokens[name]}")
+        assert page.status_code == 200, page.text
+        return page.text
+
+    def upload(self, name: str, data: bytes, **kwargs: Any) -> Any:
+        page = self.open(name)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf is not None
+        form = {"csrf": csrf.group(1), **kwargs.pop("form", {})}
+        return self.client.post(f"/d/{self.tokens[name]}/upload", data=form,
+                                files={"file": ("随便什么名字/../../x.xlsx", data)}, **kwargs)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[Desk]:
+    year = tmp_path / "2017-2018"
+    year.mkdir()
+    (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
+    application = create_app(year, default_state(year), max_upload=2 * 1024 * 1024)
+    Store(default_state(year)).set_office_password(PASSWORD)
+    with TestClient(application, follow_redirects=True) as client:
+        client.get("/office")  # the office workbook is read, the departments get their tokens
+        yield Desk(year, client)
+
+
+def filled(template: bytes, *applications: dict[str, object]) -> bytes:
+    """The downloaded blank workbook of 教务处 filled as the department would: liaison, 清单, requests."""
+    wb = openpyxl.load_workbook(io.BytesIO(template))
+    set_form_value(wb, "基本信息", "liaison", "张老师")
+    mine = [item for item in OFFICE.checklist if item.department == "教务处"]
+    fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
+    if applications:
+        fill_department(wb, "依申请公开", applications)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_department_uploads_a_mistake_then_the_fix(desk: Desk) -> None:
+    page = desk.open("教务处")
+    assert "<h1>教务处</h1>" in page and 'id="template"' in page and 'id="upload"' in page
+    template = desk.client.get(f"/d/{desk.tokens['教务处']}/template")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+
+    wrong = desk.upload("教务处", filled(template.content, app(received=dt.date(2016, 5, 1))))
+    assert wrong.status_code == 200 and str(wrong.url).endswith("/s/1")
+    assert '<span id="status" class="s-有错误待改">有错误待改</span>' in wrong.text
+    assert '<li class="error"><span class="cell">依申请公开!A3</span>' in wrong.text
+    assert 'id="compare"' not in wrong.text  # nothing to compare the first upload with
+    assert not (desk.year / "教务处.xlsx").exists()  # an upload with errors never enters the year folder
+    feedback = desk.client.get(f"/d/{desk.tokens['教务处']}/s/1/feedback.xlsx")
+    assert feedback.status_code == 200 and "问题清单" in openpyxl.load_workbook(io.BytesIO(feedback.content)).sheetnames
+
+    fixed = desk.upload("教务处", filled(template.content, app()))
+    assert str(fixed.url).endswith("/s/2")
+    assert '<span id="status" class="s-已通过">已通过</span>' in fixed.text
+    assert "与上次相比：已改正 1 处，新出现 0 处" in fixed.text
+    assert '已改正：<span class="place">依申请公开!A3</span>' in fixed.text
+    assert fixed.text.count('<li><a href="/d/') == 2  # the history lists both submissions
+    assert (desk.year / "教务处.xlsx").is_file()
+    report = pipeline.check_submissions(desk.year)
+    assert [f for f in report.files if f.file == "教务处.xlsx"][0].findings == ()
+    assert not [f for f in report.findings if f.file == "教务处.xlsx"]
+    assert not [f for f in report.findings if f.code != "missing-department"], [str(f) for f in report.findings]
+
+    stored = sorted(p.name for p in (desk.state.with_suffix("") / "uploads").rglob("*.xlsx"))
+    assert stored == ["1.xlsx", "2.xlsx"]  # names we chose, never the sender's
+
+
+def test_an_upload_with_errors_never_replaces_the_accepted_file(desk: Desk) -> None:
+    template = desk.client.get(f"/d/{desk.tokens['教务处']}/template").content
+    desk.upload("教务处", filled(template))
+    accepted = (desk.year / "教务处.xlsx").read_bytes()
+    desk.upload("教务处", filled(template, app(received=dt.date(2016, 5, 1))))
+    desk.upload("教务处", b"not a workbook at all")
+    assert (desk.year / "教务处.xlsx").read_bytes() == accepted
+
+
+def test_another_departments_workbook_is_an_error(desk: Desk) -> None:
+    template = desk.client.get(f"/d/{desk.tokens['教务处']}/template").content
+    page = desk.upload("财务处", filled(template))
+    assert "有错误待改" in page.text and "这份填报表属于另一个部门" in page.text
+    assert not list(desk.year.glob("财务处*")) and not (desk.year / "教务处.xlsx").exists()
+
+
+def test_a_bad_token_gets_the_same_404(desk: Desk) -> None:
+    pages = [desk.client.get(path) for path in ("/d/nope", "/d/" + "A" * 32, "/d/nope/template",
+                                                 "/d/nope/s/1", "/d/nope/s/1/feedback.xlsx", "/nowhere")]
+    assert {p.status_code for p in pages} == {404}
+    assert len({p.text for p in pages}) == 1 and "链接无效" in pages[0].text
+    assert desk.client.get(f"/d/{desk.tokens['教务处']}/s/1").status_code == 404  # no such submission yet
+
+
+def test_a_post_without_the_csrf_token_is_refused(desk: Desk) -> None:
+    token = desk.tokens["教务处"]
+    desk.open("教务处")  # the browser has its cookie…
+    missing = desk.client.post(f"/d/{token}/upload", files={"file": ("a.xlsx", b"PK")})
+    forged = desk.client.post(f"/d/{token}/upload", data={"csrf": "x" * 43}, files={"file": ("a.xlsx", b"PK")})
+    desk.client.cookies.clear()  # …or, from another site, none
+    cookieless = desk.client.post(f"/d/{token}/upload", data={"csrf": "x" * 43}, files={"file": ("a.xlsx", b"PK")})
+    assert missing.status_code == forged.status_code == cookieless.status_code == 403
+    assert "请求被拒绝" in missing.text
+    assert Store(desk.state).submissions(1) == []
+
+
+def test_an_over_size_upload_is_refused_and_nothing_stored(desk: Desk) -> None:
+    big = desk.upload("教务处", b"PK" + b"\0" * (3 * 1024 * 1024))
+    assert big.status_code == 413 and "文件过大" in big.text
+    assert all(Store(desk.state).submissions(d) == [] for d in range(1, 5))
+    assert not (desk.state.with_suffix("") / "uploads").exists()
+
+
+def test_the_office_board_needs_the_password(desk: Desk) -> None:
+    login = desk.client.get("/office")
+    assert login.status_code == 401 and 'id="login"' in login.text and 'id="board"' not in login.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', login.text)
+    assert csrf is not None
+    wrong = desk.client.post("/office/login", data={"csrf": csrf.group(1), "password": "猜的"})
+    assert wrong.status_code == 401 and 'id="board"' not in wrong.text
+    desk.client.cookies.set("desk_office", "99999999999.forged", path="/office")
+    assert 'id="board"' not in desk.client.get("/office").text
+    desk.client.cookies.delete("desk_office", path="/office")
+
+    template = desk.client.get(f"/d/{desk.tokens['教务处']}/template").content
+    desk.upload("教务处", filled(template, app(received=dt.date(2016, 5, 1))))
+    board = desk.client.post("/office/login", data={"csrf": csrf.group(1), "password": PASSWORD})
+    assert board.status_code == 200 and 'id="board"' in board.text
+    rows = dict(re.findall(r'<tr data-department="([^"]+)">.*?<td class="status"><span[^>]*>([^<]+)<', board.text))
+    assert set(rows) == {"党政办公室", "教务处", "招生就业处", "财务处"}
+    assert set(rows.values()) == {"逾期"}  # the deadline was in 2018: none is accepted
+    assert re.search(r'data-department="教务处">.*?<td class="uploads">1</td>', board.text)
+
+
+def test_the_board_before_the_deadline(tmp_path: Path) -> None:
+    year = tmp_path / "2017-2018"
+    year.mkdir()
+    (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
+    application = create_app(year, default_state(year))
+    application.state.desk.today = dt.date(2018, 9, 1)
+    Store(default_state(year)).set_office_password(PASSWORD)
+    with TestClient(application) as client:
+        client.get("/office")
+        tokens = {d.name: d.token for d in Store(default_state(year)).departments()}
+        page = client.get(f"/d/{tokens['教务处']}").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf is not None
+        template = client.get(f"/d/{tokens['教务处']}/template").content
+        client.post(f"/d/{tokens['教务处']}/upload", data={"csrf": csrf.group(1)},
+                    files={"file": ("x.xlsx", filled(template, app(received=dt.date(2016, 5, 1))))})
+        board = client.post("/office/login", data={"csrf": csrf.group(1), "password": PASSWORD}).text
+    rows = dict(re.findall(r'<tr data-department="([^"]+)">.*?<td class="status"><span[^>]*>([^<]+)<', board))
+    assert rows == {"党政办公室": "未交", "教务处": "有错误待改", "招生就业处": "未交", "财务处": "未交"}
+
+
+def test_every_request_is_logged_without_the_token(desk: Desk) -> None:
+    desk.open("教务处")
+    log = (desk.state.with_suffix("") / "desk.log").read_text(encoding="utf-8")
+    assert "GET\t/d/…\t200" in log and desk.tokens["教务处"] not in log
+
+
+def test_serve_links_prints_a_line_per_department(tmp_path: Path) -> None:
+    year = tmp_path / "2017-2018"
+    year.mkdir()
+    (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
+    args = [sys.executable, "-m", "report_builder.cli", "serve", str(year), "--port", "9000", "--links"]
+    first = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True).stdout
+    again = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True).stdout
+    lines = [line.split("\t") for line in first.splitlines()]
+    assert [name for name, _ in lines] == ["党政办公室", "教务处", "招生就业处", "财务处"]
+    assert all(re.fullmatch(r"http://127\.0\.0\.1:9000/d/[A-Za-z0-9_-]{32}", link) for _, link in lines)
+    assert first == again  # a token is made once and kept
+    assert (tmp_path / ".2017-2018.desk.sqlite3").is_file() and not list(year.glob(".*"))
