@@ -154,7 +154,7 @@ def test_a_department_uploads_sees_its_mistakes_and_fixes_them(desk: Desk, page:
     assert history.count() == second
     hrefs = [history.nth(i).get_attribute("href") or "" for i in range(second)]
     assert all(f"/d/{desk.token(name)}/s/" in href for href in hrefs), hrefs
-    save_screenshot(page, screenshots, "department.png")
+    save_screenshot(page, screenshots, "department-passed.png")
 
     page.goto(f"{desk.links[name]}/s/{first}")  # the first submission is kept, not overwritten
     assert status(page) == "有错误待改"
