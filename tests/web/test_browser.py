@@ -133,6 +133,7 @@ def test_a_department_uploads_sees_its_mistakes_and_fixes_them(desk: Desk, page:
     first = upload(page, wrong)
     assert status(page) == "有错误待改"
     assert shown_findings(page) == expected
+    assert not (desk.year / f"{name}.xlsx").exists()  # a workbook with errors never enters the year folder
     for item in page.locator("ul#findings > li.error").all():  # each with what is wrong, in Chinese
         assert re.search(r"[\u4e00-\u9fff]", item.inner_text().replace(item.locator("span.cell").inner_text(), ""))
     if first == 1:
@@ -148,6 +149,8 @@ def test_a_department_uploads_sees_its_mistakes_and_fixes_them(desk: Desk, page:
     assert second == first + 1
     assert status(page) == "已通过"
     assert page.locator("ul#findings > li").count() == 0
+    accepted = desk.year / f"{name}.xlsx"  # the CLI's door: the accepted upload, as `check` expects it
+    assert accepted.read_bytes() == fixed.read_bytes()
     compare = page.locator("#compare").inner_text()
     assert "已改正 2 处" in compare and "新出现 0 处" in compare, compare
     history = page.locator("ol#history a")
