@@ -153,7 +153,7 @@ def _other_file(path: Path) -> FileResult:
         finding = precheck_document(path, path.name)
         try:
             used_for = next((f.name for f in FORMATS.values() if f.file == path.name), DEFAULT_FORMAT)
-            detail = f"用于“{used_for}”格式；sha256 {file_sha256(path)[:12]}…"
+            detail = f"用于“{used_for}”格式；sha256 {file_sha256(path)}"  # the whole digest: what an audit compares
             finding = finding or Finding("template-in-folder", path.name, detail=detail)
         except OSError:
             finding = Finding("document-unreadable", path.name, detail="无法打开文件")
