@@ -1,0 +1,248 @@
+"""The intake desk in a real browser (issue 13, "What it must show"), against `report-builder serve`.
+
+A department opens its link, downloads the blank template, uploads it filled with mistakes, sees each finding
+with its cell, downloads the feedback, uploads the fixed file and sees "已通过" and "已改正"; the office logs in
+and the board shows every department's status; a wrong token and a missing credential get nothing.
+Pages are read by the contract's ids and classes (COMMON13: #status, ul#findings li.error span.cell…);
+the findings expected are the library's own check of the same file, so no message text is written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from years import OFFICE, app, rows
+
+import report_builder
+from report_builder.outputs.filling import fill_department, set_form_value
+from web.served import Desk, start_desk
+
+SUBMISSION = re.compile(r"/d/(?P<token>[^/]+)/s/(?P<n>\d+)$")
+STATUSES = ("未交", "有错误待改", "仅有提示", "已通过", "逾期")
+MISTAKES = rows("依申请公开", app(received=dt.date(2016, 3, 5)), app(fee="abc"))  # two errors: A3, G4
+HINT_ONLY = rows("依申请公开", app(fee="12"))  # a warning only: a number written as text
+
+
+# ---- what a person does in the browser ----------------------------------------------------------------------
+
+def download(page: Any, selector: str, folder: Path, name: str) -> Path:
+    """Click a link that downloads a file; the file saved under a name of ours."""
+    with page.expect_download() as info:
+        page.click(selector)
+    path = folder / name
+    info.value.save_as(path)
+    return path
+
+
+def upload(page: Any, file: Path) -> int:
+    """Choose the file in form#upload and send it; the submission's number from the page we land on."""
+    form = page.locator("form#upload")
+    form.locator("input[type=file]").set_input_files(str(file))
+    with page.expect_navigation(url=SUBMISSION):
+        submit(form)
+    match = SUBMISSION.search(page.url)
+    assert match, page.url
+    return int(match["n"])
+
+
+def submit(form: Any) -> None:
+    """Click the form's submit button (or submit it as the button would, if it has none)."""
+    button = form.locator("button[type=submit], input[type=submit]")
+    if button.count():
+        button.first.click()
+    else:
+        form.evaluate("f => f.requestSubmit()")
+
+
+def shown_findings(page: Any) -> set[tuple[str, str]]:
+    """(error|warning, 工作表!单元格) of each li in ul#findings."""
+    shown = set()
+    for item in page.locator("ul#findings > li").all():
+        classes = (item.get_attribute("class") or "").split()
+        severity = "error" if "error" in classes else "warning" if "warning" in classes else "?"
+        shown.add((severity, item.locator("span.cell").inner_text().strip()))
+    return shown
+
+
+def status(page: Any) -> str:
+    return str(page.locator("#status").inner_text()).strip()
+
+
+def login(page: Any, desk: Desk, password: str) -> None:
+    page.goto(f"{desk.url}/office")
+    page.locator("form#login input[name=password]").fill(password)
+    with page.expect_navigation():
+        submit(page.locator("form#login"))
+
+
+def board(page: Any) -> dict[str, tuple[str, str]]:
+    """部门名称 → (td.status, td.uploads) of table#board."""
+    cells = {}
+    for row in page.locator("table#board tr[data-department]").all():
+        name = row.get_attribute("data-department")
+        cells[name] = (row.locator("td.status").inner_text().strip(), row.locator("td.uploads").inner_text().strip())
+    return cells
+
+
+def save_screenshot(page: Any, folders: list[Path], name: str) -> None:
+    first = folders[0] / name
+    page.screenshot(path=str(first), full_page=True)
+    for folder in folders[1:]:
+        shutil.copyfile(first, folder / name)
+
+
+# ---- what the library says about the same files ------------------------------------------------------------
+
+def expected_findings(desk: Desk, file: Path) -> set[tuple[str, str]]:
+    office = report_builder.load_office(desk.year).office
+    result = report_builder.check_file(file, office)
+    return {(f.severity.value, f"{f.sheet}!{f.cell}") for f in result.findings}
+
+
+def filled(template: Path, department: str, change: Any, out: Path) -> Path:
+    """The downloaded blank template, filled as the department would (liaison, 清单 statuses) plus `change`."""
+    wb = openpyxl.load_workbook(template)
+    set_form_value(wb, "基本信息", "liaison", "张老师")
+    mine = [item for item in OFFICE.checklist if item.department == department]
+    fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
+    change(wb)
+    wb.save(out)
+    return out
+
+
+# ---- the tests -----------------------------------------------------------------------------------------------
+
+def test_a_department_uploads_sees_its_mistakes_and_fixes_them(desk: Desk, page: Any, tmp_path: Path,
+                                                                screenshots: list[Path]) -> None:
+    name = "教务处"
+    page.goto(desk.links[name])
+    assert page.locator("h1").inner_text().strip() == name
+    template = download(page, "a#template", tmp_path, f"{name}-blank.xlsx")
+    assert openpyxl.load_workbook(template).sheetnames  # a real workbook
+
+    wrong = filled(template, name, MISTAKES, tmp_path / f"{name}-wrong.xlsx")
+    expected = expected_findings(desk, wrong)
+    assert {s for s, _ in expected} == {"error"} and len(expected) == 2, expected
+    first = upload(page, wrong)
+    assert status(page) == "有错误待改"
+    assert shown_findings(page) == expected
+    assert not (desk.year / f"{name}.xlsx").exists()  # a workbook with errors never enters the year folder
+    for item in page.locator("ul#findings > li.error").all():  # each with what is wrong, in Chinese
+        assert re.search(r"[\u4e00-\u9fff]", item.inner_text().replace(item.locator("span.cell").inner_text(), ""))
+    if first == 1:
+        assert page.locator("#compare").count() == 0
+    feedback = download(page, "a#feedback", tmp_path, "feedback.xlsx")
+    assert "问题清单" in openpyxl.load_workbook(feedback).sheetnames
+    save_screenshot(page, screenshots, "department-errors.png")
+
+    fixed = filled(template, name, lambda wb: None, tmp_path / f"{name}-fixed.xlsx")
+    assert expected_findings(desk, fixed) == set()
+    page.goto(desk.links[name])  # the contract puts form#upload on the department page
+    second = upload(page, fixed)
+    assert second == first + 1
+    assert status(page) == "已通过"
+    assert page.locator("ul#findings > li").count() == 0
+    accepted = desk.year / f"{name}.xlsx"  # the CLI's door: the accepted upload, as `check` expects it
+    assert accepted.read_bytes() == fixed.read_bytes()
+    compare = page.locator("#compare").inner_text()
+    assert "已改正 2 处" in compare and "新出现 0 处" in compare, compare
+    history = page.locator("ol#history a")
+    assert history.count() == second
+    hrefs = [history.nth(i).get_attribute("href") or "" for i in range(second)]
+    assert all(f"/d/{desk.token(name)}/s/" in href for href in hrefs), hrefs
+    save_screenshot(page, screenshots, "department-passed.png")
+
+    page.goto(f"{desk.links[name]}/s/{first}")  # the first submission is kept, not overwritten
+    assert status(page) == "有错误待改"
+    assert shown_findings(page) == expected
+
+
+def test_the_board_shows_each_department_status(desk: Desk, browser: Any, page: Any, tmp_path: Path,
+                                                screenshots: list[Path]) -> None:
+    sent = {"财务处": MISTAKES, "招生就业处": HINT_ONLY}
+    for name, change in sent.items():
+        context = browser.new_context(locale="zh-CN", accept_downloads=True)
+        department = context.new_page()
+        department.goto(desk.links[name])
+        template = download(department, "a#template", tmp_path, f"{name}-blank.xlsx")
+        upload(department, filled(template, name, change, tmp_path / f"{name}.xlsx"))
+        context.close()
+
+    page.goto(f"{desk.url}/office")
+    assert page.locator("form#login").count() == 1
+    assert page.locator("table#board").count() == 0
+    login(page, desk, desk.password)
+    shown = board(page)
+    assert set(shown) == set(desk.links)
+    assert shown["财务处"] == ("有错误待改", "1")
+    assert shown["招生就业处"] == ("仅有提示", "1")
+    assert shown["党政办公室"] == ("未交", "0")
+    assert all(state in STATUSES for state, _ in shown.values()), shown
+    assert page.locator('tr[data-department="招生就业处"] td.last').inner_text().strip()
+    save_screenshot(page, screenshots, "board.png")
+
+
+def test_links_are_one_per_department_and_unguessable(desk: Desk) -> None:
+    assert set(desk.links) == {entry.name for entry in OFFICE.departments}
+    tokens = [desk.token(name) for name in desk.links]
+    assert len(set(tokens)) == len(tokens)
+    assert all(len(token) >= 32 for token in tokens)  # secrets.token_urlsafe(24) is 32 characters
+
+
+def test_a_wrong_token_gets_nothing(desk: Desk, page: Any) -> None:
+    own = desk.token("教务处")
+    other = desk.token("财务处")
+    pages = {}
+    for token in (secrets.token_urlsafe(24), own[:-1] + ("A" if own[-1] != "A" else "B"), other.upper(), "x"):
+        response = page.goto(f"{desk.url}/d/{token}")
+        assert response.status == 404
+        assert page.locator("form#upload, a#template, ol#history").count() == 0
+        text = page.locator("body").inner_text()
+        assert "教务处" not in text and "财务处" not in text
+        pages[token] = text
+    assert len(set(pages.values())) == 1  # the same page for every bad token
+    for path in (f"/d/{own}/s/999", f"/d/{own}/s/999/feedback.xlsx", f"/d/{secrets.token_urlsafe(24)}/template"):
+        assert page.goto(f"{desk.url}{path}").status == 404, path
+
+
+def test_without_the_credential_the_office_gets_nothing(desk: Desk, page: Any) -> None:
+    response = page.goto(f"{desk.url}/office")
+    assert response.status in (200, 401, 403)
+    assert page.locator("form#login").count() == 1 and page.locator("table#board").count() == 0
+    login(page, desk, desk.password + "x")
+    assert page.locator("table#board").count() == 0
+    assert page.locator("form#login").count() == 1
+    html = page.content()
+    for name in desk.links:  # no department's link leaks from the login page
+        assert desk.token(name) not in html
+
+
+def test_an_upload_without_the_form_token_is_refused(desk: Desk, page: Any, tmp_path: Path) -> None:
+    name = "党政办公室"
+    page.goto(desk.links[name])
+    template = download(page, "a#template", tmp_path, f"{name}-blank.xlsx")
+    response = page.request.post(f"{desk.links[name]}/upload", multipart={
+        "file": {"name": "x.xlsx", "mimeType": "application/octet-stream", "buffer": template.read_bytes()}},
+        max_redirects=0)
+    assert response.status == 403
+    page.goto(desk.links[name])
+    assert page.locator("ol#history a").count() == 0  # nothing was stored
+
+
+def test_a_passed_deadline_shows_late_departments(browser: Any, tmp_path: Path) -> None:
+    with start_desk(tmp_path, OFFICE) as late:  # the sample office's deadline, 2018-09-15, has passed
+        context = browser.new_context(locale="zh-CN")
+        page = context.new_page()
+        try:
+            login(page, late, late.password)
+            shown = board(page)
+            assert {state for state, _ in shown.values()} == {"逾期"}, shown
+        finally:
+            context.close()
+
