@@ -4,6 +4,7 @@ its password. Server-rendered HTML (Jinja2, autoescaped), no JavaScript needed.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,17 @@ FORM_OVERHEAD = 64 * 1024  # bytes of the form around the workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _pages = Environment(loader=PackageLoader("report_builder.web", "pages"), autoescape=select_autoescape(default=True))
+
+
+def _local_time(stamp: str) -> str:
+    """"2026-12-02T15:53:18+00:00" → "2026-12-02 23:53" in the server's time zone (the office's clock)."""
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+_pages.filters["local_time"] = _local_time
 
 
 class TooLarge(Exception):
