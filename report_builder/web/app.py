@@ -27,7 +27,7 @@ from report_builder.web.security import (
     sign_session,
     valid_session,
 )
-from report_builder.web.store import Department, Store
+from report_builder.web.store import Department, Store, Submission
 
 __all__ = ["MAX_UPLOAD", "create_app"]
 
@@ -115,27 +115,30 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD) -> 
         submission = await run_in_threadpool(desk.receive, department, data)
         return RedirectResponse(f"/d/{department.token}/s/{submission.n}", status_code=303)
 
-    async def submission_page(request: Request) -> Response:
+    async def numbered(request: Request) -> tuple[Department, list[Submission], int] | None:
+        """The department of the link, its submissions, and the n of the URL (None: no such submission)."""
         department = await department_of(request)
         if department is None:
-            return not_found(request)
+            return None
         history = await run_in_threadpool(store.submissions, department.id)
         n = request.path_params["n"]
-        if not 1 <= n <= len(history):
+        return (department, history, n) if 1 <= n <= len(history) else None
+
+    async def submission_page(request: Request) -> Response:
+        found = await numbered(request)
+        if found is None:
             return not_found(request)
+        department, history, n = found
         current = history[n - 1]
         fixed, new = changes(history[n - 2] if n > 1 else None, current)
         return page(request, "submission.html", department=department, history=history, submission=current,
                     fixed=sorted(fixed), new=sorted(new), first=n == 1)
 
     async def feedback(request: Request) -> Response:
-        department = await department_of(request)
-        if department is None:
+        found = await numbered(request)
+        if found is None:
             return not_found(request)
-        history = await run_in_threadpool(store.submissions, department.id)
-        n = request.path_params["n"]
-        if not 1 <= n <= len(history):
-            return not_found(request)
+        department, history, n = found
         path = await run_in_threadpool(desk.feedback, department, history[n - 1])
         if path is None:
             return not_found(request)
