@@ -18,6 +18,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive
 
 from report_builder.web.desk import Desk, changes
+from report_builder.web.reminders import reminder, reminder_for_all
 from report_builder.web.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -162,7 +163,11 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD) -> 
         rows = await run_in_threadpool(desk.board)
         loaded = await run_in_threadpool(desk.office)
         base = str(request.base_url).rstrip("/")
-        return page(request, "board.html", rows=rows, base=base, office=loaded.office, findings=loaded.findings)
+        deadline = loaded.office.info.deadline if loaded.office else None
+        links = [f"{base}/d/{r.department.token}" for r in rows]
+        reminders = [reminder(r, link, deadline) for r, link in zip(rows, links, strict=True)]
+        return page(request, "board.html", rows=zip(rows, reminders, strict=True), base=base, office=loaded.office,
+                    findings=loaded.findings, remind_all=reminder_for_all(rows, links, deadline))
 
     async def login(request: Request) -> Response:
         async with request.form(max_files=0, max_fields=5) as form:

@@ -188,6 +188,12 @@ def test_the_board_before_the_deadline(tmp_path: Path) -> None:
         board = client.post("/office/login", data={"csrf": csrf.group(1), "password": PASSWORD}).text
     rows = dict(re.findall(r'<tr data-department="([^"]+)">.*?<td class="status"><span[^>]*>([^<]+)<', board))
     assert rows == {"党政办公室": "未交", "教务处": "有错误待改", "招生就业处": "未交", "财务处": "未交"}
+    texts = dict(re.findall(r'<tr data-department="([^"]+)">.*?<td class="reminder"><textarea[^>]*>([^<]+)<', board))
+    assert texts["财务处"].startswith("财务处：信息公开工作年度报告的填报表还未收到，请于2018年9月15日前")
+    assert texts["财务处"].endswith(f"/d/{tokens['财务处']}")
+    assert texts["教务处"].startswith("教务处：您部门上传的填报表有 1 处错误")  # its link, to see the cell
+    together = re.search(r'<textarea id="remind-all"[^>]*>([^<]+)<', board)
+    assert together is not None and all(f"/d/{t}" in together.group(1) for t in tokens.values())
 
 
 def test_every_request_is_logged_without_the_token(desk: Desk) -> None:
@@ -208,3 +214,14 @@ def test_serve_links_prints_a_line_per_department(tmp_path: Path) -> None:
     assert all(re.fullmatch(r"http://127\.0\.0\.1:9000/d/[A-Za-z0-9_-]{32}", link) for _, link in lines)
     assert first == again  # a token is made once and kept
     assert (tmp_path / ".2017-2018.desk.sqlite3").is_file() and not list(year.glob(".*"))
+
+
+def test_a_department_that_passed_or_has_only_warnings_gets_no_reminder() -> None:
+    from report_builder.web.desk import CLEAN, WARNINGS, Row
+    from report_builder.web.reminders import reminder, reminder_for_all
+    from report_builder.web.store import Department
+
+    rows = [Row(Department(i, name, f"t{i}"), status, 1, "", 0, 0)
+            for i, (name, status) in enumerate((("教务处", CLEAN), ("财务处", WARNINGS)))]
+    assert [reminder(r, "http://x/d/t", dt.date(2018, 9, 15)) for r in rows] == ["", ""]
+    assert reminder_for_all(rows, ["a", "b"], None) == ""
