@@ -39,7 +39,7 @@ def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api", reason="未安装 playwright（pip install -e '.[test]'）")
     executable = chromium_path()
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--lang=zh-CN"])
         try:
             yield chromium
         finally:
