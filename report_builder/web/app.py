@@ -17,8 +17,10 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import Message, Receive
 
+import report_builder as rb
 from report_builder.web.desk import Desk, changes
 from report_builder.web.reminders import reminder, reminder_for_all
+from report_builder.web.reports import Reports
 from report_builder.web.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -54,10 +56,13 @@ class TooLarge(Exception):
     pass
 
 
-def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD) -> Starlette:
-    """The desk of one year folder; `state` is its SQLite file (store.default_state), uploads beside it."""
+def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
+               out_dir: Path = Path("output")) -> Starlette:
+    """The desk of one year folder; `state` is its SQLite file (store.default_state), uploads beside it;
+    reports built from the board go to `out_dir/<年度>/`, where `report-builder build` puts them."""
     store = Store(state)
     desk = Desk(Path(year_dir), store)
+    reports = Reports(Path(year_dir), Path(out_dir))
     desk.office()  # read once at start: every listed department has its token before the first request
 
     def page(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
@@ -191,6 +196,29 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD) -> 
         response.delete_cookie(SESSION_COOKIE, path="/office")
         return response
 
+    async def reports_page(request: Request) -> Response:
+        if not await run_in_threadpool(logged_in, request):
+            return page(request, "login.html", 401)
+        listed = await run_in_threadpool(reports.versions)
+        formats = await run_in_threadpool(rb.list_formats, reports.year_dir)
+        return page(request, "reports.html", versions=listed, last=reports.last, formats=formats.formats)
+
+    async def build(request: Request) -> Response:
+        async with request.form(max_files=0, max_fields=5) as form:
+            sent, chosen, pdf = form.get("csrf"), form.get("format"), form.get("pdf")
+        if not csrf_valid(request, sent):
+            return forbidden(request)
+        if not await run_in_threadpool(logged_in, request):
+            return page(request, "login.html", 401)
+        await run_in_threadpool(reports.build, chosen if isinstance(chosen, str) else "", pdf == "1")
+        return RedirectResponse("/office/reports", status_code=303)
+
+    async def report_file(request: Request) -> Response:
+        if not await run_in_threadpool(logged_in, request):
+            return page(request, "login.html", 401)
+        path = await run_in_threadpool(reports.file, request.path_params["name"])
+        return not_found(request) if path is None else FileResponse(path, filename=path.name)
+
     async def home(request: Request) -> Response:
         return page(request, "message.html", title="信息公开年度报告 收表", text="请使用党政办公室发来的本部门链接。")
 
@@ -213,6 +241,9 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD) -> 
         Route("/office", office),
         Route("/office/login", login, methods=["POST"]),
         Route("/office/logout", logout, methods=["POST"]),
+        Route("/office/reports", reports_page),
+        Route("/office/build", build, methods=["POST"]),
+        Route("/office/files/{name}", report_file),
     ]
     app = Starlette(routes=routes, exception_handlers={400: malformed, 404: other, 405: method})
     app.state.desk = desk

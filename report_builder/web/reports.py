@@ -1,0 +1,84 @@
+"""The office builds the report from the board: in a format, with its PDF, and a redline against the previous version.
+
+Builds go where the command line puts them (`build`'s default `output/<年度>/`), so both doors see the same
+versions. A file is downloaded only by a name found among the versions listed (never a path from the request).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import report_builder as rb
+from report_builder.findings import Severity
+
+__all__ = ["Built", "Reports", "VersionFiles"]
+
+REDLINE = "_修订.docx"  # beside a version: its redline against the previous version of the same format
+SOURCES = ".数据来源.xlsx"
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What the last build from the board said."""
+
+    summary: str  # the build's last line (formats, parts, links, identities, days left)
+    problems: tuple[str, ...]  # errors that stopped it, in Chinese with their place
+    report: str  # the file name of the version written (or kept when nothing changed); "" when none
+    unchanged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VersionFiles:
+    """One whole version and its files that exist (label → file name)."""
+
+    version: rb.ReportVersion
+    files: dict[str, str]
+
+
+class Reports:
+    """The year's report versions under `out_dir/<year>` and building the next one (one build at a time)."""
+
+    def __init__(self, year_dir: Path, out_dir: Path) -> None:
+        self.year_dir, self.out_dir = Path(year_dir), Path(out_dir)
+        self.folder = self.out_dir / self.year_dir.name
+        self.last: Built | None = None
+        self._lock = threading.Lock()
+
+    def build(self, report_format: str, pdf: bool) -> Built:
+        with self._lock:
+            result = rb.build_report(self.year_dir, self.out_dir, report_format=report_format or None, pdf=pdf)
+            problems = [f for f in (*result.check.findings, *result.render_findings) if f.severity is Severity.ERROR]
+            if result.report is not None and not result.unchanged:
+                problems += self._redline(result.report, result.report_format)
+            self.last = Built(result.summary_line, tuple(map(str, problems)),
+                              result.report.name if result.report else "", result.unchanged)
+            return self.last
+
+    def _redline(self, report: Path, report_format: str) -> list[rb.Finding]:
+        """The new version compared with the previous one of its format (none for a first version)."""
+        same = [v.path for v in rb.list_report_versions(self.folder).versions if v.report_format == report_format]
+        if len(same) < 2 or same[-1] != report:
+            return []
+        try:
+            rb.compare_files(same[-2], report, report.with_name(report.stem + REDLINE))
+        except rb.ReportBuilderError as error:
+            return [error.as_finding(report.name)]
+        return []
+
+    def versions(self) -> list[VersionFiles]:
+        """Every whole version, newest first, with the files a user may download."""
+        listed = rb.list_report_versions(self.folder).versions if self.folder.is_dir() else ()
+        found = []
+        for version in reversed(listed):
+            path = version.path
+            files = {"Word 报告": path, "PDF": path.with_suffix(".pdf"), "数据来源": path.with_suffix(SOURCES),
+                     "修订（与上一版相比）": path.with_name(path.stem + REDLINE)}
+            found.append(VersionFiles(version, {label: p.name for label, p in files.items() if p.is_file()}))
+        return found
+
+    def file(self, name: str) -> Path | None:
+        """The file called `name` if it is one of the listed versions' files, else None."""
+        allowed = {file for v in self.versions() for file in v.files.values()}
+        return self.folder / name if name in allowed else None
