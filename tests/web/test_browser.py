@@ -185,7 +185,15 @@ def test_the_board_shows_each_department_status(desk: Desk, browser: Any, page: 
     assert shown["党政办公室"] == ("未交", "0")
     assert all(state in STATUSES for state, _ in shown.values()), shown
     assert page.locator('tr[data-department="招生就业处"] td.last').inner_text().strip()
+    assert "财务处：您部门上传的填报表有 2 处错误" in page.locator("#remind-all").input_value()
     save_screenshot(page, screenshots, "board.png")
+
+    page.click("#to-reports")  # the office tries to build: departments are missing, so it is told why
+    page.select_option("form#build select[name=format]", "政府格式")
+    page.click("form#build button[type=submit]")
+    page.wait_for_selector("#built")
+    built = page.locator("#built").inner_text()
+    assert "未生成报告" in built and "党政办公室" in built, built  # 党政办公室 has sent nothing
 
 
 def test_links_are_one_per_department_and_unguessable(desk: Desk) -> None:
