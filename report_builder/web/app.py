@@ -201,7 +201,9 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
             return page(request, "login.html", 401)
         listed = await run_in_threadpool(reports.versions)
         formats = await run_in_threadpool(rb.list_formats, reports.year_dir)
-        return page(request, "reports.html", versions=listed, last=reports.last, formats=formats.formats)
+        totals = await run_in_threadpool(reports.totals)
+        return page(request, "reports.html", versions=listed, last=reports.last, formats=formats.formats,
+                    totals=totals)
 
     async def build(request: Request) -> Response:
         async with request.form(max_files=0, max_fields=5) as form:

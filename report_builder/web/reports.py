@@ -67,6 +67,10 @@ class Reports:
             return [error.as_finding(report.name)]
         return []
 
+    def totals(self) -> dict[str, int]:
+        """The year as `check` sees it now: files, errors, warnings, rows read = accepted + rejected."""
+        return rb.check_submissions(self.year_dir).totals()
+
     def versions(self) -> list[VersionFiles]:
         """Every whole version, newest first, with the files a user may download."""
         listed = rb.list_report_versions(self.folder).versions if self.folder.is_dir() else ()
