@@ -29,7 +29,7 @@ from typing import Literal
 from lxml import etree
 
 __all__ = ["MAIN_PART", "NS", "W", "Cell", "Mode", "body_paragraphs", "main_part", "paragraph_texts", "parse_part",
-           "tables"]
+           "read_document", "tables"]
 
 NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{" + NS + "}"  # Clark notation prefix: W + "p" is a paragraph
@@ -48,11 +48,22 @@ _NOT_TEXT = frozenset(W + n for n in ("pPr", "rPr", "drawing", "pict", "object",
 
 def paragraph_texts(source: Path | bytes, mode: Mode = "accept") -> list[str]:
     """The paragraph texts of a .docx file (or of its bytes), changes accepted or rejected."""
+    return read_document(source, mode, with_tables=False)[0]
+
+
+def read_document(source: Path | bytes, mode: Mode = "accept", *, with_tables: bool = True,
+                  ) -> tuple[list[str], list[list[list[Cell]]]]:
+    """A .docx body's paragraph texts and (with `with_tables`) its tables, the package read and parsed once."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as package:
-        root = parse_part(package.read(main_part(package)))
+        name = main_part(package)
+        root = parse_part(package.read(name))
+        external = _external_targets(package, name) if with_tables else {}
     body = root.find(W + "body")
-    return [] if body is None else body_paragraphs(body, mode)
+    if body is None:
+        return [], []
+    found = [_table_rows(t, mode, external) for t in body.iter(W + "tbl")] if with_tables else []
+    return body_paragraphs(body, mode), found
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +79,7 @@ def tables(source: Path | bytes, mode: Mode = "accept") -> list[list[list[Cell]]
 
     Rows and cells removed by tracked changes (as `mode` reads them) are left out, as paragraph_texts does.
     """
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        name = main_part(package)
-        root = parse_part(package.read(name))
-        external = _external_targets(package, name)
-    body = root.find(W + "body")
-    return [] if body is None else [_table_rows(t, mode, external) for t in body.iter(W + "tbl")]
+    return read_document(source, mode)[1]
 
 
 def _external_targets(package: zipfile.ZipFile, part: str) -> dict[str, str]:

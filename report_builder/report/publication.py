@@ -36,7 +36,7 @@ from report_builder.findings import OFFICE_FILE, Finding, Severity
 from report_builder.report.merge import ReportData
 from report_builder.tables import identities
 from report_builder.vocabulary import CHECKLIST, CHECKLIST_ITEMS
-from report_builder.wordml import Cell, paragraph_texts, tables
+from report_builder.wordml import Cell, read_document
 
 __all__ = ["ChecklistTable", "Publication", "check_publication", "publication_deadline"]
 
@@ -106,10 +106,10 @@ def check_publication(docx: bytes, data: ReportData, required_parts: Sequence[st
 
     `template` names the template file: the findings about the report's text are about it.
     """
-    paragraphs = paragraph_texts(docx)
+    paragraphs, found_tables = read_document(docx)  # one read of the report for every check
     findings, found = _part_findings(paragraphs, required_parts, data.info.self_noun, template)
     findings += _year_findings(paragraphs, data, template)
-    checklist, checklist_findings = _checklist_table(tables(docx), data, template)
+    checklist, checklist_findings = _checklist_table(found_tables, data, template)
     findings += checklist_findings
     findings += _fee_findings(paragraphs, data, template)
     values = {name: figure.value for name, figure in data.figures.items()}

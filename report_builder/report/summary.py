@@ -120,7 +120,7 @@ def summarize_department(wb: DepartmentWorkbook, lists: Iterable[str] = COLLECTE
     for i, a in enumerate(apps):
         add("收费总额", Source(wb.info.department, wb.file, fees.sheet, fees.cell(i, "fee"), str(a.fee), a.fee))
     _count_rows(count, "cases", wb.cases, [case_counts(c) for c in wb.cases])
-    _count_by(count, "activities", "kind", [a.kind for a in wb.activities], ACTIVITY_FIGURES.get)
+    _count_rows(count, "activities", wb.activities, [[(ACTIVITY_FIGURES[a.kind], "kind")] for a in wb.activities])
 
     checklist = places["checklist"]
     narratives = places["narratives"]
@@ -137,18 +137,6 @@ def summarize_department(wb: DepartmentWorkbook, lists: Iterable[str] = COLLECTE
                                           n.key, n.text) for i, n in enumerate(wb.narratives)),
         lists=_lists(wb, set(lists)),
     )
-
-
-def _count_by(count: Callable[[str, str, str, Sequence[int], str], None], key: str, field: str,
-              values: Sequence[str | None], figure_of: Callable[[str], str | None]) -> None:
-    """Count the rows of one sheet into one figure per value of a field (blank values count nowhere)."""
-    groups: dict[str, list[int]] = {}
-    for i, value in enumerate(values):
-        if value is not None:
-            groups.setdefault(value, []).append(i)
-    for value, indices in groups.items():
-        if (name := figure_of(value)) is not None:
-            count(name, key, field, indices, value)
 
 
 def _count_rows(count: Callable[[str, str, str, Sequence[int], str], None], key: str, records: Sequence[object],
