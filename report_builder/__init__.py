@@ -10,6 +10,7 @@ The public API (`report_builder.__all__`; everything else may change):
 - `make_templates(year_dir)` writes each department's workbook to fill → `Written`;
 - `start_year(new_dir, from_dir)` writes a new year's office workbook (from last year's, or blank) → `Written`;
 - `write_feedback(check, out_dir)` writes a marked copy for each file with findings → `Written`;
+- `table_workbook(sheet, header, rows)` makes a one-table workbook, text never read as a formula → .xlsx bytes;
 - `compare_files(old, new)` compares two versions of a workbook, or of a report (a redline) → `CompareResult`;
 - `list_report_versions(folder)` lists the report versions built → `ReportVersions` (of `ReportVersion`s);
 - `check_report_template(template, year_dir)` checks a Word report template → its findings, in Chinese;
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from report_builder.compare.files import CompareResult, compare_files
     from report_builder.findings import CATALOG, Finding, ReportBuilderError, Severity
     from report_builder.formats import FormatList
+    from report_builder.outputs.table_workbook import table_workbook
     from report_builder.pipeline import (
         accept_submission,
         build_report,
@@ -68,6 +70,7 @@ _HOMES = {
     "report_builder.compare.files": ("CompareResult", "compare_files"),
     "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
     "report_builder.formats": ("FormatList",),
+    "report_builder.outputs.table_workbook": ("table_workbook",),
     "report_builder.pipeline": ("accept_submission", "build_report", "check_file", "check_submissions",
                                 "list_report_versions", "load_office", "make_templates", "start_year",
                                 "write_feedback"),
@@ -83,7 +86,7 @@ __all__ = [
     "ReportBuilderError", "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__",
     "accept_submission", "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
     "copy_format", "list_formats", "list_report_versions", "load_office", "make_templates", "start_year",
-    "template_fields", "write_feedback", "write_template_guide",
+    "table_workbook", "template_fields", "write_feedback", "write_template_guide",
 ]
 
 

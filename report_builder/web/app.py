@@ -5,8 +5,10 @@ its password. Server-rendered HTML (Jinja2, autoescaped), no JavaScript needed.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
@@ -18,12 +20,13 @@ from starlette.routing import Route
 from starlette.types import Message, Receive
 
 import report_builder as rb
-from report_builder.web.desk import Desk, changes
+from report_builder.web.desk import CLEAN, FIX, LATE, NONE, WARNINGS, Desk, Row, changes
 from report_builder.web.reminders import reminder, reminder_for_all
 from report_builder.web.reports import Reports
 from report_builder.web.security import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    LoginThrottle,
     RequestLog,
     csrf_token,
     csrf_valid,
@@ -52,8 +55,31 @@ def _local_time(stamp: str) -> str:
 _pages.filters["local_time"] = _local_time
 
 
+# The board's filters: a name → the statuses it shows ("需处理": those who get a reminder)
+FILTERS = {"需处理": (NONE, LATE, FIX), NONE: (NONE,), LATE: (LATE,), FIX: (FIX,), WARNINGS: (WARNINGS,),
+           CLEAN: (CLEAN,)}
+BOARD_HEADER = ("部门", "状态", "上传次数", "最近上传", "错误", "提示", "链接", "提醒")
+
+
 class TooLarge(Exception):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """The board as shown: the rows of the filter (row, link, reminder), the count of each filter, all rows."""
+
+    rows: list[tuple[Row, str, str]]
+    counts: dict[str, int]
+    total: int
+    shown: str  # the filter's name, "" for all
+    loaded: rb.OfficeResult
+    remind_all: str
+
+
+def _attachment(name: str) -> str:
+    """A Content-Disposition naming a download in Chinese (RFC 6266: an ASCII fallback and the UTF-8 name)."""
+    return f"attachment; filename=\"board.xlsx\"; filename*=UTF-8''{quote(name)}"
 
 
 def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
@@ -63,6 +89,7 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
     store = Store(state)
     desk = Desk(Path(year_dir), store)
     reports = Reports(Path(year_dir), Path(out_dir))
+    throttle = LoginThrottle()
     desk.office()  # read once at start: every listed department has its token before the first request
 
     def page(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
@@ -162,26 +189,54 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
     def logged_in(request: Request) -> bool:
         return valid_session(store.session_secret(), request.cookies.get(SESSION_COOKIE))
 
-    async def office(request: Request) -> Response:
-        if not await run_in_threadpool(logged_in, request):
-            return page(request, "login.html", 401)
+    async def board_view(request: Request) -> Board:
+        """The board's rows (those of the chosen filter), their links and reminder texts."""
         rows = await run_in_threadpool(desk.board)
         loaded = await run_in_threadpool(desk.office)
         base = str(request.base_url).rstrip("/")
         deadline = loaded.office.info.deadline if loaded.office else None
         links = [f"{base}/d/{r.department.token}" for r in rows]
         reminders = [reminder(r, link, deadline) for r, link in zip(rows, links, strict=True)]
-        return page(request, "board.html", rows=zip(rows, reminders, strict=True), base=base, office=loaded.office,
-                    findings=loaded.findings, remind_all=reminder_for_all(rows, links, deadline))
+        shown = request.query_params.get("status", "")
+        shown = shown if shown in FILTERS else ""
+        counts = {name: sum(r.status in FILTERS[name] for r in rows) for name in FILTERS}
+        chosen = [(r, link, text) for r, link, text in zip(rows, links, reminders, strict=True)
+                  if not shown or r.status in FILTERS[shown]]
+        return Board(chosen, counts, len(rows), shown, loaded, reminder_for_all(rows, links, deadline))
+
+    async def office(request: Request) -> Response:
+        if not await run_in_threadpool(logged_in, request):
+            return page(request, "login.html", 401)
+        board = await board_view(request)
+        totals = await run_in_threadpool(reports.totals)
+        return page(request, "board.html", board=board, office=board.loaded.office, findings=board.loaded.findings,
+                    totals=totals, filters=FILTERS)
+
+    async def board_workbook(request: Request) -> Response:
+        if not await run_in_threadpool(logged_in, request):
+            return page(request, "login.html", 401)
+        board = await board_view(request)
+        rows = [(r.department.name, r.status, r.uploads, _local_time(r.last) if r.last else "", r.errors,
+                 r.warnings, link, text) for r, link, text in board.rows]
+        data = await run_in_threadpool(rb.table_workbook, "收表情况", BOARD_HEADER, rows)
+        year = board.loaded.office.info.year_label if board.loaded.office else ""
+        name = f"收表情况_{year}_{dt.date.today():%Y%m%d}{'_' + board.shown if board.shown else ''}.xlsx"
+        return Response(data, media_type=XLSX, headers={"Content-Disposition": _attachment(name)})
 
     async def login(request: Request) -> Response:
         async with request.form(max_files=0, max_fields=5) as form:
             sent, password = form.get("csrf"), form.get("password")
         if not csrf_valid(request, sent):
             return forbidden(request)
+        client = request.client.host if request.client else ""
+        wait = throttle.wait(client)
+        if wait:
+            return page(request, "login.html", 429, wait=-(-wait // 60))
         ok = isinstance(password, str) and await run_in_threadpool(store.check_office_password, password)
         if not ok:
+            throttle.failed(client)
             return page(request, "login.html", 401, wrong=True)
+        throttle.succeeded(client)
         response = RedirectResponse("/office", status_code=303)
         response.set_cookie(SESSION_COOKIE, sign_session(store.session_secret()), httponly=True, samesite="strict",
                             path="/office")
@@ -241,6 +296,7 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
         Route("/d/{token}/s/{n:int}", submission_page),
         Route("/d/{token}/s/{n:int}/feedback.xlsx", feedback),
         Route("/office", office),
+        Route("/office/board.xlsx", board_workbook),
         Route("/office/login", login, methods=["POST"]),
         Route("/office/logout", logout, methods=["POST"]),
         Route("/office/reports", reports_page),

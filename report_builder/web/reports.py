@@ -45,6 +45,8 @@ class Reports:
         self.folder = self.out_dir / self.year_dir.name
         self.last: Built | None = None
         self._lock = threading.Lock()
+        self._totals_lock = threading.Lock()  # apart from the build's: the board does not wait for a build
+        self._totals: tuple[tuple[tuple[str, int, int], ...], dict[str, int]] | None = None
 
     def build(self, report_format: str, pdf: bool) -> Built:
         with self._lock:
@@ -68,8 +70,13 @@ class Reports:
         return []
 
     def totals(self) -> dict[str, int]:
-        """The year as `check` sees it now: files, errors, warnings, rows read = accepted + rejected."""
-        return rb.check_submissions(self.year_dir).totals()
+        """The year as `check` sees it now: files, errors, warnings, rows read = accepted + rejected (checked
+        again only when a file of the year folder changed)."""
+        key = _listing(self.year_dir)
+        with self._totals_lock:
+            if self._totals is None or self._totals[0] != key:
+                self._totals = (key, rb.check_submissions(self.year_dir).totals())
+            return self._totals[1]
 
     def versions(self) -> list[VersionFiles]:
         """Every whole version, newest first, with the files a user may download."""
@@ -86,3 +93,15 @@ class Reports:
         """The file called `name` if it is one of the listed versions' files, else None."""
         allowed = {file for v in self.versions() for file in v.files.values()}
         return self.folder / name if name in allowed else None
+
+
+def _listing(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each entry of a folder with its modification time and size (what `totals` depends on)."""
+    found = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        try:
+            stat = path.lstat()
+        except OSError:
+            continue
+        found.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(found)

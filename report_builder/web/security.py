@@ -12,7 +12,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["CSRF_COOKIE", "SESSION_COOKIE", "RequestLog", "csrf_token", "csrf_valid", "sign_session",
+__all__ = ["CSRF_COOKIE", "SESSION_COOKIE", "LoginThrottle", "RequestLog", "csrf_token", "csrf_valid", "sign_session",
            "valid_session"]
 
 CSRF_COOKIE = "desk_csrf"
@@ -78,3 +78,27 @@ class RequestLog:
             line = f"{time.strftime('%Y-%m-%dT%H:%M:%S')}\t{scope.get('method', '')}\t{shown}\t{status[0]}\t{ms:.0f}\n"
             with open(self.path, "a", encoding="utf-8") as log:
                 log.write(line)
+
+
+class LoginThrottle:
+    """Failed office logins per client address: after `limit` failures within `window` seconds, that address
+    waits until the oldest of them is `window` seconds old (no lockout of other addresses; kept in memory)."""
+
+    def __init__(self, limit: int = 5, window: float = 600.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, list[float]] = {}
+
+    def wait(self, client: str, now: float | None = None) -> int:
+        """Seconds `client` must wait before trying again (0: it may try now)."""
+        now = time.monotonic() if now is None else now
+        recent = [t for t in self._failures.get(client, []) if now - t < self.window]
+        self._failures[client] = recent
+        if len(recent) < self.limit:
+            return 0
+        return max(1, int(recent[-self.limit] + self.window - now + 0.999))
+
+    def failed(self, client: str, now: float | None = None) -> None:
+        self._failures.setdefault(client, []).append(time.monotonic() if now is None else now)
+
+    def succeeded(self, client: str) -> None:
+        self._failures.pop(client, None)

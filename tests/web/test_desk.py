@@ -10,7 +10,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
@@ -19,59 +18,15 @@ from years import OFFICE, app
 
 from report_builder import pipeline
 from report_builder.outputs.excel import save_workbook
-from report_builder.outputs.filling import fill_department, set_form_value
 from report_builder.schema import OFFICE_FILE
 from report_builder.web import Store, create_app, default_state
-
-PASSWORD = "办公室的测试密码"
-
-
-class Desk:
-    """A year folder without department files, its desk app, and the departments' tokens."""
-
-    def __init__(self, year: Path, client: TestClient) -> None:
-        self.year = year
-        self.client = client
-        self.state = default_state(year)
-        self.tokens = {d.name: d.token for d in Store(self.state).departments()}
-
-    def open(self, name: str) -> str:
-        page = self.client.get(f"/d/{self.tokens[name]}")
-        assert page.status_code == 200, page.text
-        return page.text
-
-    def upload(self, name: str, data: bytes, **kwargs: Any) -> Any:
-        page = self.open(name)
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert csrf is not None
-        form = {"csrf": csrf.group(1), **kwargs.pop("form", {})}
-        return self.client.post(f"/d/{self.tokens[name]}/upload", data=form,
-                                files={"file": ("随便什么名字/../../x.xlsx", data)}, **kwargs)
+from web.desk_client import PASSWORD, Desk, client_desk, filled
 
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
-    year = tmp_path / "2017-2018"
-    year.mkdir()
-    (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
-    application = create_app(year, default_state(year), max_upload=2 * 1024 * 1024)
-    Store(default_state(year)).set_office_password(PASSWORD)
-    with TestClient(application, follow_redirects=True) as client:
-        client.get("/office")  # the office workbook is read, the departments get their tokens
-        yield Desk(year, client)
-
-
-def filled(template: bytes, *applications: dict[str, object]) -> bytes:
-    """The downloaded blank workbook of 教务处 filled as the department would: liaison, 清单, requests."""
-    wb = openpyxl.load_workbook(io.BytesIO(template))
-    set_form_value(wb, "基本信息", "liaison", "张老师")
-    mine = [item for item in OFFICE.checklist if item.department == "教务处"]
-    fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
-    if applications:
-        fill_department(wb, "依申请公开", applications)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    with client_desk(tmp_path) as made:
+        yield made
 
 
 def test_a_department_uploads_a_mistake_then_the_fix(desk: Desk) -> None:
