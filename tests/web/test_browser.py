@@ -9,6 +9,7 @@ the findings expected are the library's own check of the same file, so no messag
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 import secrets
@@ -188,6 +189,20 @@ def test_the_board_shows_each_department_status(desk: Desk, browser: Any, page: 
     assert "财务处：您部门上传的填报表有 2 处错误" in page.locator("#remind-all").input_value()
     save_screenshot(page, screenshots, "board.png")
 
+    page.fill("#find", "财务")  # finding a department by a part of its name hides the other rows
+    visible = [row.get_attribute("data-department") for row in page.locator("table#board tr[data-department]").all()
+               if row.is_visible()]
+    assert visible == ["财务处"]
+    with page.expect_navigation():
+        page.click('#filters a[data-filter="未交"]')
+    assert set(board(page)) == {name for name, (state, _) in shown.items() if state == "未交"}
+    with page.expect_download() as info:
+        page.click("#board-xlsx")
+    saved = tmp_path / "board.xlsx"
+    info.value.save_as(saved)
+    sheet = openpyxl.load_workbook(saved).active
+    assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == set(board(page))
+
     page.click("#to-reports")  # the office tries to build: departments are missing, so it is told why
     page.select_option("form#build select[name=format]", "政府格式")
     page.click("form#build button[type=submit]")
@@ -254,3 +269,32 @@ def test_a_passed_deadline_shows_late_departments(browser: Any, tmp_path: Path) 
         finally:
             context.close()
 
+
+
+def test_a_workbook_dropped_on_the_page_is_uploaded(desk: Desk, page: Any, tmp_path: Path) -> None:
+    name = "教务处"
+    page.goto(desk.links[name])
+    before = page.locator("ol#history a").count()
+    template = download(page, "a#template", tmp_path, f"{name}-blank.xlsx")
+    fixed = filled(template, name, lambda wb: None, tmp_path / f"{name}-dropped.xlsx")
+    with page.expect_navigation(url=SUBMISSION):
+        drop_file(page, "#drop", fixed)
+    match = SUBMISSION.search(page.url)
+    assert match and int(match["n"]) == before + 1
+    assert status(page) == "已通过"
+    assert (desk.year / f"{name}.xlsx").read_bytes() == fixed.read_bytes()
+
+
+def drop_file(page: Any, selector: str, file: Path) -> None:
+    """Drag `file` from the desktop onto the element: a DataTransfer holding it, then dragover and drop."""
+    page.evaluate(
+        """([selector, name, b64]) => {
+            const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name));
+            const target = document.querySelector(selector);
+            for (const type of ["dragenter", "dragover", "drop"]) {
+                target.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+            }
+        }""",
+        [selector, file.name, base64.b64encode(file.read_bytes()).decode()])
