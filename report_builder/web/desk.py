@@ -106,6 +106,7 @@ class Desk:
         self.store.record(submission.id, status, findings)
         if status != FIX:
             self._accept(department, submission.n, path)
+        self._log(department, submission, status, findings)
         return next(s for s in self.store.submissions(department.id) if s.id == submission.id)
 
     def _accept(self, department: Department, n: int, path: Path) -> None:
@@ -113,6 +114,14 @@ class Desk:
             newest = [s for s in self.store.submissions(department.id) if s.status not in (PENDING, FIX)]
             if newest and newest[-1].n == n:
                 rb.accept_submission(self.year_dir, department.name, path.read_bytes())
+
+    def _log(self, department: Department, submission: Submission, status: str, findings: tuple[Finding, ...]) -> None:
+        """One line per checked upload in desk.log (beside the request lines): who, which n, what, the outcome."""
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        line = "\t".join((dt.datetime.now().astimezone().isoformat(timespec="seconds"), "UPLOAD", department.name,
+                          str(submission.n), submission.sha256, status, str(errors), str(len(findings) - errors)))
+        with self._lock, open(self.store.folder / "desk.log", "a", encoding="utf-8") as log:
+            log.write(line + "\n")
 
     def recover(self) -> int:
         """At start: check again the submissions a killed server stored but did not check; their count."""

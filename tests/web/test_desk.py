@@ -180,3 +180,30 @@ def test_a_department_that_passed_or_has_only_warnings_gets_no_reminder() -> Non
             for i, (name, status) in enumerate((("教务处", CLEAN), ("财务处", WARNINGS)))]
     assert [reminder(r, "http://x/d/t", dt.date(2018, 9, 15)) for r in rows] == ["", ""]
     assert reminder_for_all(rows, ["a", "b"], None) == ""
+
+
+def test_each_checked_upload_is_logged(desk: Desk) -> None:
+    template = desk.client.get(f"/d/{desk.tokens['教务处']}/template").content
+    desk.upload("教务处", filled(template, app(received=dt.date(2016, 5, 1))))
+    desk.upload("教务处", filled(template))
+    log = (desk.state.with_suffix("") / "desk.log").read_text(encoding="utf-8")
+    uploads = [line.split("\t") for line in log.splitlines() if "\tUPLOAD\t" in line]
+    stored = Store(desk.state).submissions(Store(desk.state).department_by_token(desk.tokens["教务处"]).id)
+    assert [u[2:6] for u in uploads] == [["教务处", str(s.n), s.sha256, s.status] for s in stored]
+    assert [u[6] for u in uploads] == ["1", "0"]
+
+
+def test_an_unexpected_failure_is_a_chinese_page(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(desk.client.app.state.desk, "receive", broken)
+    client = TestClient(desk.client.app, raise_server_exceptions=False, cookies=desk.client.cookies)
+    page = client.get(f"/d/{desk.tokens['教务处']}").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf is not None
+    failed = client.post(f"/d/{desk.tokens['教务处']}/upload", data={"csrf": csrf.group(1)},
+                         files={"file": ("x.xlsx", b"PK")})
+    assert failed.status_code == 500 and "这次操作没有完成" in failed.text and "Traceback" not in failed.text
+    log = (desk.state.with_suffix("") / "desk.log").read_text(encoding="utf-8")
+    assert "\tERROR\tOSError:" in log and desk.tokens["教务处"] not in log
