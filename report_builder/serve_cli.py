@@ -6,7 +6,9 @@ A piece of the command line (report_builder.cli), kept apart so that each module
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
+import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,10 +17,12 @@ from report_builder.findings import Finding, Severity
 if TYPE_CHECKING:  # the web stack loads only when `serve` runs
     from report_builder.web import Desk, Store
 
-__all__ = ["PASSWORD_LINE", "add_commands"]
+__all__ = ["PASSWORD_LINE", "add_commands", "public_url"]
 
 OK, INPUT_PROBLEMS, USAGE = 0, 1, 2
 PASSWORD_LINE = "党政办公室登录密码（只显示这一次，请记下）："
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,8 +31,35 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     serve.add_argument("--host", default="127.0.0.1", metavar="地址",
                        help="监听地址（默认 127.0.0.1，只有本机能访问；校园网内访问可用 0.0.0.0）")
     serve.add_argument("--port", type=int, default=8377, metavar="端口", help="端口（默认 8377）")
+    serve.add_argument("--url", default="", metavar="网址",
+                       help="各部门链接开头的网址（默认按 --host 推断：0.0.0.0 时为本机在校园网中的地址，如 http://10.1.2.3:8377）")
     serve.add_argument("--links", action="store_true", help="只列出各部门的链接（部门名称、制表符、链接）后退出")
     serve.set_defaults(run=_serve)
+
+
+def public_url(host: str, port: int, given: str = "") -> str | None:
+    """The address at the start of every department's link: `given` (--url) when it is an http(s) URL with a host,
+    else made from --host: a wildcard address (0.0.0.0, ::) becomes this machine's address on its network.
+    None when `given` is not such a URL."""
+    if given:
+        parts = urllib.parse.urlsplit(given.strip())
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+        return given.strip().rstrip("/") if ok else None
+    if host in WILDCARD_HOSTS:
+        host = _network_address()
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _network_address() -> str:
+    """This machine's address on the network its default route leaves by (no packet is sent); 127.0.0.1 if none."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address: str = probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+    return address
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -45,7 +76,11 @@ def _serve(args: argparse.Namespace) -> int:
     if loaded.office is None:
         print("年度总表有错误，无法收表。请按上面的提示修改年度总表后重新运行。", file=sys.stderr)
         return INPUT_PROBLEMS
-    base = f"http://{args.host}:{args.port}"
+    base = public_url(args.host, args.port, args.url)
+    if base is None:
+        print(f"--url 应是 http:// 或 https:// 开头的网址，如 http://10.1.2.3:{args.port}，收到的是“{args.url}”。",
+              file=sys.stderr)
+        return USAGE
     if args.links:
         for department in desk.departments():
             print(f"{department.name}\t{base}/d/{department.token}")
@@ -66,6 +101,8 @@ def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
         print(f"已重新检查上次未检查完的 {rechecked} 份上传。")
     print(f"网页收表已启动：党政办公室打开 {base}/office ；各部门的链接用 report-builder serve "
           f"{args.year_dir} --links 列出。按 Ctrl-C 停止。", flush=True)
-    app = create_app(args.year_dir, store.path)
+    if args.host in LOCAL_HOSTS:
+        print("注意：现在只有本机能打开这些链接。要让各部门在校园网内上传，请加 --host 0.0.0.0 重新启动。", flush=True)
+    app = create_app(args.year_dir, store.path, public_url=base)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return OK

@@ -83,9 +83,10 @@ def _attachment(name: str) -> str:
 
 
 def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
-               out_dir: Path = Path("output")) -> Starlette:
+               out_dir: Path = Path("output"), public_url: str = "") -> Starlette:
     """The desk of one year folder; `state` is its SQLite file (store.default_state), uploads beside it;
-    reports built from the board go to `out_dir/<年度>/`, where `report-builder build` puts them."""
+    reports built from the board go to `out_dir/<年度>/`, where `report-builder build` puts them.
+    `public_url` is the address departments open (their links and reminders); "" = the one the office used."""
     store = Store(state)
     desk = Desk(Path(year_dir), store)
     reports = Reports(Path(year_dir), Path(out_dir))
@@ -193,7 +194,7 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
         """The board's rows (those of the chosen filter), their links and reminder texts."""
         rows = await run_in_threadpool(desk.board)
         loaded = await run_in_threadpool(desk.office)
-        base = str(request.base_url).rstrip("/")
+        base = public_url.rstrip("/") or str(request.base_url).rstrip("/")
         deadline = loaded.office.info.deadline if loaded.office else None
         links = [f"{base}/d/{r.department.token}" for r in rows]
         reminders = [reminder(r, link, deadline) for r, link in zip(rows, links, strict=True)]

@@ -47,12 +47,12 @@ class Desk:
 
 
 @contextmanager
-def client_desk(root: Path, today: dt.date | None = None) -> Iterator[Desk]:
+def client_desk(root: Path, today: dt.date | None = None, public_url: str = "") -> Iterator[Desk]:
     """A year folder under `root` without department files, its desk app (as of `today`) and a client."""
     year = root / "2017-2018"
     year.mkdir()
     (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
-    application = create_app(year, default_state(year), max_upload=2 * 1024 * 1024)
+    application = create_app(year, default_state(year), max_upload=2 * 1024 * 1024, public_url=public_url)
     application.state.desk.today = today
     Store(default_state(year)).set_office_password(PASSWORD)
     with TestClient(application, follow_redirects=True) as client:

@@ -14,6 +14,7 @@ import pytest
 from years import app
 
 from report_builder import pipeline, table_workbook
+from report_builder.serve_cli import public_url
 from report_builder.web.security import LoginThrottle
 from web.desk_client import PASSWORD, Desk, client_desk, filled
 
@@ -113,3 +114,20 @@ def test_the_throttle_forgets_old_failures_and_other_addresses() -> None:
     assert throttle.wait("10.0.0.1", now=61) == 0  # the first failure is a minute old
     throttle.succeeded("10.0.0.1")
     assert throttle.wait("10.0.0.1", now=22) == 0
+
+
+def test_links_start_with_the_address_departments_open(tmp_path: Path) -> None:
+    assert public_url("127.0.0.1", 8377) == "http://127.0.0.1:8377"
+    assert public_url("10.1.2.3", 80) == "http://10.1.2.3:80"
+    wildcard = public_url("0.0.0.0", 8377)
+    assert wildcard is not None and not wildcard.startswith("http://0.0.0.0")
+    assert public_url("0.0.0.0", 1, "https://desk.example.edu.cn/") == "https://desk.example.edu.cn"
+    assert [public_url("h", 1, bad) for bad in ("ftp://x", "javascript:alert(1)", "desk", "http://")] == [None] * 4
+
+    with client_desk(tmp_path, public_url="https://desk.example.edu.cn") as desk:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', desk.client.get("/office").text)
+        assert csrf is not None
+        board = desk.client.post("/office/login", data={"csrf": csrf.group(1), "password": PASSWORD}).text
+    links = re.findall(r"<code>([^<]+)</code>", board)
+    assert len(links) == 4 and all(link.startswith("https://desk.example.edu.cn/d/") for link in links)
+    assert "http://testserver" not in board
