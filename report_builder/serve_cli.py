@@ -96,9 +96,8 @@ def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
     password = store.make_office_password()
     if password is not None:
         print(f"{PASSWORD_LINE}{password}")
-    rechecked = desk.recover()
-    if rechecked:
-        print(f"已重新检查上次未检查完的 {rechecked} 份上传。")
+    if summary := desk.recover().summary():
+        print(summary, flush=True)
     print(f"网页收表已启动：党政办公室打开 {base}/office ；各部门的链接用 report-builder serve "
           f"{args.year_dir} --links 列出。按 Ctrl-C 停止。", flush=True)
     if args.host in LOCAL_HOSTS:

@@ -17,9 +17,9 @@ from pathlib import Path
 import report_builder as rb
 from report_builder.findings import Finding, Severity
 from report_builder.results import CheckReport, FileResult, OfficeResult
-from report_builder.web.store import PENDING, Department, Store, Submission
+from report_builder.web.store import PENDING, Department, Repaired, Store, Submission
 
-__all__ = ["CLEAN", "FIX", "LATE", "NONE", "WARNINGS", "Desk", "Row", "changes", "status_of"]
+__all__ = ["CLEAN", "FIX", "LATE", "NONE", "WARNINGS", "Desk", "Recovered", "Row", "changes", "status_of"]
 
 CLEAN, WARNINGS, FIX, NONE, LATE = "已通过", "仅有提示", "有错误待改", "未交", "逾期"
 
@@ -51,6 +51,28 @@ class Row:
     last: str
     errors: int
     warnings: int
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    """What `Desk.recover` did at start."""
+
+    repaired: Repaired
+    rechecked: int  # submissions stored but not checked before the kill
+    accepted: int  # accepted submissions written into the year folder again
+
+    def summary(self) -> str:
+        """One Chinese line saying what was repaired ("" when nothing was)."""
+        parts = []
+        if self.repaired.temporaries or self.repaired.orphans:
+            parts.append(f"删除未写完或未登记的上传文件 {self.repaired.temporaries + self.repaired.orphans} 个")
+        if self.repaired.staging:
+            parts.append(f"删除未完成的临时文件夹 {self.repaired.staging} 个")
+        if self.rechecked:
+            parts.append(f"重新检查上次未检查完的上传 {self.rechecked} 份")
+        if self.accepted:
+            parts.append(f"把 {self.accepted} 个部门最新通过的上传重新写入年度文件夹")
+        return f"上次服务异常中止，已修复：{'；'.join(parts)}。" if parts else ""
 
 
 class Desk:
@@ -123,13 +145,24 @@ class Desk:
         with self._lock, open(self.store.folder / "desk.log", "a", encoding="utf-8") as log:
             log.write(line + "\n")
 
-    def recover(self) -> int:
-        """At start: check again the submissions a killed server stored but did not check; their count."""
+    def recover(self) -> Recovered:
+        """At start, before serving: remove a killed server's leftovers (`Store.repair`), check again the
+        submissions it stored but did not check, and put each department's newest accepted submission into the
+        year folder if a kill came between recording it and writing it there (which also clears the year
+        folder's stale temporary files)."""
+        repaired = self.store.repair()
         by_id = {d.id: d for d in self.store.departments()}
         pending = self.store.pending()
         for submission in pending:
             self.check(by_id[submission.department], submission)
-        return len(pending)
+        accepted = 0
+        for department in by_id.values():
+            done = [s for s in self.store.submissions(department.id) if s.status not in (PENDING, FIX)]
+            if done:
+                written = rb.accept_submission(self.year_dir, department.name,
+                                               (self.store.folder / done[-1].file).read_bytes())
+                accepted += len(written.written)
+        return Recovered(repaired, len(pending), accepted)
 
     # ---- files to download --------------------------------------------------------------------------------
 

@@ -11,7 +11,9 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ from typing import Any
 
 from report_builder.findings import Finding
 
-__all__ = ["Department", "Store", "Submission", "default_state"]
+__all__ = ["Department", "Repaired", "Store", "Submission", "default_state"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS departments (
@@ -50,12 +52,27 @@ CREATE TABLE IF NOT EXISTS office (
 """
 PENDING = "pending"  # a submission stored, not yet checked (a server killed meanwhile re-checks it at start)
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+UPLOAD_NAME = re.compile(r"^(\d+)\.xlsx$")  # uploads/<department id>/<n>.xlsx, names we chose
+TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.tmp$")  # what `_write_whole` writes first: .<name>.<pid>.tmp
+STAGING_PREFIXES = (".templates.", ".feedback.")  # Desk's half-made folders, renamed into place when whole
 
 
 def default_state(year_dir: Path) -> Path:
     """The SQLite file of a year's desk: `YEAR_DIR/../.<year>.desk.sqlite3` (beside the year, not in it)."""
     year_dir = Path(year_dir).resolve()
     return year_dir.parent / f".{year_dir.name}.desk.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    """What `Store.repair` removed at start: leftovers of a server killed mid-write."""
+
+    temporaries: int = 0  # `.<n>.xlsx.<pid>.tmp` of a write that never finished
+    orphans: int = 0  # `<n>.xlsx` written whole but whose row was never committed
+    staging: int = 0  # `.templates.*` / `.feedback.*` folders never renamed into place
+
+    def __bool__(self) -> bool:
+        return bool(self.temporaries or self.orphans or self.staging)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +182,35 @@ class Store:
                               (PENDING,)).fetchall()
         return [_submission(row) for row in rows]
 
+    def repair(self) -> Repaired:
+        """At start, before serving: remove what a killed server left half-done in the state folder (temporary
+        files of dead writers, upload files without a committed row, staging folders). Rows are never touched:
+        a committed upload always keeps its file (it was renamed into place before the commit)."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")  # a writer of this state (there should be none) waits: no row appears now
+            try:
+                known = {(str(d), str(n)) for d, n in db.execute("SELECT department, n FROM submissions")}
+                temporaries, orphans = self._repair_uploads(known)
+            finally:
+                db.execute("ROLLBACK")
+        staging = [p for p in self.folder.iterdir() if p.is_dir() and p.name.startswith(STAGING_PREFIXES)]
+        for folder in staging:
+            shutil.rmtree(folder, ignore_errors=True)
+        return Repaired(temporaries, orphans, len(staging))
+
+    def _repair_uploads(self, known: set[tuple[str, str]]) -> tuple[int, int]:
+        temporaries = orphans = 0
+        uploads = self.folder / "uploads"
+        for folder in sorted(uploads.iterdir()) if uploads.is_dir() else []:
+            for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+                if (match := TEMPORARY_NAME.match(path.name)) and not _writing(int(match.group(1))):
+                    path.unlink(missing_ok=True)
+                    temporaries += 1
+                elif (match := UPLOAD_NAME.match(path.name)) and (folder.name, match.group(1)) not in known:
+                    path.unlink(missing_ok=True)
+                    orphans += 1
+        return temporaries, orphans
+
     # ---- the office's credential ----------------------------------------------------------------------------
 
     def make_office_password(self) -> str | None:
@@ -211,6 +257,21 @@ def _finding_dict(finding: Finding) -> dict[str, str]:
 
 def _hash(password: str, salt: bytes) -> bytes:
     return hashlib.scrypt(password.encode("utf-8"), salt=salt, **SCRYPT)
+
+
+def _writing(pid: int) -> bool:
+    """Whether the process that named a temporary file may still be writing it (alive, and not this one)."""
+    if pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OverflowError:
+        return False
+    return True
 
 
 def _write_whole(path: Path, data: bytes) -> None:

@@ -131,10 +131,8 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def start_desk(root: Path, office: SampleOffice) -> Iterator[Desk]:
-    """A year with only the office workbook, served on a free port until the block ends."""
-    year = make_intake_year(root, office)
-    port = free_port()
+def run_server(year: Path, port: int) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """`serve YEAR --port PORT` answering on its port (its output collected) until the block ends."""
     process = subprocess.Popen(serve_command(year, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, text=True, encoding="utf-8", env=_environment())
     output: list[str] = []
@@ -142,13 +140,22 @@ def start_desk(root: Path, office: SampleOffice) -> Iterator[Desk]:
     reader.start()
     try:
         _wait_for_port(port, process, output)
-        password = _password(output)
-        links = read_links(year, port)
-        yield Desk(f"http://127.0.0.1:{port}", year, links, password, process, output)
+        yield process, output
     finally:
         stop(process)
         reader.join(STOP_TIMEOUT)
         if process.stdout is not None:
             process.stdout.close()
+
+
+@contextmanager
+def start_desk(root: Path, office: SampleOffice) -> Iterator[Desk]:
+    """A year with only the office workbook, served on a free port until the block ends."""
+    year = make_intake_year(root, office)
+    port = free_port()
+    with run_server(year, port) as (process, output):
+        password = _password(output)
+        links = read_links(year, port)
+        yield Desk(f"http://127.0.0.1:{port}", year, links, password, process, output)
 
 
