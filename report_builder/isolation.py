@@ -161,7 +161,7 @@ def _start(context: multiprocessing.context.BaseContext, func: Callable[[T], R],
     receiver, sender = context.Pipe(duplex=False)
     fd, stderr_path = tempfile.mkstemp(prefix="report-builder-worker-")  # the worker opens it by name
     stderr = os.fdopen(fd, "rb")
-    args = (func, [(i, items[i]) for i in todo], sender, stderr_path, memory_mb)
+    args = (func, [(i, items[i]) for i in todo], sender, stderr_path, memory_mb, timeout_s)
     process = context.Process(target=_work, args=args, daemon=True)  # type: ignore[attr-defined]
     process.start()
     sender.close()
@@ -169,8 +169,10 @@ def _start(context: multiprocessing.context.BaseContext, func: Callable[[T], R],
 
 
 def _work(func: Callable[[T], R], chunk: list[tuple[int, T]], conn: Connection, stderr_path: str,
-          memory_mb: int) -> None:
-    """In the worker: cap memory, silence stderr, send (index, result) after each item."""
+          memory_mb: int, timeout_s: float) -> None:
+    """In the worker: cap memory and CPU time, write no core file, silence stderr, send (index, result) after
+    each item. The parent's per-item timeout comes first; the CPU cap (the chunk's timeouts, plus 2 s) ends a
+    spinning worker whose parent was killed and cannot time it out any more."""
     stderr = os.open(stderr_path, os.O_WRONLY)
     os.unlink(stderr_path)  # nameless from now on: the parent reads it through its own descriptor
     os.dup2(stderr, 2)
@@ -181,6 +183,9 @@ def _work(func: Callable[[T], R], chunk: list[tuple[int, T]], conn: Connection, 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     inherited = _address_space()
     resource.setrlimit(resource.RLIMIT_AS, (inherited + memory_mb * 1024 * 1024, resource.RLIM_INFINITY))
+    cpu_seconds = int(timeout_s * len(chunk)) + 2
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort or SIGXCPU leaves no core file in the folder
     for index, item in chunk:
         result: R | Crash
         try:

@@ -62,6 +62,18 @@ def _network_address() -> str:
     return address
 
 
+def _port_free(host: str, port: int) -> bool:
+    """Whether this process could listen on (host, port) now (uvicorn binds it again right after)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as trial:
+        trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            trial.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def _serve(args: argparse.Namespace) -> int:
     from report_builder.web import Desk, Store, default_state
 
@@ -93,6 +105,15 @@ def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
 
     from report_builder.web import create_app
 
+    lock = store.hold_serving_lock()
+    if lock is None:
+        print(f"{args.year_dir} 的网页收表已经在运行（另一个 report-builder serve）。同一年度只能启动一个，"
+              "请使用已运行的那个，或先停止它。", file=sys.stderr)
+        return INPUT_PROBLEMS
+    if not _port_free(args.host, args.port):
+        print(f"端口 {args.port} 已被其他程序占用（或地址 {args.host} 不属于本机）。请用 --port 换一个端口，"
+              "如 --port 8378。", file=sys.stderr)
+        return INPUT_PROBLEMS
     password = store.make_office_password()
     if password is not None:
         print(f"{PASSWORD_LINE}{password}")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +61,33 @@ def test_a_lambda_still_runs_when_threaded(another_thread: None) -> None:
 def test_start_workers_can_be_called_ahead_and_again() -> None:
     isolation.start_workers()
     isolation.start_workers()
+
+
+def limits(x: int) -> tuple[int, int]:
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_CPU)[0], resource.getrlimit(resource.RLIMIT_CORE)[1]
+
+
+def test_a_worker_has_a_cpu_cap_of_its_chunk_and_writes_no_core_file(another_thread: None) -> None:
+    """The CPU cap ends a spinning worker even when its parent was killed and cannot time it out."""
+    results = run_isolated(limits, [1], workers=1, timeout_s=3.0)
+    assert results == [(3 * 1 + 2, 0)]
+
+
+def spin(x: int) -> int:
+    while True:
+        x += 1
+
+
+def test_a_worker_that_spins_past_its_cpu_cap_is_ended_by_the_kernel(tmp_path: Path) -> None:
+    """The worker's own code under no parent clock (as after its parent was killed): SIGXCPU ends it."""
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    stderr = tmp_path / "stderr"
+    stderr.touch()
+    worker = multiprocessing.get_context("fork").Process(
+        target=isolation._work, args=(spin, [(0, 0)], sender, str(stderr), 500, 0.5))
+    worker.start()
+    worker.join(timeout=30)
+    assert worker.exitcode == -signal.SIGXCPU  # after int(0.5 × 1) + 2 = 2 s of CPU
+    assert not list(tmp_path.glob("core*"))

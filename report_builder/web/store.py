@@ -7,6 +7,7 @@ as JSON), `office` (one row: the password's scrypt hash and salt, the session se
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import hmac
 import json
@@ -18,7 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from report_builder.findings import Finding
 
@@ -210,6 +211,19 @@ class Store:
                     path.unlink(missing_ok=True)
                     orphans += 1
         return temporaries, orphans
+
+    # ---- one server per year ------------------------------------------------------------------------------
+
+    def hold_serving_lock(self) -> IO[bytes] | None:
+        """An exclusive lock on `serve.lock`, held while the returned file stays open (the kernel drops it when
+        the process ends, even by SIGKILL); None when another server of this year holds it."""
+        handle = open(self.folder / "serve.lock", "a+b")  # noqa: SIM115 - kept open for the server's life
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return None
+        return handle
 
     # ---- the office's credential ----------------------------------------------------------------------------
 
