@@ -112,7 +112,9 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
         if department is None:
             return not_found(request)
         history = await run_in_threadpool(store.submissions, department.id)
-        return page(request, "department.html", department=department, history=history)
+        loaded = await run_in_threadpool(desk.office)
+        deadline = loaded.office.info.deadline if loaded.office else None
+        return page(request, "department.html", department=department, history=history, deadline=deadline)
 
     async def template(request: Request) -> Response:
         department = await department_of(request)

@@ -32,6 +32,7 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
 def test_a_department_uploads_a_mistake_then_the_fix(desk: Desk) -> None:
     page = desk.open("教务处")
     assert "<h1>教务处</h1>" in page and 'id="template"' in page and 'id="upload"' in page
+    assert '报送截止日期：<span id="deadline">2018年9月15日</span>' in page
     template = desk.client.get(f"/d/{desk.tokens['教务处']}/template")
     assert template.status_code == 200 and template.content[:2] == b"PK"
 
