@@ -187,8 +187,10 @@ class Desk:
 
 
 def _belongs(result: FileResult, department: Department) -> tuple[Finding, ...]:
-    """An error when the workbook checked names another department (or is not a department's workbook)."""
-    if result.kind == "department" and result.department in ("", department.name):
+    """An error when the workbook checked names another department (or is not a department's workbook).
+    A workbook that names none (unreadable, say) gets its stored file's stem ("3" of 3.xlsx) as its department
+    from `check_file`: that is our name, not the sender's, and no error."""
+    if result.kind == "department" and result.department in ("", department.name, Path(result.file).stem):
         return ()
     if result.kind == "department" or result.kind == "office":
         shown = result.department or "年度总表"
