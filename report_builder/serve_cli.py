@@ -56,11 +56,13 @@ def _serve(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
     import uvicorn
 
+    from report_builder.isolation import start_workers
     from report_builder.web import create_app
 
     password = store.make_office_password()
     if password is not None:
         print(f"{PASSWORD_LINE}{password}")
+    start_workers()  # the check workers' fork server imports the checks now, not during the first upload
     rechecked = desk.recover()
     if rechecked:
         print(f"已重新检查上次未检查完的 {rechecked} 份上传。")
