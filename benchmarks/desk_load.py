@@ -108,7 +108,8 @@ def prepare(departments: int, root: Path) -> Plan:
 
 
 def _with_mistake(data: bytes) -> bytes:
-    """The workbook with its first application received two years before the window (date-outside-window; one year before is carried over)."""
+    """The workbook with its first application received two years before the window: date-outside-window
+    (one year before would be an application carried over, no error)."""
     wb = openpyxl.load_workbook(io.BytesIO(data))
     fill_department(wb, "依申请公开", [{"received": INFO.window_start.replace(year=INFO.window_start.year - 2)}])
     return save_workbook(wb)
@@ -247,7 +248,7 @@ class Client:
         boundary = uuid.uuid4().hex
         body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{self.csrf}\r\n'
                 f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="填报表.xlsx"\r\n'
-                "Content-Type: application/octet-stream\r\n\r\n").encode("utf-8") + data + \
+                "Content-Type: application/octet-stream\r\n\r\n").encode() + data + \
                f"\r\n--{boundary}--\r\n".encode()
         request = urllib.request.Request(f"{self.link}/upload", data=body, method="POST",
                                          headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
@@ -325,14 +326,14 @@ def verify(plan: Plan, urls: dict[str, str], uploads: list[Upload], state: Path,
         stored = sorted(sha for (d, _), (sha, *_) in by_place.items() if d == department)
         verdict.expect(sent == stored, f"{name}: sent {len(sent)} submissions, {len(stored)} stored or others' bytes")
     findings_by_sha: dict[str, set[str]] = {}
-    for sha, status, errors, found in by_place.values():
+    for sha, status, _, found in by_place.values():
         places = json.dumps(sorted((f["code"], f["sheet"], f["cell"], f["value"]) for f in found), ensure_ascii=False)
         findings_by_sha.setdefault(sha, set()).add(places)
         verdict.expect(status != "pending", f"a submission left pending ({sha[:12]})")
     verdict.expect(all(len(v) == 1 for v in findings_by_sha.values()),
                    "the same bytes got different findings in different rounds")
     mistaken = {hashlib.sha256(d).hexdigest() for d in plan.mistaken.values()}
-    for sha, status, errors, _ in by_place.values():
+    for sha, _, errors, _ in by_place.values():
         if sha in mistaken:
             verdict.expect(errors >= 1, f"a workbook with a mistake passed ({sha[:12]})")
         elif sha in {hashlib.sha256(d).hexdigest() for d in plan.clean.values()}:
