@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import INFO, generate_year  # noqa: E402
 from hostile import billion_laughs, package_parts, sheet, write_bomb, write_zip  # noqa: E402
+from process_tree import Memory, cpu_seconds  # noqa: E402
 
 from report_builder.names import safe_stem  # noqa: E402
 from report_builder.outputs.excel import save_workbook  # noqa: E402
@@ -54,7 +55,6 @@ from report_builder.schema import OFFICE_FILE  # noqa: E402
 
 START_TIMEOUT = 60.0  # seconds until the server's port answers
 REQUEST_TIMEOUT = 120.0  # seconds for one request (a hung server fails the run instead of hanging it)
-SAMPLE_EVERY = 0.05  # seconds between memory samples
 LINK = re.compile(r"^(?P<name>[^\t]+)\t(?P<url>http://\S+/d/(?P<token>[A-Za-z0-9_\-]+))$")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 H1 = re.compile(r"<h1>([^<]*)</h1>")
@@ -157,73 +157,6 @@ def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
 def links(year: Path, port: int) -> dict[str, str]:
     out = subprocess.run(serve(year, port, "--links"), capture_output=True, text=True, check=True, timeout=120)
     return {m["name"]: m["url"] for line in out.stdout.splitlines() if (m := LINK.match(line.strip()))}
-
-
-class Memory(threading.Thread):
-    """Samples RSS and PSS summed over a process and its descendants; keeps the peaks."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.stopped = threading.Event()
-        self.peak_rss = self.peak_pss = 0  # kB
-        self.peak_processes = 0
-        self.samples = 0
-
-    def run(self) -> None:
-        while not self.stopped.wait(SAMPLE_EVERY):
-            rss = pss = 0
-            tree = _descendants(self.pid)
-            for pid in tree:
-                try:
-                    with open(f"/proc/{pid}/smaps_rollup") as rollup:
-                        for line in rollup:
-                            if line.startswith("Rss:"):
-                                rss += int(line.split()[1])
-                            elif line.startswith("Pss:"):
-                                pss += int(line.split()[1])
-                except OSError:
-                    continue  # a worker that just ended
-            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
-            self.peak_processes = max(self.peak_processes, len(tree))
-            self.samples += 1
-
-
-def cpu_seconds(root: int) -> dict[str, float]:
-    """CPU seconds (user + system) of the server's process tree so far: the server process itself, and the
-    rest (its fork server and every check worker it reaped, plus live workers)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    own = rest = 0.0
-    for pid in _descendants(root):
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        utime, stime, cutime, cstime = (int(v) / tick for v in fields[11:15])
-        if pid == root:
-            own += utime + stime
-        else:
-            rest += utime + stime + cutime + cstime
-    return {"server": own, "workers": rest}
-
-
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, ()))
-    return tree
 
 
 # ---- the clients ----------------------------------------------------------------------------------------------
@@ -357,9 +290,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--root", type=Path, default=Path("/tmp/rb_desk_load"))
     parser.add_argument("--keep", action="store_true", help="keep the served year and its state file")
+    parser.add_argument("--no-hostile", action="store_true", help="only the departments' workbooks (to compare)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     plan = prepare(args.departments, args.root)
+    if args.no_hostile:
+        plan.hostile.clear()
     port = free_port()
     server = subprocess.Popen(serve(plan.year, port), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
