@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import anyio
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +19,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive
 
 import report_builder as rb
-from report_builder.web.desk import Desk, changes
+from report_builder.web.desk import Desk, changes, checks_at_once
 from report_builder.web.reminders import reminder, reminder_for_all
 from report_builder.web.reports import Reports
 from report_builder.web.security import (
@@ -64,6 +65,7 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
     desk = Desk(Path(year_dir), store)
     reports = Reports(Path(year_dir), Path(out_dir))
     desk.office()  # read once at start: every listed department has its token before the first request
+    checking = anyio.Semaphore(checks_at_once())
 
     def page(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         token, new = csrf_token(request)
@@ -118,7 +120,9 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
                         text="请选择填好的填报表（.xlsx）后再上传。", back=f"/d/{department.token}")
         if len(data) > max_upload:
             return too_large(request, max_upload)
-        submission = await run_in_threadpool(desk.receive, department, data)
+        stored = await run_in_threadpool(desk.store_upload, department, data)
+        async with checking:  # waiting here holds no thread: the pages of those already checked stay quick
+            submission = await run_in_threadpool(desk.check, department, stored)
         return RedirectResponse(f"/d/{department.token}/s/{submission.n}", status_code=303)
 
     async def numbered(request: Request) -> tuple[Department, list[Submission], int] | None:

@@ -42,8 +42,8 @@ def changes(previous: Submission | None, current: Submission) -> tuple[set[tuple
 
 
 def checks_at_once() -> int:
-    """Uploads checked at the same time: twice the cores this process may use. The checks are CPU-bound, so
-    more workers only share the same cores and each holds its own memory (issue 13's load test: with 60 at
+    """Uploads the app checks at the same time: twice the cores this process may use. The checks are CPU-bound,
+    so more workers only share the same cores and each holds its own memory (issue 13's load test: with 60 at
     once, the server's tree peaked at 18 processes and 540 MB of RSS without this bound, 7 and 300 MB with it)."""
     try:
         cores = len(os.sched_getaffinity(0))
@@ -73,7 +73,6 @@ class Desk:
         self.today = today
         self._lock = threading.Lock()
         self._office: tuple[tuple[int, int], OfficeResult] | None = None
-        self._checks = threading.BoundedSemaphore(checks_at_once())
 
     # ---- the office workbook --------------------------------------------------------------------------------
 
@@ -104,16 +103,18 @@ class Desk:
 
     def receive(self, department: Department, data: bytes) -> Submission:
         """Store the bytes as the department's next submission, check them, accept them if they have no error."""
+        return self.check(department, self.store_upload(department, data))
+
+    def store_upload(self, department: Department, data: bytes) -> Submission:
+        """The bytes stored whole as the department's next submission, not yet checked."""
         received = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        submission = self.store.reserve(department.id, received, hashlib.sha256(data).hexdigest(), data)
-        return self.check(department, submission)
+        return self.store.reserve(department.id, received, hashlib.sha256(data).hexdigest(), data)
 
     def check(self, department: Department, submission: Submission) -> Submission:
         """Check a stored submission alone; record its findings; the latest without errors enters the year."""
         path = self.store.folder / submission.file
         loaded = self.office()
-        with self._checks:  # the rest wait their turn here, not as more workers sharing the same cores
-            result = rb.check_file(path, loaded.office, year=self.year_dir.name)
+        result = rb.check_file(path, loaded.office, year=self.year_dir.name)
         findings = result.findings + _belongs(result, department)
         status = status_of(findings)
         self.store.record(submission.id, status, findings)
