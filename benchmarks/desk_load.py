@@ -38,6 +38,7 @@ import uuid
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -69,6 +70,7 @@ class Upload:
     sha256: str
     hostile: str  # "" for a department's workbook, else the hostile case's name
     seconds: float = 0.0
+    page_seconds: float = 0.0  # of `seconds`: from the 303 to having the findings page
     url: str = ""
     h1: str = ""
     status: str = ""
@@ -162,12 +164,23 @@ def links(year: Path, port: int) -> dict[str, str]:
 # ---- the clients ----------------------------------------------------------------------------------------------
 
 
+class Redirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects as urllib does, and notes when the last one arrived."""
+
+    arrived = 0.0
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> urllib.request.Request | None:
+        self.arrived = time.perf_counter()
+        return super().redirect_request(*args, **kwargs)
+
+
 class Client:
     """One browser: its own cookies, its department's link."""
 
     def __init__(self, link: str) -> None:
         self.link = link
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.redirects = Redirects()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), self.redirects)
         self.csrf = ""
 
     def open_page(self) -> None:
@@ -190,6 +203,7 @@ class Client:
             html = response.read().decode("utf-8")
             upload.url = response.geturl()
         upload.seconds = time.perf_counter() - started
+        upload.page_seconds = upload.seconds - (self.redirects.arrived - started)
         upload.h1 = m.group(1) if (m := H1.search(html)) else ""
         upload.status = m.group(1) if (m := STATUS.search(html)) else ""
 
@@ -330,6 +344,9 @@ def main() -> None:
           f"{len(uploads)} uploads; load average (1 min) before {load_before:.2f}, after {os.getloadavg()[0]:.2f}")
     print(f"departments' uploads: p50 {statistics.median(ours):.2f} s, p95 {percentile(ours, 0.95):.2f} s, "
           f"max {max(ours):.2f} s (n={len(ours)})")
+    pages = [u.page_seconds for u in uploads if not u.hostile and not u.error]
+    print(f"  of which the findings page after the 303: p50 {statistics.median(pages):.2f} s, "
+          f"p95 {percentile(pages, 0.95):.2f} s, max {max(pages):.2f} s")
     if hostile:
         print(f"hostile uploads: max {max(hostile):.2f} s")
     print(f"server tree peak: RSS {memory.peak_rss / 1024:.0f} MB, PSS {memory.peak_pss / 1024:.0f} MB, "
