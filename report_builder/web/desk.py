@@ -101,12 +101,9 @@ class Desk:
 
     # ---- uploads --------------------------------------------------------------------------------------------
 
-    def receive(self, department: Department, data: bytes) -> Submission:
-        """Store the bytes as the department's next submission, check them, accept them if they have no error."""
-        return self.check(department, self.store_upload(department, data))
-
     def store_upload(self, department: Department, data: bytes) -> Submission:
-        """The bytes stored whole as the department's next submission, not yet checked."""
+        """The bytes stored whole as the department's next submission, not yet checked (then `check`; the app
+        bounds how many are checked at once)."""
         received = dt.datetime.now().astimezone().isoformat(timespec="seconds")
         return self.store.reserve(department.id, received, hashlib.sha256(data).hexdigest(), data)
 
