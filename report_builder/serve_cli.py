@@ -103,6 +103,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
     import uvicorn
 
+    from report_builder.isolation import start_workers
     from report_builder.web import create_app
 
     lock = store.hold_serving_lock()
@@ -117,6 +118,7 @@ def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
     password = store.make_office_password()
     if password is not None:
         print(f"{PASSWORD_LINE}{password}")
+    start_workers()  # the check workers' fork server imports the checks now, not during the first upload
     if summary := desk.recover().summary():
         print(summary, flush=True)
     print(f"网页收表已启动：党政办公室打开 {base}/office ；各部门的链接用 report-builder serve "

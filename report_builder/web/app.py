@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +21,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive
 
 import report_builder as rb
-from report_builder.web.desk import CLEAN, FIX, LATE, NONE, WARNINGS, Desk, Row, changes
+from report_builder.web.desk import CLEAN, FIX, LATE, NONE, WARNINGS, Desk, Row, changes, checks_at_once
 from report_builder.web.reminders import reminder, reminder_for_all
 from report_builder.web.reports import Reports
 from report_builder.web.security import (
@@ -92,6 +93,7 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
     reports = Reports(Path(year_dir), Path(out_dir))
     throttle = LoginThrottle()
     desk.office()  # read once at start: every listed department has its token before the first request
+    checking = anyio.Semaphore(checks_at_once())
 
     def page(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         token, new = csrf_token(request)
@@ -148,7 +150,9 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
                         text="请选择填好的填报表（.xlsx）后再上传。", back=f"/d/{department.token}")
         if len(data) > max_upload:
             return too_large(request, max_upload)
-        submission = await run_in_threadpool(desk.receive, department, data)
+        stored = await run_in_threadpool(desk.store_upload, department, data)
+        async with checking:  # waiting here holds no thread: the pages of those already checked stay quick
+            submission = await run_in_threadpool(desk.check, department, stored)
         return RedirectResponse(f"/d/{department.token}/s/{submission.n}", status_code=303)
 
     async def numbered(request: Request) -> tuple[Department, list[Submission], int] | None:

@@ -77,6 +77,12 @@ def test_another_departments_workbook_is_an_error(desk: Desk) -> None:
     assert not list(desk.year.glob("财务处*")) and not (desk.year / "教务处.xlsx").exists()
 
 
+def test_an_unreadable_upload_gets_its_own_finding_only(desk: Desk) -> None:
+    page = desk.upload("教务处", b"PK\x03\x04 not really a workbook")
+    codes = re.findall(r'<li class="error"><span class="cell">[^<]*</span>错误：([^（<]*)', page.text)
+    assert len(codes) == 1 and "另一个部门" not in page.text  # not "表中的部门是“1”": 1.xlsx is our name
+
+
 def test_a_bad_token_gets_the_same_404(desk: Desk) -> None:
     pages = [desk.client.get(path) for path in ("/d/nope", "/d/" + "A" * 32, "/d/nope/template",
                                                  "/d/nope/s/1", "/d/nope/s/1/feedback.xlsx", "/nowhere")]
@@ -198,7 +204,7 @@ def test_an_unexpected_failure_is_a_chinese_page(desk: Desk, monkeypatch: pytest
     def broken(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(desk.client.app.state.desk, "receive", broken)
+    monkeypatch.setattr(desk.client.app.state.desk, "store_upload", broken)
     client = TestClient(desk.client.app, raise_server_exceptions=False, cookies=desk.client.cookies)
     page = client.get(f"/d/{desk.tokens['教务处']}").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)
