@@ -127,10 +127,10 @@ def _sst_bomb(path: Path) -> None:
 
 
 def serve(year: Path, port: int, *extra: str) -> list[str]:
-    """The command a user runs (the installed `report-builder` script), else `python -m report_builder.cli`
-    (slower: each check worker of the fork server runs its main module, report_builder.cli, again)."""
+    """The command a user runs (the installed `report-builder` script), else `python -m report_builder` (the same;
+    not `-m report_builder.cli`: each check worker of the fork server would run that main module again)."""
     script = Path(sys.executable).parent / "report-builder"
-    command = [str(script)] if script.is_file() else [sys.executable, "-m", "report_builder.cli"]
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "report_builder"]
     return [*command, "serve", str(year), "--port", str(port), *extra]
 
 

@@ -1,7 +1,7 @@
 """The intake desk as a browser meets it: `report-builder serve` in its own process (for tests/web/conftest.py).
 
 `start_desk` writes nothing but the office workbook into a fresh year folder (no department has submitted),
-starts `python -m report_builder.cli serve YEAR --port P` on a free port, waits (bounded) until the port
+starts `python -m report_builder serve YEAR --port P` on a free port, waits (bounded) until the port
 answers, reads the office's one-time password from the server's first-start output and every department's
 link from `serve --links`, and stops the server at the end (terminate, then kill; bounded).
 """
@@ -71,7 +71,7 @@ def free_port() -> int:
 
 
 def serve_command(year: Path, port: int, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "report_builder.cli", "serve", str(year), "--port", str(port), *extra]
+    return [sys.executable, "-m", "report_builder", "serve", str(year), "--port", str(port), *extra]
 
 
 def _environment() -> dict[str, str]:

@@ -168,7 +168,7 @@ def test_serve_links_prints_a_line_per_department(tmp_path: Path) -> None:
     year = tmp_path / "2017-2018"
     year.mkdir()
     (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
-    args = [sys.executable, "-m", "report_builder.cli", "serve", str(year), "--port", "9000", "--links"]
+    args = [sys.executable, "-m", "report_builder", "serve", str(year), "--port", "9000", "--links"]
     first = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True).stdout
     again = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True).stdout
     lines = [line.split("\t") for line in first.splitlines()]
