@@ -83,8 +83,13 @@ def _serve(args: argparse.Namespace) -> int:
     store = Store(default_state(args.year_dir))
     desk = Desk(args.year_dir, store)
     loaded = desk.office()
+    warnings = [f for f in loaded.findings if f.severity is not Severity.ERROR]
     for finding in loaded.findings:
-        print(f"{'✗' if finding.severity is Severity.ERROR else '!'} {finding}", file=sys.stderr)
+        if finding.severity is Severity.ERROR or not args.links:  # --links: its list, not the office's todo
+            print(f"{'✗' if finding.severity is Severity.ERROR else '!'} {finding}", file=sys.stderr)
+    if warnings and args.links:
+        print(f"（年度总表有 {len(warnings)} 处提示，不影响收表；report-builder check {args.year_dir} 列出。）",
+              file=sys.stderr)
     if loaded.office is None:
         print("年度总表有错误，无法收表。请按上面的提示修改年度总表后重新运行。", file=sys.stderr)
         return INPUT_PROBLEMS
