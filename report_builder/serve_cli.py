@@ -80,29 +80,43 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.year_dir.is_dir():
         print(Finding("year-folder-missing", str(args.year_dir)), file=sys.stderr)
         return USAGE
-    store = Store(default_state(args.year_dir))
-    desk = Desk(args.year_dir, store)
-    loaded = desk.office()
-    warnings = [f for f in loaded.findings if f.severity is not Severity.ERROR]
-    for finding in loaded.findings:
-        if finding.severity is Severity.ERROR or not args.links:  # --links: its list, not the office's todo
-            print(f"{'✗' if finding.severity is Severity.ERROR else '!'} {finding}", file=sys.stderr)
-    if warnings and args.links:
-        print(f"（年度总表有 {len(warnings)} 处提示，不影响收表；report-builder check {args.year_dir} 列出。）",
-              file=sys.stderr)
-    if loaded.office is None:
-        print("年度总表有错误，无法收表。请按上面的提示修改年度总表后重新运行。", file=sys.stderr)
-        return INPUT_PROBLEMS
     base = public_url(args.host, args.port, args.url)
     if base is None:
         print(f"--url 应是 http:// 或 https:// 开头的网址，如 http://10.1.2.3:{args.port}，收到的是“{args.url}”。",
               file=sys.stderr)
         return USAGE
+    store = Store(default_state(args.year_dir))
+    lock = None if args.links else store.hold_serving_lock()  # held until this process ends
+    if not args.links and (problem := _cannot_serve(args, lock is not None)):
+        print(problem, file=sys.stderr)
+        return INPUT_PROBLEMS
+    desk = Desk(args.year_dir, store)
+    loaded = desk.office()
+    for finding in loaded.findings:
+        if finding.severity is Severity.ERROR:
+            print(f"✗ {finding}", file=sys.stderr)
+    if loaded.office is None:
+        print("年度总表有错误，无法收表。请按上面的提示修改年度总表后重新运行。", file=sys.stderr)
+        return INPUT_PROBLEMS
+    if warnings := sum(f.severity is not Severity.ERROR for f in loaded.findings):
+        print(f"（年度总表有 {warnings} 处提示，不影响收表；收表情况页面和 report-builder check {args.year_dir} "
+              "列出。）", file=sys.stderr)
     if args.links:
         for department in desk.departments():
             print(f"{department.name}\t{base}/d/{department.token}")
         return OK
     return _run(args, store, desk, base)
+
+
+def _cannot_serve(args: argparse.Namespace, locked: bool) -> str:
+    """Why this server cannot start ("" when it can): another server of the year, or a taken port."""
+    if not locked:
+        return (f"{args.year_dir} 的网页收表已经在运行（另一个 report-builder serve）。同一年度只能启动一个，"
+                "请使用已运行的那个，或先停止它。")
+    if not _port_free(args.host, args.port):
+        return (f"端口 {args.port} 已被其他程序占用（或地址 {args.host} 不属于本机）。请用 --port 换一个端口，"
+                "如 --port 8378。")
+    return ""
 
 
 def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
@@ -111,15 +125,6 @@ def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
     from report_builder.isolation import start_workers
     from report_builder.web import create_app
 
-    lock = store.hold_serving_lock()
-    if lock is None:
-        print(f"{args.year_dir} 的网页收表已经在运行（另一个 report-builder serve）。同一年度只能启动一个，"
-              "请使用已运行的那个，或先停止它。", file=sys.stderr)
-        return INPUT_PROBLEMS
-    if not _port_free(args.host, args.port):
-        print(f"端口 {args.port} 已被其他程序占用（或地址 {args.host} 不属于本机）。请用 --port 换一个端口，"
-              "如 --port 8378。", file=sys.stderr)
-        return INPUT_PROBLEMS
     password = store.make_office_password()
     if password is not None:
         print(f"{PASSWORD_LINE}{password}")
