@@ -21,6 +21,7 @@ __all__ = ["PASSWORD_LINE", "add_commands", "public_url"]
 
 OK, INPUT_PROBLEMS, USAGE = 0, 1, 2
 PASSWORD_LINE = "党政办公室登录密码（只显示这一次，请记下）："
+GRACEFUL_SECONDS = 5  # after Ctrl-C, open requests get this long before the server stops anyway
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -75,6 +76,7 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import report_builder as rb
     from report_builder.web import Desk, Store, default_state
 
     if not args.year_dir.is_dir():
@@ -85,19 +87,29 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"--url 应是 http:// 或 https:// 开头的网址，如 http://10.1.2.3:{args.port}，收到的是“{args.url}”。",
               file=sys.stderr)
         return USAGE
-    store = Store(default_state(args.year_dir))
-    lock = None if args.links else store.hold_serving_lock()  # held until this process ends
-    if not args.links and (problem := _cannot_serve(args, lock is not None)):
-        print(problem, file=sys.stderr)
-        return INPUT_PROBLEMS
-    desk = Desk(args.year_dir, store)
-    loaded = desk.office()
+    loaded = rb.load_office(args.year_dir)  # before anything is written beside the year folder
     for finding in loaded.findings:
         if finding.severity is Severity.ERROR:
             print(f"✗ {finding}", file=sys.stderr)
     if loaded.office is None:
         print("年度总表有错误，无法收表。请按上面的提示修改年度总表后重新运行。", file=sys.stderr)
         return INPUT_PROBLEMS
+    running = (f"{args.year_dir} 的网页收表已经在运行（另一个 report-builder serve）。同一年度只能启动一个，"
+               "请使用已运行的那个，或先停止它。")
+    if not args.links and not _port_free(args.host, args.port):
+        if default_state(args.year_dir).exists() and Store(default_state(args.year_dir)).hold_serving_lock() is None:
+            print(running, file=sys.stderr)  # most likely the same server, on its port
+            return INPUT_PROBLEMS
+        print(f"端口 {args.port} 已被其他程序占用（或地址 {args.host} 不属于本机）。请用 --port 换一个端口，"
+              "如 --port 8378。", file=sys.stderr)
+        return INPUT_PROBLEMS
+    store = Store(default_state(args.year_dir))
+    lock = None if args.links else store.hold_serving_lock()  # held until this process ends
+    if not args.links and lock is None:
+        print(running, file=sys.stderr)
+        return INPUT_PROBLEMS
+    desk = Desk(args.year_dir, store)
+    desk.office()
     if warnings := sum(f.severity is not Severity.ERROR for f in loaded.findings):
         print(f"（年度总表有 {warnings} 处提示，不影响收表；收表情况页面和 report-builder check {args.year_dir} "
               "列出。）", file=sys.stderr)
@@ -106,17 +118,6 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"{department.name}\t{base}/d/{department.token}")
         return OK
     return _run(args, store, desk, base)
-
-
-def _cannot_serve(args: argparse.Namespace, locked: bool) -> str:
-    """Why this server cannot start ("" when it can): another server of the year, or a taken port."""
-    if not locked:
-        return (f"{args.year_dir} 的网页收表已经在运行（另一个 report-builder serve）。同一年度只能启动一个，"
-                "请使用已运行的那个，或先停止它。")
-    if not _port_free(args.host, args.port):
-        return (f"端口 {args.port} 已被其他程序占用（或地址 {args.host} 不属于本机）。请用 --port 换一个端口，"
-                "如 --port 8378。")
-    return ""
 
 
 def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
@@ -136,5 +137,6 @@ def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
     if args.host in LOCAL_HOSTS:
         print("注意：现在只有本机能打开这些链接。要让各部门在校园网内上传，请加 --host 0.0.0.0 重新启动。", flush=True)
     app = create_app(args.year_dir, store.path, public_url=base)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=GRACEFUL_SECONDS)
     return OK
