@@ -21,7 +21,19 @@ from starlette.routing import Route
 from starlette.types import Message, Receive
 
 import report_builder as rb
-from report_builder.web.desk import CLEAN, FIX, LATE, NONE, WARNINGS, Desk, Row, changes, checks_at_once
+from report_builder.web.desk import (
+    CLEAN,
+    FIX,
+    LATE,
+    NONE,
+    WARNINGS,
+    Desk,
+    Row,
+    changes,
+    checks_at_once,
+    in_use,
+    readable,
+)
 from report_builder.web.reminders import reminder, reminder_for_all
 from report_builder.web.reports import Reports
 from report_builder.web.security import (
@@ -34,7 +46,7 @@ from report_builder.web.security import (
     sign_session,
     valid_session,
 )
-from report_builder.web.store import Department, Store, Submission
+from report_builder.web.store import PENDING, Department, Store, Submission
 
 __all__ = ["MAX_UPLOAD", "create_app"]
 
@@ -54,6 +66,7 @@ def _local_time(stamp: str) -> str:
 
 
 _pages.filters["local_time"] = _local_time
+_pages.filters["status_word"] = lambda status: "正在检查" if status == PENDING else status
 
 
 # The board's filters: a name → the statuses it shows ("需处理": those who get a reminder)
@@ -116,7 +129,8 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
         history = await run_in_threadpool(store.submissions, department.id)
         loaded = await run_in_threadpool(desk.office)
         deadline = loaded.office.info.deadline if loaded.office else None
-        return page(request, "department.html", department=department, history=history, deadline=deadline)
+        return page(request, "department.html", department=department, history=history, deadline=deadline,
+                    in_use=in_use(history))
 
     async def template(request: Request) -> Response:
         department = await department_of(request)
@@ -170,9 +184,10 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
             return not_found(request)
         department, history, n = found
         current = history[n - 1]
-        fixed, new = changes(history[n - 2] if n > 1 else None, current)
+        previous = history[n - 2] if n > 1 else None
+        fixed, new = changes(previous, current)
         return page(request, "submission.html", department=department, history=history, submission=current,
-                    fixed=sorted(fixed), new=sorted(new), first=n == 1)
+                    fixed=fixed, new=new, previous=previous, readable=readable, in_use=in_use(history))
 
     async def feedback(request: Request) -> Response:
         found = await numbered(request)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -20,7 +21,7 @@ from report_builder.results import CheckReport, FileResult, OfficeResult
 from report_builder.web.store import PENDING, Department, Repaired, Store, Submission
 
 __all__ = ["CLEAN", "FIX", "LATE", "NONE", "WARNINGS", "Desk", "Recovered", "Row", "changes", "checks_at_once",
-           "status_of"]
+           "in_use", "readable", "status_of"]
 
 CLEAN, WARNINGS, FIX, NONE, LATE = "已通过", "仅有提示", "有错误待改", "未交", "逾期"
 
@@ -31,15 +32,37 @@ def status_of(findings: tuple[Finding, ...]) -> str:
     return WARNINGS if findings else CLEAN
 
 
-def changes(previous: Submission | None, current: Submission) -> tuple[set[tuple[str, str, str]],
-                                                                       set[tuple[str, str, str]]]:
-    """(fixed, new): the (code, sheet, cell) places of the previous submission's findings not in this one's,
-    and of this one's not in the previous one's."""
-    if previous is None:
-        return set(), set()
+Place = tuple[str, str, str]  # (code, sheet, cell) of a finding
+
+
+def readable(submission: Submission) -> bool:
+    """Whether the upload could be read as the department's workbook (no error about the whole file)."""
+    return not any(f.severity is Severity.ERROR and not f.sheet for f in submission.findings)
+
+
+def changes(previous: Submission | None, current: Submission) -> tuple[list[Place], list[Place]]:
+    """(fixed, new): the places of the previous submission's findings not in this one's, and of this one's not
+    in the previous one's, in sheet and cell order (B3 before B10). Nothing when either could not be read:
+    an unreadable file has none of the other's cell findings, which is no progress."""
+    if previous is None or not readable(previous) or not readable(current):
+        return [], []
     before = {(f.code, f.sheet, f.cell) for f in previous.findings}
     now = {(f.code, f.sheet, f.cell) for f in current.findings}
-    return before - now, now - before
+    return sorted(before - now, key=_place_order), sorted(now - before, key=_place_order)
+
+
+def in_use(history: list[Submission]) -> int:
+    """The n of the submission the year folder holds: the newest without errors (0: none yet)."""
+    accepted = [s.n for s in history if s.status not in (PENDING, FIX)]
+    return accepted[-1] if accepted else 0
+
+
+def _place_order(place: Place) -> tuple[str, int, str, int, str]:
+    code, sheet, cell = place
+    match = re.match(r"([A-Z]+)(\d+)", cell)
+    if match is None:
+        return sheet, 0, cell, 0, code
+    return sheet, len(match[1]), match[1], int(match[2]), code
 
 
 def checks_at_once() -> int:
@@ -149,8 +172,7 @@ class Desk:
 
     def _accept(self, department: Department, n: int, path: Path) -> None:
         with self._lock:  # a later upload checked sooner is not replaced by an earlier one
-            newest = [s for s in self.store.submissions(department.id) if s.status not in (PENDING, FIX)]
-            if newest and newest[-1].n == n:
+            if in_use(self.store.submissions(department.id)) == n:
                 rb.accept_submission(self.year_dir, department.name, path.read_bytes())
 
     def _log(self, department: Department, submission: Submission, status: str, findings: tuple[Finding, ...]) -> None:
@@ -173,10 +195,10 @@ class Desk:
             self.check(by_id[submission.department], submission)
         accepted = 0
         for department in by_id.values():
-            done = [s for s in self.store.submissions(department.id) if s.status not in (PENDING, FIX)]
-            if done:
-                written = rb.accept_submission(self.year_dir, department.name,
-                                               (self.store.folder / done[-1].file).read_bytes())
+            history = self.store.submissions(department.id)
+            if n := in_use(history):
+                file = self.store.folder / next(s.file for s in history if s.n == n)
+                written = rb.accept_submission(self.year_dir, department.name, file.read_bytes())
                 accepted += len(written.written)
         return Recovered(repaired, len(pending), accepted)
 

@@ -214,3 +214,30 @@ def test_an_unexpected_failure_is_a_chinese_page(desk: Desk, monkeypatch: pytest
     assert failed.status_code == 500 and "这次操作没有完成" in failed.text and "Traceback" not in failed.text
     log = (desk.state.with_suffix("") / "desk.log").read_text(encoding="utf-8")
     assert "\tERROR\tOSError:" in log and desk.tokens["教务处"] not in log
+
+
+def test_an_unreadable_upload_is_not_compared_as_progress(desk: Desk) -> None:
+    template = desk.client.get(f"/d/{desk.tokens['教务处']}/template").content
+    desk.upload("教务处", filled(template, app(received=dt.date(2016, 5, 1))))
+    garbage = desk.upload("教务处", b"not a workbook at all")
+    assert "本次上传的文件无法读取" in garbage.text and "已改正" not in garbage.text
+    assert '<span class="cell">整个文件</span>' in garbage.text
+    after = desk.upload("教务处", filled(template))
+    assert "上次上传的文件无法读取" in after.text and "已改正" not in after.text
+    assert '<p id="adopted">本次上传已被采用' in after.text and "第 3 次</a> " in after.text
+    assert re.search(r"第 3 次</a> <span[^>]*>[^<]*<strong>正在使用</strong>", after.text)
+    first = desk.client.get(f"/d/{desk.tokens['教务处']}/s/1").text
+    assert "年度汇总使用的是" in first and "第 3 次上传" in first
+
+
+def test_changed_places_are_in_sheet_and_cell_order() -> None:
+    from report_builder.findings import Finding
+    from report_builder.web.desk import changes
+    from report_builder.web.store import Submission
+
+    def submitted(*cells: str) -> Submission:
+        found = tuple(Finding("not-a-number", "x.xlsx", sheet="依申请公开", cell=c) for c in cells)
+        return Submission(1, 1, 1, "", "", "", "有错误待改", len(found), 0, found)
+
+    fixed, new = changes(submitted("B10", "B3", "AA2", "C1"), submitted("C1"))
+    assert [cell for _, _, cell in fixed] == ["B3", "B10", "AA2"] and new == []
