@@ -55,6 +55,8 @@ CATALOG: dict[str, Kind] = {
     # workbook structure
     "not-a-template": Kind(E, "不是下发的填报表", "请在党政办公室下发的填报表中填写，不要另建表格。",
                            "年度总表须用 report-builder new-year 生成（可从上年的年度总表生成）后填写，不要另建表格。"),
+    "office-as-department": Kind(E, "这是年度总表，不是部门填报表",
+                                 "请上传（或放入）本部门的填报表；年度总表由党政办公室保管，在年度文件夹中名为 年度总表.xlsx。"),
     "missing-sheet": Kind(E, "缺少工作表", "请使用下发的模板填写，不要删除或改名工作表。",
                           f"请补回该工作表（名称见上），{_REMAKE}。"),
     "sheet-renamed": Kind(W, "工作表被改名", "已按表头识别；请保留模板中的工作表名称。",

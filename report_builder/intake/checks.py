@@ -104,6 +104,11 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None, index: Off
     """Check one department workbook against the office workbook of the year.
 
     `index` is `OfficeIndex.of(office)`: pass it when checking many files against one office workbook."""
+    office_sheets = sorted(OFFICE_ONLY_SHEETS & {s.name for s in raw.sheets})
+    if len(office_sheets) >= 2:  # the office's own workbook (a copy, or uploaded on a department's page)
+        shown = "、".join(office_sheets)
+        finding = Finding("office-as-department", raw.file, detail=f"文件中有年度总表的工作表：{shown}")
+        return Checked(raw.file, "department", None, (finding,), Tally())
     if not _looks_like(raw, DEPARTMENT_SHEETS):
         return _not_a_template(raw, "department", "部门填报表")
     info_spec, *table_specs = DEPARTMENT_SHEETS
@@ -160,6 +165,9 @@ class OfficeIndex:
                    {item.title: item.number for item in reversed(office.checklist)},
                    department_narratives(office.narratives), declared_channels(office.channels),
                    declared_categories(office.categories))
+
+
+OFFICE_ONLY_SHEETS = frozenset(s.name for s in OFFICE_SHEETS) - frozenset(s.name for s in DEPARTMENT_SHEETS)
 
 
 def _looks_like(raw: RawWorkbook, specs: Sequence[SheetSpec]) -> bool:

@@ -241,3 +241,9 @@ def test_changed_places_are_in_sheet_and_cell_order() -> None:
 
     fixed, new = changes(submitted("B10", "B3", "AA2", "C1"), submitted("C1"))
     assert [cell for _, _, cell in fixed] == ["B3", "B10", "AA2"] and new == []
+
+
+def test_the_office_workbook_uploaded_on_a_departments_page_is_named_as_such(desk: Desk) -> None:
+    page = desk.upload("教务处", (desk.year / OFFICE_FILE).read_bytes())
+    assert "这是年度总表，不是部门填报表" in page.text
+    assert page.text.count('<li class="error">') == 1 and "缺少工作表" not in page.text
