@@ -25,6 +25,7 @@ class Built:
 
     summary: str  # the build's last line (formats, parts, links, identities, days left)
     problems: tuple[str, ...]  # errors that stopped it, in Chinese with their place
+    warnings: tuple[str, ...]  # what to look at in a report that was built (e.g. 【上年内容…】 left in a paragraph)
     report: str  # the file name of the version written (or kept when nothing changed); "" when none
     unchanged: bool
 
@@ -54,7 +55,8 @@ class Reports:
             problems = [f for f in (*result.check.findings, *result.render_findings) if f.severity is Severity.ERROR]
             if result.report is not None and not result.unchanged:
                 problems += self._redline(result.report, result.report_format)
-            self.last = Built(result.summary_line, tuple(map(str, problems)),
+            warnings = [f for f in (*result.check.findings, *result.render_findings) if f.severity is Severity.WARNING]
+            self.last = Built(result.summary_line, tuple(map(str, problems)), tuple(map(str, warnings)),
                               result.report.name if result.report else "", result.unchanged)
             return self.last
 
@@ -70,12 +72,14 @@ class Reports:
         return []
 
     def totals(self) -> dict[str, int]:
-        """The year as `check` sees it now: files, errors, warnings, rows read = accepted + rejected (checked
-        again only when a file of the year folder changed)."""
+        """The year as `check` sees it now: files, errors (`missing` of them: departments not yet in the folder),
+        warnings, rows read = accepted + rejected (checked again only when a file of the year folder changed)."""
         key = _listing(self.year_dir)
         with self._totals_lock:
             if self._totals is None or self._totals[0] != key:
-                self._totals = (key, rb.check_submissions(self.year_dir).totals())
+                report = rb.check_submissions(self.year_dir)
+                missing = sum(f.code == "missing-department" for f in report.findings)
+                self._totals = (key, {**report.totals(), "missing": missing})
             return self._totals[1]
 
     def versions(self) -> list[VersionFiles]:

@@ -83,6 +83,8 @@ def test_the_board_shows_the_years_totals(office: Desk) -> None:
     read, accepted, rejected = map(int, shown.groups())
     assert (read, accepted, rejected) == (totals["rows_read"], totals["rows_accepted"], totals["rows_rejected"])
     assert read == accepted + rejected and read > 0
+    missing = sum(f.code == "missing-department" for f in pipeline.check_submissions(office.year).findings)
+    assert missing == 3 and f"错误 {totals['errors']} 处（其中 3 处是部门尚未交表）" in board
 
 
 def test_a_table_workbook_keeps_text_as_text_and_the_same_bytes() -> None:

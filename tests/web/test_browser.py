@@ -193,6 +193,10 @@ def test_the_board_shows_each_department_status(desk: Desk, browser: Any, page: 
     visible = [row.get_attribute("data-department") for row in page.locator("table#board tr[data-department]").all()
                if row.is_visible()]
     assert visible == ["财务处"]
+    page.fill("#find", "不存在的部门")
+    assert page.locator("#found-none").inner_text() == "没有名称含“不存在的部门”的部门。"
+    page.fill("#find", "")
+    assert not page.locator("#found-none").is_visible()
     with page.expect_navigation():
         page.click('#filters a[data-filter="未交"]')
     assert set(board(page)) == {name for name, (state, _) in shown.items() if state == "未交"}

@@ -29,9 +29,12 @@ def test_the_office_builds_downloads_and_gets_a_redline(tmp_path: Path) -> None:
         first = client.post("/office/build", data={"csrf": csrf.group(1), "format": "三部分"})
         assert first.status_code == 200 and 'id="summary"' in first.text
         assert re.search(r'<p id="summary">格式：三部分；应有部分 3/3；', first.text)
-        totals = re.search(r'<p id="totals">本年度目前：共 (\d+) 个文件，错误 0 处.*?'
+        totals = re.search(r'<p id="totals">本年度目前：年度文件夹中共 (\d+) 个文件，错误 0 处.*?'
                            r'读取 (\d+) 行 = 采用 (\d+) 行 \+ 退回 0 行', first.text)
         assert totals is not None and totals.group(2) == totals.group(3) != "0"
+        assert "尚未交表" not in first.text  # every department is in the folder
+        warnings = re.search(r'<details id="built-warnings" open><summary[^>]*>提示 (\d+) 处', first.text)
+        assert warnings is not None and "已过公开期限" in first.text  # a 2017-2018 report built today
         [report] = sorted((out / year.name).glob("*_v1.docx"))
         links = dict(re.findall(r'<a href="(/office/files/[^"]+)">([^<]+)</a>', first.text))
         assert set(links.values()) == {"Word 报告", "数据来源"}
