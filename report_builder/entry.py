@@ -26,7 +26,11 @@ def main() -> int:
     try:
         from report_builder import cli
 
-        return cli.main()
+        code = cli.main()
+        if interrupted():  # swallowed on the way (a library's broad `except`): the user still pressed Ctrl-C
+            say_interrupted()
+            return INTERRUPTED_EXIT
+        return code
     except BaseException:
         if not interrupted():  # SystemExit from argparse, or a bug: let Python say it
             raise

@@ -140,3 +140,22 @@ def test_an_error_left_by_the_interruption_in_a_callback_is_quiet() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "interrupted"
     assert "Traceback" not in done.stderr and "AttributeError" not in done.stderr
+
+
+def test_an_interrupt_a_library_swallowed_is_still_reported() -> None:
+    """A broad `except BaseException: pass` somewhere ate the KeyboardInterrupt: the run still says it."""
+    script = (
+        "import os, signal, sys\n"
+        "from report_builder import cli, entry\n"
+        "def swallowing(argv=None):\n"
+        "    try:\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        sum(range(10**6))\n"
+        "    except BaseException:\n"
+        "        pass\n"
+        "    return 0\n"
+        "cli.main = swallowing\n"
+        "sys.exit(entry.main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stderr.strip() == INTERRUPTED
