@@ -43,6 +43,7 @@ from report_builder.web.security import (
     RequestLog,
     csrf_token,
     csrf_valid,
+    log_line,
     sign_session,
     valid_session,
 )
@@ -327,9 +328,8 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
     ]
     async def crashed(request: Request, exc: Exception) -> Response:
         """An unexpected failure: a Chinese page (never a traceback); the developers' line goes to desk.log."""
-        line = f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')}\tERROR\t{type(exc).__name__}: {exc}\n"
-        with open(store.folder / "desk.log", "a", encoding="utf-8") as log:
-            log.write(line.replace(request.path_params.get("token", "\0"), "…"))
+        text = f"{type(exc).__name__}: {exc}".replace(request.path_params.get("token", "\0"), "…")
+        log_line(store.folder / "desk.log", "ERROR", text)
         return page(request, "message.html", 500, title="这次操作没有完成",
                     text="服务器处理时出错，已记入日志。已完成的上传不会丢失。请稍后重试；仍不行请联系党政办公室。")
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import report_builder as rb
 from report_builder.findings import Finding, Severity
 from report_builder.results import CheckReport, FileResult, OfficeResult
+from report_builder.web.security import log_line
 from report_builder.web.store import PENDING, Department, Repaired, Store, Submission
 
 __all__ = ["CLEAN", "FIX", "LATE", "NONE", "WARNINGS", "Desk", "Recovered", "Row", "changes", "checks_at_once",
@@ -178,10 +179,8 @@ class Desk:
     def _log(self, department: Department, submission: Submission, status: str, findings: tuple[Finding, ...]) -> None:
         """One line per checked upload in desk.log (beside the request lines): who, which n, what, the outcome."""
         errors = sum(f.severity is Severity.ERROR for f in findings)
-        line = "\t".join((dt.datetime.now().astimezone().isoformat(timespec="seconds"), "UPLOAD", department.name,
-                          str(submission.n), submission.sha256, status, str(errors), str(len(findings) - errors)))
-        with self._lock, open(self.store.folder / "desk.log", "a", encoding="utf-8") as log:
-            log.write(line + "\n")
+        log_line(self.store.folder / "desk.log", "UPLOAD", department.name, str(submission.n), submission.sha256,
+                 status, str(errors), str(len(findings) - errors))
 
     def recover(self) -> Recovered:
         """At start, before serving: remove a killed server's leftovers (`Store.repair`), check again the

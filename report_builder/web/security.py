@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import re
@@ -12,8 +13,8 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["CSRF_COOKIE", "SESSION_COOKIE", "LoginThrottle", "RequestLog", "csrf_token", "csrf_valid", "sign_session",
-           "valid_session"]
+__all__ = ["CSRF_COOKIE", "SESSION_COOKIE", "LoginThrottle", "RequestLog", "csrf_token", "csrf_valid", "log_line",
+           "sign_session", "valid_session"]
 
 CSRF_COOKIE = "desk_csrf"
 SESSION_COOKIE = "desk_office"
@@ -75,9 +76,15 @@ class RequestLog:
         finally:
             ms = (time.monotonic() - started) * 1000
             shown = re.sub(r"^/d/[^/]+", "/d/…", scope.get("path", ""))
-            line = f"{time.strftime('%Y-%m-%dT%H:%M:%S')}\t{scope.get('method', '')}\t{shown}\t{status[0]}\t{ms:.0f}\n"
-            with open(self.path, "a", encoding="utf-8") as log:
-                log.write(line)
+            log_line(self.path, scope.get("method", ""), shown, str(status[0]), f"{ms:.0f}")
+
+
+def log_line(path: Path, *fields: str) -> None:
+    """Append one line to the desk's log: the local time, then `fields`, tab-separated (one write: lines from
+    concurrent requests do not interleave)."""
+    line = "\t".join((dt.datetime.now().astimezone().isoformat(timespec="seconds"), *fields))
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(line + "\n")
 
 
 class LoginThrottle:
