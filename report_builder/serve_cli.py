@@ -16,6 +16,7 @@ from report_builder.findings import Finding, Severity
 
 if TYPE_CHECKING:  # the web stack loads only when `serve` runs
     from report_builder.web import Desk, Store
+    from report_builder.web.desk import ReadOffice
 
 __all__ = ["PASSWORD_LINE", "add_commands", "public_url"]
 
@@ -76,8 +77,8 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import report_builder as rb
     from report_builder.web import Desk, Store, default_state
+    from report_builder.web.desk import read_office
 
     if not args.year_dir.is_dir():
         print(Finding("year-folder-missing", str(args.year_dir)), file=sys.stderr)
@@ -87,7 +88,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"--url 应是 http:// 或 https:// 开头的网址，如 http://10.1.2.3:{args.port}，收到的是“{args.url}”。",
               file=sys.stderr)
         return USAGE
-    loaded = rb.load_office(args.year_dir)  # before anything is written beside the year folder
+    read = read_office(args.year_dir)  # before anything is written beside the year folder
+    loaded = read[1]
     for finding in loaded.findings:
         if finding.severity is Severity.ERROR:
             print(f"✗ {finding}", file=sys.stderr)
@@ -108,8 +110,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.links and lock is None:
         print(running, file=sys.stderr)
         return INPUT_PROBLEMS
-    desk = Desk(args.year_dir, store)
-    desk.office()
+    desk = Desk(args.year_dir, store, office=read)
     if warnings := sum(f.severity is not Severity.ERROR for f in loaded.findings):
         print(f"（年度总表有 {warnings} 处提示，不影响收表；收表情况页面和 report-builder check {args.year_dir} "
               "列出。）", file=sys.stderr)
@@ -117,10 +118,10 @@ def _serve(args: argparse.Namespace) -> int:
         for department in desk.departments():
             print(f"{department.name}\t{base}/d/{department.token}")
         return OK
-    return _run(args, store, desk, base)
+    return _run(args, store, desk, base, read)
 
 
-def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
+def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str, read: ReadOffice) -> int:
     import uvicorn
 
     from report_builder.isolation import start_workers
@@ -136,7 +137,7 @@ def _run(args: argparse.Namespace, store: Store, desk: Desk, base: str) -> int:
           f"{args.year_dir} --links 列出。按 Ctrl-C 停止。", flush=True)
     if args.host in LOCAL_HOSTS:
         print("注意：现在只有本机能打开这些链接。要让各部门在校园网内上传，请加 --host 0.0.0.0 重新启动。", flush=True)
-    app = create_app(args.year_dir, store.path, public_url=base)
+    app = create_app(args.year_dir, store.path, public_url=base, read=read)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
                 timeout_graceful_shutdown=GRACEFUL_SECONDS)
     return OK

@@ -28,6 +28,7 @@ from report_builder.web.desk import (
     NONE,
     WARNINGS,
     Desk,
+    ReadOffice,
     Row,
     changes,
     checks_at_once,
@@ -98,12 +99,13 @@ def _attachment(name: str) -> str:
 
 
 def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
-               out_dir: Path = Path("output"), public_url: str = "") -> Starlette:
+               out_dir: Path = Path("output"), public_url: str = "", read: ReadOffice | None = None) -> Starlette:
     """The desk of one year folder; `state` is its SQLite file (store.default_state), uploads beside it;
     reports built from the board go to `out_dir/<年度>/`, where `report-builder build` puts them.
-    `public_url` is the address departments open (their links and reminders); "" = the one the office used."""
+    `public_url` is the address departments open (their links and reminders); "" = the one the office used.
+    `read`: the office workbook as `desk.read_office` just gave it (else it is read here)."""
     store = Store(state)
-    desk = Desk(Path(year_dir), store)
+    desk = Desk(Path(year_dir), store, office=read)
     reports = Reports(Path(year_dir), Path(out_dir))
     throttle = LoginThrottle()
     desk.office()  # read once at start: every listed department has its token before the first request

@@ -22,7 +22,7 @@ from report_builder.web.security import log_line
 from report_builder.web.store import PENDING, Department, Repaired, Store, Submission
 
 __all__ = ["CLEAN", "FIX", "LATE", "NONE", "WARNINGS", "Desk", "Recovered", "Row", "changes", "checks_at_once",
-           "in_use", "readable", "status_of"]
+           "in_use", "read_office", "readable", "status_of"]
 
 CLEAN, WARNINGS, FIX, NONE, LATE = "已通过", "仅有提示", "有错误待改", "未交", "逾期"
 
@@ -111,32 +111,45 @@ class Recovered:
         return f"上次服务异常中止，已修复：{'；'.join(parts)}。" if parts else ""
 
 
+ReadOffice = tuple[tuple[int, int], OfficeResult]  # the office workbook and the (mtime, size) it was read at
+
+
+def read_office(year_dir: Path) -> ReadOffice:
+    """`load_office` now, with the file's (mtime, size) taken before reading (a change meanwhile is seen)."""
+    return _office_key(year_dir), rb.load_office(year_dir)
+
+
+def _office_key(year_dir: Path) -> tuple[int, int]:
+    try:
+        stat = (Path(year_dir) / "年度总表.xlsx").stat()
+    except OSError:
+        return (0, 0)
+    return stat.st_mtime_ns, stat.st_size
+
+
 class Desk:
     """One year's desk: the year folder, the state store, the office workbook (read again when it changes)."""
 
-    def __init__(self, year_dir: Path, store: Store, *, today: dt.date | None = None) -> None:
+    def __init__(self, year_dir: Path, store: Store, *, today: dt.date | None = None,
+                 office: ReadOffice | None = None) -> None:
+        """`office`: the office workbook as `read_office` gave it a moment ago (not read again)."""
         self.year_dir = Path(year_dir)
         self.store = store
         self.today = today
         self._lock = threading.Lock()
-        self._office: tuple[tuple[int, int], OfficeResult] | None = None
+        self._office = office
+        if office is not None and office[1].office is not None:
+            self.store.add_departments(e.name for e in office[1].office.departments)
 
     # ---- the office workbook --------------------------------------------------------------------------------
 
     def office(self) -> OfficeResult:
         """The year's office workbook, read by `load_office` again only when its file changed."""
-        path = self.year_dir / "年度总表.xlsx"
-        try:
-            stat = path.stat()
-            key = (stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            key = (0, 0)
         with self._lock:
-            if self._office is None or self._office[0] != key:
-                loaded = rb.load_office(self.year_dir)
-                self._office = (key, loaded)
-                if loaded.office is not None:
-                    self.store.add_departments(e.name for e in loaded.office.departments)
+            if self._office is None or self._office[0] != _office_key(self.year_dir):
+                self._office = read_office(self.year_dir)
+                if (loaded := self._office[1].office) is not None:
+                    self.store.add_departments(e.name for e in loaded.departments)
             return self._office[1]
 
     def departments(self) -> list[Department]:
