@@ -23,10 +23,11 @@ import re
 from report_builder.report.links import web_address
 from report_builder.wordml_blocks import Block, Paragraph, Span, Table, TableCell, document_blocks
 
-__all__ = ["HTML_SUFFIX", "TEXT_SUFFIX", "report_html", "report_text"]
+__all__ = ["HTML_SUFFIX", "TEXT_SUFFIX", "WEB_SUFFIXES", "report_html", "report_text", "web_files"]
 
 HTML_SUFFIX = ".html"
 TEXT_SUFFIX = ".txt"
+WEB_SUFFIXES = (HTML_SUFFIX, TEXT_SUFFIX)  # what `build --html` adds to a version
 TITLE_STYLE = "title"  # Word's built-in style names, compared in lower case
 FALLBACK_TITLE = "信息公开工作年度报告"
 
@@ -54,22 +55,34 @@ _ALIGN = {"center": "center", "right": "right", "end": "right", "both": "justify
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
+def web_files(docx: bytes) -> dict[str, bytes]:
+    """The web page and the plain text of a rendered report, suffix → bytes (the .docx read once)."""
+    blocks = document_blocks(docx)
+    return {HTML_SUFFIX: _html(blocks), TEXT_SUFFIX: _text(blocks)}
+
+
 def report_html(docx: bytes) -> bytes:
     """The report in `docx` (a rendered report, pre-checked or ours) as one self-contained HTML5 page."""
-    blocks = document_blocks(docx)
+    return _html(document_blocks(docx))
+
+
+def report_text(docx: bytes) -> bytes:
+    """The report in `docx` as plain text (UTF-8)."""
+    return _text(document_blocks(docx))
+
+
+def _html(blocks: tuple[Block, ...]) -> bytes:
     body = "\n".join(_block(block) for block in blocks)
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_escape(_title(blocks))}</title>\n</head>\n"
             f'<body style="margin:0;background:#fff">\n<main style="{_PAGE}">\n{body}\n</main>\n</body>\n</html>\n'
-            ).encode("utf-8")
+            ).encode()
 
 
-def report_text(docx: bytes) -> bytes:
-    """The report in `docx` as plain text (UTF-8)."""
-    lines = [_text_block(block) for block in document_blocks(docx)]
-    return ("\n\n".join(lines) + "\n").encode("utf-8")
+def _text(blocks: tuple[Block, ...]) -> bytes:
+    return ("\n\n".join(_text_block(block) for block in blocks) + "\n").encode("utf-8")
 
 
 def _title(blocks: tuple[Block, ...]) -> str:
