@@ -49,6 +49,8 @@ _PARAGRAPH = "margin:0 0 0.6em"
 _CELL_PARAGRAPH = "margin:0"
 _WRAPPER = "overflow-x:auto;margin:0.6em 0 1em"
 _TABLE = "border-collapse:collapse;width:100%;font-size:0.9em;line-height:1.5"
+_EM_PER_COLUMN, _MAX_TABLE_EM = 6, 40  # a phone scrolls a wide table in its box rather than squeeze its columns
+_LINK = "word-break:break-all"  # a long address wraps inside its cell
 _CELL = "border:1px solid #000;padding:0.3em 0.4em;vertical-align:middle"
 _HEADER_CELL = _CELL + ";font-weight:bold;text-align:center;background:#f2f2f2"
 _ALIGN = {"center": "center", "right": "right", "end": "right", "both": "justify", "distribute": "justify"}
@@ -121,7 +123,7 @@ def _inline(spans: tuple[Span, ...]) -> str:
         if span.bold:
             text = f"<strong>{text}</strong>"
         href = _href(span.link)
-        parts.append(f'<a href="{href}">{text}</a>' if href else text)
+        parts.append(f'<a href="{href}" style="{_LINK}">{text}</a>' if href else text)
     return "".join(parts)
 
 
@@ -146,7 +148,9 @@ def _table(table: Table) -> str:
         head = 0  # a merged cell would reach from the header rows into the body: one body, header cells kept
     total = sum(table.widths)
     cols = "".join(f'<col style="width:{w * 100 / total:.2f}%">' for w in table.widths) if total else ""
-    parts = [f'<table style="{_TABLE}">', f"<colgroup>{cols}</colgroup>" if cols else ""]
+    columns = max([len(table.widths)] + [sum(c.columns for c in row.cells) for row in rows])
+    wide = f";min-width:{min(_EM_PER_COLUMN * columns, _MAX_TABLE_EM)}em"
+    parts = [f'<table style="{_TABLE}{wide}">', f"<colgroup>{cols}</colgroup>" if cols else ""]
     for start, end, group in ((0, head, "thead"), (head, len(rows), "tbody")):
         if end > start:
             parts.append(f"<{group}>" + "".join(
