@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Union
@@ -115,12 +114,17 @@ def block_texts(blocks: tuple[Block, ...]) -> list[str]:
     return out
 
 
+_PROPERTIES = (("outlineLvl", "val"), ("jc", "val"), ("ind", "firstLineChars"))  # what a paragraph takes
+
+
 class _Styles:
-    """Paragraph properties through the style chain: the paragraph's own, its style's, the default style's."""
+    """Paragraph properties (_PROPERTIES) through the style chain: the paragraph's own, else its style's (or the
+    default style's), through w:basedOn; each style's worked out once."""
 
     def __init__(self, root: etree._Element | None) -> None:
         self.by_id: dict[str, etree._Element] = {}
         self.default = ""
+        self.known: dict[str, tuple[str, tuple[str | None, ...]]] = {}
         for style in root.iter(W + "style") if root is not None else ():
             if style.get(W + "type") != "paragraph":
                 continue
@@ -129,34 +133,35 @@ class _Styles:
             if style.get(W + "default") in ("1", "true", "on") and not self.default:
                 self.default = style_id
 
-    def chain(self, paragraph: etree._Element) -> Iterator[etree._Element]:
-        """The paragraph's w:pPr, then each style's, nearest first."""
+    def of(self, paragraph: etree._Element) -> tuple[str, tuple[str | None, ...]]:
+        """The paragraph's style name and its _PROPERTIES (None where neither it nor its styles say)."""
         own = paragraph.find(W + "pPr")
-        if own is not None:
-            yield own
-        found = paragraph.find(f"{W}pPr/{W}pStyle")
-        style = self.by_id.get(self.default if found is None else found.get(W + "val") or "")
-        for _ in range(_STYLE_DEPTH):
-            if style is None:
-                return
-            ppr = style.find(W + "pPr")
-            if ppr is not None:
-                yield ppr
-            based = style.find(W + "basedOn")
-            style = None if based is None else self.by_id.get(based.get(W + "val") or "")
+        found = None if own is None else own.find(W + "pStyle")
+        name, inherited = self.style(self.default if found is None else found.get(W + "val") or "")
+        if own is None:
+            return name, inherited
+        return name, tuple(_value(own, prop) or value for prop, value in zip(_PROPERTIES, inherited, strict=True))
 
-    def name(self, paragraph: etree._Element) -> str:
-        found = paragraph.find(f"{W}pPr/{W}pStyle")
-        style = self.by_id.get(self.default if found is None else found.get(W + "val") or "")
-        named = None if style is None else style.find(W + "name")
-        return "" if named is None else named.get(W + "val") or ""
+    def style(self, style_id: str) -> tuple[str, tuple[str | None, ...]]:
+        if style_id not in self.known:
+            style = self.by_id.get(style_id)
+            named = None if style is None else style.find(W + "name")
+            values: list[str | None] = [None] * len(_PROPERTIES)
+            for _ in range(_STYLE_DEPTH):
+                if style is None:
+                    break
+                ppr = style.find(W + "pPr")
+                values = [v or (None if ppr is None else _value(ppr, p)) for v, p in zip(values, _PROPERTIES,
+                                                                                         strict=True)]
+                based = style.find(W + "basedOn")
+                style = None if based is None else self.by_id.get(based.get(W + "val") or "")
+            self.known[style_id] = ("" if named is None else named.get(W + "val") or "", tuple(values))
+        return self.known[style_id]
 
-    def value(self, paragraph: etree._Element, tag: str, attribute: str) -> str | None:
-        for ppr in self.chain(paragraph):
-            element = ppr.find(W + tag)
-            if element is not None and element.get(W + attribute) is not None:
-                return element.get(W + attribute)
-        return None
+
+def _value(ppr: etree._Element, prop: tuple[str, str]) -> str | None:
+    element = ppr.find(W + prop[0])
+    return None if element is None else element.get(W + prop[1])
 
 
 class _Reader:
@@ -190,10 +195,10 @@ class _Reader:
     def paragraph(self, element: etree._Element) -> Paragraph:
         spans: list[Span] = []
         self.spans(element, "", False, spans)
-        level = _number(self.styles.value(element, "outlineLvl", "val"))
-        chars = _number(self.styles.value(element, "ind", "firstLineChars"))
-        return Paragraph(tuple(spans), self.styles.name(element), level if level is not None and level < 9 else None,
-                         self.styles.value(element, "jc", "val") or "", max(0, chars or 0) / 100)
+        name, (outline, align, indent) = self.styles.of(element)
+        level, chars = _number(outline), _number(indent)
+        return Paragraph(tuple(spans), name, level if level is not None and level < 9 else None, align or "",
+                         max(0, chars or 0) / 100)
 
     def spans(self, element: etree._Element, link: str, bold: bool, out: list[Span]) -> None:
         """The text of `element` as wordml._inline_text reads it, cut where the link or boldness changes."""
