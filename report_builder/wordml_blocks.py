@@ -37,7 +37,7 @@ from report_builder.wordml import (
 
 __all__ = ["Block", "Paragraph", "Span", "Table", "TableCell", "TableRow", "block_texts", "document_blocks"]
 
-MAX_SPAN = 1000  # grid columns a cell may claim (w:gridSpan): a larger value is a broken or crafted file
+MAX_SPAN = 63  # grid columns a cell may claim (w:gridSpan): Word's tables have at most 63 columns
 _STYLE_DEPTH = 20  # w:basedOn links followed (a loop ends here)
 
 

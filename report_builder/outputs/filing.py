@@ -122,14 +122,15 @@ def _choose(folder: Path, version: int | None, report_format: str | None) -> tup
     if not builds:
         return Finding("versions-none", str(folder))
     name = report_format or max(enumerate(builds), key=lambda b: (b[1].built_at, b[0]))[1].report_format
-    series = sorted((b for b in builds if b.report_format == name), key=lambda b: _split(b.path)[1])
+    # a format's versions in the order built (a template whose title changed starts a series of another name)
+    series = sorted((b for b in builds if b.report_format == name), key=lambda b: (b.built_at, _split(b.path)[1]))
     if not series:
         formats = "、".join(dict.fromkeys(b.report_format for b in builds))
         return Finding("package-version-missing", str(folder), value=name, detail=f"已有的格式：{formats}")
-    build = series[-1] if version is None else next((b for b in series if _split(b.path)[1] == version), None)
+    build = series[-1] if version is None else next((b for b in reversed(series) if _split(b.path)[1] == version), None)
     manifest = None if build is None else load_manifest(manifest_path(build.path))
     if build is None or manifest is None:
-        numbers = "、".join(f"v{_split(b.path)[1]}" for b in series)
+        numbers = "、".join(dict.fromkeys(f"v{n}" for n in sorted(_split(b.path)[1] for b in series)))
         return Finding("package-version-missing", str(folder), value=f"{name} v{version}",
                        detail=f"“{name}”已有的版本：{numbers}")
     return build, manifest

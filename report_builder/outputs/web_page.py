@@ -30,6 +30,7 @@ TEXT_SUFFIX = ".txt"
 WEB_SUFFIXES = (HTML_SUFFIX, TEXT_SUFFIX)  # what `build --html` adds to a version
 TITLE_STYLE = "title"  # Word's built-in style names, compared in lower case
 FALLBACK_TITLE = "信息公开工作年度报告"
+MAX_TITLE = 200  # characters of the page's <title>
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]"
                         "|[\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
@@ -95,7 +96,7 @@ def _title(blocks: tuple[Block, ...]) -> str:
         if paragraph.style.lower() != TITLE_STYLE:
             break
         leading.append(paragraph.text.strip())
-    return "".join(leading) or (paragraphs[0].text.strip() if paragraphs else FALLBACK_TITLE)
+    return ("".join(leading) or (paragraphs[0].text.strip() if paragraphs else FALLBACK_TITLE))[:MAX_TITLE]
 
 
 def _block(block: Block) -> str:
@@ -177,14 +178,13 @@ def _cell(cell: TableCell, header: bool) -> str:
 def _text_block(block: Block) -> str:
     if isinstance(block, Paragraph):
         return _plain(block.spans)
-    width = max([len(block.widths)] + [sum(c.columns for c in row.cells) for row in block.rows])
     lines = []
     for row in block.rows:
         fields: list[str] = []
         for cell in row.cells:
             text = "" if cell.merged else " ".join(_text_block(b) for b in cell.blocks)
             fields += [re.sub(r"\s+", " ", text).strip()] + [""] * (cell.columns - 1)
-        lines.append("\t".join(fields + [""] * (width - len(fields))).rstrip("\t"))
+        lines.append("\t".join(fields).rstrip("\t"))
     return "\n".join(lines)
 
 
