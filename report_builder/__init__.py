@@ -6,13 +6,16 @@ The public API (`report_builder.__all__`; everything else may change):
 - `check_file(path, office)` checks one workbook in a capped worker process → `FileResult`;
 - `accept_submission(year_dir, department, data)` puts a department's checked workbook into the year folder → `Written`;
 - `load_office(year_dir)` reads the year's office workbook (年度总表.xlsx) → `OfficeResult`;
-- `build_report(year_dir, out_dir)` checks the year and writes the next report version → `BuildResult`;
+- `build_report(year_dir, out_dir)` checks the year and writes the next report version → `BuildResult`
+  (`html=True`: with the report as a web page for the school's site and as plain text);
 - `make_templates(year_dir)` writes each department's workbook to fill → `Written`;
 - `start_year(new_dir, from_dir)` writes a new year's office workbook (from last year's, or blank) → `Written`;
 - `write_feedback(check, out_dir)` writes a marked copy for each file with findings → `Written`;
 - `table_workbook(sheet, header, rows)` makes a one-table workbook, text never read as a formula → .xlsx bytes;
 - `compare_files(old, new)` compares two versions of a workbook, or of a report (a redline) → `CompareResult`;
 - `list_report_versions(folder)` lists the report versions built → `ReportVersions` (of `ReportVersion`s);
+- `write_filing_package(folder)` packs one version (Word, PDF, web page, text, 数据来源, 审核记录) as a zip with
+  a manifest of sha256 for the provincial submission → `FilingPackage`;
 - `check_report_template(template, year_dir)` checks a Word report template → its findings, in Chinese;
 - `template_fields(year_dir)` lists every name a template can use (with this year's values) → `FieldRow`s;
 - `write_template_guide(out)` writes 《模板说明》, the office-facing guide to template names (.docx);
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from report_builder.compare.files import CompareResult, compare_files
     from report_builder.findings import CATALOG, Finding, ReportBuilderError, Severity
     from report_builder.formats import FormatList
+    from report_builder.outputs.filing import FilingPackage, write_filing_package
     from report_builder.outputs.table_workbook import table_workbook
     from report_builder.pipeline import (
         accept_submission,
@@ -70,6 +74,7 @@ _HOMES = {
     "report_builder.compare.files": ("CompareResult", "compare_files"),
     "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
     "report_builder.formats": ("FormatList",),
+    "report_builder.outputs.filing": ("FilingPackage", "write_filing_package"),
     "report_builder.outputs.table_workbook": ("table_workbook",),
     "report_builder.pipeline": ("accept_submission", "build_report", "check_file", "check_submissions",
                                 "list_report_versions", "load_office", "make_templates", "start_year",
@@ -82,11 +87,12 @@ _HOMES = {
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
-    "CATALOG", "BuildResult", "CheckReport", "CompareResult", "FileResult", "Finding", "FormatList", "OfficeResult",
+    "CATALOG", "BuildResult", "CheckReport", "CompareResult", "FileResult", "FilingPackage", "Finding", "FormatList",
+    "OfficeResult",
     "ReportBuilderError", "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__",
     "accept_submission", "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
     "copy_format", "list_formats", "list_report_versions", "load_office", "make_templates", "start_year",
-    "table_workbook", "template_fields", "write_feedback", "write_template_guide",
+    "table_workbook", "template_fields", "write_feedback", "write_filing_package", "write_template_guide",
 ]
 
 

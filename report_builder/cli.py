@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from report_builder import pipeline, serve_cli, template_cli
+from report_builder import package_cli, pipeline, serve_cli, template_cli
 from report_builder.cli_text import use_chinese
 from report_builder.display import escape, escape_json, shown
 from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
@@ -167,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
                             "未选则用三部分")
     build.add_argument("--json", type=Path, metavar="文件", help="同时把检查结果写成 JSON 文件")
     build.add_argument("--pdf", action="store_true", help="同时生成 PDF（需要 LibreOffice）")
+    build.add_argument("--html", action="store_true", help="同时生成网页版 (.html，可贴入学校网站) 和纯文本版 (.txt)")
     build.add_argument("--from", dest="last_year", type=Path, metavar="上年",
                        help="上年的报告 (.docx)、其输出文件夹或上年的年度文件夹；模板可用“上年.名称”“增减.名称”")
     build.set_defaults(run=_build)
@@ -200,6 +201,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="修订版 .docx 的保存路径（默认：新版文件名加“_修订”）")
     diff.set_defaults(run=_diff)
     template_cli.add_commands(sub)
+    package_cli.add_commands(sub)
     serve_cli.add_commands(sub)
     return parser
 
@@ -231,7 +233,7 @@ def _build(args: argparse.Namespace) -> int:
         print(Finding("year-folder-missing", str(args.year_dir)), file=sys.stderr)
         return USAGE
     progress = Progress(enabled=True)
-    result = pipeline.build_report(args.year_dir, args.out, template=args.template, pdf=args.pdf,
+    result = pipeline.build_report(args.year_dir, args.out, template=args.template, pdf=args.pdf, html=args.html,
                                    on_progress=progress, last_year=args.last_year, report_format=args.report_format)
     progress.close()
     if result.report_format:  # unknown while the office workbook or --format is wrong
@@ -264,8 +266,9 @@ def _build(args: argparse.Namespace) -> int:
         print(result.report)
     for finding in result.render_findings:
         print(finding)
-    if args.pdf and result.report.with_suffix(".pdf").is_file():
-        print(result.report.with_suffix(".pdf"))
+    for suffix in (".pdf",) * args.pdf + (".html", ".txt") * args.html:
+        if result.report.with_suffix(suffix).is_file():
+            print(result.report.with_suffix(suffix))
     print(result.summary_line)  # the last line: formats, parts, 清单 links, identities, days left
     return INPUT_PROBLEMS if any(f.severity is Severity.ERROR for f in result.render_findings) else OK
 

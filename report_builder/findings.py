@@ -161,6 +161,13 @@ CATALOG: dict[str, Kind] = {
                                "若这份模板不是党政办公室放入的（例如随部门邮件附件而来），请删除它。"),
     "output-write-failed": Kind(E, "无法写入输出文件夹", "请换一个有写入权限、空间充足的文件夹（--out），或清理磁盘后重试；未留下不完整的文件。"),
     "versions-none": Kind(E, "文件夹中没有已生成的报告版本", "请核对文件夹，例如 output/2017-2018；报告版本由 report-builder build 生成。"),
+    "package-version-missing": Kind(E, "没有这个报告版本", "请用 report-builder versions 输出文件夹 查看已有的版本和格式，"
+                                    "再用 --version 和 --format 选择要打包的版本。"),
+    "package-needs-web-page": Kind(E, "该版本没有网页版和纯文本版，未打包", "报送材料须含网页版：请运行 report-builder build 年度文件夹 --html"
+                                   "（内容未变时生成一个含网页版的新版本），再打包新版本。"),
+    "package-file-changed": Kind(E, "该版本的文件在生成后被改动、移走或换成了链接，未打包", "报送材料须与生成的版本一致：请不要直接修改生成的文件；"
+                                 "需要修改时，请改年度总表、填报表或模板后重新生成，再打包新版本。"),
+    "package-exists": Kind(E, "已有同名的报送材料，内容不同，未覆盖", "该版本的文件在上次打包后有增减（如后来生成了 PDF）：请先移走或删除旧的报送材料，再重新打包。"),
     "version-incomplete": Kind(W, "不完整的报告版本", "该版本不列入版本清单，也不作为“未变化”的比较依据；新版本使用新的编号。确认不需要后可删除这些文件。"),
     # checks before publication (report/publication.py: the rendered report read back)
     "publication-part-missing": Kind(E, "报告缺少该格式应有的部分", "请在模板中补回该部分的标题，文字与格式规定的一致"

@@ -169,7 +169,7 @@ def _other_file(path: Path) -> FileResult:
 
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
                  pdf: bool = False, on_progress: Progress | None = None, last_year: Path | None = None,
-                 report_format: str | None = None, today: dt.date | None = None) -> BuildResult:
+                 report_format: str | None = None, today: dt.date | None = None, html: bool = False) -> BuildResult:
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/.
 
     `last_year` (`build --from`): last year's report, its output folder or its year folder
@@ -177,10 +177,12 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     `report_format` (`build --format`, report_builder.formats): overrides the office workbook's 报告格式;
     `template` overrides both. Each format has its own version series. The rendered report is checked
     before it is written (report.publication; `today` counts the days left, never enters the report).
+    With `html` the version also holds the report as a web page and as plain text (outputs.web_page).
     """
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.sources_workbook import sources_workbook
+    from report_builder.outputs.web_page import WEB_SUFFIXES, web_files
     from report_builder.report.publication import check_publication
     from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
     from report_builder.report.sources import figure_uses
@@ -234,10 +236,13 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
                 pdf_findings.append(converted)
             else:
                 files[".pdf"] = converted
+        if html:
+            files |= web_files(docx)
         return files
 
     try:
-        published = write_version(folder, stem, manifest["fingerprint"], manifest, make_files)
+        published = write_version(folder, stem, manifest["fingerprint"], manifest, make_files,
+                                  WEB_SUFFIXES if html else ())
         if pdf and published.unchanged:
             pdf_findings.extend(add_pdf(published.report))
     except OSError as error:

@@ -39,3 +39,20 @@ def report_text(docx_path: Path) -> list[str]:
     from report_builder.wordml import paragraph_texts
 
     return [text for text in paragraph_texts(docx_path) if text.strip()]
+
+
+@pytest.fixture(scope="session")
+def web_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """Both bundled sample years in the three bundled formats, built with `--html` once a session: the .docx
+    of each (its .html and .txt beside it)."""
+    from report_builder import pipeline
+    from report_builder.formats import FORMATS
+
+    out = tmp_path_factory.mktemp("web")
+    reports = {}
+    for year in ("2017-2018", "2022-2023"):
+        for name in FORMATS:
+            result = pipeline.build_report(ROOT / "inputs" / year, out, report_format=name, html=True)
+            assert result.report is not None, [str(f) for f in result.check.findings + result.render_findings]
+            reports[year, name] = result.report
+    return reports

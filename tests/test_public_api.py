@@ -15,10 +15,10 @@ PUBLIC = {
     "check_submissions", "check_file", "accept_submission", "load_office", "build_report", "make_templates",
     "write_feedback",
     "list_report_versions", "compare_files", "start_year", "check_report_template", "template_fields",
-    "write_template_guide", "list_formats", "copy_format", "table_workbook",
+    "write_template_guide", "list_formats", "copy_format", "table_workbook", "write_filing_package",
     # results
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
-    "Tally", "CompareResult", "FormatList",
+    "Tally", "CompareResult", "FormatList", "FilingPackage",
     # findings and errors
     "Finding", "Severity", "CATALOG", "ReportBuilderError",
     "__version__",

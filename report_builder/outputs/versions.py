@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,9 +185,11 @@ class Published:
 
 
 def write_version(folder: Path, stem: str, fingerprint: str, manifest: Mapping[str, Any],
-                  make_files: Callable[[], Mapping[str, bytes]]) -> Published:
+                  make_files: Callable[[], Mapping[str, bytes]], needs: Collection[str] = ()) -> Published:
     """Publish the next version `stem_vN` of a report, whole or not at all, unless the newest is the same.
 
+    The newest whole version is the same when it has this fingerprint and a file of each suffix in `needs`
+    (`build --html` after a plain build makes a new version with the web page; a plain build after it does not).
     `make_files()` gives suffix → bytes, the report first (".docx"); it is called only when a new
     version is needed. `manifest` gains `schema_version`, `version` and `files` (name → sha256) and is
     published last. Raises OSError (nothing of the version is left) when the folder cannot be written.
@@ -195,7 +197,8 @@ def write_version(folder: Path, stem: str, fingerprint: str, manifest: Mapping[s
     folder.mkdir(parents=True, exist_ok=True)
     recover(folder)
     newest, incomplete = _newest_whole(folder, stem)
-    if newest is not None and newest[1].fingerprint == fingerprint:
+    if newest is not None and newest[1].fingerprint == fingerprint and all(
+            newest[0].name.removesuffix(".docx") + suffix in newest[1].files for suffix in needs):
         return Published(newest[0], True, incomplete)
     files = dict(make_files())
     number, claim = _claim(folder, stem)
