@@ -163,9 +163,15 @@ CATALOG: dict[str, Kind] = {
     "versions-none": Kind(E, "文件夹中没有已生成的报告版本", "请核对文件夹，例如 output/2017-2018；报告版本由 report-builder build 生成。"),
     "version-incomplete": Kind(W, "不完整的报告版本", "该版本不列入版本清单，也不作为“未变化”的比较依据；新版本使用新的编号。确认不需要后可删除这些文件。"),
     # checks before publication (report/publication.py: the rendered report read back)
-    "publication-part-missing": Kind(E, "报告缺少该格式应有的部分", "请在模板中补回该部分的标题，文字与格式规定的一致"
-                                     "（空格、全角半角不计，“学校”可写作本校的自称）；未生成报告。"),
+    "publication-part-missing": Kind(E, "报告缺少该格式应有的部分", "请在模板中补回该部分的标题，用格式规定的写法或所列的其他写法"
+                                     "（空格、全角半角和标点不计，“学校”可写作本校的自称）；若本校有自己的结构，年度总表"
+                                     "“报告格式”选“本校格式”（或留空），并把模板放进年度文件夹，命名为 年度报告模板.docx；未生成报告。"),
+    "publication-own-part-missing": Kind(E, "模板中的部分标题没有出现在生成的报告中",
+                                         "该标题可能写在 {%p if %} 与 {%p endif %} 之间，本年度的数据使它被略去：各部分的标题应"
+                                         "始终印出（没有内容时可写“无。”）；未生成报告。"),
     "publication-part-order": Kind(E, "报告各部分的顺序与格式规定的不同", "请在模板中按格式规定的顺序排列各部分；未生成报告。"),
+    "publication-part-numbering": Kind(W, "模板中各部分标题的编号不连续", "请核对各部分标题的编号（一、二、三……），"
+                                       "漏编、重编都会印在报告里。"),
     "publication-other-year": Kind(W, "段落中的年度或统计时间段与本年度不同", "请核对该段：若是沿用上年的文字，请改为本年度；"
                                    "确需提及其他年度的（如与上年比较）可忽略此提示。"),
     "publication-checklist-rows": Kind(E, "清单表的行数与公开事项清单不符", "清单表应逐项列出年度总表“公开事项清单”中的每一项："
