@@ -186,8 +186,9 @@ CATALOG: dict[str, Kind] = {
                                 "它所在的输出文件夹（如 output/2017-2018），或上年的年度文件夹（在 --out 下找它的报告）。"),
     "last-year-missing": Kind(W, "报告用到了上年的数字，但没有指定上年的报告，这些数字印为“未知”",
                               "请用 build --from 指定上年的报告或其输出文件夹（如 output/2017-2018）后重新生成。"),
-    "last-year-unknown-name": Kind(E, "上年数字表中的名称不是报告中的数字",
-                                   "A 列请写报告中的数字名称（见 report-builder fields 或 docs/template.md 的“数字”一节），例如 主动公开条数。"),
+    "last-year-unknown-name": Kind(W, "上年数字表中的名称不是本年度报告中的数字，这一行不会用到",
+                                   "A 列请写报告中的数字名称（report-builder fields 列出本年度的全部名称），例如 主动公开条数；"
+                                   "本年度不用的行可以删除或留空。"),
     "figure-jump": Kind(W, "数字与上年相比变化异常（3 倍以上，或变为 0）", "请核对所列部门的填报；确属实际情况的可忽略此提示。"),
     "pdf-failed": Kind(W, "未能生成 PDF", "Word 报告已生成；如需 PDF，请运行 scripts/install_fonts.sh 安装 LibreOffice 后重试。"),
     # reading and writing files (the last net in the command line; output writes are reported earlier)

@@ -18,7 +18,7 @@ from typing import Literal, get_args
 
 from report_builder.findings import Finding
 
-__all__ = ["DEFAULT_FORMAT", "FORMATS", "FORMAT_NAMES", "OWN_FORMAT", "OWN_TEMPLATE", "PART_VARIANTS", "FormatList",
+__all__ = ["BUNDLED", "DEFAULT_FORMAT", "FORMATS", "FORMAT_NAMES", "OWN_FORMAT", "OWN_TEMPLATE", "PART_VARIANTS", "FormatList",
            "FormatRow", "ReportFormat", "ReportFormatName", "bundled_template", "choose_format", "format_stem",
            "format_text", "links_required", "year_format"]
 
@@ -60,6 +60,7 @@ FORMATS: dict[str, ReportFormat] = {f.name: f for f in (
                  own=True),
 )}
 assert tuple(FORMATS) == FORMAT_NAMES  # one list of names: the schema's drop-down and the registry
+BUNDLED: tuple[str, ...] = tuple(name for name, f in FORMATS.items() if not f.own)  # with a file under templates/
 
 # The wordings schools use for a bundled part (besides the part itself): a heading written so is that part.
 # Compared with spaces, width and 、，：《》“”（） ignored, 学校/学院/大学/本校 read as the school's 自称
@@ -84,8 +85,9 @@ PART_VARIANTS: dict[str, tuple[str, ...]] = {
         "六、信息公开工作的主要经验、问题和改进措施", "六、主要经验、存在问题和改进措施",
         "六、新做法新举措、主要经验、存在问题和改进措施", "六、工作经验、存在问题和改进措施"),
     "七、其他需要报告的事项": ("七、其他需要说明的事项", "七、其他事项"),
-    "八、附：清单事项公开情况表": ("八、《清单》事项公开情况表", "八、清单事项公开情况表", "八、附件：清单事项公开情况表",
-                              "八、附：信息公开事项清单公开情况表", "八、附：《高等学校信息公开事项清单》公开情况表"),
+    "八、附：清单事项公开情况表": ("八、《清单》事项公开情况表", "八、清单事项公开情况表",
+                              "八、附件：清单事项公开情况表", "八、附：信息公开事项清单公开情况表",
+                              "八、附：《高等学校信息公开事项清单》公开情况表"),
     "一、总体情况": ("一、基本情况", "一、概述"),
     "五、存在的主要问题及改进情况": ("五、存在的主要问题及改进措施", "五、存在的主要问题和改进情况",
                                "五、主要问题及改进措施"),

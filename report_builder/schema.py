@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from report_builder.formats import DEFAULT_FORMAT, ReportFormatName, format_text
+from report_builder.formats import DEFAULT_FORMAT, OWN_FORMAT, OWN_TEMPLATE, ReportFormatName, format_text
 from report_builder.sheet_columns import Column as Column  # re-exported: one import for every schema name
 from report_builder.sheet_columns import Row as Row
 from report_builder.sheet_columns import SheetSpec as SheetSpec
@@ -102,7 +102,8 @@ class OfficeInfo(Row):
                                       description="留空则写作统计截止日期的年份加“年”字")
     report_format: ReportFormatName | None = Field(default=None, title="报告格式",
                                                    description="报告按哪种格式生成：" + format_text()
-                                                   + f"；留空则用“{DEFAULT_FORMAT}”（report-builder formats 列出各格式的说明）")
+                                                   + f"；留空时，年度文件夹中有 {OWN_TEMPLATE} 则用它（{OWN_FORMAT}），"
+                                                   + f"否则用“{DEFAULT_FORMAT}”（report-builder formats 列出各格式的说明）")
 
 
 class DepartmentEntry(Row):

@@ -10,6 +10,7 @@ writes docs/template.md from them; tests/test_vocabulary.py checks that they agr
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ __all__ = [
     "CHECKLIST_ITEMS", "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES",
     "FIGURES", "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS",
     "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "category_terms",
-    "channel_figure", "channel_name_problem", "context_names", "count_terms", "declared_categories",
+    "channel_figure", "channel_name_problem", "close_name", "context_names", "count_terms", "declared_categories",
     "declared_channels", "declared_narratives", "department_narratives", "figure_terms", "narrative_name_problem",
     "DISCLOSURE_TERMS",
 ]
@@ -355,6 +356,20 @@ LAST_YEAR_TERMS: tuple[Term, ...] = (
     Term(f"{YEAR_CHANGE}.<数字名称>", f"本年减上年的差（减少时为负数，取绝对值用 abs 过滤器）；上年未知时为“{UNKNOWN}”",
          f"本年的数字与{LAST_YEAR_SOURCE}"),
 )
+
+
+def close_name(name: str, names: Iterable[str]) -> str | None:
+    """The one of `names` close enough to `name` to suggest it ("是不是要写：…？"): nearly the same
+    (difflib ratio ≥ CLOSE), or as long with one character changed (事游 → 事由); None when none is."""
+    candidates = list(names)
+    near = difflib.get_close_matches(name, candidates, n=1, cutoff=CLOSE)
+    if near:
+        return near[0]
+    return next((c for c in candidates
+                 if len(c) == len(name) > 1 and sum(a != b for a, b in zip(c, name, strict=True)) == 1), None)
+
+
+CLOSE = 0.7
 
 
 def context_names(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = ()) -> frozenset[str]:

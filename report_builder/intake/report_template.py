@@ -1,8 +1,9 @@
 """Which Word template a build uses, where it came from, and the exact bytes it renders.
 
-The template is `--template`, else the chosen format's file in the year folder (`年度报告模板.docx` for
-本校格式, the office's own; `八部分模板.docx`… for an edited copy of a bundled format; it may have arrived by
-email: untrusted), else the format's bundled one (report_builder.formats; 三部分 is always the bundled one). It is pre-checked (document_safety.precheck_document: no symlink, no zip
+The template is `--template`, else the chosen format's file in the year folder (`年度报告模板.docx`
+for 本校格式, the office's own; `八部分模板.docx`… for an edited copy of a bundled format; it may have
+arrived by email: untrusted), else the format's bundled one (report_builder.formats; 三部分 is always
+the bundled one). It is pre-checked (document_safety.precheck_document: no symlink, no zip
 bomb, no DOCTYPE, a real .docx), then read once, without following links; the bytes read are the bytes parsed, rendered
 and hashed.
 """

@@ -8,7 +8,6 @@ each channel once). Each gives findings; intake.checks applies them.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +23,7 @@ from report_builder.names import name_problem
 from report_builder.schema import (
     CARRIED_OVER_DAYS,
     CHANNELS,
+    COMMON_CHANNELS,
     DEPARTMENT_SHEETS,
     LAST_YEAR_MARK,
     NEEDS_REASON,
@@ -36,13 +36,13 @@ from report_builder.schema import (
     Row,
     SheetSpec,
 )
-from report_builder.vocabulary import channel_figure, channel_name_problem, narrative_name_problem
+from report_builder.vocabulary import channel_figure, channel_name_problem, close_name, narrative_name_problem
 
 __all__ = [
     "ROW_RULES", "Context", "check_breakdown_total", "check_channel_names", "check_channel_rows",
     "check_item_departments",
     "check_last_year_text", "check_lookalike_names", "check_names", "check_narrative_names", "check_office_info",
-    "check_unique", "row_check",
+    "check_unique", "last_year_name_problem", "row_check",
 ]
 
 
@@ -300,16 +300,25 @@ def check_item_departments(file: str, result: SheetResult, names: set[str]) -> l
 
 
 def check_last_year_names(file: str, result: SheetResult, figures: Sequence[str]) -> list[Finding]:
-    """Each name on 上年数字 is a figure of this year's report (the nearest one is suggested)."""
+    """A name on 上年数字 that is not a figure of this year's report is a warning (its row is not used), and
+    only when a value was typed: a blank new-year lists every default channel's `<渠道>条数`, which the office
+    may replace with its own (last_year_name_problem)."""
     found = []
     for i, record in enumerate(result.records):
         name = getattr(record, "name", "")
-        if name not in figures:
-            near = difflib.get_close_matches(name, figures, n=1, cutoff=0.5)
-            detail = f"是不是要写：{near[0]}？" if near else "请写报告中的数字名称，如“主动公开条数”"
+        if name not in figures and getattr(record, "value", None) is not None:
             found.append(Finding("last-year-unknown-name", file, result.placement.sheet,
-                                 result.placement.cell(i, "name"), name, detail))
+                                 result.placement.cell(i, "name"), name, last_year_name_problem(name, figures)))
     return found
+
+
+def last_year_name_problem(name: str, figures: Sequence[str]) -> str:
+    """Why a 上年数字 name is not this year's figure, and the one it may stand for when there is a close one."""
+    channel = next((c for c in (*CHANNELS, *COMMON_CHANNELS) if channel_figure(c) == name), None)
+    if channel is not None:
+        return f"本年度年度总表“公开渠道”表中没有“{channel}”"
+    near = close_name(name, figures)
+    return f"是不是要写：{near}？" if near else "请写报告中的数字名称，如“主动公开条数”"
 
 
 def check_unique(file: str, result: SheetResult, field_name: str) -> list[Finding]:

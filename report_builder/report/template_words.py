@@ -14,7 +14,7 @@ import jinja2
 
 from report_builder.vocabulary import FIGURES, TEXTS
 
-__all__ = ["ALIASES", "syntax_message", "typable_tags"]
+__all__ = ["ALIASES", "TAG", "removed_tags", "syntax_message", "typable_tags"]
 
 _QUOTES = "“”\"‘’'「」『』"
 
@@ -29,7 +29,7 @@ ALIASES: dict[str, str] = {_alias(name): name for name in (*(t.name for t in TEX
 _WRITTEN = re.compile("|".join(
     "".join(f"[{re.escape(_QUOTES)}]" if ch in _QUOTES else re.escape(ch) for ch in name)
     for name in sorted(ALIASES.values(), key=len, reverse=True)) or r"(?!)")
-_TAG = re.compile(r"{{.*?}}|{%.*?%}", re.DOTALL)
+_TAG = TAG = re.compile(r"{{.*?}}|{%.*?%}", re.DOTALL)
 
 
 def typable_tags(source: str) -> str:
@@ -37,6 +37,26 @@ def typable_tags(source: str) -> str:
     if not ALIASES:
         return source
     return _TAG.sub(lambda tag: _WRITTEN.sub(lambda m: _alias(m.group(0)), tag.group(0)), source)
+
+
+def removed_tags(line: str) -> list[tuple[str, str]]:
+    """The tags standing after the paragraph of a source line (one paragraph of the part, as docxtpl numbers
+    them): each is the whole of a `{%p …%}` paragraph or `{%tr …%}` row of the Word document that docxtpl
+    replaced by its tag, with that paragraph's place: ("{% if x %}", "段落“{%p if x %}”"), ("{% for c in 清单 %}",
+    "表格行“{%tr for c in 清单 %}”"). The part's first line (before any paragraph) is all such tags."""
+    head, end, tail = line.rpartition("</w:p>")
+    if not end:
+        if line.lstrip().startswith("<w:p"):
+            return []
+        tail = line
+    found = []
+    for match in TAG.finditer(tail):
+        before, after = tail[:match.start()].rstrip(), tail[match.end():].lstrip()
+        row = after.startswith(("<w:tr>", "<w:tr ", "</w:tbl>")) or before.endswith(("</w:tr>", "</w:tblGrid>"))
+        tag = match.group(0)
+        typed = tag.replace("{%", "{%tr" if row else "{%p", 1) if tag.startswith("{%") else tag
+        found.append((tag, f"{'表格行' if row else '段落'}“{typed}”"))
+    return found
 
 
 _TOKENS = {"end of print statement": "“}}”", "end of statement block": "“%}”", "string": "一段文字（引号）",

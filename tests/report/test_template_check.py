@@ -101,7 +101,7 @@ def test_a_missing_narrative_at_render_names_it() -> None:
     from report_builder.report.render import template_problem
 
     error = jinja2.UndefinedError("'dict object' has no attribute '公开情况'")
-    assert "（公开情况）" in template_problem(error, "").message
+    assert "没有“公开情况”" in template_problem(error, "").message
 
 
 def test_check_template_command(sample_year: Path, tmp_path: Path) -> None:
