@@ -152,6 +152,9 @@ CATALOG: dict[str, Kind] = {
     "template-syntax": Kind(E, "报告模板中的标记不完整或有误", "请在 Word 中核对该段的 {{ }} 与 {% %} 标记；写法见 report-builder guide 写出的《模板说明》。"),
     "template-unknown-name": Kind(E, "报告模板使用了不存在的名称", "请改成可用的名称：report-builder fields 列出全部名称及说明，"
                                   "report-builder guide 写出《模板说明》。"),
+    "template-list-printed": Kind(E, "报告模板把一个列表直接印在报告里（会印出 ['…']）",
+                                  "列表要逐项印出（{%p for … %} … {%p endfor %}），或用 join、length 等写法；"
+                                  "写法见 report-builder guide 写出的《模板说明》。"),
     "template-unsafe": Kind(E, "报告模板试图使用不允许的功能，未生成报告",
                             "模板中只能使用数据名称、条件、循环和《模板说明》（report-builder guide 写出）中列出的写法；"
                             "若模板来自他人，请改用自带的模板或核实来源。"),

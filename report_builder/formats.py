@@ -18,9 +18,9 @@ from typing import Literal, get_args
 
 from report_builder.findings import Finding
 
-__all__ = ["BUNDLED", "DEFAULT_FORMAT", "FORMATS", "FORMAT_NAMES", "OWN_FORMAT", "OWN_TEMPLATE", "PART_VARIANTS", "FormatList",
-           "FormatRow", "ReportFormat", "ReportFormatName", "bundled_template", "choose_format", "format_stem",
-           "format_text", "links_required", "year_format"]
+__all__ = ["BUNDLED", "DEFAULT_FORMAT", "FORMATS", "FORMAT_NAMES", "OWN_FORMAT", "OWN_TEMPLATE", "PART_VARIANTS",
+           "FormatList", "FormatRow", "ReportFormat", "ReportFormatName", "bundled_template", "choose_format",
+           "format_stem", "format_text", "links_required", "year_format"]
 
 ReportFormatName = Literal["三部分", "八部分", "政府格式", "本校格式"]  # the drop-down of 基本信息 › 报告格式
 FORMAT_NAMES: tuple[str, ...] = get_args(ReportFormatName)

@@ -27,7 +27,8 @@ from report_builder.ooxml import normalize_zip
 from report_builder.report.lastyear import last_year_context, last_year_values
 from report_builder.report.links import Relate, with_links
 from report_builder.report.merge import ReportData, fill_named
-from report_builder.report.render_errors import RenderError, paragraph_label, template_problem
+from report_builder.report.render_errors import RenderError as RenderError  # re-exported: callers catch it here
+from report_builder.report.render_errors import paragraph_label, template_problem
 from report_builder.report.sandbox import TemplateEnvironment
 from report_builder.report.template_words import ALIASES, typable_tags
 from report_builder.tables import OUTCOME_GROUPS, REASONS, reason_figure

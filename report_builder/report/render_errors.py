@@ -26,7 +26,7 @@ from report_builder.vocabulary import UNKNOWN
 
 __all__ = ["Problem", "RenderError", "list_printed", "paragraph_label", "template_problem"]
 
-Problem = Literal["template-error", "template-unsafe", "template-too-costly"]
+Problem = Literal["template-error", "template-list-printed", "template-unsafe", "template-too-costly"]
 SHOWN = 20  # characters of a text value shown
 _XML_TAG = re.compile(r"<[^>]*>")
 
@@ -74,7 +74,8 @@ def template_problem(error: Exception, src_xml: str, context: Mapping[str, Any] 
     if isinstance(error, ValueError) and "XML compatible" in str(error):
         return RenderError("模板生成了 XML 不允许的字符", place=place, tag=tag)
     values = _values(tag, context) if tag and context is not None else []
-    return RenderError(_explain(error, tag, values), place=place, tag=tag)
+    code: Problem = "template-list-printed" if isinstance(error, ListPrinted) else "template-error"
+    return RenderError(_explain(error, tag, values), code, place, tag)
 
 
 def _explain(error: Exception, tag: str, values: list[tuple[str, str]]) -> str:
@@ -215,7 +216,7 @@ def _shown(value: object) -> str:
         return str(int(value))
     if isinstance(value, str):
         return value if value == UNKNOWN else f"“{value[:SHOWN]}{'…' if len(value) > SHOWN else ''}”"
-    return f"（{len(value)} 项的列表）" if isinstance(value, (list, tuple)) else f"（{len(value)} 项）"
+    return f"{len(value)} 项的列表" if isinstance(value, (list, tuple)) else f"{len(value)} 项"
 
 
 def _template_line(error: Exception) -> int:

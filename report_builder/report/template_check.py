@@ -12,7 +12,6 @@ Call it only on a pre-checked file (intake.document_safety); it parses, never re
 
 from __future__ import annotations
 
-import difflib
 import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,8 +23,9 @@ from jinja2 import nodes
 
 from report_builder.findings import Finding
 from report_builder.report.render import template_parts
+from report_builder.report.render_errors import list_printed
 from report_builder.report.sandbox import FORBIDDEN_GLOBALS, TemplateEnvironment
-from report_builder.report.template_words import ALIASES, syntax_message
+from report_builder.report.template_words import ALIASES, failing_tag, removed_tags, syntax_message
 from report_builder.schema import CHANNELS, OfficeWorkbook
 from report_builder.vocabulary import (
     ACTIVITIES,
@@ -34,6 +34,7 @@ from report_builder.vocabulary import (
     NARRATIVE_KEYS,
     NARRATIVES,
     YEAR_CHANGE,
+    close_name,
     context_names,
     declared_categories,
     declared_channels,
@@ -83,6 +84,7 @@ def office_names(office: OfficeWorkbook | None) -> TemplateNames:
 class _Paragraph:
     place: str  # "段落“二、主动公开情况…”", "表格 2 第 3 行第 1 格“…”", "页眉“…”"
     text: str
+    removed: Mapping[str, str] = field(default_factory=dict)  # a `{%p %}` paragraph's tag on this line → its place
 
 
 def check_template(template: Path | bytes, names: TemplateNames | None = None, *,
@@ -114,7 +116,7 @@ _JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.DOTALL)
 def _paragraphs(label: str, source: str) -> Iterator[_Paragraph]:
     """One entry per source line (docxtpl puts each paragraph on a line): its place and text."""
     lines = source.split("\n")
-    yield _Paragraph(label, _text(lines[0]))  # what precedes the first paragraph
+    yield _Paragraph(label, _text(lines[0]), dict(removed_tags(lines[0])))  # what precedes the first paragraph
     tables, depth, row, cell = 0, 0, 0, 0
     for match in _STRUCTURE.finditer(source):
         token = match.group(0)
@@ -129,9 +131,11 @@ def _paragraphs(label: str, source: str) -> Iterator[_Paragraph]:
         elif token.startswith("<w:tc"):
             cell += 1
         else:
-            text = _text(lines[source.count("\n", 0, match.start()) + 1])
+            line = lines[source.count("\n", 0, match.start()) + 1]
+            text = _text(line)
             where = f"表格 {tables} 第 {row} 行第 {cell} 格" if depth else ("段落" if label == "正文" else label)
-            yield _Paragraph(f"{where}“{_first_words(text)}”" if text else f"{where}（空段落）", text)
+            yield _Paragraph(f"{where}“{_first_words(text)}”" if text else f"{where}（空段落）", text,
+                             dict(removed_tags(line)))
 
 
 def _text(xml: str) -> str:
@@ -147,6 +151,11 @@ def _first_words(text: str, length: int = 20) -> str:
 
 
 def _problem(paragraph: _Paragraph, file: str, tag: str, detail: str, code: str) -> Finding:
+    """A finding at the paragraph; a tag of a `{%p …%}` paragraph (which docxtpl moves to the end of the
+    paragraph before it) at that tag's own paragraph, written as its author typed it."""
+    place = paragraph.removed.get(tag.strip())
+    if place is not None:
+        return Finding(code, file, sheet=place, value=place.split("“", 1)[1].rstrip("”"), detail=detail)
     return Finding(code, file, sheet=paragraph.place, value=tag.strip(), detail=detail)
 
 
@@ -232,8 +241,8 @@ def _syntax_problem(error: jinja2.TemplateSyntaxError, source: str, paragraphs: 
         line = _unclosed_block_line(source) or line
     paragraph = paragraphs[line - 1] if 0 < line <= len(paragraphs) else _Paragraph("", "")
     tags = re.findall(r"{{.*?}}|{%.*?%}|{{.*|{%.*", paragraph.text)
-    return _problem(paragraph, file, " ".join(tags)[:60] or paragraph.text[:60], syntax_message(error),
-                    "template-syntax")
+    tag = failing_tag(tags, error) or " ".join(tags)[:60] or paragraph.text[:60]
+    return _problem(paragraph, file, tag, syntax_message(error), "template-syntax")
 
 
 def _unclosed_block_line(source: str) -> int:
@@ -279,6 +288,10 @@ class _NameCheck:
                 node.target, nodes.Name) else {node.target.name: None})
         elif isinstance(node, (nodes.Getattr, nodes.Getitem)) and isinstance(node.node, nodes.Name):
             self._attribute(node, node.node, scope)
+        elif isinstance(node, nodes.Output):
+            for child in node.nodes:
+                self._printed(child, scope)
+                self._visit(child, scope)
         elif isinstance(node, nodes.Name) and node.ctx == "load":
             if node.name not in scope and node.name not in self.names.top and node.name not in _BUILTINS:
                 self._unknown(node, node.name, sorted(self.names.top), "数据名称")
@@ -308,6 +321,22 @@ class _NameCheck:
         if allowed is not None and key not in allowed and key not in _SAFE_KEYS and not key.startswith("_"):
             self._unknown(node, key, sorted(allowed), what, f"{owner.name}.{key}")
 
+    def _printed(self, node: nodes.Node, scope: dict[str, str | None]) -> None:
+        """`{{ 文字.编制依据 }}`, `{{ 清单 }}`, `{{ c }}` (an item of 清单): a list or mapping printed whole."""
+        written = _written(node)
+        if not written:
+            return
+        head, _, key = written.partition(".")
+        whole = (head in self.names.fields or head in (NARRATIVES, ACTIVITIES, LAST_YEAR, YEAR_CHANGE)
+                 and not key) and head not in scope
+        part = head in (NARRATIVES, ACTIVITIES) and bool(key) and "." not in key and head not in scope
+        item = head in scope and scope[head] is not None and not key
+        if whole or part or item:
+            line = node.lineno
+            paragraph = self.paragraphs[line - 1] if 0 < line <= len(self.paragraphs) else _Paragraph("", "")
+            tag = next((t for t in re.findall(r"{{.*?}}", paragraph.text) if written in t), "{{ " + written + " }}")
+            self.found.append(_problem(paragraph, self.file, tag, list_printed(written), "template-list-printed"))
+
     def _list_of(self, iterable: nodes.Node) -> str | None:
         """The list (a key of TemplateNames.fields) a loop goes over, when it is one."""
         if isinstance(iterable, nodes.Name):
@@ -321,13 +350,23 @@ class _NameCheck:
         line = node.lineno
         paragraph = self.paragraphs[line - 1] if 0 < line <= len(self.paragraphs) else _Paragraph("", "")
         tag = next((t for t in re.findall(r"{{.*?}}|{%.*?%}", paragraph.text) if name in t), written or name)
-        near = difflib.get_close_matches(name, allowed, n=1, cutoff=0.4)
+        near = close_name(name, allowed)
         listed = "、".join(allowed) if len(allowed) <= 15 else "运行 report-builder fields 可列出全部名称"
-        guess = f"是不是要写：{near[0]}？" if near else ""
+        guess = f"是不是要写：{near}？" if near else ""
         if what.startswith("段落名称"):
             guess += "新的段落请先在年度总表的“文字材料”中设立。"
         detail = f"“{written or name}”不是可用的{what}（可用：{listed}）。{guess}"
         self.found.append(_problem(paragraph, self.file, tag, detail, "template-unknown-name"))
+
+
+def _written(node: nodes.Node) -> str:
+    """`文字.编制依据` for the node of `文字.编制依据` or `文字["编制依据"]`, `清单` for a name; "" otherwise."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, (nodes.Getattr, nodes.Getitem)):
+        base, key = _written(node.node), _key(node)
+        return f"{base}.{key}" if base and isinstance(key, str) else ""
+    return ""
 
 
 def _key(node: nodes.Node) -> object:

@@ -12,9 +12,10 @@ import re
 
 import jinja2
 
+from report_builder.report.sandbox import TemplateEnvironment
 from report_builder.vocabulary import FIGURES, TEXTS
 
-__all__ = ["ALIASES", "TAG", "removed_tags", "syntax_message", "typable_tags"]
+__all__ = ["ALIASES", "TAG", "failing_tag", "removed_tags", "syntax_message", "typable_tags"]
 
 _QUOTES = "“”\"‘’'「」『』"
 
@@ -59,6 +60,30 @@ def removed_tags(line: str) -> list[tuple[str, str]]:
     return found
 
 
+_BLOCK_TAG = re.compile(r"{%-?\s*(if|elif|for|set)\s(.*?)-?%}$", re.DOTALL)
+
+
+def failing_tag(tags: list[str], error: jinja2.TemplateSyntaxError) -> str:
+    """The one tag of a paragraph that Jinja cannot read on its own (a `{{ }}`, or the expression of an
+    if/elif/for/set); for a stray `{% endif %}` and the like, the tag the error names. "" when none is found."""
+    if (error.message or "").startswith("Unexpected end of template"):
+        return next((t for t in reversed(tags) if re.match(r"{%-?\s*(if|for)\b", t)), "")
+    environment = TemplateEnvironment()
+    for tag in tags:
+        block = _BLOCK_TAG.match(tag)
+        expression = (block.group(2).split(" in ", 1)[-1] if block.group(1) == "for" else
+                      block.group(2).split("=", 1)[-1] if block.group(1) == "set" else block.group(2)) if block else ""
+        try:
+            if tag.startswith("{{"):
+                environment.parse(tag)
+            elif expression:
+                environment.parse("{{ " + expression + " }}")
+        except jinja2.TemplateSyntaxError:
+            return tag
+    named = re.match(r"Encountered unknown tag '(\w+)'", error.message or "")
+    return next((t for t in tags if named and re.match(r"{%-?\s*" + named.group(1) + r"\b", t)), "")
+
+
 _TOKENS = {"end of print statement": "“}}”", "end of statement block": "“%}”", "string": "一段文字（引号）",
            "name": "一个名称", "integer": "一个数字", "end of template": "模板结尾"}
 _BLOCK_ENDS = {"if": "{% endif %}", "for": "{% endfor %}"}
@@ -74,6 +99,11 @@ def syntax_message(error: jinja2.TemplateSyntaxError) -> str:
     if m := re.match(r"expected token '([^']*)', got '([^']*)'", message):
         return (f"标记中在应出现{_token(m.group(1))}的地方出现了{_token(m.group(2))}："
                 "一对 {{ }} 中只能写一个名称，名称中不能有空格或引号")
+    if m := re.match(r"unexpected '(end of (?:print statement|statement block))'", message):
+        return (f"标记在{_token(m.group(1))}之前缺少内容：比较或运算的符号（>、<、==、+、- 等）之后要写名称或数字，"
+                "如 {% if 依申请公开件数 > 0 %}")
+    if m := re.match(r"unexpected '([^']*)', expected '([^']*)'", message):
+        return f"标记中缺少“{m.group(2)}”（在“{m.group(1)}”之前）：括号要成对"
     if m := re.match(r"unexpected '([}%])'", message):
         return f"多出一个“{m.group(1)}”：标记应写成成对的 {{{{ 名称 }}}} 或 {{% … %}}"
     if m := re.match(r"unexpected char '(.)'", message):
