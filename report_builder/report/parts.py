@@ -113,6 +113,11 @@ def _matches(text: str, pieces: tuple[str, ...]) -> bool:
     return True
 
 
+def _place(part: str, declared: bool) -> str:
+    """The template's paragraph of a declared part (a bundled part missing has none)."""
+    return f"段落“{part}”" if declared else ""
+
+
 def part_findings(paragraphs: Sequence[str], parts: Sequence[str], self_noun: str, template: str, *,
                   declared: bool = False) -> tuple[list[Finding], int]:
     """Each required part is a paragraph, after the previous part's: (findings, parts found). `declared`:
@@ -131,9 +136,11 @@ def part_findings(paragraphs: Sequence[str], parts: Sequence[str], self_noun: st
         if later:
             found, after = found + 1, later[0] + 1
         elif where:
-            findings.append(Finding("publication-part-order", template, detail=f"“{shown}”出现在前一部分之前"))
+            findings.append(Finding("publication-part-order", template, _place(part, declared),
+                                    detail=f"“{shown}”出现在前一部分之前"))
         elif declared:
-            findings.append(Finding("publication-own-part-missing", template, detail=f"“{shown}”"))
+            findings.append(Finding("publication-own-part-missing", template, _place(part, declared),
+                                    detail=f"“{shown}”"))
         else:
             variants = "”“".join(PART_VARIANTS.get(part, ()))
             also = f"（也可写作“{variants}”）" if variants else ""

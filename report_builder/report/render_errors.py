@@ -84,8 +84,8 @@ def _explain(error: Exception, tag: str, values: list[tuple[str, str]]) -> str:
     if isinstance(error, ListPrinted):
         return list_printed(_expression(tag) or "这个值")
     if unknown and isinstance(error, TypeError):
-        return (f"{unknown} 是“{UNKNOWN}”（上年没有这个数字，或生成时未用 --from 指定上年报告、"
-                f"年度总表“上年数字”中也没有填），不能与数字比较、计算或取绝对值；"
+        return (f"{unknown} = {UNKNOWN}（上年没有这个数字，或生成时未用 --from 指定上年报告、"
+                f"年度总表“上年数字”中也没有填），“{UNKNOWN}”不能与数字比较、计算或取绝对值；"
                 f"请先判断：{{% if {unknown} is number %}}…{{% else %}}…{{% endif %}}")
     if isinstance(error, ZeroDivisionError):
         return (f"除数为 0，无法计算（{shown or '本年度的数据'}）；"
@@ -100,8 +100,12 @@ def _explain(error: Exception, tag: str, values: list[tuple[str, str]]) -> str:
     return f"模板中的运算无法完成（{shown or type(error).__name__}）"
 
 
-def list_printed(what: str) -> str:
-    """The message for `{{ 文字.编制依据 }}` (or any list printed whole), with the two ways to write it."""
+def list_printed(what: str, item_of: str = "", example: str = "字段") -> str:
+    """The message for `{{ 文字.编制依据 }}` (or any list printed whole), with the two ways to write it;
+    `item_of`: `what` is a loop's item of that list (`{{ c }}` in `{% for c in 案件 %}`), `example` one field."""
+    if item_of:
+        return (f"“{what}”是“{item_of}”的一项，含多个字段，直接写在 {{{{ }}}} 中会印出 {{…}}：请写出字段，"
+                f"如 {{{{ {what}.{example} }}}}（字段见 report-builder fields）")
     if what.startswith("文字."):
         return (f"“{what}”是段落的列表，直接写在 {{{{ }}}} 中会印出 ['…']：请每段印成一个段落 "
                 f"{{%p for 段 in {what} %}}{{{{ 段 }}}}{{%p endfor %}}，或连成一段 {{{{ {what} | join('') }}}}")

@@ -117,7 +117,7 @@ def bounded_range(*args: int) -> range:
     """range() with at most MAX_RANGE items."""
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
-        raise Forbidden(f"range() 产生 {len(numbers)} 个数，上限为 {MAX_RANGE}")
+        raise Forbidden(f"用 range() 产生 {len(numbers)} 个数（上限为 {MAX_RANGE}）")
     return numbers
 
 

@@ -12,7 +12,7 @@ import re
 
 import jinja2
 
-from report_builder.report.sandbox import TemplateEnvironment
+from report_builder.report.sandbox import ALLOWED_FILTERS, TemplateEnvironment
 from report_builder.vocabulary import FIGURES, TEXTS
 
 __all__ = ["ALIASES", "TAG", "failing_tag", "removed_tags", "syntax_message", "typable_tags"]
@@ -117,6 +117,8 @@ def syntax_message(error: jinja2.TemplateSyntaxError) -> str:
         if tag in ("endif", "endfor", "else", "elif"):
             return f"{{% {tag} %}} 前面缺少对应的开始标记（或开始、结束标记交错了）"
         return f"不认识的标记“{tag}”：{{% %}} 中只能写 if、elif、else、endif、for、endfor、set"
+    if m := re.match(r"No filter named '([^']*)'", message):
+        return f"不认识的过滤器“{m.group(1)}”（“|”之后的写法）：可用的有 {'、'.join(ALLOWED_FILTERS)}"
     if message.startswith("Expected an expression"):
         return "标记中缺少名称：{{ }} 或 {% %} 中是空的，或 if、for 之后没有写名称"
     return "标记的写法有误（请核对 {{ }} 与 {% %} 是否成对、名称是否写对）"
