@@ -12,8 +12,8 @@ from typing import Any
 
 import docx
 import openpyxl
-from docx.text.paragraph import Paragraph
 from conftest import ROOT
+from docx.text.paragraph import Paragraph
 from years import TEMPLATE
 
 from report_builder.outputs.excel import save_workbook
@@ -217,14 +217,16 @@ LETTER_TITLE = ("{{ 学校名称 }}", "{{ 年度 }}信息公开工作年报")
 
 def letter_template(folder: Path, *, hide: str = "") -> Path:
     """A letter to the province, typed from scratch in Word: a two-line title, "省教育厅：", "现将…报告如下：",
-    five parts of the school's own (one its 重点领域), the channels, a contact block of several lines, and an attachment listing each 清单 item with its address. `hide`: a
+    five parts of the school's own (one its 重点领域), the channels, a contact block of several lines, and an
+    attachment listing each 清单 item with its address. `hide`: a
     heading put inside an `{%p if %}` that this year's data leaves out (a mistake the checks catch)."""
     d = docx.Document()
     for line in LETTER_TITLE:
         d.add_paragraph(line, style="Title")
     lines = [
         "省教育厅：",
-        "根据《高等学校信息公开办法》，现将{{ 学校名称 }}{{ 年度 }}（{{ 起始日期 }}至{{ 截止日期 }}）信息公开工作情况报告如下：",
+        "根据《高等学校信息公开办法》，现将{{ 学校名称 }}{{ 年度 }}（{{ 起始日期 }}至{{ 截止日期 }}）"
+        "信息公开工作情况报告如下：",
         "一、基本情况", *_loop("概述引言"),
         "二、主动公开情况",
         "{{ 自称 }}主动公开信息{{ 主动公开条数 }}条，其中{% for c in 公开渠道 %}{{ c.渠道 }}"

@@ -7,6 +7,7 @@ with one paragraph added, "installed" into a temporary folder in place of templa
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -183,3 +184,24 @@ def test_a_template_given_for_a_chosen_format_must_have_its_parts(tmp_path: Path
     own = pipeline.build_report(year, tmp_path / "out", template=default)
     assert own.report is not None and own.report_format == "本校格式"
     assert own.summary_line.startswith("格式：本校格式；应有部分 3/3；")
+
+
+def test_the_accepted_wordings_are_the_ones_docs_formats_lists() -> None:
+    page = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| (\S+) \| (.+?) \| (.+?) \|$", page, re.M))
+    expected = {(name, part, "；".join(formats.PART_VARIANTS.get(part, ())) or "—")
+                for name in formats.BUNDLED for part in FORMATS[name].parts}
+    assert expected <= rows
+
+
+def test_a_heading_in_a_schools_own_words_is_the_part(tmp_path: Path) -> None:
+    """Every accepted wording of a bundled part passes the check before publication as that part."""
+    from report_builder.report.parts import part_findings
+
+    for part, wordings in formats.PART_VARIANTS.items():
+        for wording in wordings:
+            paragraphs = ["标题", wording.replace("学校", "学院"), "正文"]
+            findings, found = part_findings(paragraphs, [part], "学院", "模板.docx")
+            assert (findings, found) == ([], 1), (part, wording)
+    findings, found = part_findings(["六、心得体会"], ["六、新做法新举措、主要经验、问题和改进措施"], "学院", "模")
+    assert found == 0 and [f.code for f in findings] == ["publication-part-missing"]
