@@ -37,6 +37,7 @@ Channel = Literal[
 COMMON_CHANNELS: tuple[str, ...] = ("微博", "抖音", "门户网站", "办公系统(OA)", "政务公开专栏")
 MAX_LAST_YEAR_VALUE = 1_000_000_000  # a figure of last year's report, typed by the office
 MAX_CHANNEL_NAME = 20  # characters of a channel name; "校园网信息公开专栏" is 9
+MAX_CHANNEL_IDENTIFIER = 200  # a channel's account name, address or mailbox, as the report prints it
 ApplicantType = Literal["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他组织"]
 # 处理结果: the government format's outcomes (国办公开办函〔2021〕30号 表三), with the sub-reasons of 无法提供,
 # 不予处理 and 其他处理 in brackets; 部分公开 and 不予公开 give their reason in the 理由 column. One entry
@@ -131,6 +132,9 @@ class OfficeChannel(Row):
     name: str = Field(title="公开渠道", max_length=MAX_CHANNEL_NAME,
                       description="各部门填报表“主动公开”中逐行列出的渠道，报告模板中写作 渠道名称条数（如 微博条数）；"
                                   "只用汉字、字母、数字、下划线和括号；本表不填时使用默认的九个渠道")
+    identifier: str | None = Field(default=None, title="名称或地址", max_length=MAX_CHANNEL_IDENTIFIER,
+                                   description="可不填：该渠道的名称、账号或地址，如 微信公众号“某某学院”（微信号 xxxy）、"
+                                               "网址、信箱；报告模板中在“公开渠道”列表的循环里写作 c.标识")
 
 
 class LastYearFigure(Row):

@@ -217,7 +217,7 @@ LETTER_TITLE = ("{{ 学校名称 }}", "{{ 年度 }}信息公开工作年报")
 
 def letter_template(folder: Path, *, hide: str = "") -> Path:
     """A letter to the province, typed from scratch in Word: a two-line title, "省教育厅：", "现将…报告如下：",
-    five parts of the school's own (one its 重点领域), the channels, a contact block of several lines, and an
+    five parts of the school's own (one its 重点领域), the channels with their identifiers, a contact block of several lines, and an
     attachment listing each 清单 item with its address. `hide`: a
     heading put inside an `{%p if %}` that this year's data leaves out (a mistake the checks catch)."""
     d = docx.Document()
@@ -230,7 +230,7 @@ def letter_template(folder: Path, *, hide: str = "") -> Path:
         "一、基本情况", *_loop("概述引言"),
         "二、主动公开情况",
         "{{ 自称 }}主动公开信息{{ 主动公开条数 }}条，其中{% for c in 公开渠道 %}{{ c.渠道 }}"
-        "{{ c.条数 }}条{% if not loop.last %}、{% endif %}{% endfor %}。",
+        "{% if c.标识 %}（{{ c.标识 }}）{% endif %}{{ c.条数 }}条{% if not loop.last %}、{% endif %}{% endfor %}。",
         "三、依申请公开情况",
         "{{ 自称 }}共受理信息公开申请{{ 依申请公开件数 }}件。",
         "四、重点领域信息公开情况", *_loop("重点领域信息公开情况"),

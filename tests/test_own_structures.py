@@ -22,12 +22,14 @@ from starlette.testclient import TestClient
 
 from report_builder import pipeline, template_calls
 from report_builder.findings import Finding, Severity
-from report_builder.schema import OFFICE_FILE, DepartmentEntry, OfficeNarrative
+from report_builder.schema import OFFICE_FILE, DepartmentEntry, OfficeChannel, OfficeNarrative
 from report_builder.web import Store, create_app, default_state
 from report_builder.wordml import tables
 
 E = Severity.ERROR
 PASSWORD = "办公室的测试密码"
+CHANNELS = {"学院官网": "https://www.example.edu.cn", "微信公众号": "“某某职业学院”（微信号 mmzyxy）",
+            "信息公开信箱": "xxgk@example.edu.cn"}  # a channel's identifier: 年度总表 › 公开渠道 › 名称或地址
 SEVEN = ["一、概述", "二、主动公开情况", "三、依申请公开情况", "四、收费及减免情况", "五、举报复议诉讼情况",
          "六、主要问题及改进措施", "七、其他需要报告的事项"]
 
@@ -150,6 +152,7 @@ def test_a_letter_with_a_two_line_title_and_a_november_to_october_window(tmp_pat
     office = sample_office(
         school_name="某某职业学院", year_label="2023年度", window_start=window[0], window_end=window[1],
         next_year_label="2024年度", deadline=dt.date(2023, 11, 10),
+        channels=tuple(OfficeChannel(name=name, identifier=identifier) for name, identifier in CHANNELS.items()),
         narratives=(OfficeNarrative(key="概述引言", text="{自称}高度重视信息公开工作。"),
                     OfficeNarrative(key="改进措施", text="{下一学年}，{自称}将进一步规范公开流程。"),
                     OfficeNarrative(key="重点领域信息公开情况", by_departments="是"),
@@ -172,6 +175,9 @@ def test_a_letter_with_a_two_line_title_and_a_november_to_october_window(tmp_pat
     assert sorted(key_areas) == sorted(written.values())
     assert text[text.index("联系方式：") + 1:][:3] == contact.split("\n")  # the contact block, a line each
     assert "2024年度，学院将进一步规范公开流程。" in text
+    [proactive] = [t for t in text if t.startswith("学院主动公开信息")]
+    printed = re.findall(r"(?:其中|、)([^、（]+?)（(.+?)）\d+条", proactive)
+    assert printed and all(CHANNELS[name] == identifier for name, identifier in printed), proactive
     [attachment] = tables(built.report)
     assert [row[0].text for row in attachment[1:]] == ["1", "2", "3", "4", "5"]
     assert not [f for f in built.render_findings if f.code == "publication-other-year"]  # 2023年度 over 2022–2023

@@ -68,7 +68,7 @@ def _marked(narrative: OfficeNarrative) -> OfficeNarrative:
 
 def next_office_workbook(last: OfficeWorkbook) -> Workbook:
     """The next year's office workbook, carried over from last year's (checked) one."""
-    channels = [OfficeChannel(name=name) for name in declared_channels(last.channels)]  # listed, to edit
+    channels = list(last.channels) or [OfficeChannel(name=name) for name in declared_channels(())]  # to edit
     blank = OfficeDisclosure() if last.disclosure else None  # this year's 表二 is typed anew, never carried
     return office_workbook(next_info(last.info), last.departments, last.checklist,
                            [_marked(n) for n in last.narratives], channels, last.categories, disclosure=blank)

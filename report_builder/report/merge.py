@@ -77,6 +77,7 @@ class ReportData:
     narrative_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → texts before filling
     last_year: LastYear | None = None  # last year's figures (build --from), for `上年.…` and `增减.…`
     channels: tuple[str, ...] = ()  # the office's 公开渠道 (vocabulary.declared_channels), in its order
+    channel_identifiers: dict[str, str] = field(default_factory=dict)  # a channel's 名称或地址, when given
 
     @property
     def values(self) -> dict[str, str]:
@@ -119,6 +120,7 @@ def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
         narrative_sources=raw,
         last_year=last_year,
         channels=declared_channels(office.channels),
+        channel_identifiers={c.name: c.identifier for c in office.channels if c.identifier},
     )
     return data, findings
 

@@ -107,7 +107,8 @@ def report_context(data: ReportData, *, marked: bool = False, relate: Relate | N
     lists: dict[str, list[dict[str, Any]]] = {
         name: [_clean_row(row) for row in data.lists.get(name, ())] for name in COLLECTED_LISTS}
     lists[CHECKLIST] = with_links(lists[CHECKLIST], relate)
-    lists[CHANNEL_LIST] = [{"渠道": c, "条数": figures[channel_figure(c)]}
+    lists[CHANNEL_LIST] = [{"渠道": c, "标识": clean_text(data.channel_identifiers.get(c, "")),
+                            "条数": figures[channel_figure(c)]}
                            for c in data.channels if figures.get(channel_figure(c))]
     lists["申请结果"] = [{"结果": g, "件数": figures[f"{g}件数"]} for g in OUTCOME_GROUPS if figures[f"{g}件数"]]
     lists["不予公开理由"] = [{"理由": r, "件数": figures[reason_figure(r)]}
