@@ -53,22 +53,29 @@ def check_report_template(template: Path, year_dir: Path | None = None) -> tuple
 
 
 def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
-    """Every name a report template can use, with its description, and this year's value with `year_dir`."""
+    """Every name a report template can use, with its description, and this year's value with `year_dir`: the
+    office's channels, categories and own paragraphs included."""
     from report_builder.report.template_guide import field_rows
-    from report_builder.vocabulary import declared_categories, declared_channels
+    from report_builder.vocabulary import declared_categories, declared_channels, declared_narratives
 
     check = check_submissions(Path(year_dir)) if year_dir is not None else None
     office = check.office if check is not None else None
     return field_rows(check.data if check else None, declared_channels(office.channels) if office else CHANNELS,
-                      declared_categories(office.categories) if office else ())
+                      declared_categories(office.categories) if office else (),
+                      declared_narratives(office.narratives) if office else ())
 
 
-def write_template_guide(out: Path) -> Path:
-    """Write 《模板说明》 (a Word document made from the vocabulary) to `out`; never overwrites a file."""
+def write_template_guide(out: Path, year_dir: Path | None = None) -> Path:
+    """Write 《模板说明》 (a Word document made from the vocabulary) to `out`; never overwrites a file. With
+    `year_dir`, its names are this year's: the office's channels, categories and own paragraphs."""
     from report_builder.outputs.versions import write_atomic
-    from report_builder.report.template_guide import guide_docx
+    from report_builder.report.template_guide import field_rows, guide_docx
+    from report_builder.vocabulary import declared_categories, declared_channels, declared_narratives
 
-    write_atomic(Path(out), guide_docx())
+    office = load_office(Path(year_dir)).office if year_dir is not None else None
+    rows = field_rows(None, declared_channels(office.channels), declared_categories(office.categories),
+                      declared_narratives(office.narratives)) if office is not None else None
+    write_atomic(Path(out), guide_docx(rows, office.info.year_label if office is not None else ""))
     return Path(out)
 
 

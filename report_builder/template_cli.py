@@ -27,7 +27,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     fields = sub.add_parser("fields", help="列出模板可用的全部名称及说明（给出年度文件夹时同时列出本年度的值）")
     fields.add_argument("year_dir", type=Path, nargs="?", metavar="年度文件夹", help="年度文件夹（可选）")
     fields.set_defaults(run=_fields)
-    guide = sub.add_parser("guide", help="写出《模板说明》Word 文档")
+    guide = sub.add_parser("guide", help="写出《模板说明》Word 文档（给出年度文件夹时含本年度的渠道、分类、"
+                                         "本校的段落）")
+    guide.add_argument("year_dir", type=Path, nargs="?", metavar="年度文件夹", help="年度文件夹（可选）")
     guide.add_argument("--out", type=Path, default=Path("模板说明.docx"), metavar="文件",
                        help="保存路径（默认 模板说明.docx，不覆盖已有文件）")
     guide.set_defaults(run=_guide)
@@ -64,7 +66,10 @@ def _fields(args: argparse.Namespace) -> int:
 
 
 def _guide(args: argparse.Namespace) -> int:
-    print(template_calls.write_template_guide(args.out))
+    if args.year_dir is not None and not args.year_dir.is_dir():
+        print(Finding("year-folder-missing", str(args.year_dir)), file=sys.stderr)
+        return USAGE
+    print(template_calls.write_template_guide(args.out, args.year_dir))
     return OK
 
 

@@ -217,7 +217,8 @@ LETTER_TITLE = ("{{ 学校名称 }}", "{{ 年度 }}信息公开工作年报")
 
 def letter_template(folder: Path, *, hide: str = "") -> Path:
     """A letter to the province, typed from scratch in Word: a two-line title, "省教育厅：", "现将…报告如下：",
-    five parts of the school's own (one its 重点领域), the channels with their identifiers, a contact block of several lines, and an
+    five parts of the school's own (one its 重点领域), the channels with their identifiers, a contact block of
+    several lines, and an
     attachment listing each 清单 item with its address. `hide`: a
     heading put inside an `{%p if %}` that this year's data leaves out (a mistake the checks catch)."""
     d = docx.Document()

@@ -129,3 +129,44 @@ def test_guide_is_a_word_document_written_once(tmp_path: Path) -> None:
     assert "docs/template.md" not in text
     with pytest.raises(FileExistsError):
         template_calls.write_template_guide(out)
+
+
+def test_the_guide_and_fields_cover_this_years_own_names(tmp_path: Path) -> None:
+    from factory import sample_office
+    from years import OFFICE, make_year
+
+    from report_builder.schema import OfficeCategory, OfficeChannel, OfficeNarrative
+
+    office = sample_office(channels=(OfficeChannel(name="微博", identifier="@某某学院"),),
+                           categories=(OfficeCategory(name="通知"),),
+                           narratives=(*OFFICE.narratives, OfficeNarrative(key="联系方式", text="联系人：王老师")))
+    year = make_year(tmp_path, office=office)
+    text = "\n".join(report_text(template_calls.write_template_guide(tmp_path / "模板说明.docx", year)))
+    for expected in ("2017-2018年度", "微博条数", "通知条数", "文字.联系方式", "本校格式", "上年数字",
+                     "上年.<数字名称>",
+                     "| join('')", "c.标识", "{%tr for c in 清单 %}", "六、信息公开工作的经验做法、存在问题和改进措施",
+                     "is number", "省教育厅："):
+        assert expected in text, expected
+    assert "docs/" not in text
+    rows = {r.name: r for r in template_calls.template_fields(year)}
+    assert rows["文字.联系方式"].value == "联系人：王老师" and "微博条数" in rows and "上年.<数字名称>" in rows
+
+
+def test_every_example_of_the_guide_passes_the_check() -> None:
+    from report_builder.report.template_guide import EXAMPLES
+
+    names = vocabulary_names(narratives=["联系方式"])
+    for what, written in EXAMPLES:
+        paragraphs = written.split(" ⏎ ")
+        document = docx.Document(str(TEMPLATE))
+        if paragraphs[0].startswith("{%tr"):
+            table = document.add_table(rows=3, cols=4)
+            for row, line in enumerate(paragraphs):
+                for column, text in enumerate(line.split(" | ")):
+                    table.cell(row, column).text = text
+        else:
+            for text in paragraphs:
+                document.add_paragraph(text.replace("……", "本年度共收到申请。"))
+        buffer = io.BytesIO()
+        document.save(buffer)
+        assert check_template(buffer.getvalue(), names) == [], what
