@@ -355,7 +355,8 @@ LAST_YEAR_TERMS: tuple[Term, ...] = (
     Term(f"{LAST_YEAR}.<数字名称>", f"上年报告中该数字的值，如 {LAST_YEAR}.主动公开条数；上年没有该数字、"
          f"或未指定上年报告时为“{UNKNOWN}”（可写 {{% if {LAST_YEAR}.主动公开条数 is number %}} 判断）",
          LAST_YEAR_SOURCE),
-    Term(f"{YEAR_CHANGE}.<数字名称>", f"本年减上年的差（减少时为负数，取绝对值用 abs 过滤器）；上年未知时为“{UNKNOWN}”",
+    Term(f"{YEAR_CHANGE}.<数字名称>", f"本年减上年的差（减少时为负数）；上年未知时为“{UNKNOWN}”，所以比较或取绝对值"
+         f"（| abs）之前须先判断：{{% if {YEAR_CHANGE}.主动公开条数 is number %}}…{{% endif %}}",
          f"本年的数字与{LAST_YEAR_SOURCE}"),
 )
 
