@@ -238,7 +238,7 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     for entry in loaded.office.departments:
         items = [item for item in loaded.office.checklist if item.department == entry.name]
         data = save_workbook(department_workbook(loaded.office.info, entry.name, items, paragraphs, channels,
-                                                 categories))
+                                                 categories, loaded.office.asked))
         try:
             path = write_next_version(folder, safe_stem(entry.name), ".xlsx", data, plain_first=True).path
         except OSError as error:  # the folder, not this department: the next one would fail the same way

@@ -150,6 +150,15 @@ class OfficeCategory(Row):
                                   "各分类条数之和须等于各渠道条数之和；报告模板中写作 分类名称条数（如 通知条数）；不需要时本表不填")
 
 
+class OfficeAsked(Row):
+    name: str = Field(title="数字名称", max_length=MAX_CHANNEL_NAME,
+                      description="党政办公室要各部门填报的其他数字（如 咨询件数、网上咨询件数），各部门另填“其他数字”表，"
+                                  "各部门之和是报告模板中的同名数字 {{ 咨询件数 }}；只用汉字、字母、数字和下划线，不以数字开头；"
+                                  "不需要时本表不填")
+    description: str | None = Field(default=None, title="说明", max_length=100,
+                                    description="告诉各部门这个数字怎么数，如“统计时间段内答复的信息公开咨询件数”")
+
+
 def _disclosure(title: str, description: str) -> Any:
     return Field(None, title=title, ge=0, le=MAX_LAST_YEAR_VALUE, description=description + "；不填的按 0")
 
@@ -188,6 +197,12 @@ class ChannelCount(Row):
 class CategoryCount(Row):
     category: str = Field(title="分类", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
     count: int = Field(title="条数", ge=0, le=MAX_ITEMS, description="统计时间段内主动公开的该类信息条数")
+
+
+class AskedCount(Row):
+    name: str = Field(title="数字名称", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
+    description: str | None = Field(default=None, title="说明", max_length=100, json_schema_extra=LOCKED)
+    count: int = Field(title="数值", ge=0, le=MAX_ITEMS, description="统计时间段内本部门的数值，没有的填 0")
 
 
 class ChecklistAnswer(Row):
@@ -244,6 +259,9 @@ OFFICE_SHEETS: tuple[SheetSpec, ...] = (
               blank_rows=20, required=False),
     SheetSpec("公开分类", "categories", OfficeCategory, "table", "主动公开信息的分类（每行一个；不需要按分类统计时不填）",
               blank_rows=10, required=False),
+    SheetSpec("部门填报的数字", "asked", OfficeAsked, "table",
+              "要各部门另外填报的数字（如 咨询件数；每行一个，各部门之和是报告中的同名数字；不需要时不填）",
+              blank_rows=10, required=False),
     SheetSpec("上年数字", "last_year", LastYearFigure, "table",
               "上一年度报告中的数字（第一次用本工具时填写；用 build --from 指定上年报告时不必填）", required=False),
     SheetSpec("政府信息数据", "disclosure", OfficeDisclosure, "form",
@@ -259,6 +277,9 @@ DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("文字材料", "narratives", DepartmentNarrative, "table", "本部门撰写的报告段落（没有则不填）", blank_rows=10),
     # only when the office lists categories (年度总表 › 公开分类)
     SheetSpec("主动公开分类", "breakdown", CategoryCount, "table", "主动公开信息条数按分类统计（合计须等于“主动公开”表各渠道之和）",
+              required=False),
+    # only when the office asks for figures of its own (年度总表 › 部门填报的数字)
+    SheetSpec("其他数字", "asked", AskedCount, "table", "党政办公室要各部门填报的其他数字（如咨询件数），按“说明”填写数值",
               required=False),
 )
 INSTRUCTIONS_SHEET = "填表说明"
@@ -291,6 +312,7 @@ class OfficeWorkbook(BaseModel):
     narratives: tuple[OfficeNarrative, ...]
     channels: tuple[OfficeChannel, ...] = ()  # none: the default CHANNELS (a workbook without the sheet)
     categories: tuple[OfficeCategory, ...] = ()  # none: no breakdown of 主动公开条数
+    asked: tuple[OfficeAsked, ...] = ()  # figures the office asks every department for (咨询件数…)
     last_year: tuple[LastYearFigure, ...] = ()  # last year's figures typed by the office (first year)
     disclosure: tuple[OfficeDisclosure, ...] = ()  # 表二 of the government format (a form: one record or none)
 
@@ -307,6 +329,7 @@ class DepartmentWorkbook(BaseModel):
     activities: tuple[Activity, ...]
     narratives: tuple[DepartmentNarrative, ...]
     breakdown: tuple[CategoryCount, ...] = ()  # only when the office lists categories
+    asked: tuple[AskedCount, ...] = ()  # only when the office asks for figures of its own
 
 
 CHANNELS: tuple[str, ...] = get_args(Channel)

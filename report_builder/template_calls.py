@@ -56,13 +56,14 @@ def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
     """Every name a report template can use, with its description, and this year's value with `year_dir`: the
     office's channels, categories and own paragraphs included."""
     from report_builder.report.template_guide import field_rows
-    from report_builder.vocabulary import declared_categories, declared_channels, declared_narratives
+    from report_builder.vocabulary import declared_asked, declared_categories, declared_channels, declared_narratives
 
     check = check_submissions(Path(year_dir)) if year_dir is not None else None
     office = check.office if check is not None else None
     return field_rows(check.data if check else None, declared_channels(office.channels) if office else CHANNELS,
                       declared_categories(office.categories) if office else (),
-                      declared_narratives(office.narratives) if office else ())
+                      declared_narratives(office.narratives) if office else (),
+                      declared_asked(office.asked) if office else ())
 
 
 def write_template_guide(out: Path, year_dir: Path | None = None) -> Path:
@@ -70,11 +71,11 @@ def write_template_guide(out: Path, year_dir: Path | None = None) -> Path:
     `year_dir`, its names are this year's: the office's channels, categories and own paragraphs."""
     from report_builder.outputs.versions import write_atomic
     from report_builder.report.template_guide import field_rows, guide_docx
-    from report_builder.vocabulary import declared_categories, declared_channels, declared_narratives
+    from report_builder.vocabulary import declared_asked, declared_categories, declared_channels, declared_narratives
 
     office = load_office(Path(year_dir)).office if year_dir is not None else None
     rows = field_rows(None, declared_channels(office.channels), declared_categories(office.categories),
-                      declared_narratives(office.narratives)) if office is not None else None
+                      declared_narratives(office.narratives), declared_asked(office.asked)) if office else None
     write_atomic(Path(out), guide_docx(rows, office.info.year_label if office is not None else ""))
     return Path(out)
 

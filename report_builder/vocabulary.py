@@ -26,6 +26,7 @@ from report_builder.schema import (
     OFFICE_NARRATIVE_KEYS,
     OFFICE_SHEETS,
     ActivityKind,
+    OfficeAsked,
     OfficeCategory,
     OfficeChannel,
     OfficeDisclosure,
@@ -51,8 +52,9 @@ __all__ = [
     "CHECKLIST_FIGURES",
     "CHECKLIST_ITEMS", "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES",
     "FIGURES", "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS",
-    "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "category_terms",
-    "channel_figure", "channel_name_problem", "close_name", "context_names", "count_terms", "declared_categories",
+    "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "asked_terms", "category_terms",
+    "channel_figure", "channel_name_problem", "close_name", "context_names", "count_terms", "declared_asked",
+    "declared_categories",
     "declared_channels", "declared_narratives", "department_narratives", "figure_terms", "narrative_name_problem",
     "DISCLOSURE_TERMS",
 ]
@@ -157,6 +159,11 @@ def declared_categories(office: Iterable[OfficeCategory]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.name for c in office))
 
 
+def declared_asked(office: Iterable[OfficeAsked]) -> tuple[str, ...]:
+    """The figures the office asks every department for (its 部门填报的数字 sheet: 咨询件数…), in its order."""
+    return tuple(dict.fromkeys(a.name for a in office))
+
+
 def channel_name_problem(name: str) -> str | None:
     """Why `name` cannot be a channel (its figure `channel_figure(name)` must be a template name), or None."""
     figure = channel_figure(name)
@@ -190,6 +197,13 @@ def category_terms(categories: Iterable[str]) -> tuple[Term, ...]:
     source = _department("breakdown", "count")
     return tuple(Term(channel_figure(c), f"分类为“{c}”的主动公开信息条数", f"{source}（分类为“{c}”的行，求和）")
                  for c in categories)
+
+def asked_terms(asked: Iterable[str]) -> tuple[Term, ...]:
+    """One figure per name the office asks departments for (vocabulary.declared_asked), under that name."""
+    source = _department("asked", "count")
+    return tuple(Term(name, f"各部门填报的“{name}”之和（年度总表“部门填报的数字”中设立）",
+                      f"{source}（数字名称为“{name}”的行，求和）") for name in asked)
+
 
 # The family the office extends: one figure per channel of its 公开渠道 sheet.
 CHANNEL_FAMILY = Term(
@@ -242,9 +256,12 @@ EVENT_FIGURES: tuple[str, ...] = tuple(t.name for t in EVENT_TERMS)
 DEPARTMENT_FIGURES: tuple[str, ...] = COUNT_FIGURES + EVENT_FIGURES
 
 
-def figure_terms(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = ()) -> tuple[Term, ...]:
-    """Every figure of a year whose office lists `channels` (and `categories`), in the report data's order."""
-    return (DEPARTMENTS_TERM, *count_terms(channels), *category_terms(categories), *CHECKLIST_TERMS, *EVENT_TERMS,
+def figure_terms(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = (),
+                 asked: Iterable[str] = ()) -> tuple[Term, ...]:
+    """Every figure of a year whose office lists `channels` (and `categories`, and figures it `asked`
+    departments for), in the report data's order."""
+    return (DEPARTMENTS_TERM, *count_terms(channels), *category_terms(categories), *asked_terms(asked),
+            *CHECKLIST_TERMS, *EVENT_TERMS,
             *DISCLOSURE_TERMS)
 
 
@@ -375,7 +392,8 @@ def close_name(name: str, names: Iterable[str]) -> str | None:
 CLOSE = 0.7
 
 
-def context_names(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = ()) -> frozenset[str]:
+def context_names(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = (),
+                  asked: Iterable[str] = ()) -> frozenset[str]:
     """The top-level names of a template's data: texts, figures, lists, `工作记录`, `文字`, `上年`, `增减`."""
-    return frozenset([*(t.name for t in TEXTS), *(t.name for t in figure_terms(channels, categories)),
+    return frozenset([*(t.name for t in TEXTS), *(t.name for t in figure_terms(channels, categories, asked)),
                       *(t.name.split(".")[0] for t in LISTS), NARRATIVES, LAST_YEAR, YEAR_CHANGE])

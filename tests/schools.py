@@ -34,6 +34,7 @@ class Entered:
     proactive: int = 0
     applications: list[Application] = field(default_factory=list)
     complaints: int = 0  # 举报 rows
+    asked: dict[str, int] = field(default_factory=dict)  # the office's own figures (其他数字), summed
 
     @property
     def fees(self) -> int:
@@ -73,6 +74,12 @@ def fill_forms(forms: Sequence[Path], year: Path, rng: random.Random, window: tu
                                            "summary": "反映收费信息未公开", "result": "纠正"}
                                           for n in range(complaints)])
         entered.complaints += complaints
+        if "其他数字" in wb.sheetnames:  # the figures the office asks for: 咨询件数…
+            names = [row[0] for row in wb["其他数字"].iter_rows(min_row=3, values_only=True) if row[0]]
+            values = [rng.randrange(0, 20) for _ in names]
+            fill_department(wb, "其他数字", [{"count": n} for n in values])
+            for name, value in zip(names, values, strict=True):
+                entered.asked[name] = entered.asked.get(name, 0) + value
         if paragraphs and path.stem in paragraphs:
             fill_department(wb, "文字材料", paragraphs[path.stem])
         (year / path.name).write_bytes(save_workbook(wb))
@@ -217,10 +224,10 @@ LETTER_TITLE = ("{{ 学校名称 }}", "{{ 年度 }}信息公开工作年报")
 
 def letter_template(folder: Path, *, hide: str = "") -> Path:
     """A letter to the province, typed from scratch in Word: a two-line title, "省教育厅：", "现将…报告如下：",
-    five parts of the school's own (one its 重点领域), the channels with their identifiers, a contact block of
-    several lines, and an
-    attachment listing each 清单 item with its address. `hide`: a
-    heading put inside an `{%p if %}` that this year's data leaves out (a mistake the checks catch)."""
+    five parts of the school's own (one its 重点领域), the channels with their identifiers, the 咨询 figures the
+    office asks departments for, a contact block of several lines, and an attachment listing each 清单 item with
+    its address. `hide`: a heading put inside an `{%p if %}` that this year's data leaves out (a mistake the
+    checks catch)."""
     d = docx.Document()
     for line in LETTER_TITLE:
         d.add_paragraph(line, style="Title")
@@ -232,8 +239,9 @@ def letter_template(folder: Path, *, hide: str = "") -> Path:
         "二、主动公开情况",
         "{{ 自称 }}主动公开信息{{ 主动公开条数 }}条，其中{% for c in 公开渠道 %}{{ c.渠道 }}"
         "{% if c.标识 %}（{{ c.标识 }}）{% endif %}{{ c.条数 }}条{% if not loop.last %}、{% endif %}{% endfor %}。",
-        "三、依申请公开情况",
-        "{{ 自称 }}共受理信息公开申请{{ 依申请公开件数 }}件。",
+        "三、依申请公开和咨询情况",
+        "{{ 自称 }}共受理信息公开申请{{ 依申请公开件数 }}件，"
+        "答复咨询{{ 咨询件数 }}件（其中网上咨询{{ 网上咨询件数 }}件）。",
         "四、重点领域信息公开情况", *_loop("重点领域信息公开情况"),
         "五、存在的问题和改进措施", *_loop("改进措施"),
         "联系方式：", *_loop("联系方式"),

@@ -3,7 +3,8 @@ command line and from the desk's reports page, `check-template` giving the verdi
 
 A seven-part university (本校格式: its own headings are its parts), an eight-part school in its own wording (八部分
 chosen in 年度总表, its edited copy in the year folder), and a letter to the province with a two-line title and a
-November–October window (本校格式). Each is also broken once (a heading the year's data leaves out, a part
+November–October window (本校格式), whose 咨询 figures the office asks every department for. Each is also
+broken once (a heading the year's data leaves out, a part
 renamed beyond recognition) to show both doors refuse it with the same findings.
 """
 
@@ -17,12 +18,12 @@ from pathlib import Path
 import docx
 from conftest import report_text
 from factory import sample_office, write
-from schools import OWN_WORDING, eight_part_template, fill_forms, letter_template, university_template
+from schools import OWN_WORDING, Entered, eight_part_template, fill_forms, letter_template, university_template
 from starlette.testclient import TestClient
 
 from report_builder import pipeline, template_calls
 from report_builder.findings import Finding, Severity
-from report_builder.schema import OFFICE_FILE, DepartmentEntry, OfficeChannel, OfficeNarrative
+from report_builder.schema import OFFICE_FILE, DepartmentEntry, OfficeAsked, OfficeChannel, OfficeNarrative
 from report_builder.web import Store, create_app, default_state
 from report_builder.wordml import tables
 
@@ -35,15 +36,14 @@ SEVEN = ["一、概述", "二、主动公开情况", "三、依申请公开情�
 
 
 def _year(root: Path, office: object, window: tuple[dt.date, dt.date], *, links: bool = False,
-          paragraphs: dict[str, list[dict[str, object]]] | None = None, folder: str = "year") -> Path:
+          paragraphs: dict[str, list[dict[str, object]]] | None = None, folder: str = "year") -> tuple[Path, Entered]:
     """A year folder: the office workbook, then every department's generated form filled and sent back."""
     year = root / folder
     year.mkdir()
     write(office.office_template(), year / OFFICE_FILE)  # type: ignore[attr-defined]
     forms = pipeline.make_templates(year, root / "forms")
     assert forms.written and not forms.findings, [str(f) for f in forms.findings]
-    fill_forms(forms.written, year, random.Random(7), window, links=links, paragraphs=paragraphs)
-    return year
+    return year, fill_forms(forms.written, year, random.Random(7), window, links=links, paragraphs=paragraphs)
 
 
 def _errors(findings: tuple[Finding, ...]) -> set[tuple[str, str, str, str]]:
@@ -92,7 +92,7 @@ def test_a_seven_part_school_with_its_own_headings(tmp_path: Path) -> None:
                           ),
         narratives=(OfficeNarrative(key="概述引言", text="{学年度}，{自称}持续推进信息公开。"),
                     OfficeNarrative(key="其他需要报告的事项", text="无其他需要报告的事项。")))
-    year = _year(tmp_path, office, window)
+    year, _ = _year(tmp_path, office, window)
     template = university_template(year)  # 年度报告模板.docx: the year's own format, 本校格式
     assert template_calls.list_formats(year).chosen == "本校格式"
 
@@ -120,7 +120,7 @@ def test_an_eight_part_school_in_its_own_wording(tmp_path: Path) -> None:
     window = (dt.date(2021, 9, 1), dt.date(2022, 8, 31))
     office = sample_office(school_name="某某师范学院", year_label="2021-2022学年", window_start=window[0],
                            window_end=window[1], next_year_label="2022-2023学年", report_format="八部分")
-    year = _year(tmp_path, office, window, links=True)  # 八部分 prints each item's link: departments give them
+    year, _ = _year(tmp_path, office, window, links=True)  # 八部分 prints each item's link: departments give them
     template = eight_part_template(year)  # formats --copy 八部分, each heading then retyped in Word
 
     built = pipeline.build_report(year, tmp_path / "out")
@@ -153,12 +153,14 @@ def test_a_letter_with_a_two_line_title_and_a_november_to_october_window(tmp_pat
         school_name="某某职业学院", year_label="2023年度", window_start=window[0], window_end=window[1],
         next_year_label="2024年度", deadline=dt.date(2023, 11, 10),
         channels=tuple(OfficeChannel(name=name, identifier=identifier) for name, identifier in CHANNELS.items()),
+        asked=(OfficeAsked(name="咨询件数", description="统计时间段内答复的信息公开咨询件数（含网上咨询）"),
+               OfficeAsked(name="网上咨询件数", description="其中通过网上信箱、留言板答复的件数")),
         narratives=(OfficeNarrative(key="概述引言", text="{自称}高度重视信息公开工作。"),
                     OfficeNarrative(key="改进措施", text="{下一学年}，{自称}将进一步规范公开流程。"),
                     OfficeNarrative(key="重点领域信息公开情况", by_departments="是"),
                     OfficeNarrative(key="联系方式", text=contact)))
     written = {"财务处": "财务处在校园网公开了收费项目和收费标准。", "招生就业处": "招生就业处公开了招生章程。"}
-    year = _year(tmp_path, office, window, links=True, paragraphs={
+    year, entered = _year(tmp_path, office, window, links=True, paragraphs={
         name: [{"key": "重点领域信息公开情况", "text": text}] for name, text in written.items()})
     template = letter_template(year)
 
@@ -175,6 +177,9 @@ def test_a_letter_with_a_two_line_title_and_a_november_to_october_window(tmp_pat
     assert sorted(key_areas) == sorted(written.values())
     assert text[text.index("联系方式：") + 1:][:3] == contact.split("\n")  # the contact block, a line each
     assert "2024年度，学院将进一步规范公开流程。" in text
+    asked = entered.asked  # the 咨询 figures each department typed on its 其他数字 sheet, summed
+    assert set(asked) == {"咨询件数", "网上咨询件数"}
+    assert any(t.endswith(f"答复咨询{asked['咨询件数']}件（其中网上咨询{asked['网上咨询件数']}件）。") for t in text)
     [proactive] = [t for t in text if t.startswith("学院主动公开信息")]
     printed = re.findall(r"(?:其中|、)([^、（]+?)（(.+?)）\d+条", proactive)
     assert printed and all(CHANNELS[name] == identifier for name, identifier in printed), proactive

@@ -35,8 +35,10 @@ from report_builder.vocabulary import (
     DEPARTMENT_COUNT,
     EVENT_FIGURES,
     TEXTS,
+    asked_terms,
     category_terms,
     count_terms,
+    declared_asked,
     declared_categories,
     declared_channels,
     declared_narratives,
@@ -151,7 +153,8 @@ def _figure(name: str, sources: Iterable[Source | None]) -> Figure:
 def _figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary],
              findings: list[Finding]) -> dict[str, Figure]:
     counts = [t.name for t in (*count_terms(declared_channels(office.channels)),  # the office's channels
-                               *category_terms(declared_categories(office.categories)))]
+                               *category_terms(declared_categories(office.categories)),
+                               *asked_terms(declared_asked(office.asked)))]
     shares: dict[str, list[Source]] = {name: [] for name in (*counts, *EVENT_FIGURES)}
     for summary in known:
         for name, sources in summary.shares.items():

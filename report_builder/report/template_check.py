@@ -41,6 +41,7 @@ from report_builder.vocabulary import (
     YEAR_CHANGE,
     close_name,
     context_names,
+    declared_asked,
     declared_categories,
     declared_channels,
     declared_narratives,
@@ -65,13 +66,13 @@ class TemplateNames:
 
 
 def vocabulary_names(narratives: Iterable[str] = (), channels: Iterable[str] = CHANNELS,
-                     categories: Iterable[str] = ()) -> TemplateNames:
+                     categories: Iterable[str] = (), asked: Iterable[str] = ()) -> TemplateNames:
     """The vocabulary's names, plus narrative names declared elsewhere (e.g. by the office workbook);
     one `<渠道>条数` figure per channel and category the office lists (vocabulary.declared_channels…)."""
-    channels, categories = tuple(channels), tuple(categories)
-    figures = frozenset(t.name for t in figure_terms(channels, categories))
+    channels, categories, asked = tuple(channels), tuple(categories), tuple(asked)
+    figures = frozenset(t.name for t in figure_terms(channels, categories, asked))
     return TemplateNames(
-        top=frozenset(context_names(channels, categories)) | frozenset(ALIASES),
+        top=frozenset(context_names(channels, categories, asked)) | frozenset(ALIASES),
         narratives=frozenset(NARRATIVE_KEYS) | frozenset(narratives),
         fields={t.name: frozenset(f.name for f in t.fields) for t in LISTS},
         figures=figures | frozenset(ALIASES))
@@ -82,7 +83,7 @@ def office_names(office: OfficeWorkbook | None) -> TemplateNames:
     if office is None:
         return vocabulary_names()
     return vocabulary_names(declared_narratives(office.narratives), declared_channels(office.channels),
-                            declared_categories(office.categories))
+                            declared_categories(office.categories), declared_asked(office.asked))
 
 
 def check_template(template: Path | bytes, names: TemplateNames | None = None, *,

@@ -92,7 +92,8 @@ def _aka(name: str) -> str:
 
 
 def field_rows(data: ReportData | None = None, channels: Sequence[str] = CHANNELS,
-               categories: Sequence[str] = (), narratives: Sequence[str] = ()) -> list[FieldRow]:
+               categories: Sequence[str] = (), narratives: Sequence[str] = (),
+               asked: Sequence[str] = ()) -> list[FieldRow]:
     """Every name with its description (vocabulary), and its value in `data` when given; one
     `<渠道>条数` per channel and category of the office (vocabulary.declared_channels), one `文字.<名称>` per
     paragraph the office set up besides the usual ones (`narratives`, vocabulary.declared_narratives)."""
@@ -102,7 +103,7 @@ def field_rows(data: ReportData | None = None, channels: Sequence[str] = CHANNEL
     rows = [FieldRow("文字", t.name, t.description, value(data and data.texts.get(t.name, ""))) for t in TEXTS]
     rows += [FieldRow("数字", t.name, t.description + _aka(t.name),
                       value(data and (data.figures[t.name].value if t.name in data.figures else "")))
-             for t in figure_terms(channels, categories)]
+             for t in figure_terms(channels, categories, asked)]
     rows.append(FieldRow("数字", CHANNEL_FAMILY.name, CHANNEL_FAMILY.description, ""))
     for listed in LISTS:
         count = value(data and f"{len(data.lists.get(listed.name, ()))} 项") if listed.collected else ""
@@ -158,6 +159,8 @@ SHEETS_HOW_TO = (
     "“渠道名称条数”（括号等符号不写：办公系统(OA) → 办公系统OA条数），“名称或地址”一列是列表“公开渠道”中的 c.标识。",
     "公开分类：年度总表“公开分类”表每行一个分类（如 通知、文件），各部门另填“主动公开分类”表，每个分类是一个数字"
     "“分类名称条数”，各分类之和须等于各渠道之和。",
+    "部门填报的数字：年度总表“部门填报的数字”表每行一个名称（如 咨询件数、网上咨询件数）和说明，"
+    "各部门另填“其他数字”表，各部门之和是模板中的同名数字，如 答复咨询{{ 咨询件数 }}件。",
     "上年数字：第一次用本工具时，在年度总表“上年数字”表 A 列写数字名称（如 主动公开条数）、B 列写上年报告中的数值；"
     "之后用 build --from 上年的报告。模板中写 {{ 上年.主动公开条数 }}、{{ 增减.主动公开条数 }}，"
     "没有上年数字时为“未知”。本年度不用的行（如换掉的渠道）留空即可。",
