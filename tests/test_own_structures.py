@@ -193,3 +193,19 @@ def test_a_letter_with_a_two_line_title_and_a_november_to_october_window(tmp_pat
     refused = pipeline.build_report(year, tmp_path / "out")
     assert {f.code for f in refused.render_findings if f.severity is E} == {"publication-own-part-missing"}
     _same_verdict(year, template, refused)
+
+
+def test_a_title_year_other_than_the_windows_years(tmp_path: Path) -> None:
+    """"2024年度" for 2023-09-01–2024-08-31 (the label the office writes is the title's year): built in the bundled
+    format, named after its title, no paragraph said to quote another year."""
+    from years import make_year
+
+    office = sample_office(year_label="2024年度", window_start=dt.date(2023, 9, 1), window_end=dt.date(2024, 8, 31),
+                           next_year_label="2025年度", deadline=dt.date(2024, 9, 15))
+    year = make_year(tmp_path, office=office, folder="2024")
+    built = pipeline.build_report(year, tmp_path / "out", today=dt.date(2024, 10, 1))
+    assert built.report is not None, [str(f) for f in built.render_findings]
+    assert built.report.name == "湖南石油化工职业技术学院2024年度信息公开工作年度报告_v1.docx"
+    assert report_text(built.report)[1] == "2024年度信息公开工作年度报告"
+    assert "报告中统计数据的起止时间为2023年9月1日至2024年8月31日。" in " ".join(report_text(built.report))
+    assert not [f for f in built.render_findings if f.code == "publication-other-year"]
