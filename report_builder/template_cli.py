@@ -11,6 +11,7 @@ from pathlib import Path
 
 from report_builder import template_calls
 from report_builder.findings import Finding, Severity
+from report_builder.formats import OWN_TEMPLATE
 
 __all__ = ["add_commands"]
 
@@ -86,7 +87,9 @@ def _formats(args: argparse.Namespace) -> int:
             print(f"✗ {finding}")
         for path in copied.written:
             print(path)
-            print("请在 Word 中修改这份模板；该年度选用这种格式时，build 会用它代替自带的模板。")
+            print("这份模板是本年度的“本校格式”：在 Word 中修改（“一、”“二、”……开头的各部分标题就是应有的部分），"
+                  "年度总表“报告格式”留空或选“本校格式”时，build 用它生成报告。" if path.name == OWN_TEMPLATE else
+                  "请在 Word 中修改这份模板；该年度选用这种格式时，build 会用它代替自带的模板。")
         return OK if copied.written else INPUT_PROBLEMS
     listed = template_calls.list_formats(args.year_dir)
     from report_builder.cli import _table  # the command line's table layout
