@@ -122,6 +122,11 @@ CATALOG: dict[str, Kind] = {
     "duplicate-narrative": Kind(W, "同一段文字材料由多个部门填写", "报告中按部门名单顺序依次排列。"),
     "channel-name-unusable": Kind(E, "公开渠道名称不能使用", "报告模板中写作 渠道名称条数（如 微博条数）：渠道名称须以汉字或字母开头，括号等符号不写入名称，每个渠道只列一次，不超过 20 字。"),
     "channel-not-declared": Kind(E, "不是本年度的公开渠道", "“公开渠道”一列由党政办公室预先填好，请改回原内容；需要新的渠道时，请党政办公室在年度总表“公开渠道”表中列出后重新下发填报表。"),
+    "asked-name-unusable": Kind(E, "部门填报的数字名称不能使用", "报告模板中直接写这个名称（如 {{ 咨询件数 }}）："
+                                "只用汉字、字母、数字和下划线，不以数字开头，不超过 20 字，每个名称只列一次，"
+                                "不能与已有的数字、文字、列表同名（report-builder fields 列出全部名称）。"),
+    "asked-not-declared": Kind(E, "不是本年度要填报的数字", "“数字名称”一列由党政办公室预先填好，请改回原内容；需要新的数字时，"
+                               "请党政办公室在年度总表“部门填报的数字”表中列出后重新下发填报表。"),
     "category-not-declared": Kind(E, "不是本年度的公开分类", "“分类”一列由党政办公室预先填好，请改回原内容；需要新的分类时，请党政办公室在年度总表“公开分类”表中列出后重新下发填报表。"),
     "table-identity": Kind(E, "表格数字的勾稽关系不成立", "政府格式的表格须满足其印出的等式（如表三“一 + 二 = 三 + 四”）。上年结转的申请须由经办部门在“依申请公开”表中逐件填写本年的办理结果；请核对所列部门的填报，或年度总表“上年数字”中的结转数。"),
     "breakdown-mismatch": Kind(E, "各分类条数之和与各渠道条数之和不等", "“主动公开分类”表各分类的条数相加，须等于“主动公开”表各渠道的条数相加；请核对两张表。"),
@@ -152,6 +157,9 @@ CATALOG: dict[str, Kind] = {
     "template-syntax": Kind(E, "报告模板中的标记不完整或有误", "请在 Word 中核对该段的 {{ }} 与 {% %} 标记；写法见 report-builder guide 写出的《模板说明》。"),
     "template-unknown-name": Kind(E, "报告模板使用了不存在的名称", "请改成可用的名称：report-builder fields 列出全部名称及说明，"
                                   "report-builder guide 写出《模板说明》。"),
+    "template-list-printed": Kind(E, "报告模板把一个列表直接印在报告里（会印出 ['…']）",
+                                  "列表要逐项印出（{%p for … %} … {%p endfor %}），或用 join、length 等写法；"
+                                  "写法见 report-builder guide 写出的《模板说明》。"),
     "template-unsafe": Kind(E, "报告模板试图使用不允许的功能，未生成报告",
                             "模板中只能使用数据名称、条件、循环和《模板说明》（report-builder guide 写出）中列出的写法；"
                             "若模板来自他人，请改用自带的模板或核实来源。"),
@@ -170,9 +178,15 @@ CATALOG: dict[str, Kind] = {
     "package-exists": Kind(E, "已有同名的报送材料，内容不同，未覆盖", "该版本的文件在上次打包后有增减（如后来生成了 PDF）：请先移走或删除旧的报送材料，再重新打包。"),
     "version-incomplete": Kind(W, "不完整的报告版本", "该版本不列入版本清单，也不作为“未变化”的比较依据；新版本使用新的编号。确认不需要后可删除这些文件。"),
     # checks before publication (report/publication.py: the rendered report read back)
-    "publication-part-missing": Kind(E, "报告缺少该格式应有的部分", "请在模板中补回该部分的标题，文字与格式规定的一致"
-                                     "（空格、全角半角不计，“学校”可写作本校的自称）；未生成报告。"),
+    "publication-part-missing": Kind(E, "报告缺少该格式应有的部分", "请在模板中补回该部分的标题，用格式规定的写法或所列的其他写法"
+                                     "（空格、全角半角和标点不计，“学校”可写作本校的自称）；若本校有自己的结构，年度总表"
+                                     "“报告格式”选“本校格式”（或留空），并把模板放进年度文件夹，命名为 年度报告模板.docx；未生成报告。"),
+    "publication-own-part-missing": Kind(E, "模板中的部分标题没有出现在生成的报告中",
+                                         "该标题可能写在 {%p if %} 与 {%p endif %} 之间，本年度的数据使它被略去：各部分的标题应"
+                                         "始终印出（没有内容时可写“无。”）；未生成报告。"),
     "publication-part-order": Kind(E, "报告各部分的顺序与格式规定的不同", "请在模板中按格式规定的顺序排列各部分；未生成报告。"),
+    "publication-part-numbering": Kind(W, "模板中各部分标题的编号不连续", "请核对各部分标题的编号（一、二、三……），"
+                                       "漏编、重编都会印在报告里。"),
     "publication-other-year": Kind(W, "段落中的年度或统计时间段与本年度不同", "请核对该段：若是沿用上年的文字，请改为本年度；"
                                    "确需提及其他年度的（如与上年比较）可忽略此提示。"),
     "publication-checklist-rows": Kind(E, "清单表的行数与公开事项清单不符", "清单表应逐项列出年度总表“公开事项清单”中的每一项："
@@ -187,8 +201,9 @@ CATALOG: dict[str, Kind] = {
                                 "它所在的输出文件夹（如 output/2017-2018），或上年的年度文件夹（在 --out 下找它的报告）。"),
     "last-year-missing": Kind(W, "报告用到了上年的数字，但没有指定上年的报告，这些数字印为“未知”",
                               "请用 build --from 指定上年的报告或其输出文件夹（如 output/2017-2018）后重新生成。"),
-    "last-year-unknown-name": Kind(E, "上年数字表中的名称不是报告中的数字",
-                                   "A 列请写报告中的数字名称（见 report-builder fields 或 docs/template.md 的“数字”一节），例如 主动公开条数。"),
+    "last-year-unknown-name": Kind(W, "上年数字表中的名称不是本年度报告中的数字，这一行不会用到",
+                                   "A 列请写报告中的数字名称（report-builder fields 列出本年度的全部名称），例如 主动公开条数；"
+                                   "本年度不用的行可以删除或留空。"),
     "figure-jump": Kind(W, "数字与上年相比变化异常（3 倍以上，或变为 0）", "请核对所列部门的填报；确属实际情况的可忽略此提示。"),
     "pdf-failed": Kind(W, "未能生成 PDF", "Word 报告已生成；如需 PDF，请运行 scripts/install_fonts.sh 安装 LibreOffice 后重试。"),
     # reading and writing files (the last net in the command line; output writes are reported earlier)

@@ -16,20 +16,14 @@ from pathlib import Path
 
 from report_builder.file_checks import Progress, check_isolated, not_merged, rejected_whole
 from report_builder.findings import Finding, Severity
-from report_builder.formats import DEFAULT_FORMAT, FORMATS, choose_format, format_stem
+from report_builder.formats import DEFAULT_FORMAT, FORMATS, format_stem
 from report_builder.intake.checks import Tally
 from report_builder.intake.document_safety import precheck_document
-from report_builder.intake.lastyear import read_typed_figures
 from report_builder.intake.report_template import (
     TEMPLATE_FILES,
-    UsedTemplate,
     file_sha256,
-    find_template,
-    load_template,
 )
-from report_builder.isolation import Crash, run_isolated
 from report_builder.names import safe_stem
-from report_builder.outputs.lastyear import find_last_year
 from report_builder.outputs.manifests import make_manifest, manifest_path
 from report_builder.outputs.staging import (
     INCOMPLETE_DETAIL,
@@ -42,8 +36,8 @@ from report_builder.outputs.staging import (
 )
 from report_builder.outputs.version_history import Build, input_changes, list_builds
 from report_builder.outputs.versions import write_next_version, write_version
-from report_builder.report.lastyear import LastYear, jumps, last_year_uses
-from report_builder.report.merge import ReportData, merge_year
+from report_builder.report.lastyear import LastYear, jumps
+from report_builder.report.merge import merge_year
 from report_builder.results import (
     BuildResult,
     CheckReport,
@@ -157,8 +151,9 @@ def _other_file(path: Path) -> FileResult:
     elif path.name in TEMPLATE_FILES:
         finding = precheck_document(path, path.name)
         try:
-            used_for = next((f.name for f in FORMATS.values() if f.file == path.name), DEFAULT_FORMAT)
-            detail = f"用于“{used_for}”格式；sha256 {file_sha256(path)}"  # the whole digest: what an audit compares
+            used_for = next((f.name for f in sorted(FORMATS.values(), key=lambda f: not f.own)
+                             if f.file == path.name), DEFAULT_FORMAT)  # 年度报告模板.docx: 本校格式
+            detail = f"用于报告格式“{used_for}”；sha256 {file_sha256(path)}"  # the whole digest: what an audit compares
             finding = finding or Finding("template-in-folder", path.name, detail=detail)
         except OSError:
             finding = Finding("document-unreadable", path.name, detail="无法打开文件")
@@ -174,57 +169,33 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
 
     `last_year` (`build --from`): last year's report, its output folder or its year folder
     (outputs.lastyear.find_last_year); its figures become `上年.…` and `增减.…`.
-    `report_format` (`build --format`, report_builder.formats): overrides the office workbook's 报告格式;
-    `template` overrides both. Each format has its own version series. The rendered report is checked
-    before it is written (report.publication; `today` counts the days left, never enters the report).
+    `report_format` (`build --format`, report_builder.formats): overrides the year's own format (the office
+    workbook's 报告格式, else 本校格式 when the year folder holds 年度报告模板.docx, else 三部分); `template`
+    overrides the format's template (without a chosen format it is 本校格式). Each format has its own version
+    series. Everything up to writing is `drafts.draft_report`, the verdict `check-template` gives too; the
+    rendered report is checked before it is written (`today` counts the days left, never enters the report).
     With `html` the version also holds the report as a web page and as plain text (outputs.web_page).
     """
     # Word and Excel writing are imported here, not at the top: `check` starts faster without them.
+    from report_builder.drafts import draft_report
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.sources_workbook import sources_workbook
     from report_builder.outputs.web_page import WEB_SUFFIXES, web_files
-    from report_builder.report.publication import check_publication
-    from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
     from report_builder.report.sources import figure_uses
-    from report_builder.report.template_check import check_template, office_names
 
     year_dir = Path(year_dir)
-    loaded = load_office(year_dir)
-    office_choice = loaded.office.info.report_format if loaded.office else None
-    chosen = choose_format(report_format, office_choice)
-    name = chosen if isinstance(chosen, str) else DEFAULT_FORMAT
-    format_known = isinstance(chosen, str) and (loaded.office is not None or report_format is not None)
-    result = functools.partial(BuildResult, report_format=name if format_known else "")  # "": not known
-    used = _template_of(year_dir, template, chosen)
-    lists = template_lists(used.data) if isinstance(used, UsedTemplate) else ()  # parsed only once pre-checked
-    known, typed = _last_year(Path(last_year), Path(out_dir), year_dir.name) if last_year else (None, ())
-    check = check_submissions(year_dir, lists=lists, on_progress=on_progress, last_year=known, loaded=loaded)
-    if isinstance(used, Finding) or any(f.severity is Severity.ERROR for f in typed):
-        problems = (used,) + typed if isinstance(used, Finding) else typed
-        return result(check, render_findings=problems, template=used if isinstance(used, UsedTemplate) else None)
-    checked = tuple(check_template(used.data, office_names(check.office), file=used.path.name))
-    if checked:
-        return result(check, render_findings=checked, template=used)
-    if not check.ok or check.data is None:
-        return result(check, template=used)
-    try:
-        marked = render_isolated(check.data, used.data, marked=True)
-    except RenderError as error:
-        return result(check, render_findings=(error.as_finding(used.path.name),), template=used)
-    docx = strip_marks(marked)
-    # A --template is checked against the format the office or --format chose; with neither it is its own.
-    explicit = report_format is not None or office_choice is not None
-    parts = FORMATS[name].parts if used.origin != "option" or explicit else ()
-    publication = check_publication(docx, check.data, parts, today or dt.date.today(), template=used.path.name)
-    if publication.errors:
-        return result(check, render_findings=publication.errors, template=used, publication=publication)
-    typed_in_office = check.office is not None and bool(check.office.last_year)
-    asked = _last_year_asked(used, check.data) if last_year is None and not typed_in_office else ()
+    draft = draft_report(year_dir, Path(out_dir), template=template, on_progress=on_progress,
+                         last_year=last_year, report_format=report_format, today=today)
+    check, used = draft.check, draft.template
+    result = functools.partial(BuildResult, report_format=draft.report_format, template=used)
+    if not draft.ready or used is None or draft.docx is None or draft.marked is None or check.data is None:
+        return result(check, render_findings=draft.problems, publication=draft.publication)
+    docx, marked, data, publication = draft.docx, draft.marked, check.data, draft.publication
     hashes = {r.file: r.sha256 for r in check.files}
-    manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx) | {"format": name}
+    manifest = make_manifest(year_dir, hashes, check.totals(), data, used, docx) | {"format": draft.report_format}
     folder = Path(out_dir) / year_dir.name
-    stem = format_stem(titled_stem(docx, check.data.info.school_name, check.data.info.year_label), name)
-    data = check.data
+    stem = format_stem(titled_stem(docx, data.info.school_name, data.info.year_label), draft.report_format,
+                       draft.own_format)
     pdf_findings: list[Finding] = []
 
     def make_files() -> dict[str, bytes]:
@@ -246,55 +217,12 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         if pdf and published.unchanged:
             pdf_findings.extend(add_pdf(published.report))
     except OSError as error:
-        return result(check, render_findings=(output_failure(folder, error),), template=used)
+        return result(check, render_findings=(output_failure(folder, error),))
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
+    warnings = publication.warnings if publication else ()
     return result(check, published.report, manifest_path(published.report), published.unchanged,
-                  notes + asked + typed + publication.warnings + tuple(pdf_findings), used,
-                  published.report.with_suffix(SOURCES_SUFFIX), publication=publication)
-
-
-def _template_of(year_dir: Path, template: Path | None, chosen: str | Finding) -> UsedTemplate | Finding:
-    """The template of a build (intake.report_template.find_template), or why there is none."""
-    if isinstance(chosen, Finding):
-        return chosen
-    found = find_template(year_dir, template, chosen)
-    if found is not None:
-        return load_template(*found)
-    if template is not None:
-        return Finding("template-missing", template.name)
-    return Finding("format-not-installed", FORMATS[chosen].file, value=chosen)
-
-
-def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None, tuple[Finding, ...]]:
-    """`build --from`: last year's report (outputs.lastyear), or a workbook the office typed them in, read in
-    a worker (intake.lastyear); the findings say what is wrong with it (errors stop the build)."""
-    if source.suffix.lower() not in WORKBOOK_SUFFIXES:
-        found = find_last_year(source, out_dir, year)
-        return (found, ()) if isinstance(found, LastYear) else (None, (found,))
-    if source.is_symlink() or not source.is_file():
-        return None, (Finding("file-link" if source.is_symlink() else "last-year-not-found", str(source),
-                              detail="" if source.is_symlink() else "文件不存在"),)
-    [outcome] = run_isolated(read_typed_figures, [source], workers=1)
-    if isinstance(outcome, Crash):
-        return None, (Finding("file-unsafe", source.name, detail="读取时程序异常退出"),)
-    figures, findings = outcome
-    try:
-        digest = file_sha256(source)
-    except OSError:
-        return None, (Finding("file-read-failed", source.name, detail="无法打开文件"),)
-    return LastYear(source.name, "", digest, figures), findings
-
-
-def _last_year_asked(template: UsedTemplate, data: ReportData) -> tuple[Finding, ...]:
-    """A warning when the report prints `上年.…`/`增减.…` but no last year was given (they print "未知")."""
-    from report_builder.report.render import parse_template
-
-    try:
-        tree = parse_template(template.data)
-    except Exception:  # noqa: BLE001 - it rendered; a second parse failing only means no warning
-        tree = None
-    where = last_year_uses(tree, data.used_figures)
-    return (Finding("last-year-missing", template.path.name, detail="、".join(where)),) if where else ()
+                  notes + draft.notes + warnings + tuple(pdf_findings),
+                  sources=published.report.with_suffix(SOURCES_SUFFIX), publication=publication)
 
 
 def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
@@ -315,7 +243,7 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     for entry in loaded.office.departments:
         items = [item for item in loaded.office.checklist if item.department == entry.name]
         data = save_workbook(department_workbook(loaded.office.info, entry.name, items, paragraphs, channels,
-                                                 categories))
+                                                 categories, loaded.office.asked))
         try:
             path = write_next_version(folder, safe_stem(entry.name), ".xlsx", data, plain_first=True).path
         except OSError as error:  # the folder, not this department: the next one would fail the same way

@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from report_builder.formats import DEFAULT_FORMAT, ReportFormatName, format_text
+from report_builder.formats import DEFAULT_FORMAT, OWN_FORMAT, OWN_TEMPLATE, ReportFormatName, format_text
 from report_builder.sheet_columns import Column as Column  # re-exported: one import for every schema name
 from report_builder.sheet_columns import Row as Row
 from report_builder.sheet_columns import SheetSpec as SheetSpec
@@ -37,6 +37,7 @@ Channel = Literal[
 COMMON_CHANNELS: tuple[str, ...] = ("微博", "抖音", "门户网站", "办公系统(OA)", "政务公开专栏")
 MAX_LAST_YEAR_VALUE = 1_000_000_000  # a figure of last year's report, typed by the office
 MAX_CHANNEL_NAME = 20  # characters of a channel name; "校园网信息公开专栏" is 9
+MAX_CHANNEL_IDENTIFIER = 200  # a channel's account name, address or mailbox, as the report prints it
 ApplicantType = Literal["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他组织"]
 # 处理结果: the government format's outcomes (国办公开办函〔2021〕30号 表三), with the sub-reasons of 无法提供,
 # 不予处理 and 其他处理 in brackets; 部分公开 and 不予公开 give their reason in the 理由 column. One entry
@@ -102,7 +103,8 @@ class OfficeInfo(Row):
                                       description="留空则写作统计截止日期的年份加“年”字")
     report_format: ReportFormatName | None = Field(default=None, title="报告格式",
                                                    description="报告按哪种格式生成：" + format_text()
-                                                   + f"；留空则用“{DEFAULT_FORMAT}”（report-builder formats 列出各格式的说明）")
+                                                   + f"；留空时，年度文件夹中有 {OWN_TEMPLATE} 则用它（{OWN_FORMAT}），"
+                                                   + f"否则用“{DEFAULT_FORMAT}”（report-builder formats 列出各格式的说明）")
 
 
 class DepartmentEntry(Row):
@@ -130,6 +132,9 @@ class OfficeChannel(Row):
     name: str = Field(title="公开渠道", max_length=MAX_CHANNEL_NAME,
                       description="各部门填报表“主动公开”中逐行列出的渠道，报告模板中写作 渠道名称条数（如 微博条数）；"
                                   "只用汉字、字母、数字、下划线和括号；本表不填时使用默认的九个渠道")
+    identifier: str | None = Field(default=None, title="名称或地址", max_length=MAX_CHANNEL_IDENTIFIER,
+                                   description="可不填：该渠道的名称、账号或地址，如 微信公众号“某某学院”（微信号 xxxy）、"
+                                               "网址、信箱；报告模板中在“公开渠道”列表的循环里写作 c.标识")
 
 
 class LastYearFigure(Row):
@@ -143,6 +148,15 @@ class OfficeCategory(Row):
     name: str = Field(title="分类", max_length=MAX_CHANNEL_NAME,
                       description="主动公开信息的分类（如按文种：通知、文件、公告公示、通报）；列出后各部门另填“主动公开分类”表，"
                                   "各分类条数之和须等于各渠道条数之和；报告模板中写作 分类名称条数（如 通知条数）；不需要时本表不填")
+
+
+class OfficeAsked(Row):
+    name: str = Field(title="数字名称", max_length=MAX_CHANNEL_NAME,
+                      description="党政办公室要各部门填报的其他数字（如 咨询件数、网上咨询件数），各部门另填“其他数字”表，"
+                                  "各部门之和是报告模板中的同名数字 {{ 咨询件数 }}；只用汉字、字母、数字和下划线，不以数字开头；"
+                                  "不需要时本表不填")
+    description: str | None = Field(default=None, title="说明", max_length=100,
+                                    description="告诉各部门这个数字怎么数，如“统计时间段内答复的信息公开咨询件数”")
 
 
 def _disclosure(title: str, description: str) -> Any:
@@ -183,6 +197,12 @@ class ChannelCount(Row):
 class CategoryCount(Row):
     category: str = Field(title="分类", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
     count: int = Field(title="条数", ge=0, le=MAX_ITEMS, description="统计时间段内主动公开的该类信息条数")
+
+
+class AskedCount(Row):
+    name: str = Field(title="数字名称", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
+    description: str | None = Field(default=None, title="说明", max_length=100, json_schema_extra=LOCKED)
+    count: int = Field(title="数值", ge=0, le=MAX_ITEMS, description="统计时间段内本部门的数值，没有的填 0")
 
 
 class ChecklistAnswer(Row):
@@ -239,6 +259,9 @@ OFFICE_SHEETS: tuple[SheetSpec, ...] = (
               blank_rows=20, required=False),
     SheetSpec("公开分类", "categories", OfficeCategory, "table", "主动公开信息的分类（每行一个；不需要按分类统计时不填）",
               blank_rows=10, required=False),
+    SheetSpec("部门填报的数字", "asked", OfficeAsked, "table",
+              "要各部门另外填报的数字（如 咨询件数；每行一个，各部门之和是报告中的同名数字；不需要时不填）",
+              blank_rows=10, required=False),
     SheetSpec("上年数字", "last_year", LastYearFigure, "table",
               "上一年度报告中的数字（第一次用本工具时填写；用 build --from 指定上年报告时不必填）", required=False),
     SheetSpec("政府信息数据", "disclosure", OfficeDisclosure, "form",
@@ -254,6 +277,9 @@ DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("文字材料", "narratives", DepartmentNarrative, "table", "本部门撰写的报告段落（没有则不填）", blank_rows=10),
     # only when the office lists categories (年度总表 › 公开分类)
     SheetSpec("主动公开分类", "breakdown", CategoryCount, "table", "主动公开信息条数按分类统计（合计须等于“主动公开”表各渠道之和）",
+              required=False),
+    # only when the office asks for figures of its own (年度总表 › 部门填报的数字)
+    SheetSpec("其他数字", "asked", AskedCount, "table", "党政办公室要各部门填报的其他数字（如咨询件数），按“说明”填写数值",
               required=False),
 )
 INSTRUCTIONS_SHEET = "填表说明"
@@ -286,6 +312,7 @@ class OfficeWorkbook(BaseModel):
     narratives: tuple[OfficeNarrative, ...]
     channels: tuple[OfficeChannel, ...] = ()  # none: the default CHANNELS (a workbook without the sheet)
     categories: tuple[OfficeCategory, ...] = ()  # none: no breakdown of 主动公开条数
+    asked: tuple[OfficeAsked, ...] = ()  # figures the office asks every department for (咨询件数…)
     last_year: tuple[LastYearFigure, ...] = ()  # last year's figures typed by the office (first year)
     disclosure: tuple[OfficeDisclosure, ...] = ()  # 表二 of the government format (a form: one record or none)
 
@@ -302,6 +329,7 @@ class DepartmentWorkbook(BaseModel):
     activities: tuple[Activity, ...]
     narratives: tuple[DepartmentNarrative, ...]
     breakdown: tuple[CategoryCount, ...] = ()  # only when the office lists categories
+    asked: tuple[AskedCount, ...] = ()  # only when the office asks for figures of its own
 
 
 CHANNELS: tuple[str, ...] = get_args(Channel)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from report_builder import template_calls
 from report_builder.findings import Finding, Severity
+from report_builder.formats import OWN_TEMPLATE
 
 __all__ = ["add_commands"]
 
@@ -27,7 +28,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     fields = sub.add_parser("fields", help="列出模板可用的全部名称及说明（给出年度文件夹时同时列出本年度的值）")
     fields.add_argument("year_dir", type=Path, nargs="?", metavar="年度文件夹", help="年度文件夹（可选）")
     fields.set_defaults(run=_fields)
-    guide = sub.add_parser("guide", help="写出《模板说明》Word 文档")
+    guide = sub.add_parser("guide", help="写出《模板说明》Word 文档（给出年度文件夹时含本年度的渠道、分类、"
+                                         "本校的段落）")
+    guide.add_argument("year_dir", type=Path, nargs="?", metavar="年度文件夹", help="年度文件夹（可选）")
     guide.add_argument("--out", type=Path, default=Path("模板说明.docx"), metavar="文件",
                        help="保存路径（默认 模板说明.docx，不覆盖已有文件）")
     guide.set_defaults(run=_guide)
@@ -64,7 +67,10 @@ def _fields(args: argparse.Namespace) -> int:
 
 
 def _guide(args: argparse.Namespace) -> int:
-    print(template_calls.write_template_guide(args.out))
+    if args.year_dir is not None and not args.year_dir.is_dir():
+        print(Finding("year-folder-missing", str(args.year_dir)), file=sys.stderr)
+        return USAGE
+    print(template_calls.write_template_guide(args.out, args.year_dir))
     return OK
 
 
@@ -81,7 +87,9 @@ def _formats(args: argparse.Namespace) -> int:
             print(f"✗ {finding}")
         for path in copied.written:
             print(path)
-            print("请在 Word 中修改这份模板；该年度选用这种格式时，build 会用它代替自带的模板。")
+            print("这份模板是本年度的“本校格式”：在 Word 中修改（“一、”“二、”……开头的各部分标题就是应有的部分），"
+                  "年度总表“报告格式”留空或选“本校格式”时，build 用它生成报告。" if path.name == OWN_TEMPLATE else
+                  "请在 Word 中修改这份模板；该年度选用这种格式时，build 会用它代替自带的模板。")
         return OK if copied.written else INPUT_PROBLEMS
     listed = template_calls.list_formats(args.year_dir)
     from report_builder.cli import _table  # the command line's table layout

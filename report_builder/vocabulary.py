@@ -10,6 +10,7 @@ writes docs/template.md from them; tests/test_vocabulary.py checks that they agr
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from report_builder.schema import (
     OFFICE_NARRATIVE_KEYS,
     OFFICE_SHEETS,
     ActivityKind,
+    OfficeAsked,
     OfficeCategory,
     OfficeChannel,
     OfficeDisclosure,
@@ -50,8 +52,9 @@ __all__ = [
     "CHECKLIST_FIGURES",
     "CHECKLIST_ITEMS", "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES",
     "FIGURES", "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS",
-    "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "category_terms",
-    "channel_figure", "channel_name_problem", "context_names", "count_terms", "declared_categories",
+    "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "asked_terms", "category_terms",
+    "channel_figure", "channel_name_problem", "close_name", "context_names", "count_terms", "declared_asked",
+    "declared_categories",
     "declared_channels", "declared_narratives", "department_narratives", "figure_terms", "narrative_name_problem",
     "DISCLOSURE_TERMS",
 ]
@@ -156,6 +159,11 @@ def declared_categories(office: Iterable[OfficeCategory]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.name for c in office))
 
 
+def declared_asked(office: Iterable[OfficeAsked]) -> tuple[str, ...]:
+    """The figures the office asks every department for (its 部门填报的数字 sheet: 咨询件数…), in its order."""
+    return tuple(dict.fromkeys(a.name for a in office))
+
+
 def channel_name_problem(name: str) -> str | None:
     """Why `name` cannot be a channel (its figure `channel_figure(name)` must be a template name), or None."""
     figure = channel_figure(name)
@@ -189,6 +197,13 @@ def category_terms(categories: Iterable[str]) -> tuple[Term, ...]:
     source = _department("breakdown", "count")
     return tuple(Term(channel_figure(c), f"分类为“{c}”的主动公开信息条数", f"{source}（分类为“{c}”的行，求和）")
                  for c in categories)
+
+def asked_terms(asked: Iterable[str]) -> tuple[Term, ...]:
+    """One figure per name the office asks departments for (vocabulary.declared_asked), under that name."""
+    source = _department("asked", "count")
+    return tuple(Term(name, f"各部门填报的“{name}”之和（年度总表“部门填报的数字”中设立）",
+                      f"{source}（数字名称为“{name}”的行，求和）") for name in asked)
+
 
 # The family the office extends: one figure per channel of its 公开渠道 sheet.
 CHANNEL_FAMILY = Term(
@@ -241,9 +256,12 @@ EVENT_FIGURES: tuple[str, ...] = tuple(t.name for t in EVENT_TERMS)
 DEPARTMENT_FIGURES: tuple[str, ...] = COUNT_FIGURES + EVENT_FIGURES
 
 
-def figure_terms(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = ()) -> tuple[Term, ...]:
-    """Every figure of a year whose office lists `channels` (and `categories`), in the report data's order."""
-    return (DEPARTMENTS_TERM, *count_terms(channels), *category_terms(categories), *CHECKLIST_TERMS, *EVENT_TERMS,
+def figure_terms(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = (),
+                 asked: Iterable[str] = ()) -> tuple[Term, ...]:
+    """Every figure of a year whose office lists `channels` (and `categories`, and figures it `asked`
+    departments for), in the report data's order."""
+    return (DEPARTMENTS_TERM, *count_terms(channels), *category_terms(categories), *asked_terms(asked),
+            *CHECKLIST_TERMS, *EVENT_TERMS,
             *DISCLOSURE_TERMS)
 
 
@@ -278,6 +296,8 @@ LISTS: tuple[ListTerm, ...] = (
              "渠道由各校自定，模板用这个列表就不必写出渠道名称", "由各“<渠道>条数”数字得出", (
         Term("渠道", "公开渠道的名称，如“校园网信息公开专栏”",
              _office("channels", "name") + "（不填时为默认的九个渠道）"),
+        Term("标识", "该渠道的名称、账号或地址（如微信公众号的名称和微信号、网址、信箱），没有填写的为空",
+             _office("channels", "identifier")),
         Term("条数", "通过该渠道主动公开的信息条数", "数字“<渠道>条数”")), False),
     ListTerm("不予公开理由", "各不予公开理由及其件数（只列件数不为 0 的理由）", "由各“…理由件数”数字得出", (
         Term("理由", f"不予公开理由（{'、'.join(REASONS)}）", _department("applications", "reason")),
@@ -352,12 +372,28 @@ LAST_YEAR_TERMS: tuple[Term, ...] = (
     Term(f"{LAST_YEAR}.<数字名称>", f"上年报告中该数字的值，如 {LAST_YEAR}.主动公开条数；上年没有该数字、"
          f"或未指定上年报告时为“{UNKNOWN}”（可写 {{% if {LAST_YEAR}.主动公开条数 is number %}} 判断）",
          LAST_YEAR_SOURCE),
-    Term(f"{YEAR_CHANGE}.<数字名称>", f"本年减上年的差（减少时为负数，取绝对值用 abs 过滤器）；上年未知时为“{UNKNOWN}”",
+    Term(f"{YEAR_CHANGE}.<数字名称>", f"本年减上年的差（减少时为负数）；上年未知时为“{UNKNOWN}”，所以比较或取绝对值"
+         f"（| abs）之前须先判断：{{% if {YEAR_CHANGE}.主动公开条数 is number %}}…{{% endif %}}",
          f"本年的数字与{LAST_YEAR_SOURCE}"),
 )
 
 
-def context_names(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = ()) -> frozenset[str]:
+def close_name(name: str, names: Iterable[str]) -> str | None:
+    """The one of `names` close enough to `name` to suggest it ("是不是要写：…？"): nearly the same
+    (difflib ratio ≥ CLOSE), or as long with one character changed (事游 → 事由); None when none is."""
+    candidates = list(names)
+    near = difflib.get_close_matches(name, candidates, n=1, cutoff=CLOSE)
+    if near:
+        return near[0]
+    return next((c for c in candidates
+                 if len(c) == len(name) > 1 and sum(a != b for a, b in zip(c, name, strict=True)) == 1), None)
+
+
+CLOSE = 0.7
+
+
+def context_names(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = (),
+                  asked: Iterable[str] = ()) -> frozenset[str]:
     """The top-level names of a template's data: texts, figures, lists, `工作记录`, `文字`, `上年`, `增减`."""
-    return frozenset([*(t.name for t in TEXTS), *(t.name for t in figure_terms(channels, categories)),
+    return frozenset([*(t.name for t in TEXTS), *(t.name for t in figure_terms(channels, categories, asked)),
                       *(t.name.split(".")[0] for t in LISTS), NARRATIVES, LAST_YEAR, YEAR_CHANGE])

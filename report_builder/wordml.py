@@ -29,7 +29,7 @@ from typing import Literal
 from lxml import etree
 
 __all__ = ["MAIN_PART", "NS", "W", "Cell", "Mode", "body_paragraphs", "main_part", "paragraph_texts", "parse_part",
-           "read_document", "tables"]
+           "read_document", "tables", "top_paragraphs"]
 
 NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{" + NS + "}"  # Clark notation prefix: W + "p" is a paragraph
@@ -64,6 +64,15 @@ def read_document(source: Path | bytes, mode: Mode = "accept", *, with_tables: b
         return [], []
     found = [_table_rows(t, mode, external) for t in body.iter(W + "tbl")] if with_tables else []
     return body_paragraphs(body, mode), found
+
+
+def top_paragraphs(source: Path | bytes, mode: Mode = "accept") -> list[str]:
+    """The texts of the paragraphs standing in the body itself (not in a table), in order."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        root = parse_part(package.read(main_part(package)))
+    body = root.find(W + "body")
+    return [_inline_text(p, _REMOVED[mode]) for p in ([] if body is None else _flat(body)) if p.tag == W + "p"]
 
 
 @dataclass(frozen=True, slots=True)

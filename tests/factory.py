@@ -16,6 +16,7 @@ from report_builder.schema import (
     ChecklistItem,
     DepartmentEntry,
     LastYearFigure,
+    OfficeAsked,
     OfficeCategory,
     OfficeChannel,
     OfficeInfo,
@@ -45,21 +46,22 @@ class SampleOffice:
     channels: tuple[OfficeChannel, ...] = ()  # none: no 公开渠道 sheet, the default nine
     categories: tuple[OfficeCategory, ...] = ()  # none: no 公开分类 sheet, no breakdown
     last_year: tuple[LastYearFigure, ...] = ()  # none: no 上年数字 sheet
+    asked: tuple[OfficeAsked, ...] = ()  # none: no 部门填报的数字 sheet, no 其他数字 sheet for departments
 
     def department_template(self, department: str) -> Workbook:
         """The generated template of one department (as `templates` makes it)."""
         return department_workbook(self.info, department, self.checklist, department_narratives(self.narratives),
-                                   declared_channels(self.channels), declared_categories(self.categories))
+                                   declared_channels(self.channels), declared_categories(self.categories), self.asked)
 
     def office_template(self) -> Workbook:
         return office_workbook(self.info, self.departments, self.checklist, self.narratives, self.channels,
-                               self.categories, self.last_year)
+                               self.categories, self.last_year, asked=self.asked)
 
 
 def sample_office(**overrides: Any) -> SampleOffice:
     """The sample office; `overrides` are OfficeInfo fields or departments / checklist / narratives / channels /
-    categories / last_year."""
-    keys = ("departments", "checklist", "narratives", "channels", "categories", "last_year")
+    categories / last_year / asked."""
+    keys = ("departments", "checklist", "narratives", "channels", "categories", "last_year", "asked")
     parts = {k: overrides.pop(k) for k in keys if k in overrides}
     info = OfficeInfo(**{
         "school_name": SCHOOL, "self_noun": "学院", "year_label": "2017-2018年度",

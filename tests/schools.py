@@ -12,6 +12,7 @@ from typing import Any
 
 import docx
 import openpyxl
+from conftest import ROOT
 from docx.text.paragraph import Paragraph
 from years import TEMPLATE
 
@@ -33,6 +34,7 @@ class Entered:
     proactive: int = 0
     applications: list[Application] = field(default_factory=list)
     complaints: int = 0  # 举报 rows
+    asked: dict[str, int] = field(default_factory=dict)  # the office's own figures (其他数字), summed
 
     @property
     def fees(self) -> int:
@@ -40,10 +42,11 @@ class Entered:
 
 
 def fill_forms(forms: Sequence[Path], year: Path, rng: random.Random, window: tuple[dt.date, dt.date], *,
-               paragraphs: Mapping[str, list[dict[str, Any]]] | None = None) -> Entered:
+               paragraphs: Mapping[str, list[dict[str, Any]]] | None = None, links: bool = False) -> Entered:
     """Each generated 填报表 filled as its department would (figures drawn from `rng`), saved into `year`.
 
-    Every department has one request at least, the first on the window's last day."""
+    Every department has one request at least, the first on the window's last day. `links`: each 已公开
+    清单 item with its column's address (a format that prints them asks for them)."""
     entered = Entered()
     days = (window[1] - window[0]).days
     for path in forms:
@@ -54,7 +57,8 @@ def fill_forms(forms: Sequence[Path], year: Path, rng: random.Random, window: tu
         fill_department(wb, "主动公开", [{"count": n} for n in counts])
         entered.proactive += sum(counts)
         items = [row for row in wb["清单事项"].iter_rows(min_row=3, values_only=True) if row[0]]
-        fill_department(wb, "清单事项", [{"status": "已公开"}] * len(items))
+        fill_department(wb, "清单事项", [{"status": "已公开", **({"link": f"https://xxgk.example.edu.cn/{row[0]}"}
+                                                                if links else {})} for row in items])
         requests = []
         for n in range(rng.randrange(1, 4)):
             received = window[1] if n == 0 and not entered.applications else \
@@ -70,6 +74,12 @@ def fill_forms(forms: Sequence[Path], year: Path, rng: random.Random, window: tu
                                            "summary": "反映收费信息未公开", "result": "纠正"}
                                           for n in range(complaints)])
         entered.complaints += complaints
+        if "其他数字" in wb.sheetnames:  # the figures the office asks for: 咨询件数…
+            names = [row[0] for row in wb["其他数字"].iter_rows(min_row=3, values_only=True) if row[0]]
+            values = [rng.randrange(0, 20) for _ in names]
+            fill_department(wb, "其他数字", [{"count": n} for n in values])
+            for name, value in zip(names, values, strict=True):
+                entered.asked[name] = entered.asked.get(name, 0) + value
         if paragraphs and path.stem in paragraphs:
             fill_department(wb, "文字材料", paragraphs[path.stem])
         (year / path.name).write_bytes(save_workbook(wb))
@@ -181,4 +191,74 @@ def college_template(folder: Path) -> Path:
     _find(d, INTRO).text = INTRO.replace("、主要问题", "、重点领域信息公开情况、主要问题").replace("三个", "四个")
     _find(d, "三、主要问题和改进措施").text = "四、主要问题和改进措施"
     _part_before(_find(d, "四、主要问题和改进措施"), "三、重点领域信息公开情况", _loop("重点领域信息公开情况"))
+    return _save(d, folder)
+
+
+# ---- an eight-part school in its own words, a letter-form report ---------------------------------------
+
+EIGHT_PART = ROOT / "templates" / "八部分模板.docx"
+OWN_WORDING = {  # the bundled 八部分's heading → the school's own wording (formats.PART_VARIANTS)
+    "一、概述": "一、信息公开工作概述",
+    "二、主动公开情况": "二、主动公开信息情况",
+    "三、依申请公开和不予公开情况": "三、依申请公开和不予公开的情况",
+    "四、对信息公开的评议情况": "四、对信息公开工作的评议情况",
+    "五、因{{ 自称 }}信息公开工作受到举报、复议、诉讼的情况": "五、因学校信息公开工作受到举报、复议、诉讼等情况",
+    "六、新做法新举措、主要经验、问题和改进措施": "六、信息公开工作的经验做法、存在问题和改进措施",
+    "七、其他需要报告的事项": "七、其他需要报告的事项",
+    "八、附：清单事项公开情况表": "八、《清单》事项公开情况表",
+}
+
+
+def eight_part_template(folder: Path) -> Path:
+    """The bundled 八部分 with each heading in the school's own words, as `formats --copy 八部分` then Word."""
+    d = docx.Document(str(EIGHT_PART))
+    for bundled, own in OWN_WORDING.items():
+        _find(d, bundled).text = own
+    path = folder / "八部分模板.docx"
+    d.save(str(path))
+    return path
+
+
+LETTER_TITLE = ("{{ 学校名称 }}", "{{ 年度 }}信息公开工作年报")
+
+
+def letter_template(folder: Path, *, hide: str = "") -> Path:
+    """A letter to the province, typed from scratch in Word: a two-line title, "省教育厅：", "现将…报告如下：",
+    five parts of the school's own (one its 重点领域), the channels with their identifiers, the 咨询 figures the
+    office asks departments for, a contact block of several lines, and an attachment listing each 清单 item with
+    its address. `hide`: a heading put inside an `{%p if %}` that this year's data leaves out (a mistake the
+    checks catch)."""
+    d = docx.Document()
+    for line in LETTER_TITLE:
+        d.add_paragraph(line, style="Title")
+    lines = [
+        "省教育厅：",
+        "根据《高等学校信息公开办法》，现将{{ 学校名称 }}{{ 年度 }}（{{ 起始日期 }}至{{ 截止日期 }}）"
+        "信息公开工作情况报告如下：",
+        "一、基本情况", *_loop("概述引言"),
+        "二、主动公开情况",
+        "{{ 自称 }}主动公开信息{{ 主动公开条数 }}条，其中{% for c in 公开渠道 %}{{ c.渠道 }}"
+        "{% if c.标识 %}（{{ c.标识 }}）{% endif %}{{ c.条数 }}条{% if not loop.last %}、{% endif %}{% endfor %}。",
+        "三、依申请公开和咨询情况",
+        "{{ 自称 }}共受理信息公开申请{{ 依申请公开件数 }}件，"
+        "答复咨询{{ 咨询件数 }}件（其中网上咨询{{ 网上咨询件数 }}件）。",
+        "四、重点领域信息公开情况", *_loop("重点领域信息公开情况"),
+        "五、存在的问题和改进措施", *_loop("改进措施"),
+        "联系方式：", *_loop("联系方式"),
+        "{{ 学校名称 }}",
+        "附件：{{ 自称 }}信息公开事项清单公开情况（共{{ 清单事项数 }}项）",
+    ]
+    for line in lines:
+        if hide and line == hide:
+            d.add_paragraph("{%p if 举报件数 > 1000 %}")
+            d.add_paragraph(line)
+            d.add_paragraph("{%p endif %}")
+        else:
+            d.add_paragraph(line)
+    table = d.add_table(rows=4, cols=4)
+    for row, cells in enumerate((("序号", "公开事项", "公开状态", "公开地址"), ("{%tr for c in 清单 %}", "", "", ""),
+                                 ("{{ c.序号 }}", "{{ c.公开事项 }}", "{{ c.公开状态 }}", "{{r c.栏目链接 }}"),
+                                 ("{%tr endfor %}", "", "", ""))):
+        for column, text in enumerate(cells):
+            table.cell(row, column).text = text
     return _save(d, folder)

@@ -7,6 +7,7 @@ with one paragraph added, "installed" into a temporary folder in place of templa
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -62,20 +63,22 @@ def test_the_office_workbook_chooses_and_each_format_keeps_its_own_versions(tmp_
     out = tmp_path / "out"
     eight = pipeline.build_report(year, out)
     assert eight.report is not None and eight.report_format == "八部分", eight.render_findings
-    assert eight.report.name.endswith("年度报告（八部分）_v1.docx") and MARK["八部分"] in _text(eight.report)
+    # the year's own format: no suffix
+    assert eight.report.name == "湖南石油化工职业技术学院2017-2018年度信息公开工作年度报告_v1.docx"
+    assert MARK["八部分"] in _text(eight.report)
     assert eight.template is not None and eight.template.path == installed / "八部分模板.docx"
     assert (versions.read_manifest(eight.report) or {})["format"] == "八部分"
 
     three = pipeline.build_report(year, out, report_format="三部分")  # --format overrides the workbook
     assert three.report is not None and three.report_format == "三部分"
-    assert three.report.name == eight.report.name.replace("（八部分）", "")  # the default's name, unchanged
+    assert three.report.name == eight.report.name.replace("年度报告_v1", "年度报告（三部分）_v1")  # not the year's
     assert MARK["八部分"] not in _text(three.report)
     again = pipeline.build_report(year, out)
     assert again.unchanged and again.report == eight.report
 
     listed = pipeline.list_report_versions(out / year.name)
-    assert sorted((v.path, v.report_format, v.changes) for v in listed.versions) == [  # listed in time order
-        (three.report, "三部分", ("首个版本",)), (eight.report, "八部分", ("首个版本",))]
+    assert sorted((v.path, v.report_format, v.changes) for v in listed.versions) == sorted([
+        (three.report, "三部分", ("首个版本",)), (eight.report, "八部分", ("首个版本",))])
 
 
 def test_an_unknown_format_in_the_workbook_is_an_error_at_its_cell(tmp_path: Path) -> None:
@@ -172,11 +175,33 @@ def _format_cell(year: Path) -> str:
 
 def test_a_template_given_for_a_chosen_format_must_have_its_parts(tmp_path: Path) -> None:
     """--template with --format (or the office's 报告格式) is that format's template: a 三部分 template is not
-    filed as a 政府格式 report; --template alone is the office's own (no parts asked)."""
+    filed as a 政府格式 report; --template alone is the office's own (本校格式: its own headings are its parts)."""
     year = make_year(tmp_path)
     default = ROOT / "templates" / "年度报告模板.docx"
     wrong = pipeline.build_report(year, tmp_path / "out", template=default, report_format="政府格式")
     assert wrong.report is None and {f.code for f in wrong.render_findings} == {"publication-part-missing"}
     assert not (tmp_path / "out").exists()
     own = pipeline.build_report(year, tmp_path / "out", template=default)
-    assert own.report is not None and own.report_format == "三部分"
+    assert own.report is not None and own.report_format == "本校格式"
+    assert own.summary_line.startswith("格式：本校格式；应有部分 3/3；")
+
+
+def test_the_accepted_wordings_are_the_ones_docs_formats_lists() -> None:
+    page = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| (\S+) \| (.+?) \| (.+?) \|$", page, re.M))
+    expected = {(name, part, "；".join(formats.PART_VARIANTS.get(part, ())) or "—")
+                for name in formats.BUNDLED for part in FORMATS[name].parts}
+    assert expected <= rows
+
+
+def test_a_heading_in_a_schools_own_words_is_the_part(tmp_path: Path) -> None:
+    """Every accepted wording of a bundled part passes the check before publication as that part."""
+    from report_builder.report.parts import part_findings
+
+    for part, wordings in formats.PART_VARIANTS.items():
+        for wording in wordings:
+            paragraphs = ["标题", wording.replace("学校", "学院"), "正文"]
+            findings, found = part_findings(paragraphs, [part], "学院", "模板.docx")
+            assert (findings, found) == ([], 1), (part, wording)
+    findings, found = part_findings(["六、心得体会"], ["六、新做法新举措、主要经验、问题和改进措施"], "学院", "模")
+    assert found == 0 and [f.code for f in findings] == ["publication-part-missing"]

@@ -55,10 +55,12 @@ def _start(root: Path, folder: str, office: object) -> Path:
     return year
 
 
-def _built(year: Path, template: Path, out: Path) -> pipeline.BuildResult:
-    built = pipeline.build_report(year, out, template=template)
+def _built(year: Path, out: Path) -> pipeline.BuildResult:
+    """The year built as the office does: its own template in the year folder (本校格式), no --template."""
+    built = pipeline.build_report(year, out)
     assert built.report is not None, [str(f) for f in built.check.findings + built.render_findings]
     assert not [f for f in built.check.findings if f.severity is E]
+    assert built.report_format == "本校格式" and built.template is not None and built.template.origin == "year"
     return built
 
 
@@ -85,8 +87,10 @@ def test_a_university_with_seven_parts_and_an_academic_year(tmp_path: Path) -> N
     assert len(forms.written) == len(UNIVERSITY_DEPARTMENTS) and not forms.findings
     entered = fill_forms(forms.written, year, random.Random(11), (dt.date(2019, 9, 1), dt.date(2020, 8, 31)))
 
-    built = _built(year, university_template(tmp_path), tmp_path / "out")
+    university_template(year)
+    built = _built(year, tmp_path / "out")
     assert built.report is not None
+    assert built.summary_line.startswith("格式：本校格式；应有部分 7/7；")  # its own seven headings
     assert built.report.name == "某某大学2019-2020学年信息公开工作年度报告_v1.docx"
     text = report_text(built.report)
     assert text[:2] == [UNIVERSITY, "2019-2020学年信息公开工作年度报告"]
@@ -135,8 +139,10 @@ def test_a_college_whose_year_ends_on_october_25(tmp_path: Path) -> None:
         name: [{"key": KEY_AREAS, "text": text}] for name, text in written.items()})
     assert any(a.received.month == 10 and a.received.year == 2020 for a in entered.applications)
 
-    built = _built(year, college_template(tmp_path), tmp_path / "out")
+    college_template(year)
+    built = _built(year, tmp_path / "out")
     assert built.report is not None
+    assert built.summary_line.startswith("格式：本校格式；应有部分 4/4；")
     found = built.check.findings + built.render_findings
     assert "duplicate-narrative" not in {f.code for f in found}  # the office asked several departments to write it
     assert built.report.name == "某某职业技术学院2020年信息公开工作报告_v1.docx"  # named after its title

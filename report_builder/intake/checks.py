@@ -21,6 +21,7 @@ from report_builder.intake.prefilled import check_info
 from report_builder.intake.reader import RawWorkbook
 from report_builder.intake.rules import (
     Context,
+    check_asked_names,
     check_breakdown_total,
     check_channel_names,
     check_channel_rows,
@@ -47,6 +48,8 @@ from report_builder.schema import (
 )
 from report_builder.vocabulary import (
     channel_figure,
+    context_names,
+    declared_asked,
     declared_categories,
     declared_channels,
     department_narratives,
@@ -94,7 +97,9 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     findings += check_channel_names(raw.file, sheets["categories"],
                                     {**fixed, **{channel_figure(c): f"公开渠道“{c}”" for c in channels}})
     categories = [getattr(r, "name", "") for r in sheets["categories"].records]
-    figures = [t.name for t in figure_terms(channels, categories)]
+    findings += check_asked_names(raw.file, sheets["asked"], context_names(channels, categories))
+    asked = [getattr(r, "name", "") for r in sheets["asked"].records]
+    figures = [t.name for t in figure_terms(channels, categories, asked)]
     findings += check_last_year_names(raw.file, sheets["last_year"], figures)
     findings += check_unique(raw.file, sheets["last_year"], "name")
     return _finish(raw, "office", OfficeWorkbook, sheets, findings, complete=info is not None)
@@ -127,6 +132,7 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None, index: Off
             paragraphs=index.paragraphs,
             channels=index.channels,
             categories=index.categories,
+            asked=index.asked,
             links_required=links_required(office.info.report_format),
         )
         findings += _check_department_info(raw, info_sheets["info"], index)
@@ -138,6 +144,11 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None, index: Off
         table_sheets["breakdown"] = check_channel_rows(raw, table_sheets["breakdown"], more, index.categories,
                                                        "breakdown")
         more += check_breakdown_total(raw.file, table_sheets["counts"], table_sheets["breakdown"])
+    if office is not None and index is not None and index.asked:  # the office's own figures (咨询件数…)
+        table_sheets["asked"] = check_channel_rows(raw, table_sheets["asked"], more, index.asked, "asked")
+        if not table_sheets["asked"].placement.letters:  # a form made before the office asked for them
+            more.append(Finding("missing-sheet", raw.file, table_sheets["asked"].placement.sheet,
+                                detail=f"年度总表列出了要各部门填报的数字（{'、'.join(index.asked)}），须填写该工作表"))
     return _finish(raw, "department", DepartmentWorkbook, {**info_sheets, **table_sheets},
                    findings + more, complete=info is not None)
 
@@ -155,6 +166,7 @@ class OfficeIndex:
     paragraphs: tuple[str, ...] = ()  # the 段落 departments may write (vocabulary.department_narratives)
     channels: tuple[str, ...] = CHANNELS  # the office's 公开渠道 (vocabulary.declared_channels)
     categories: tuple[str, ...] = ()  # the office's 公开分类 (vocabulary.declared_categories)
+    asked: tuple[str, ...] = ()  # the figures the office asks for (vocabulary.declared_asked)
 
     @classmethod
     def of(cls, office: OfficeWorkbook) -> OfficeIndex:
@@ -164,7 +176,7 @@ class OfficeIndex:
                    frozenset(number for number, count in counts.items() if count > 1),
                    {item.title: item.number for item in reversed(office.checklist)},
                    department_narratives(office.narratives), declared_channels(office.channels),
-                   declared_categories(office.categories))
+                   declared_categories(office.categories), declared_asked(office.asked))
 
 
 OFFICE_ONLY_SHEETS = frozenset(s.name for s in OFFICE_SHEETS) - frozenset(s.name for s in DEPARTMENT_SHEETS)

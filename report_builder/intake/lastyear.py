@@ -8,13 +8,13 @@ at its cell; a blank value means "unknown" (`未知`). Untrusted: call it in a w
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from pathlib import Path
 
 from report_builder.findings import Finding, Severity
 from report_builder.intake.cells import is_blank, parse_int, show
 from report_builder.intake.reader import RawSheet, read_workbook
+from report_builder.intake.rules import last_year_name_problem
 from report_builder.schema import INSTRUCTIONS_SHEET
 from report_builder.vocabulary import FIGURES, LAST_YEAR
 
@@ -46,9 +46,9 @@ def _figures(file: str, sheet: RawSheet) -> tuple[dict[str, int | None], tuple[F
         if name in HEADERS:
             continue
         if name not in names:
-            near = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
-            detail = f"是不是要写：{near[0]}？" if near else "请写报告中的数字名称，如“主动公开条数”"
-            findings.append(Finding("last-year-unknown-name", file, sheet.name, f"A{row0 + 1}", show(label), detail))
+            if not is_blank(raw):  # an untyped row is not used: nothing to say
+                findings.append(Finding("last-year-unknown-name", file, sheet.name, f"A{row0 + 1}", show(label),
+                                        last_year_name_problem(name, names)))
             continue
         if name in figures:
             findings.append(Finding("duplicate-row", file, sheet.name, f"A{row0 + 1}", name, f"“{name}”写了两次"))

@@ -1,8 +1,9 @@
 """Which Word template a build uses, where it came from, and the exact bytes it renders.
 
 The template is `--template`, else the chosen format's file in the year folder (`年度报告模板.docx`
-for the default; it may have arrived by email: untrusted), else the format's bundled one
-(report_builder.formats). It is pre-checked (document_safety.precheck_document: no symlink, no zip
+for 本校格式, the office's own; `八部分模板.docx`… for an edited copy of a bundled format; it may have
+arrived by email: untrusted), else the format's bundled one (report_builder.formats; 三部分 is always
+the bundled one). It is pre-checked (document_safety.precheck_document: no symlink, no zip
 bomb, no DOCTYPE, a real .docx), then read once, without following links; the bytes read are the bytes parsed, rendered
 and hashed.
 """
@@ -18,13 +19,13 @@ from pathlib import Path
 from typing import Literal
 
 from report_builder.findings import Finding
-from report_builder.formats import DEFAULT_FORMAT, FORMATS, bundled_template
+from report_builder.formats import DEFAULT_FORMAT, FORMATS, OWN_TEMPLATE, bundled_template
 from report_builder.intake.document_safety import MAX_DOCUMENT_BYTES, precheck_document
 
 __all__ = ["ORIGINS", "TEMPLATE_FILES", "TEMPLATE_NAME", "UsedTemplate", "file_sha256", "find_template",
-           "load_template"]
+           "has_own_template", "load_template"]
 
-TEMPLATE_NAME = FORMATS[DEFAULT_FORMAT].file  # 年度报告模板.docx: the default format's, in a year folder
+TEMPLATE_NAME = OWN_TEMPLATE  # 年度报告模板.docx: the office's own format (本校格式), in a year folder
 TEMPLATE_FILES = frozenset(f.file for f in FORMATS.values())  # a year folder's own copy of any format
 Origin = Literal["option", "year", "default"]
 ORIGINS: dict[Origin, str] = {"option": "--template 指定的模板", "year": "年度文件夹中的模板", "default": "自带的模板"}
@@ -40,10 +41,17 @@ class UsedTemplate:
     data: bytes = field(repr=False)
 
 
+def has_own_template(year_dir: Path) -> bool:
+    """Whether the year folder holds the office's own template (年度报告模板.docx: 本校格式), even a bad one."""
+    return os.path.lexists(Path(year_dir) / OWN_TEMPLATE)
+
+
 def find_template(year_dir: Path, explicit: Path | None = None,
                   report_format: str = DEFAULT_FORMAT) -> tuple[Path, Origin] | None:
-    """The template to use and its origin: --template, else the year folder's own copy of the format's file
-    (年度报告模板.docx for the default), else the bundled one; None when none exists (or the format is unknown).
+    """The template to use and its origin: --template, else the year folder's file of the format
+    (年度报告模板.docx for 本校格式, 八部分模板.docx for an edited 八部分…), else the bundled one; None when none
+    exists (or the format is unknown). 三部分 is always the bundled one: its file name in a year folder is
+    本校格式's.
 
     A year-folder entry of that name is chosen even when it is a link or not a file, so that the
     pre-check says what is wrong with it instead of the default being used silently.
@@ -52,8 +60,9 @@ def find_template(year_dir: Path, explicit: Path | None = None,
         return (explicit, "option") if os.path.lexists(explicit) else None
     if report_format not in FORMATS:
         return None
-    own = Path(year_dir) / FORMATS[report_format].file
-    if os.path.lexists(own):
+    chosen = FORMATS[report_format]
+    own = Path(year_dir) / chosen.file
+    if os.path.lexists(own) and (chosen.own or chosen.file != OWN_TEMPLATE):
         return own, "year"
     bundled = bundled_template(report_format)
     return (bundled, "default") if bundled else None

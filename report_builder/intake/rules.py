@@ -8,10 +8,9 @@ each channel once). Each gives findings; intake.checks applies them.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,10 +23,12 @@ from report_builder.names import name_problem
 from report_builder.schema import (
     CARRIED_OVER_DAYS,
     CHANNELS,
+    COMMON_CHANNELS,
     DEPARTMENT_SHEETS,
     LAST_YEAR_MARK,
     NEEDS_REASON,
     Application,
+    AskedCount,
     CategoryCount,
     ChannelCount,
     ChecklistAnswer,
@@ -36,13 +37,13 @@ from report_builder.schema import (
     Row,
     SheetSpec,
 )
-from report_builder.vocabulary import channel_figure, channel_name_problem, narrative_name_problem
+from report_builder.vocabulary import channel_figure, channel_name_problem, close_name, narrative_name_problem
 
 __all__ = [
     "ROW_RULES", "Context", "check_breakdown_total", "check_channel_names", "check_channel_rows",
     "check_item_departments",
     "check_last_year_text", "check_lookalike_names", "check_names", "check_narrative_names", "check_office_info",
-    "check_unique", "row_check",
+    "check_asked_names", "check_unique", "last_year_name_problem", "row_check",
 ]
 
 
@@ -58,6 +59,7 @@ class Context:
     paragraphs: tuple[str, ...] = ()  # the 段落 a department may write (vocabulary.department_narratives)
     channels: tuple[str, ...] = ()  # the office's 公开渠道 (vocabulary.declared_channels)
     categories: tuple[str, ...] | None = None  # the office's 公开分类 (None: no office workbook to compare)
+    asked: tuple[str, ...] | None = None  # the figures the office asks for (None: no office workbook to compare)
     links_required: bool = False  # the office's format prints each 已公开 item's link (formats.links_required)
 
 
@@ -149,6 +151,14 @@ def _channel(values: Mapping[str, object], context: Context) -> list[tuple[str, 
     return [("channel", "channel-not-declared", "本年度的渠道：" + "、".join(context.channels))]
 
 
+def _asked(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
+    name = values.get("name")
+    if context.asked is None or not isinstance(name, str) or name in context.asked:
+        return []
+    return [("name", "asked-not-declared", f"本年度要填报的数字：{'、'.join(context.asked)}" if context.asked
+             else "本年度没有要各部门另外填报的数字")]
+
+
 def _category(values: Mapping[str, object], context: Context) -> list[tuple[str, str, str]]:
     category = values.get("category")
     if context.categories is None or not isinstance(category, str) or category in context.categories:
@@ -160,6 +170,7 @@ def _category(values: Mapping[str, object], context: Context) -> list[tuple[str,
 ROW_RULES: dict[type[Row], tuple[RowRule, ...]] = {
     ChannelCount: (_channel,),
     CategoryCount: (_category,),
+    AskedCount: (_asked,),
     Application: (_application,),
     ChecklistAnswer: (_checklist_answer, _checklist_link),
     DepartmentNarrative: (_paragraph,),
@@ -256,7 +267,8 @@ def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Fin
     With `key` "breakdown": each of the office's categories once on 主动公开分类."""
     sheet = next((s for s in raw.sheets if s.name == result.placement.sheet), None)
     spec = next(s for s in DEPARTMENT_SHEETS if s.key == key)
-    field_name, what = ("channel", "渠道") if key == "counts" else ("category", "分类")
+    field_name, what = {"counts": ("channel", "渠道"), "breakdown": ("category", "分类"),
+                        "asked": ("name", "数字")}[key]
     if sheet is None:
         return result
     header0, col_of, _ = match_header(raw.file, sheet, spec)
@@ -271,6 +283,24 @@ def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Fin
     dropped = len(result.records) - len(kept)
     tally = Tally(result.tally.read, result.tally.accepted - dropped, result.tally.rejected + dropped)
     return SheetResult(tuple(result.records[i] for i in kept), placement, result.findings, tally)
+
+
+def check_asked_names(file: str, result: SheetResult, taken: Iterable[str]) -> list[Finding]:
+    """The figures the office asks departments for: each a name a template can write, listed once, not a name
+    the year already has (`taken`: vocabulary.context_names)."""
+    found: list[Finding] = []
+    first: dict[str, str] = {}
+    names = frozenset(taken)
+    for i, record in enumerate(result.records):
+        name, cell = getattr(record, "name", ""), result.placement.cell(i, "name")
+        problem = narrative_name_problem(name)
+        if problem is None and name in names:
+            problem = "报告中已有这个名称"
+        elif problem is None and first.setdefault(name, cell) != cell:
+            problem = f"与 {first[name]} 重复"
+        if problem:
+            found.append(Finding("asked-name-unusable", file, result.placement.sheet, cell, name, problem))
+    return found
 
 
 def check_breakdown_total(file: str, counts: SheetResult, breakdown: SheetResult) -> list[Finding]:
@@ -300,16 +330,25 @@ def check_item_departments(file: str, result: SheetResult, names: set[str]) -> l
 
 
 def check_last_year_names(file: str, result: SheetResult, figures: Sequence[str]) -> list[Finding]:
-    """Each name on 上年数字 is a figure of this year's report (the nearest one is suggested)."""
+    """A name on 上年数字 that is not a figure of this year's report is a warning (its row is not used), and
+    only when a value was typed: a blank new-year lists every default channel's `<渠道>条数`, which the office
+    may replace with its own (last_year_name_problem)."""
     found = []
     for i, record in enumerate(result.records):
         name = getattr(record, "name", "")
-        if name not in figures:
-            near = difflib.get_close_matches(name, figures, n=1, cutoff=0.5)
-            detail = f"是不是要写：{near[0]}？" if near else "请写报告中的数字名称，如“主动公开条数”"
+        if name not in figures and getattr(record, "value", None) is not None:
             found.append(Finding("last-year-unknown-name", file, result.placement.sheet,
-                                 result.placement.cell(i, "name"), name, detail))
+                                 result.placement.cell(i, "name"), name, last_year_name_problem(name, figures)))
     return found
+
+
+def last_year_name_problem(name: str, figures: Sequence[str]) -> str:
+    """Why a 上年数字 name is not this year's figure, and the one it may stand for when there is a close one."""
+    channel = next((c for c in (*CHANNELS, *COMMON_CHANNELS) if channel_figure(c) == name), None)
+    if channel is not None:
+        return f"本年度年度总表“公开渠道”表中没有“{channel}”"
+    near = close_name(name, figures)
+    return f"是不是要写：{near}？" if near else "请写报告中的数字名称，如“主动公开条数”"
 
 
 def check_unique(file: str, result: SheetResult, field_name: str) -> list[Finding]:

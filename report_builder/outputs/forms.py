@@ -247,32 +247,39 @@ def office_workbook(info: schema.OfficeInfo | None, departments: Sequence[schema
                     channels: Sequence[schema.OfficeChannel] = (),
                     categories: Sequence[schema.OfficeCategory] = (),
                     last_year: Sequence[schema.LastYearFigure] = (),
-                    disclosure: schema.OfficeDisclosure | None = None) -> Workbook:
+                    disclosure: schema.OfficeDisclosure | None = None,
+                    asked: Sequence[schema.OfficeAsked] | None = ()) -> Workbook:
     """The office's 年度总表, filled with the given data (`info` None and empty sequences: a blank one).
 
     Its date cells accept any date (they define the window); the window only appears in its texts.
     The 公开渠道 sheet is written only with `channels` (without it, the year uses schema.CHANNELS), the
-    公开分类 sheet only with `categories`, 上年数字 only with `last_year`, 政府信息数据 only with `disclosure`."""
+    公开分类 sheet only with `categories`, 上年数字 only with `last_year`, 政府信息数据 only with `disclosure`,
+    部门填报的数字 only with `asked` (None: the sheet, empty)."""
     data = {"info": info, "departments": departments, "checklist": checklist, "narratives": narratives,
-            "channels": channels, "categories": categories, "last_year": last_year, "disclosure": disclosure}
+            "channels": channels, "categories": categories, "last_year": last_year, "disclosure": disclosure,
+            "asked": [] if asked is None else asked}
     start, end = (info.window_start, info.window_end) if info else (None, None)
     ctx = FormContext(new_workbook(), start, end, bound=False)
-    specs = tuple(s for s in schema.OFFICE_SHEETS if s.required or data.get(s.key))
+    specs = tuple(s for s in schema.OFFICE_SHEETS
+                  if s.required or data.get(s.key) or (s.key == "asked" and asked is None))
     return _build(ctx, specs, _office_lines(info, ctx, specs), data)
 
 
 def department_workbook(info: schema.OfficeInfo, department: str, items: Sequence[schema.ChecklistItem],
                         paragraphs: Sequence[str] = schema.DEPARTMENT_NARRATIVE_KEYS,
-                        channels: Sequence[str] = schema.CHANNELS, categories: Sequence[str] = ()) -> Workbook:
+                        channels: Sequence[str] = schema.CHANNELS, categories: Sequence[str] = (),
+                        asked: Sequence[schema.OfficeAsked] = ()) -> Workbook:
     """One department's template: instructions, pre-filled and locked where the office decides;
     `paragraphs` are the 段落 it may write (vocabulary.department_narratives of the office workbook),
     `channels` one pre-filled 主动公开 row each (vocabulary.declared_channels); `categories` (the office's
-    breakdown, vocabulary.declared_categories) one row each on a 主动公开分类 sheet, written only with them."""
+    breakdown, vocabulary.declared_categories) one row each on a 主动公开分类 sheet, written only with them;
+    `asked` (the figures the office asks for) one row each on an 其他数字 sheet, written only with them."""
     data = {
         "info": {"department": department, "year_label": info.year_label,
                  "window_start": info.window_start, "window_end": info.window_end},
         "counts": [{"channel": channel, "count": 0} for channel in channels],
         "breakdown": [{"category": category, "count": 0} for category in categories],
+        "asked": [{"name": a.name, "description": a.description, "count": 0} for a in asked],
         "checklist": [{"number": i.number, "category": i.category, "title": i.title}
                       for i in items if i.department == department],
     }

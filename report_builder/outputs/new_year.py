@@ -68,10 +68,11 @@ def _marked(narrative: OfficeNarrative) -> OfficeNarrative:
 
 def next_office_workbook(last: OfficeWorkbook) -> Workbook:
     """The next year's office workbook, carried over from last year's (checked) one."""
-    channels = [OfficeChannel(name=name) for name in declared_channels(last.channels)]  # listed, to edit
+    channels = list(last.channels) or [OfficeChannel(name=name) for name in declared_channels(())]  # to edit
     blank = OfficeDisclosure() if last.disclosure else None  # this year's 表二 is typed anew, never carried
     return office_workbook(next_info(last.info), last.departments, last.checklist,
-                           [_marked(n) for n in last.narratives], channels, last.categories, disclosure=blank)
+                           [_marked(n) for n in last.narratives], channels, last.categories, disclosure=blank,
+                           asked=last.asked or None)  # the sheet even when empty: an office can start using it
 
 
 def _typed_last_year(channels: tuple[str, ...]) -> list[str]:
@@ -89,4 +90,5 @@ def blank_office_workbook() -> Workbook:
                            [OfficeChannel(name=name) for name in channels], (),
                            [LastYearFigure(name=name, value=None) for name in _typed_last_year(channels)],
 
-                           disclosure=OfficeDisclosure())  # 表二 of the government format, to type when used
+                           disclosure=OfficeDisclosure(),  # 表二 of the government format, to type when used
+                           asked=None)  # 部门填报的数字, empty: 咨询件数 and the like, to list when wanted

@@ -39,14 +39,16 @@ def titled_stem(docx: bytes, school_name: str, year_label: str) -> str:
     """The report's file name from the title its template rendered, so "…信息公开工作报告" is named so.
 
     The title is the paragraphs in the Title style that open the document (else the first of its
-    first paragraphs that names a 报告), the school's name put first when the title lacks it.
+    first paragraphs that names a 报告), the school's name put first when the title lacks it (a title that
+    holds it anywhere, "2022年某某学院…年度报告", is not given it twice).
     Without a title, or with one too long for a file name: `report_stem`."""
     try:
         title = "".join(_rendered_title(docx).split())
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
         title = ""
-    if title and school_name and not title.startswith(school_name):
-        title = school_name + title
+    school = "".join(school_name.split())
+    if title and school and school not in title:
+        title = school + title
     stem = safe_stem(title, 10 * MAX_STEM_BYTES, fallback="")
     return stem if stem and len(stem.encode()) <= MAX_STEM_BYTES else report_stem(school_name, year_label)
 
@@ -65,7 +67,7 @@ def _rendered_title(docx: bytes) -> str:
     texts = [(_style(p), "".join(t.text or "" for t in p.iter(W + "t")).strip()) for p in paragraphs]
     texts = [(style, text) for style, text in texts if text][:_LOOKED_AT]
     leading = "".join(text for _, text in itertools.takewhile(lambda t: t[0] in title_ids, texts))
-    return leading or next((text for _, text in texts if "报告" in text), "")
+    return leading or next((text for _, text in texts if "报告" in text or "年报" in text), "")
 
 
 def _style(paragraph: etree._Element) -> str | None:

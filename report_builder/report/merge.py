@@ -35,8 +35,10 @@ from report_builder.vocabulary import (
     DEPARTMENT_COUNT,
     EVENT_FIGURES,
     TEXTS,
+    asked_terms,
     category_terms,
     count_terms,
+    declared_asked,
     declared_categories,
     declared_channels,
     declared_narratives,
@@ -77,6 +79,7 @@ class ReportData:
     narrative_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key → texts before filling
     last_year: LastYear | None = None  # last year's figures (build --from), for `上年.…` and `增减.…`
     channels: tuple[str, ...] = ()  # the office's 公开渠道 (vocabulary.declared_channels), in its order
+    channel_identifiers: dict[str, str] = field(default_factory=dict)  # a channel's 名称或地址, when given
 
     @property
     def values(self) -> dict[str, str]:
@@ -119,6 +122,7 @@ def merge_year(office: OfficeWorkbook, summaries: Sequence[DepartmentSummary],
         narrative_sources=raw,
         last_year=last_year,
         channels=declared_channels(office.channels),
+        channel_identifiers={c.name: c.identifier for c in office.channels if c.identifier},
     )
     return data, findings
 
@@ -149,7 +153,8 @@ def _figure(name: str, sources: Iterable[Source | None]) -> Figure:
 def _figures(office: OfficeWorkbook, known: Sequence[DepartmentSummary],
              findings: list[Finding]) -> dict[str, Figure]:
     counts = [t.name for t in (*count_terms(declared_channels(office.channels)),  # the office's channels
-                               *category_terms(declared_categories(office.categories)))]
+                               *category_terms(declared_categories(office.categories)),
+                               *asked_terms(declared_asked(office.asked)))]
     shares: dict[str, list[Source]] = {name: [] for name in (*counts, *EVENT_FIGURES)}
     for summary in known:
         for name, sources in summary.shares.items():

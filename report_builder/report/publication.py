@@ -3,10 +3,10 @@
 `check_publication` reads the .docx it is given (report_builder.wordml) and the year's data, and
 returns a `Publication`: findings, and the figures of the build's last line (`summary_line`).
 
-- **Required parts**: each heading the format requires (report_builder.formats, `ReportFormat.parts`) is
-  a paragraph of the report, in order. Spaces and full-width/half-width forms do not count; `{{ 自称 }}` in
-  a part is the school's 自称, which may also stand where the part says 学校/学院. Missing or out of
-  order: an error about the template.
+- **Required parts**: each heading the format requires (report_builder.formats, `ReportFormat.parts`, with
+  their accepted wordings), or that the template declares (本校格式), is a paragraph of the report, in order
+  (report.parts). Missing or out of order: an error about the template; a declared part's ordinals that
+  do not run 一、二、三…: a warning.
 - **Year and window**: every "2017-2018学年度/年度/学年" of the text is the window's years or a year
   label the office wrote (年度, 下一学年…); every "2017年9月1日至2018年8月31日" is the window. A paragraph
   quoting another year or window is a warning naming its first words.
@@ -34,17 +34,16 @@ from dataclasses import dataclass
 from report_builder.dates import chinese_date, chinese_window
 from report_builder.findings import OFFICE_FILE, Finding, Severity
 from report_builder.report.merge import ReportData
+from report_builder.report.parts import numbering_findings, part_findings
 from report_builder.tables import identities
 from report_builder.vocabulary import CHECKLIST, CHECKLIST_ITEMS
 from report_builder.wordml import Cell, read_document
 
 __all__ = ["ChecklistTable", "Publication", "check_publication", "publication_deadline"]
 
-SELF_NOUNS = ("学校", "学院", "大学", "本校")  # a part's words the school's 自称 may replace
 PUBLISHED = "已公开"
 FEE_FIGURE = "收费总额"
 FIRST_WORDS = 16  # how much of a paragraph names it
-_SELF_NOUN_TAG = re.compile(r"\{\{\s*自称\s*\}\}")
 
 _SPAN = re.compile(r"(?<!\d)(\d{4})\s*[-—–~～至到]\s*(\d{4})\s*(学年度|年度|学年)")
 _YEAR = re.compile(r"(?<![\d\-—–~～])(\d{4})\s*年度")
@@ -101,13 +100,16 @@ class Publication:
 
 
 def check_publication(docx: bytes, data: ReportData, required_parts: Sequence[str], today: dt.date,
-                      deadline: dt.date | None = None, *, template: str = "") -> Publication:
+                      deadline: dt.date | None = None, *, template: str = "", declared: bool = False) -> Publication:
     """Read the rendered report `docx` back and check it before publication (see the module docstring).
 
-    `template` names the template file: the findings about the report's text are about it.
+    `template` names the template file: the findings about the report's text are about it. `declared`: the
+    required parts are the template's own headings (本校格式), not a bundled format's.
     """
     paragraphs, found_tables = read_document(docx)  # one read of the report for every check
-    findings, found = _part_findings(paragraphs, required_parts, data.info.self_noun, template)
+    findings, found = part_findings(paragraphs, required_parts, data.info.self_noun, template, declared=declared)
+    if declared:
+        findings += numbering_findings(required_parts, template)
     findings += _year_findings(paragraphs, data, template)
     checklist, checklist_findings = _checklist_table(found_tables, data, template)
     findings += checklist_findings
@@ -135,26 +137,6 @@ def publication_deadline(window_end: dt.date) -> dt.date:
 def _plain(text: str) -> str:
     """Full-width forms folded (NFKC), spaces of every kind removed."""
     return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-def _part_findings(paragraphs: Sequence[str], parts: Sequence[str], self_noun: str,
-                   template: str) -> tuple[list[Finding], int]:
-    """Each required part's heading is a paragraph, after the previous part's: (findings, parts found)."""
-    plain = [_plain(p) for p in paragraphs]
-    findings: list[Finding] = []
-    found, after = 0, 0
-    for part in (_SELF_NOUN_TAG.sub(self_noun, p) for p in parts):
-        forms = {_plain(part)} | {_plain(part.replace(noun, self_noun)) for noun in SELF_NOUNS if self_noun}
-        where = [i for i, text in enumerate(plain) if text in forms]
-        later = [i for i in where if i >= after]
-        if later:
-            found, after = found + 1, later[0] + 1
-        elif where:
-            findings.append(Finding("publication-part-order", template, value=part,
-                                    detail=f"“{part}”出现在前一部分之前"))
-        else:
-            findings.append(Finding("publication-part-missing", template, value=part, detail=f"“{part}”"))
-    return findings, found
 
 
 def _year_findings(paragraphs: Sequence[str], data: ReportData, template: str) -> list[Finding]:

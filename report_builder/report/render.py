@@ -11,27 +11,26 @@ XML part is checked well-formed with a strict parser before docxtpl's recovering
 from __future__ import annotations
 
 import functools
-import html
 import io
 import re
-import types
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import jinja2
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from report_builder.findings import ReportBuilderError
 from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
 from report_builder.report.lastyear import last_year_context, last_year_values
 from report_builder.report.links import Relate, with_links
 from report_builder.report.merge import ReportData, fill_named
-from report_builder.report.sandbox import Forbidden, TemplateEnvironment
-from report_builder.report.template_words import ALIASES, syntax_message, typable_tags
+from report_builder.report.render_errors import RenderError as RenderError  # re-exported: callers catch it here
+from report_builder.report.render_errors import paragraph_label, template_problem
+from report_builder.report.sandbox import TemplateEnvironment
+from report_builder.report.template_words import ALIASES, typable_tags
 from report_builder.tables import OUTCOME_GROUPS, REASONS, reason_figure
 from report_builder.vocabulary import (
     ACTIVITIES,
@@ -49,16 +48,6 @@ from report_builder.vocabulary import (
 # small for a small year, so that a template looping for ever is stopped quickly.
 RENDER_TIMEOUT_S, RENDER_TIMEOUT_PER_DEPARTMENT_S = 10.0, 0.01
 RENDER_MEMORY_MB, RENDER_MEMORY_PER_DEPARTMENT_MB = 500, 0.4
-
-Problem = Literal["template-error", "template-unsafe", "template-too-costly"]
-
-class RenderError(ReportBuilderError):
-    """The template could not be rendered; `message` is Chinese, for the office; `code` a finding code."""
-
-    def __init__(self, message: str, code: Problem = "template-error") -> None:
-        super().__init__(message, code)
-        self.code: Problem = code
-
 
 class Marked(int):
     """A figure that renders with a marker around it, to find the sentence it lands in."""
@@ -118,7 +107,8 @@ def report_context(data: ReportData, *, marked: bool = False, relate: Relate | N
     lists: dict[str, list[dict[str, Any]]] = {
         name: [_clean_row(row) for row in data.lists.get(name, ())] for name in COLLECTED_LISTS}
     lists[CHECKLIST] = with_links(lists[CHECKLIST], relate)
-    lists[CHANNEL_LIST] = [{"渠道": c, "条数": figures[channel_figure(c)]}
+    lists[CHANNEL_LIST] = [{"渠道": c, "标识": clean_text(data.channel_identifiers.get(c, "")),
+                            "条数": figures[channel_figure(c)]}
                            for c in data.channels if figures.get(channel_figure(c))]
     lists["申请结果"] = [{"结果": g, "件数": figures[f"{g}件数"]} for g in OUTCOME_GROUPS if figures[f"{g}件数"]]
     lists["不予公开理由"] = [{"理由": r, "件数": figures[reason_figure(r)]}
@@ -243,7 +233,7 @@ class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
             check_narrative_names(src_xml, context[NARRATIVES], jinja_env or TemplateEnvironment())
             xml: str = super().render_xml_part(src_xml, part, context, jinja_env)
         except Exception as error:  # noqa: BLE001 - anything the template's code raised
-            raise template_problem(error, src_xml) from error
+            raise template_problem(error, src_xml, context, jinja_env or TemplateEnvironment()) from error
         check_well_formed(xml)
         return xml
 
@@ -269,9 +259,10 @@ def check_narrative_names(src_xml: str, declared: Mapping[str, object], env: jin
         if not (isinstance(node.node, jinja2.nodes.Name)  # type: ignore[attr-defined]
                 and node.node.name == NARRATIVES and isinstance(key, str)) or key in declared:  # type: ignore[attr-defined]
             continue
-        where = _paragraph(lines[node.lineno - 1]) if 0 < node.lineno <= len(lines) else ""
-        raise RenderError(f"模板中的“{NARRATIVES}.{key}”：没有名为“{key}”的文字材料段落{where}；"
-                          f"可用的段落：{'、'.join(declared)}。新的段落请先在年度总表的“文字材料”中设立")
+        where = paragraph_label(lines[node.lineno - 1]) if 0 < node.lineno <= len(lines) else ""
+        raise RenderError(f"模板中的“{NARRATIVES}.{key}”：没有名为“{key}”的文字材料段落；"
+                          f"可用的段落：{'、'.join(declared)}。新的段落请先在年度总表的“文字材料”中设立",
+                          place=where, tag=f"{NARRATIVES}.{key}")
 
 
 _STRICT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -287,51 +278,8 @@ def check_well_formed(xml: str) -> None:
         offset = sum(len(x) + 1 for x in xml.split("\n")[:line - 1]) + max(column - 1, 0)
         start = max(xml.rfind("<w:p ", 0, offset), xml.rfind("<w:p>", 0, offset), 0)
         end = xml.find("</w:p>", start)
-        raise RenderError(f"模板生成的内容不是有效的 XML{_paragraph(xml[start:end if end > 0 else None])}") from error
-
-
-def template_problem(error: Exception, src_xml: str) -> RenderError:
-    """What the template did wrong, in Chinese, with the first words of its paragraph."""
-    if isinstance(error, RenderError):
-        return error
-    lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml).splitlines()  # as docxtpl numbers them
-    line = _template_line(error)
-    where = _paragraph(lines[line - 1]) if 0 < line <= len(lines) else ""
-    if isinstance(error, Forbidden):
-        return RenderError(f"模板试图{error.what}，出于安全原因不允许{where}", "template-unsafe")
-    if isinstance(error, jinja2.exceptions.SecurityError):
-        return RenderError(f"模板使用了不允许的功能{where}", "template-unsafe")
-    if isinstance(error, (MemoryError, RecursionError)):
-        return RenderError(f"模板的计算量过大{where}", "template-too-costly")
-    if isinstance(error, jinja2.UndefinedError):
-        return RenderError(f"模板中使用了不存在的数据名称（{_undefined_name(error)}）{where}")
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        return RenderError(f"模板中的标记不完整或有误：{syntax_message(error)}{where}")
-    if isinstance(error, jinja2.TemplateError):
-        return RenderError(f"模板无法生成报告：{error}{where}")
-    if isinstance(error, ValueError) and "XML compatible" in str(error):
-        return RenderError(f"模板生成了 XML 不允许的字符{where}")
-    return RenderError(f"模板中的运算无法完成（{type(error).__name__}）{where}")
-
-
-def _template_line(error: Exception) -> int:
-    """The template line the error happened on (0 when unknown)."""
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        return error.lineno
-    line, tb = 0, error.__traceback__
-    while isinstance(tb, types.TracebackType):
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
-def _paragraph(xml: str, words: int = 30) -> str:
-    """"（段落“…”）": the first characters of the paragraph whose XML is given."""
-    text = " ".join(html.unescape(_TAGS.sub("", xml)).split())
-    if not text:
-        return ""
-    return f"（段落“{text[:words]}{'…' if len(text) > words else ''}”）"
+        raise RenderError("模板生成的内容不是有效的 XML",
+                          place=paragraph_label(xml[start:end if end > 0 else None])) from error
 
 
 def strip_marks(marked_docx: bytes) -> bytes:
@@ -342,10 +290,3 @@ def strip_marks(marked_docx: bytes) -> bytes:
         return MARK.sub(lambda m: m.group(2), content.decode("utf-8")).encode("utf-8")
 
     return normalize_zip(marked_docx, strip)
-
-
-def _undefined_name(error: jinja2.UndefinedError) -> str:
-    message = str(error.message or "")
-    if attribute := re.search(r"has no attribute '([^']*)'", message):  # 文字.<名称>, c.<字段>
-        return attribute.group(1)
-    return message.split("'")[1] if message.count("'") >= 2 else message

@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-__all__ = ["ALLOWED_FILTERS", "FORBIDDEN_GLOBALS", "Forbidden", "TemplateEnvironment"]
+__all__ = ["ALLOWED_FILTERS", "FORBIDDEN_GLOBALS", "Forbidden", "ListPrinted", "TemplateEnvironment"]
 
 # The filters a template may use: those the default template and docs/template.md use (join), and
 # common harmless ones whose cost is linear in their input. Left out on purpose: format, center,
@@ -61,13 +61,29 @@ class Forbidden(SecurityError):
         self.what = what
 
 
+class ListPrinted(TypeError):
+    """`{{ 文字.编制依据 }}`: a list (or a list's item) printed where text belongs, which would print as ['…']."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def printable(value: Any) -> Any:
+    """What `{{ }}` prints: anything but a list, tuple or mapping (those raise ListPrinted)."""
+    if isinstance(value, (list, tuple, Mapping)):
+        raise ListPrinted("这个值")
+    return value
+
+
 class TemplateEnvironment(ImmutableSandboxedEnvironment):
-    """Sandboxed, autoescaping, StrictUndefined: the only environment a report template runs in."""
+    """Sandboxed, autoescaping, StrictUndefined, no list printed as ['…']: the only environment a report
+    template runs in."""
 
     intercepted_binops = frozenset(_BINOPS)
 
     def __init__(self) -> None:
-        super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, loader=None)
+        super().__init__(autoescape=True, undefined=jinja2.StrictUndefined, loader=None, finalize=printable)
         self.globals.clear()
         self.globals["range"] = bounded_range
         for name in FORBIDDEN_GLOBALS:  # any use of them says what was tried, not "undefined"
@@ -101,7 +117,7 @@ def bounded_range(*args: int) -> range:
     """range() with at most MAX_RANGE items."""
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
-        raise Forbidden(f"range() 产生 {len(numbers)} 个数，上限为 {MAX_RANGE}")
+        raise Forbidden(f"用 range() 产生 {len(numbers)} 个数（上限为 {MAX_RANGE}）")
     return numbers
 
 

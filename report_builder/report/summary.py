@@ -113,6 +113,9 @@ def summarize_department(wb: DepartmentWorkbook, lists: Iterable[str] = COLLECTE
     for i, b in enumerate(wb.breakdown):  # the office's categories: `<分类>条数`
         add(channel_figure(b.category), Source(wb.info.department, wb.file, places["breakdown"].sheet,
                                                places["breakdown"].cell(i, "count"), str(b.count), b.count))
+    for i, own in enumerate(wb.asked):  # the office's own figures: `<名称>` (咨询件数…)
+        add(own.name, Source(wb.info.department, wb.file, places["asked"].sheet, places["asked"].cell(i, "count"),
+                             str(own.count), own.count))
     apps = wb.applications
     window = (wb.info.window_start, wb.info.window_end)
     _count_rows(count, "applications", apps, [application_counts(a, window) + moe_counts(a, window) for a in apps])

@@ -12,7 +12,6 @@ Call it only on a pre-checked file (intake.document_safety); it parses, never re
 
 from __future__ import annotations
 
-import difflib
 import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,8 +23,14 @@ from jinja2 import nodes
 
 from report_builder.findings import Finding
 from report_builder.report.render import template_parts
-from report_builder.report.sandbox import FORBIDDEN_GLOBALS, TemplateEnvironment
-from report_builder.report.template_words import ALIASES, syntax_message
+from report_builder.report.render_errors import list_printed
+from report_builder.report.sandbox import ALLOWED_FILTERS, FORBIDDEN_GLOBALS, TemplateEnvironment
+from report_builder.report.template_typing import Paragraph as _Paragraph
+from report_builder.report.template_typing import first_words as _first_words
+from report_builder.report.template_typing import left_open as _left_open
+from report_builder.report.template_typing import problem as _problem
+from report_builder.report.template_typing import typing_problems as _typing_problems
+from report_builder.report.template_words import ALIASES, failing_tag, removed_tags, syntax_message
 from report_builder.schema import CHANNELS, OfficeWorkbook
 from report_builder.vocabulary import (
     ACTIVITIES,
@@ -34,7 +39,9 @@ from report_builder.vocabulary import (
     NARRATIVE_KEYS,
     NARRATIVES,
     YEAR_CHANGE,
+    close_name,
     context_names,
+    declared_asked,
     declared_categories,
     declared_channels,
     declared_narratives,
@@ -59,13 +66,13 @@ class TemplateNames:
 
 
 def vocabulary_names(narratives: Iterable[str] = (), channels: Iterable[str] = CHANNELS,
-                     categories: Iterable[str] = ()) -> TemplateNames:
+                     categories: Iterable[str] = (), asked: Iterable[str] = ()) -> TemplateNames:
     """The vocabulary's names, plus narrative names declared elsewhere (e.g. by the office workbook);
     one `<渠道>条数` figure per channel and category the office lists (vocabulary.declared_channels…)."""
-    channels, categories = tuple(channels), tuple(categories)
-    figures = frozenset(t.name for t in figure_terms(channels, categories))
+    channels, categories, asked = tuple(channels), tuple(categories), tuple(asked)
+    figures = frozenset(t.name for t in figure_terms(channels, categories, asked))
     return TemplateNames(
-        top=frozenset(context_names(channels, categories)) | frozenset(ALIASES),
+        top=frozenset(context_names(channels, categories, asked)) | frozenset(ALIASES),
         narratives=frozenset(NARRATIVE_KEYS) | frozenset(narratives),
         fields={t.name: frozenset(f.name for f in t.fields) for t in LISTS},
         figures=figures | frozenset(ALIASES))
@@ -76,19 +83,16 @@ def office_names(office: OfficeWorkbook | None) -> TemplateNames:
     if office is None:
         return vocabulary_names()
     return vocabulary_names(declared_narratives(office.narratives), declared_channels(office.channels),
-                            declared_categories(office.categories))
-
-
-@dataclass(frozen=True)
-class _Paragraph:
-    place: str  # "段落“二、主动公开情况…”", "表格 2 第 3 行第 1 格“…”", "页眉“…”"
-    text: str
+                            declared_categories(office.categories), declared_asked(office.asked))
 
 
 def check_template(template: Path | bytes, names: TemplateNames | None = None, *,
                    file: str = "") -> list[Finding]:
     """Every problem of the template (findings named after `file`); an empty list when there is none."""
     names = names or vocabulary_names()
+    left_open = _left_open(template, file)
+    if left_open:  # docxtpl takes the paragraphs after it into the tag: nothing else can be read right
+        return left_open
     found: list[Finding] = []
     for label, source in template_parts(template):
         paragraphs = list(_paragraphs(label, source))
@@ -114,7 +118,7 @@ _JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.DOTALL)
 def _paragraphs(label: str, source: str) -> Iterator[_Paragraph]:
     """One entry per source line (docxtpl puts each paragraph on a line): its place and text."""
     lines = source.split("\n")
-    yield _Paragraph(label, _text(lines[0]))  # what precedes the first paragraph
+    yield _Paragraph(label, _text(lines[0]), dict(removed_tags(lines[0])))  # what precedes the first paragraph
     tables, depth, row, cell = 0, 0, 0, 0
     for match in _STRUCTURE.finditer(source):
         token = match.group(0)
@@ -129,9 +133,11 @@ def _paragraphs(label: str, source: str) -> Iterator[_Paragraph]:
         elif token.startswith("<w:tc"):
             cell += 1
         else:
-            text = _text(lines[source.count("\n", 0, match.start()) + 1])
+            line = lines[source.count("\n", 0, match.start()) + 1]
+            text, own = _text(line), _text(line.rpartition("</w:p>")[0]) if "</w:p>" in line else ""
             where = f"表格 {tables} 第 {row} 行第 {cell} 格" if depth else ("段落" if label == "正文" else label)
-            yield _Paragraph(f"{where}“{_first_words(text)}”" if text else f"{where}（空段落）", text)
+            yield _Paragraph(f"{where}“{_first_words(own)}”" if own else f"{where}（空段落）", text,
+                             dict(removed_tags(line)))  # named by its own text, not the `{%p %}` tags after it
 
 
 def _text(xml: str) -> str:
@@ -139,65 +145,6 @@ def _text(xml: str) -> str:
     tags = _JINJA.findall(xml)
     parts = [html.unescape(_XML_TAG.sub("", piece)) for piece in _JINJA.split(xml)]
     return "".join(part + (tags[i] if i < len(tags) else "") for i, part in enumerate(parts))
-
-
-def _first_words(text: str, length: int = 20) -> str:
-    text = " ".join(text.split())
-    return text[:length] + ("…" if len(text) > length else "")
-
-
-def _problem(paragraph: _Paragraph, file: str, tag: str, detail: str, code: str) -> Finding:
-    return Finding(code, file, sheet=paragraph.place, value=tag.strip(), detail=detail)
-
-
-# ---- typing mistakes (full-width braces, near-tags) ---------------------------------------------
-
-_FULL_WIDTH = re.compile(r"[{｛][{｛%％][^{}｛｝]{0,60}?(?:[%％}｝][}｝]|$)|[{｛][^{}｛｝]{0,60}?[}｝]")
-_SINGLE = re.compile(r"(?<![{%])\{(?![{%#])([^{}%]{1,40})\}(?![}])")
-_TAGS = re.compile(r"{{|}}|{%|%}")
-_HALF = str.maketrans("｛｝％", "{}%")
-
-
-def _typing_problems(paragraph: _Paragraph, file: str) -> Iterator[Finding]:
-    text = paragraph.text
-    for match in _FULL_WIDTH.finditer(text):
-        written = match.group(0)
-        if any(ch in written for ch in "｛｝％"):
-            yield _problem(paragraph, file, written,
-                           f"标记用了全角符号，不会被替换，会原样印在报告里；应在英文输入法下写成 "
-                           f"{written.translate(_HALF)}", "template-typing")
-    inside = [m.span() for m in re.finditer(r"{{.*?}}|{%.*?%}", text)]  # a brace in a tag's text is the tag's
-    for match in _SINGLE.finditer(text):
-        if any(start < match.start() < end for start, end in inside):
-            continue
-        inner = match.group(1).strip()
-        yield _problem(paragraph, file, match.group(0),
-                       f"只有一层花括号，不会被替换；模板中的名称应写成 {{{{ {inner} }}}}", "template-typing")
-    for match in re.finditer(r"{{{|}}}", text):
-        yield _problem(paragraph, file, text[max(match.start() - 20, 0):match.end()],
-                       f"多出一个“{match.group(0)[0]}”：标记应写成 {{{{ 名称 }}}}，两边各两个花括号", "template-typing")
-    opened: str | None = None
-    start = 0
-    for match in _TAGS.finditer(text):
-        token = match.group(0)
-        if token in ("{{", "{%"):
-            if opened is not None:
-                break
-            opened, start = token, match.start()
-        elif opened is None or {"{{": "}}", "{%": "%}"}[opened] != token:
-            if opened is not None:
-                break
-            yield _problem(paragraph, file, text[max(match.start() - 20, 0):match.end()],
-                           f"多出一个“{token}”，前面没有对应的开始符号", "template-typing")
-            return
-        else:
-            opened = None
-    if opened is not None:
-        closing = "}}" if opened == "{{" else "%}"
-        yield _problem(paragraph, file, text[start:start + 30],
-                       f"“{opened}”在本段中没有对应的“{closing}”：标记应写成 "
-                       f"{'{{ 名称 }}' if opened == '{{' else '{% if 名称 %}'}，开始和结束符号都是两个字符",
-                       "template-typing")
 
 
 # ---- 栏目链接 prints Word runs: `{{r c.栏目链接 }}` (report.links) --------------------------------------
@@ -232,8 +179,8 @@ def _syntax_problem(error: jinja2.TemplateSyntaxError, source: str, paragraphs: 
         line = _unclosed_block_line(source) or line
     paragraph = paragraphs[line - 1] if 0 < line <= len(paragraphs) else _Paragraph("", "")
     tags = re.findall(r"{{.*?}}|{%.*?%}|{{.*|{%.*", paragraph.text)
-    return _problem(paragraph, file, " ".join(tags)[:60] or paragraph.text[:60], syntax_message(error),
-                    "template-syntax")
+    tag = failing_tag(tags, error) or " ".join(tags)[:60] or paragraph.text[:60]
+    return _problem(paragraph, file, tag, syntax_message(error), "template-syntax")
 
 
 def _unclosed_block_line(source: str) -> int:
@@ -279,6 +226,14 @@ class _NameCheck:
                 node.target, nodes.Name) else {node.target.name: None})
         elif isinstance(node, (nodes.Getattr, nodes.Getitem)) and isinstance(node.node, nodes.Name):
             self._attribute(node, node.node, scope)
+        elif isinstance(node, nodes.Output):
+            for child in node.nodes:
+                self._printed(child, scope)
+                self._visit(child, scope)
+        elif isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
+            self._unknown(node, node.name, sorted(ALLOWED_FILTERS), "过滤器（写在“|”之后）", f"| {node.name}")
+            for child in node.iter_child_nodes():
+                self._visit(child, scope)
         elif isinstance(node, nodes.Name) and node.ctx == "load":
             if node.name not in scope and node.name not in self.names.top and node.name not in _BUILTINS:
                 self._unknown(node, node.name, sorted(self.names.top), "数据名称")
@@ -308,6 +263,27 @@ class _NameCheck:
         if allowed is not None and key not in allowed and key not in _SAFE_KEYS and not key.startswith("_"):
             self._unknown(node, key, sorted(allowed), what, f"{owner.name}.{key}")
 
+    def _printed(self, node: nodes.Node, scope: dict[str, str | None]) -> None:
+        """`{{ 文字.编制依据 }}`, `{{ 清单 }}`, `{{ c }}` (an item of 清单): a list or mapping printed whole."""
+        written = _written(node)
+        if not written:
+            return
+        head, _, key = written.partition(".")
+        whole = (head in self.names.fields or head in (NARRATIVES, ACTIVITIES, LAST_YEAR, YEAR_CHANGE)
+                 and not key) and head not in scope
+        known = self.names.narratives if head == NARRATIVES else {n.split(".", 1)[1] for n in self.names.fields
+                                                                   if n.startswith(f"{ACTIVITIES}.")}
+        part = head in (NARRATIVES, ACTIVITIES) and key in known and head not in scope  # an unknown key: said
+        item = head in scope and scope[head] is not None and not key
+        if whole or part or item:
+            line = node.lineno
+            paragraph = self.paragraphs[line - 1] if 0 < line <= len(self.paragraphs) else _Paragraph("", "")
+            tag = next((t for t in re.findall(r"{{.*?}}", paragraph.text) if written in t), "{{ " + written + " }}")
+            listed = scope.get(head) if item else None
+            example = sorted(self.names.fields.get(listed or "", ()) or ["字段"])[0]
+            self.found.append(_problem(paragraph, self.file, tag, list_printed(written, listed or "", example),
+                                       "template-list-printed"))
+
     def _list_of(self, iterable: nodes.Node) -> str | None:
         """The list (a key of TemplateNames.fields) a loop goes over, when it is one."""
         if isinstance(iterable, nodes.Name):
@@ -321,13 +297,24 @@ class _NameCheck:
         line = node.lineno
         paragraph = self.paragraphs[line - 1] if 0 < line <= len(self.paragraphs) else _Paragraph("", "")
         tag = next((t for t in re.findall(r"{{.*?}}|{%.*?%}", paragraph.text) if name in t), written or name)
-        near = difflib.get_close_matches(name, allowed, n=1, cutoff=0.4)
-        listed = "、".join(allowed) if len(allowed) <= 15 else "运行 report-builder fields 可列出全部名称"
-        guess = f"是不是要写：{near[0]}？" if near else ""
+        near = close_name(name, allowed)
+        listed = "、".join(allowed) if len(allowed) <= 15 or what.startswith("过滤器") else \
+            "运行 report-builder fields 可列出全部名称"
+        guess = f"是不是要写：{near}？" if near else ""
         if what.startswith("段落名称"):
             guess += "新的段落请先在年度总表的“文字材料”中设立。"
         detail = f"“{written or name}”不是可用的{what}（可用：{listed}）。{guess}"
         self.found.append(_problem(paragraph, self.file, tag, detail, "template-unknown-name"))
+
+
+def _written(node: nodes.Node) -> str:
+    """`文字.编制依据` for the node of `文字.编制依据` or `文字["编制依据"]`, `清单` for a name; "" otherwise."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, (nodes.Getattr, nodes.Getitem)):
+        base, key = _written(node.node), _key(node)
+        return f"{base}.{key}" if base and isinstance(key, str) else ""
+    return ""
 
 
 def _key(node: nodes.Node) -> object:

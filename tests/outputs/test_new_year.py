@@ -275,3 +275,54 @@ def test_new_year_carries_the_office_paragraph_names_and_year_spellings(tmp_path
     assert rows == [["新做法新举措", LAST_YEAR_MARK + "推行网上办事。", None], ["重点领域信息公开情况", None, "是"]]
     blank = pipeline.start_year(tmp_path / "2020").written[0]  # a blank one lists the usual paragraphs to write
     assert column(blank, "文字材料", "A") == list(OFFICE_NARRATIVE_KEYS)
+
+
+def test_a_blank_year_with_its_own_channels_makes_templates_with_no_error(tmp_path: Path) -> None:
+    """The blank 上年数字 lists every default channel's figure; the office replaces the channels and types only
+    what it knows: the rows it never typed say nothing, a typed one that is not this year's figure is a warning."""
+    year = tmp_path / "2023"
+    [path] = pipeline.start_year(year).written
+    office = sample_office(year_label="2023年度", window_start=dt.date(2022, 11, 1), window_end=dt.date(2023, 10, 31),
+                           next_year_label="2024年度")
+    wb = openpyxl.load_workbook(path)
+    for field, value in office.info.model_dump().items():
+        set_form_value(wb, "基本信息", field, value, specs=OFFICE_SHEETS)
+    fill_department(wb, "部门名单", [d.model_dump() for d in office.departments], specs=OFFICE_SHEETS)
+    fill_department(wb, "公开事项清单", [i.model_dump() for i in office.checklist], specs=OFFICE_SHEETS)
+    channels = wb["公开渠道"]
+    for row in range(3, channels.max_row + 1):
+        channels.cell(row, 1).value = None
+    fill_department(wb, "公开渠道", [{"name": n} for n in ("学院官网", "官方微信公众号", "官方微博")],
+                    specs=OFFICE_SHEETS)
+    path.write_bytes(save_workbook(wb))
+    made = pipeline.make_templates(year, tmp_path / "forms")
+    assert len(made.written) == len(office.departments) and made.findings == (), [str(f) for f in made.findings]
+
+    def typed(wb: Any) -> None:
+        sheet = wb["上年数字"]
+        rows = {sheet.cell(r, 1).value: r for r in range(3, sheet.max_row + 1)}
+        sheet.cell(rows["微博条数"], 2).value = 12  # a channel the office no longer lists
+        sheet.cell(rows["主动公开条数"], 2).value = 900
+        sheet.cell(sheet.max_row + 1, 1).value, sheet.cell(sheet.max_row, 2).value = "主动公开条目", 5
+
+    edit_workbook(path, typed)
+    loaded = pipeline.load_office(year)
+    assert loaded.office is not None
+    said = {(f.severity, f.value, f.detail) for f in loaded.findings}
+    assert said == {(Severity.WARNING, "微博条数", "本年度年度总表“公开渠道”表中没有“微博”"),
+                    (Severity.WARNING, "主动公开条目", "是不是要写：主动公开条数？")}, said
+    assert not any("docs/" in str(f) or "部门数" in str(f) for f in loaded.findings)
+    assert pipeline.make_templates(year, tmp_path / "forms2").written  # warnings never stop the forms
+
+
+def test_a_title_holding_the_school_name_is_not_given_it_twice(sample_year: Path, tmp_path: Path) -> None:
+    import docx
+
+    template = tmp_path / "模板.docx"
+    document = docx.Document()
+    document.add_paragraph("{{ 年份 }}{{ 学校名称 }}信息公开工作年度报告", style="Title")
+    document.add_paragraph("本年度共主动公开信息{{ 主动公开条数 }}条。")
+    document.save(str(template))
+    built = pipeline.build_report(sample_year, tmp_path / "out", template=template)
+    assert built.report is not None, [str(f) for f in built.render_findings]
+    assert built.report.name == "2018年湖南石油化工职业技术学院信息公开工作年度报告_v1.docx"

@@ -36,7 +36,7 @@ def test_the_default_template_has_no_problem() -> None:
 @pytest.mark.parametrize(("paragraphs", "place", "tag", "said"), [
     (["本年度公开{{ 主动公开条目 }}条"], "段落“本年度公开{{ 主动公开条目 }}条”", "{{ 主动公开条目 }}",
      "是不是要写：主动公开条数？"),
-    (["{%p for c in 案件 %}", "{{ c.事游 }}", "{%p endfor %}"], "段落“{{ c.事游 }}{% endfor …”", "{{ c.事游 }}",
+    (["{%p for c in 案件 %}", "{{ c.事游 }}", "{%p endfor %}"], "段落“{{ c.事游 }}”", "{{ c.事游 }}",
      "不是可用的“案件”每一项的字段（可用：事由、日期、类型、结果、部门）。是不是要写：事由？"),
     (["｛｛ 年度 ｝｝信息公开"], "段落“｛｛ 年度 ｝｝信息公开”", "｛｛ 年度 ｝｝", "应在英文输入法下写成 {{ 年度 }}"),
     (["{ 年度 }信息公开"], "段落“{ 年度 }信息公开”", "{ 年度 }", "只有一层花括号"),
@@ -101,7 +101,7 @@ def test_a_missing_narrative_at_render_names_it() -> None:
     from report_builder.report.render import template_problem
 
     error = jinja2.UndefinedError("'dict object' has no attribute '公开情况'")
-    assert "（公开情况）" in template_problem(error, "").message
+    assert "没有“公开情况”" in template_problem(error, "").message
 
 
 def test_check_template_command(sample_year: Path, tmp_path: Path) -> None:
@@ -129,3 +129,44 @@ def test_guide_is_a_word_document_written_once(tmp_path: Path) -> None:
     assert "docs/template.md" not in text
     with pytest.raises(FileExistsError):
         template_calls.write_template_guide(out)
+
+
+def test_the_guide_and_fields_cover_this_years_own_names(tmp_path: Path) -> None:
+    from factory import sample_office
+    from years import OFFICE, make_year
+
+    from report_builder.schema import OfficeCategory, OfficeChannel, OfficeNarrative
+
+    office = sample_office(channels=(OfficeChannel(name="微博", identifier="@某某学院"),),
+                           categories=(OfficeCategory(name="通知"),),
+                           narratives=(*OFFICE.narratives, OfficeNarrative(key="联系方式", text="联系人：王老师")))
+    year = make_year(tmp_path, office=office)
+    text = "\n".join(report_text(template_calls.write_template_guide(tmp_path / "模板说明.docx", year)))
+    for expected in ("2017-2018年度", "微博条数", "通知条数", "文字.联系方式", "本校格式", "上年数字",
+                     "上年.<数字名称>",
+                     "| join('')", "c.标识", "{%tr for c in 清单 %}", "六、信息公开工作的经验做法、存在问题和改进措施",
+                     "is number", "省教育厅："):
+        assert expected in text, expected
+    assert "docs/" not in text
+    rows = {r.name: r for r in template_calls.template_fields(year)}
+    assert rows["文字.联系方式"].value == "联系人：王老师" and "微博条数" in rows and "上年.<数字名称>" in rows
+
+
+def test_every_example_of_the_guide_passes_the_check() -> None:
+    from report_builder.report.template_guide import EXAMPLES
+
+    names = vocabulary_names(narratives=["联系方式"])
+    for what, written in EXAMPLES:
+        paragraphs = written.split(" ⏎ ")
+        document = docx.Document(str(TEMPLATE))
+        if paragraphs[0].startswith("{%tr"):
+            table = document.add_table(rows=3, cols=4)
+            for row, line in enumerate(paragraphs):
+                for column, text in enumerate(line.split(" | ")):
+                    table.cell(row, column).text = text
+        else:
+            for text in paragraphs:
+                document.add_paragraph(text.replace("……", "本年度共收到申请。"))
+        buffer = io.BytesIO()
+        document.save(buffer)
+        assert check_template(buffer.getvalue(), names) == [], what

@@ -94,7 +94,7 @@ def test_a_template_that_tries_is_stopped_at_once(sample_year: Path, tmp_path: P
     assert result.report is None and not (tmp_path / "out").exists()
     [finding] = result.render_findings
     assert (finding.code, finding.file) == ("template-unsafe", NAME)
-    assert "开头的几个字" in finding.detail  # the paragraph it is in
+    assert finding.sheet.startswith("段落“开头的几个字")  # the paragraph it is in
     assert not (tmp_path / "MARKER").exists()
 
 
@@ -206,7 +206,7 @@ def test_a_template_rendering_ill_formed_xml_is_a_finding(sample_year: Path, tmp
     result = pipeline.build_report(sample_year, tmp_path / "out")
     [finding] = result.render_findings
     assert (finding.code, finding.file) == ("template-error", NAME)
-    assert "控制字符" in finding.detail
+    assert finding.sheet.startswith("段落“控制字符") and "XML" in finding.detail
     assert result.report is None
 
 
