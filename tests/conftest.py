@@ -46,12 +46,12 @@ def web_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str
     """Both bundled sample years in the three bundled formats, built with `--html` once a session: the .docx
     of each (its .html and .txt beside it)."""
     from report_builder import pipeline
-    from report_builder.formats import FORMATS
+    from report_builder.formats import BUNDLED
 
     out = tmp_path_factory.mktemp("web")
     reports = {}
     for year in ("2017-2018", "2022-2023"):
-        for name in FORMATS:
+        for name in BUNDLED:
             result = pipeline.build_report(ROOT / "inputs" / year, out, report_format=name, html=True)
             assert result.report is not None, [str(f) for f in result.check.findings + result.render_findings]
             reports[year, name] = result.report

@@ -22,12 +22,12 @@ from lxml import etree
 from word_docs import body_docx, paragraph, run
 
 from report_builder import pipeline
-from report_builder.formats import FORMATS
+from report_builder.formats import BUNDLED
 from report_builder.outputs.web_page import report_html, report_text, web_files
 from report_builder.wordml import paragraph_texts
 
 YEARS = ("2017-2018", "2022-2023")
-CASES = [(year, name) for year in YEARS for name in FORMATS]
+CASES = [(year, name) for year in YEARS for name in BUNDLED]
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 

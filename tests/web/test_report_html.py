@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from report_builder.formats import FORMATS
+from report_builder.formats import BUNDLED
 
-CASES = [(year, name) for year in ("2017-2018", "2022-2023") for name in FORMATS]
+CASES = [(year, name) for year in ("2017-2018", "2022-2023") for name in BUNDLED]
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1200, "height": 900}
 EDITOR = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>编辑器</title></head>'
           '<body><div id="editor" contenteditable="true" style="min-height:20em"></div></body></html>')
