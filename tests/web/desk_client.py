@@ -53,7 +53,7 @@ def client_desk(root: Path, today: dt.date | None = None, public_url: str = "") 
     year.mkdir()
     (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
     application = create_app(year, default_state(year), max_upload=2 * 1024 * 1024, public_url=public_url)
-    application.state.desk.today = today
+    application.state.context.desk.today = today
     Store(default_state(year)).set_office_password(PASSWORD)
     with TestClient(application, follow_redirects=True) as client:
         client.get("/office")  # the office workbook is read, the departments get their tokens

@@ -136,7 +136,7 @@ def test_the_board_before_the_deadline(tmp_path: Path) -> None:
     year.mkdir()
     (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
     application = create_app(year, default_state(year))
-    application.state.desk.today = dt.date(2018, 9, 1)
+    application.state.context.desk.today = dt.date(2018, 9, 1)
     Store(default_state(year)).set_office_password(PASSWORD)
     with TestClient(application) as client:
         client.get("/office")
@@ -204,7 +204,7 @@ def test_an_unexpected_failure_is_a_chinese_page(desk: Desk, monkeypatch: pytest
     def broken(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(desk.client.app.state.desk, "store_upload", broken)
+    monkeypatch.setattr(desk.client.app.state.context.desk, "store_upload", broken)
     client = TestClient(desk.client.app, raise_server_exceptions=False, cookies=desk.client.cookies)
     page = client.get(f"/d/{desk.tokens['教务处']}").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)

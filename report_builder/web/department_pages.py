@@ -1,0 +1,132 @@
+"""A department's pages behind its token (docs/intake-desk.md): its page, its blank workbook, the upload, each
+submission's findings and its feedback copy."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.types import Message, Receive
+
+from report_builder.web.desk import changes, in_use, readable
+from report_builder.web.rendering import XLSX, context, forbidden, not_found, page, too_large
+from report_builder.web.security import CSRF_COOKIE, csrf_valid
+from report_builder.web.store import Department, Submission
+
+__all__ = ["FORM_OVERHEAD", "department_page", "feedback", "home", "submission_page", "template", "upload"]
+
+FORM_OVERHEAD = 64 * 1024  # bytes of the form around the workbook
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def home(request: Request) -> Response:
+    return page(request, "message.html", title="信息公开年度报告 收表", text="请使用党政办公室发来的本部门链接。")
+
+
+async def department_of(request: Request) -> Department | None:
+    return await run_in_threadpool(context(request).store.department_by_token, request.path_params["token"])
+
+
+async def department_page(request: Request) -> Response:
+    department = await department_of(request)
+    if department is None:
+        return not_found(request)
+    here = context(request)
+    history = await run_in_threadpool(here.store.submissions, department.id)
+    loaded = await run_in_threadpool(here.desk.office)
+    deadline = loaded.office.info.deadline if loaded.office else None
+    return page(request, "department.html", department=department, history=history, deadline=deadline,
+                in_use=in_use(history))
+
+
+async def template(request: Request) -> Response:
+    department = await department_of(request)
+    if department is None:
+        return not_found(request)
+    path = await run_in_threadpool(context(request).desk.template, department)
+    if path is None:
+        return page(request, "message.html", 503, title="暂时无法下载", text="年度总表有问题，请联系党政办公室。")
+    return FileResponse(path, media_type=XLSX, filename=f"{department.name}.xlsx")
+
+
+async def upload(request: Request) -> Response:
+    department = await department_of(request)
+    if department is None:
+        return not_found(request)
+    if not request.cookies.get(CSRF_COOKIE):
+        return forbidden(request)
+    here = context(request)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > here.max_upload + FORM_OVERHEAD:
+        return too_large(request, here.max_upload)
+    limited = Request(request.scope, _limited(request.receive, here.max_upload + FORM_OVERHEAD))
+    try:
+        async with limited.form(max_files=1, max_fields=5) as form:
+            if not csrf_valid(request, form.get("csrf")):
+                return forbidden(request)
+            sent = form.get("file")
+            data = await sent.read(here.max_upload + 1) if isinstance(sent, UploadFile) else None
+    except TooLarge:
+        return too_large(request, here.max_upload)
+    if data is None or not data:
+        return page(request, "message.html", 400, title="没有收到文件",
+                    text="请选择填好的填报表（.xlsx）后再上传。", back=f"/d/{department.token}")
+    if len(data) > here.max_upload:
+        return too_large(request, here.max_upload)
+    stored = await run_in_threadpool(here.desk.store_upload, department, data)
+    async with here.checking:  # waiting here holds no thread: the pages of those already checked stay quick
+        submission = await run_in_threadpool(here.desk.check, department, stored)
+    return RedirectResponse(f"/d/{department.token}/s/{submission.n}", status_code=303)
+
+
+async def numbered(request: Request) -> tuple[Department, list[Submission], int] | None:
+    """The department of the link, its submissions, and the n of the URL (None: no such submission)."""
+    department = await department_of(request)
+    if department is None:
+        return None
+    history = await run_in_threadpool(context(request).store.submissions, department.id)
+    n = request.path_params["n"]
+    return (department, history, n) if 1 <= n <= len(history) else None
+
+
+async def submission_page(request: Request) -> Response:
+    found = await numbered(request)
+    if found is None:
+        return not_found(request)
+    department, history, n = found
+    current = history[n - 1]
+    previous = history[n - 2] if n > 1 else None
+    fixed, new = changes(previous, current)
+    return page(request, "submission.html", department=department, history=history, submission=current,
+                fixed=fixed, new=new, previous=previous, readable=readable, in_use=in_use(history))
+
+
+async def feedback(request: Request) -> Response:
+    found = await numbered(request)
+    if found is None:
+        return not_found(request)
+    department, history, n = found
+    path = await run_in_threadpool(context(request).desk.feedback, department, history[n - 1])
+    if path is None:
+        return not_found(request)
+    return FileResponse(path, media_type=XLSX, filename=f"{department.name}_第{n}次_反馈.xlsx")
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """`receive` that raises TooLarge once the body passes `limit` bytes (checked while it streams in)."""
+    seen = 0
+
+    async def limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise TooLarge
+        return message
+
+    return limited
