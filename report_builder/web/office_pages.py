@@ -13,8 +13,8 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 import report_builder as rb
 from report_builder.web.desk import CLEAN, FIX, LATE, NONE, WARNINGS, Row
 from report_builder.web.reminders import reminder, reminder_for_all
-from report_builder.web.rendering import XLSX, attachment, context, forbidden, local_time, not_found, page
-from report_builder.web.security import SESSION_COOKIE, csrf_valid, sign_session, valid_session
+from report_builder.web.rendering import XLSX, attachment, context, forbidden, local_time, not_found, page, secure
+from report_builder.web.security import LOGIN, OFFICE, SESSION_COOKIE, form_valid
 
 __all__ = ["BOARD_HEADER", "FILTERS", "board_workbook", "build", "login", "logout", "office", "report_file",
            "reports_page"]
@@ -37,8 +37,14 @@ class Board:
     remind_all: str
 
 
-def logged_in(request: Request) -> bool:
-    return valid_session(context(request).store.session_secret(), request.cookies.get(SESSION_COOKIE))
+async def session_of(request: Request) -> str:
+    """The id of the office's live session this request carries ("" when it carries none)."""
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    return await run_in_threadpool(context(request).office.session, cookie) if cookie else ""
+
+
+def login_page(request: Request, status: int = 401, **values: object) -> Response:
+    return page(request, "login.html", status, form=(LOGIN, ""), **values)
 
 
 async def board_view(request: Request) -> Board:
@@ -55,21 +61,22 @@ async def board_view(request: Request) -> Board:
     counts = {name: sum(r.status in FILTERS[name] for r in rows) for name in FILTERS}
     chosen = [(r, link, text) for r, link, text in zip(rows, links, reminders, strict=True)
               if not shown or r.status in FILTERS[shown]]
-    return Board(chosen, counts, len(rows), shown, loaded, reminder_for_all(rows, links, deadline))
+    return Board(chosen, counts, len(rows), shown, loaded, reminder_for_all(rows, deadline))
 
 
 async def office(request: Request) -> Response:
-    if not await run_in_threadpool(logged_in, request):
-        return page(request, "login.html", 401)
+    session = await session_of(request)
+    if not session:
+        return login_page(request)
     board = await board_view(request)
     totals = await run_in_threadpool(context(request).reports.totals)
-    return page(request, "board.html", board=board, office=board.loaded.office, findings=board.loaded.findings,
-                totals=totals, filters=FILTERS)
+    return page(request, "board.html", form=(OFFICE, session), board=board, office=board.loaded.office,
+                findings=board.loaded.findings, totals=totals, filters=FILTERS, local_hint=context(request).local_hint)
 
 
 async def board_workbook(request: Request) -> Response:
-    if not await run_in_threadpool(logged_in, request):
-        return page(request, "login.html", 401)
+    if not await session_of(request):
+        return login_page(request)
     board = await board_view(request)
     rows = [(r.department.name, r.status, r.uploads, local_time(r.last) if r.last else "", r.errors,
              r.warnings, link, text) for r, link, text in board.rows]
@@ -80,59 +87,69 @@ async def board_workbook(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
+    """The password checked one at a time, each attempt counted before it is checked (security.LoginThrottle);
+    a new session at every login (the one the browser had ends)."""
+    here = context(request)
     async with request.form(max_files=0, max_fields=5) as form:
         sent, password = form.get("csrf"), form.get("password")
-    if not csrf_valid(request, sent):
+    if not form_valid(request, here.form_key, sent, LOGIN):
         return forbidden(request)
-    here = context(request)
-    client = request.client.host if request.client else ""
-    wait = here.throttle.wait(client)
+    wait = here.throttle.begin(request.client.host if request.client else "")
     if wait:
-        return page(request, "login.html", 429, wait=-(-wait // 60))
-    ok = isinstance(password, str) and await run_in_threadpool(here.store.check_office_password, password)
+        return login_page(request, 429, wait=-(-wait // 60))
+    async with here.login_lock:
+        ok = isinstance(password, str) and await run_in_threadpool(here.office.check_password, password)
     if not ok:
-        here.throttle.failed(client)
-        return page(request, "login.html", 401, wrong=True)
-    here.throttle.succeeded(client)
+        return login_page(request, 401, wrong=True)
+    here.throttle.succeeded(request.client.host if request.client else "")
+    cookie = await run_in_threadpool(here.office.start_session, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/office", status_code=303)
-    response.set_cookie(SESSION_COOKIE, sign_session(here.store.session_secret()), httponly=True, samesite="strict",
-                        path="/office")
+    response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="strict", path="/office",
+                        secure=secure(request))
     return response
 
 
 async def logout(request: Request) -> Response:
+    here = context(request)
+    session = await session_of(request)
     async with request.form(max_files=0, max_fields=5) as form:
         sent = form.get("csrf")
-    if not csrf_valid(request, sent):
+    if session and not form_valid(request, here.form_key, sent, OFFICE, session):
         return forbidden(request)
+    if session:
+        await run_in_threadpool(here.office.end_session, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/office", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/office")
+    response.delete_cookie(SESSION_COOKIE, path="/office", secure=secure(request), httponly=True, samesite="strict")
     return response
 
 
 async def reports_page(request: Request) -> Response:
-    if not await run_in_threadpool(logged_in, request):
-        return page(request, "login.html", 401)
+    session = await session_of(request)
+    if not session:
+        return login_page(request)
     reports = context(request).reports
     listed = await run_in_threadpool(reports.versions)
     formats = await run_in_threadpool(rb.list_formats, reports.year_dir)
     totals = await run_in_threadpool(reports.totals)
-    return page(request, "reports.html", versions=listed, last=reports.last, formats=formats.formats, totals=totals)
+    return page(request, "reports.html", form=(OFFICE, session), versions=listed, last=reports.last,
+                formats=formats.formats, totals=totals)
 
 
 async def build(request: Request) -> Response:
+    here = context(request)
+    session = await session_of(request)
+    if not session:
+        return login_page(request)
     async with request.form(max_files=0, max_fields=5) as form:
         sent, chosen, pdf = form.get("csrf"), form.get("format"), form.get("pdf")
-    if not csrf_valid(request, sent):
+    if not form_valid(request, here.form_key, sent, OFFICE, session):
         return forbidden(request)
-    if not await run_in_threadpool(logged_in, request):
-        return page(request, "login.html", 401)
-    await run_in_threadpool(context(request).reports.build, chosen if isinstance(chosen, str) else "", pdf == "1")
+    await run_in_threadpool(here.reports.build, chosen if isinstance(chosen, str) else "", pdf == "1")
     return RedirectResponse("/office/reports", status_code=303)
 
 
 async def report_file(request: Request) -> Response:
-    if not await run_in_threadpool(logged_in, request):
-        return page(request, "login.html", 401)
+    if not await session_of(request):
+        return login_page(request)
     path = await run_in_threadpool(context(request).reports.file, request.path_params["name"])
     return not_found(request) if path is None else FileResponse(path, filename=path.name)

@@ -19,8 +19,22 @@ from report_builder.outputs.excel import save_workbook
 from report_builder.outputs.filling import fill_department, set_form_value
 from report_builder.schema import OFFICE_FILE
 from report_builder.web import Store, create_app, default_state
+from report_builder.web.credential import Office
 
 PASSWORD = "办公室的测试密码"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def form_token(html: str) -> str:
+    """The token of the page's form (each form's own: a department's upload, the login, the office's)."""
+    found = CSRF.search(html)
+    assert found is not None, html
+    return found.group(1)
+
+
+def log_in(client: TestClient, password: str = PASSWORD) -> Any:
+    """The office's login as a browser does it: the login page, then its form."""
+    return client.post("/office/login", data={"csrf": form_token(client.get("/office").text), "password": password})
 
 
 class Desk:
@@ -38,24 +52,24 @@ class Desk:
         return page.text
 
     def upload(self, name: str, data: bytes, **kwargs: Any) -> Any:
-        page = self.open(name)
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert csrf is not None
-        form = {"csrf": csrf.group(1), **kwargs.pop("form", {})}
+        form = {"csrf": form_token(self.open(name)), **kwargs.pop("form", {})}
         return self.client.post(f"/d/{self.tokens[name]}/upload", data=form,
                                 files={"file": ("随便什么名字/../../x.xlsx", data)}, **kwargs)
 
 
 @contextmanager
-def client_desk(root: Path, today: dt.date | None = None, public_url: str = "") -> Iterator[Desk]:
-    """A year folder under `root` without department files, its desk app (as of `today`) and a client."""
+def client_desk(root: Path, today: dt.date | None = None, public_url: str = "", base_url: str = "http://testserver",
+                **options: Any) -> Iterator[Desk]:
+    """A year folder under `root` without department files, its desk app (as of `today`; `options` as
+    create_app takes them) and a client (of `base_url`: https:// as a browser behind a TLS proxy)."""
     year = root / "2017-2018"
     year.mkdir()
     (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
-    application = create_app(year, default_state(year), max_upload=2 * 1024 * 1024, public_url=public_url)
+    application = create_app(year, default_state(year), public_url=public_url,
+                             **{"max_upload": 2 * 1024 * 1024, **options})
     application.state.context.desk.today = today
-    Store(default_state(year)).set_office_password(PASSWORD)
-    with TestClient(application, follow_redirects=True) as client:
+    Office(Store(default_state(year))).set_password(PASSWORD)
+    with TestClient(application, follow_redirects=True, base_url=base_url) as client:
         client.get("/office")  # the office workbook is read, the departments get their tokens
         yield Desk(year, client)
 
