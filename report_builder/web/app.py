@@ -23,7 +23,7 @@ from report_builder.web import department_pages as department
 from report_builder.web import office_pages as office
 from report_builder.web.credential import Office
 from report_builder.web.desk import Desk, ReadOffice, checks_at_once
-from report_builder.web.guard import Guard, SlowClient
+from report_builder.web.guard import IDLE_SECONDS, Guard, SlowClient
 from report_builder.web.limits import Checking, Limits
 from report_builder.web.log import log_line
 from report_builder.web.rendering import Context, context, message_page, not_found
@@ -55,7 +55,8 @@ ROUTES = [
 
 def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD, out_dir: Path = Path("output"),
                public_url: str = "", read: ReadOffice | None = None, limits: Limits | None = None,
-               secure: bool = False, trusted_proxies: Sequence[str] = (), local_hint: str = "") -> Starlette:
+               secure: bool = False, trusted_proxies: Sequence[str] = (), local_hint: str = "",
+               idle_seconds: float = IDLE_SECONDS) -> Starlette:
     """The desk of one year folder; `state` is its SQLite file (store.default_state), uploads beside it;
     reports built from the board go to `out_dir/<年度>/`, where `report-builder build` puts them.
     `public_url` is the address departments open (their links and reminders); "" = the one the office used.
@@ -63,7 +64,8 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD, out
     department may take (limits.Limits; `max_upload` replaces its bytes of one workbook). Cookies are sent
     over HTTPS only when `secure`, `public_url` is https, or a request came by HTTPS. `trusted_proxies`: the
     addresses (or networks) whose X-Forwarded-For and X-Forwarded-Proto are believed; nobody else's are.
-    `local_hint`: what the board says when its links open only on this computer."""
+    `local_hint`: what the board says when its links open only on this computer. `idle_seconds`: how long a
+    request's body may stop arriving (guard.Guard)."""
     limits = limits or Limits(max_upload=max_upload)
     store = Store(state)
     desk = Desk(Path(year_dir), store, office=read, limits=limits)
@@ -73,7 +75,7 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD, out
     app.state.context = Context(desk, store, Office(store), Reports(Path(year_dir), Path(out_dir)),
                                 LoginThrottle(), anyio.Lock(), Checking(checks_at_once()), limits, public_url,
                                 secure or public_url.startswith("https://"), store.form_key(), local_hint)
-    app.add_middleware(Guard, log=store.folder / "desk.log")
+    app.add_middleware(Guard, log=store.folder / "desk.log", idle=idle_seconds)
     if trusted_proxies:  # outermost: the log and the throttle see the client the proxy names
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))
     return app

@@ -10,7 +10,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.types import Message, Receive
 
 from report_builder.web.desk import changes, comparable, in_use, readable
-from report_builder.web.limits import disk_full
+from report_builder.web.limits import disk_full, was_capped
 from report_builder.web.rendering import XLSX, context, forbidden, message_page, not_found, page, too_large
 from report_builder.web.security import COOKIE_SHAPE, CSRF_COOKIE, UPLOAD, form_valid
 from report_builder.web.store import Department, OverQuota, Submission
@@ -132,7 +132,12 @@ async def feedback(request: Request) -> Response:
     if found is None:
         return not_found(request)
     department, history, n = found
-    path = await run_in_threadpool(context(request).desk.feedback, department, history[n - 1])
+    here = context(request)
+    if was_capped(history[n - 1].findings):  # checked again for the whole list: a check like the others
+        async with here.checking.turn(department.id):
+            path = await run_in_threadpool(here.desk.feedback, department, history[n - 1])
+    else:
+        path = await run_in_threadpool(here.desk.feedback, department, history[n - 1])
     if path is None:
         return not_found(request)
     return FileResponse(path, media_type=XLSX, filename=f"{department.name}_第{n}次_反馈.xlsx")

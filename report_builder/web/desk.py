@@ -145,6 +145,7 @@ class Desk:
         self.today = today
         self.limits = limits or Limits()
         self._lock = threading.Lock()
+        self._making: dict[int, threading.Lock] = {}  # department id → its feedback copies being made
         self._office = office
         if office is not None and office[1].office is not None:
             self.store.add_departments(e.name for e in office[1].office.departments)
@@ -187,9 +188,7 @@ class Desk:
         result = rb.check_file(path, loaded.office, year=self.year_dir.name)
         findings = result.findings + _belongs(result, department)
         status = status_of(findings)
-        kept = capped(findings, self.limits)
-        if was_capped(kept):  # the feedback copy marks them all: made now, while the whole list is here
-            self._feedback(department, submission, findings)
+        kept = capped(findings, self.limits)  # the feedback copy marks them all: see `feedback`
         errors = sum(f.severity is Severity.ERROR for f in findings)
         self.store.record(submission.id, status, kept, (errors, len(findings) - errors))
         if status != FIX:
@@ -254,7 +253,8 @@ class Desk:
 
     def feedback(self, department: Department, submission: Submission) -> Path | None:
         """The submission's feedback copy (`write_feedback`), made on first request; None without findings.
-        One whose findings were capped was made with the whole list when checked (else they are found again)."""
+        When its findings were capped (limits.capped), the stored upload is checked again for the whole list:
+        the copy marks every one (the state keeps only those shown)."""
         if not submission.findings:
             return None
         findings = submission.findings
@@ -270,7 +270,9 @@ class Desk:
     def _feedback(self, department: Department, submission: Submission,
                   findings: tuple[Finding, ...]) -> Path | None:
         target = self._feedback_path(department, submission)
-        with self._lock:
+        with self._lock:  # held only to find the department's lock: one copy made at a time per department
+            making = self._making.setdefault(department.id, threading.Lock())
+        with making:
             if not target.is_file():
                 upload = self.store.folder / submission.file
                 result = FileResult(upload.name, "department", department.name, findings, rb.Tally(),

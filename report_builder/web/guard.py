@@ -27,7 +27,7 @@ from report_builder.web.log import log_line
 from report_builder.web.rendering import message_page
 from report_builder.web.security import COOKIE_SHAPE, CSRF_COOKIE, SESSION_COOKIE
 
-__all__ = ["CONTENT_SECURITY_POLICY", "Guard", "SlowClient"]
+__all__ = ["CONTENT_SECURITY_POLICY", "IDLE_SECONDS", "WHOLE_SECONDS", "Guard", "SlowClient"]
 
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
                            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")

@@ -2,7 +2,7 @@
 
 - `capped`: the findings of one upload kept and shown: of each code the first `per_code` in cell order, at most
   `in_all` together; for each code with more, one finding "另有 M 处同类问题" (`more-errors`, `more-warnings`).
-  The feedback copy still marks every one (Desk.check makes it from the whole list).
+  The feedback copy still marks every one (Desk.feedback checks the upload again for the whole list).
 - `Limits`: bytes of one upload, uploads a day and bytes in all per department (store.Quota), free disk space
   below which uploads are refused.
 - `Checking`: the checks at once (2 × cores), each department's queued behind its own: one department holds at
