@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
 import openpyxl
 from starlette.testclient import TestClient
 from years import OFFICE
@@ -22,7 +24,15 @@ from report_builder.web import Store, create_app, default_state
 from report_builder.web.credential import Office
 
 PASSWORD = "办公室的测试密码"
+T = TypeVar("T")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def run_apart(function: Callable[[], Awaitable[T]]) -> T:
+    """`anyio.run(function)` in a thread of its own: the browser tests' Playwright keeps an event loop running
+    in the main thread, where anyio.run would refuse to start."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(anyio.run, function).result()
 
 
 def form_token(html: str) -> str:

@@ -110,8 +110,8 @@ def _password(output: list[str]) -> str:
 
 def read_links(year: Path, port: int, *extra: str) -> dict[str, str]:
     """`serve --links` (with the server's `extra` flags): one `部门名称<TAB>URL` line per department, name → URL."""
-    done = subprocess.run(serve_command(year, port, *extra, "--links"), capture_output=True, text=True, encoding="utf-8",
-                          env=_environment(), timeout=LINKS_TIMEOUT, check=False)
+    done = subprocess.run(serve_command(year, port, *extra, "--links"), capture_output=True, text=True,
+                          encoding="utf-8", env=_environment(), timeout=LINKS_TIMEOUT, check=False)
     assert done.returncode == 0, done.stderr
     links = {}
     for line in done.stdout.splitlines():
