@@ -87,12 +87,13 @@ def _only_here(base: str) -> bool:
         return False
 
 
-def _command(args: argparse.Namespace, *extra: str, host: str | None = None) -> str:
-    """`report-builder serve` as it was started (the flags given), with `extra` (and --host `host`)."""
+def _command(args: argparse.Namespace, *extra: str, host: str | None = None, port: int | None = None) -> str:
+    """`report-builder serve` as it was started (the flags given), with `extra` (and --host `host`, --port `port`)."""
     host = args.host if host is None else host
+    port = args.port if port is None else port
     words = ["report-builder", "serve", str(args.year_dir)]
     words += ["--host", host] if host != DEFAULT_HOST else []
-    words += ["--port", str(args.port)] if args.port != DEFAULT_PORT else []
+    words += ["--port", str(port)] if port != DEFAULT_PORT else []
     words += ["--url", args.url] if args.url else []
     words += ["--cert", str(args.cert), "--key", str(args.key)] if args.cert else []
     for proxy in args.trusted_proxy:
@@ -189,8 +190,8 @@ def _serve(args: argparse.Namespace) -> int:
         if default_state(args.year_dir).exists() and Store(default_state(args.year_dir)).hold_serving_lock() is None:
             print(running, file=sys.stderr)  # most likely the same server, on its port
             return INPUT_PROBLEMS
-        print(f"端口 {args.port} 已被其他程序占用（或地址 {args.host} 不属于本机）。请用 --port 换一个端口，"
-              "如 --port 8378。", file=sys.stderr)
+        print(f"端口 {args.port} 已被其他程序占用（或地址 {args.host} 不属于本机）。请用 --port 换一个端口，如："
+              f"{_command(args, port=args.port + 1 if args.port < 65535 else DEFAULT_PORT + 1)}", file=sys.stderr)
         return INPUT_PROBLEMS
     if not _private(default_state(args.year_dir)):
         return INPUT_PROBLEMS
