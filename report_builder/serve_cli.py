@@ -132,7 +132,8 @@ def _options_problem(args: argparse.Namespace) -> str:
         return "--cert 和 --key 须一起给出：证书文件和它的私钥文件（PEM 格式）。"
     if args.cert is not None:
         try:
-            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(args.cert, args.key)
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)  # a key with a passphrase is refused:
+            context.load_cert_chain(args.cert, args.key, password=lambda: b"")  # never a prompt a service waits on
         except (OSError, ssl.SSLError, ValueError) as error:
             return (f"无法使用证书 {args.cert} 和私钥 {args.key}：请确认两个文件存在、可读、是 PEM 格式且相互对应"
                     f"（私钥不能设密码）。（{type(error).__name__}）")

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """(certificate, key) as PEM files in `folder`."""
+def self_signed(folder: Path, passphrase: bytes = b"") -> tuple[Path, Path]:
+    """(certificate, key) as PEM files in `folder` (the key encrypted with `passphrase` when one is given)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "report-builder test desk")])
     now = dt.datetime.now(dt.UTC)
@@ -27,6 +27,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
         .sign(key, hashes.SHA256()))
     cert_path, key_path = folder / "desk.crt", folder / "desk.key"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    encryption = (serialization.BestAvailableEncryption(passphrase) if passphrase
+                  else serialization.NoEncryption())
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption))
     return cert_path, key_path

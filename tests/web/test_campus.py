@@ -78,8 +78,10 @@ def test_a_desk_with_a_certificate_answers_over_tls_with_secure_cookies(tmp_path
 def test_bad_certificate_options_are_said_in_chinese(tmp_path: Path) -> None:
     year = make_intake_year(tmp_path, office_with_deadline(SOON))
     cert, _ = self_signed(tmp_path)
+    (tmp_path / "locked").mkdir()
+    locked_cert, locked_key = self_signed(tmp_path / "locked", passphrase=b"secret")  # never a prompt to hang on
     for extra in (["--cert", str(cert)], ["--cert", str(cert), "--key", str(cert)],
-                  ["--trusted-proxy", "proxy.example.edu.cn"]):
+                  ["--cert", str(locked_cert), "--key", str(locked_key)], ["--trusted-proxy", "proxy.example.edu.cn"]):
         done = run(serve_command(year, free_port(), *extra))
         assert done.returncode == 2 and "Traceback" not in done.stderr + done.stdout, done.stderr
         assert re.search(r"--cert 和 --key 须一起给出|无法使用证书|--trusted-proxy 应是", done.stderr)
