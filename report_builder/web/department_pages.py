@@ -65,7 +65,7 @@ async def upload(request: Request) -> Response:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > most + FORM_OVERHEAD:
         return too_large(request, most)
-    if await run_in_threadpool(disk_full, here.store.folder, here.limits):
+    if disk_full(here.store.folder, here.limits):  # one statvfs: no thread needed
         return no_space()
     limited = Request(request.scope, _limited(request.receive, most + FORM_OVERHEAD))
     try:
