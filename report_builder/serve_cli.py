@@ -157,7 +157,7 @@ def _private(state: Path) -> bool:
         return False
     if privacy.fixed:
         print(f"收表记录原先其他账户也能读取，已改为只有本账户可以读写（{len(privacy.fixed)} 个文件或文件夹）。",
-              flush=True)
+              file=sys.stderr)  # not on stdout: `--links` prints only the links there
     return True
 
 

@@ -196,7 +196,8 @@ def test_serve_makes_state_private_at_start_or_refuses(tmp_path: Path) -> None:
     (state.with_suffix("") / "desk.log").write_text("", encoding="utf-8")
     (state.with_suffix("") / "desk.log").chmod(0o644)
     fixed = run(serve_command(year, 0, "--links"))
-    assert fixed.returncode == 0 and "已改为只有本账户可以读写（3 个文件或文件夹）" in fixed.stdout
+    assert fixed.returncode == 0 and "已改为只有本账户可以读写（3 个文件或文件夹）" in fixed.stderr
+    assert all("\t" in line for line in fixed.stdout.splitlines())  # the links alone on stdout
     assert set(_modes(state).values()) <= {0o600, 0o700}
     (state.with_suffix("") / "elsewhere").symlink_to(tmp_path)
     refused = run(serve_command(year, 0, "--links"))
