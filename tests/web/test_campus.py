@@ -167,8 +167,18 @@ def _modes(state: Path) -> dict[str, int]:
     return {str(p.relative_to(state.parent)): stat.S_IMODE(p.stat().st_mode) for p in paths}
 
 
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The server started with a usual umask (022): what the desk writes is private anyway."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.usefixtures("usual_umask")
 def test_state_files_are_readable_by_the_office_account_only(tmp_path: Path) -> None:
-    os.umask(0o022)  # a usual umask: what the desk writes is private anyway
     with start_desk(tmp_path, office_with_deadline(SOON)) as desk:
         with httpx.Client(base_url=desk.url, timeout=TIMEOUT, follow_redirects=True) as browser:
             link = f"/d/{desk.token('教务处')}"
