@@ -110,6 +110,8 @@ CATALOG: dict[str, Kind] = {
     "duplicate-department": Kind(E, "同一部门提交了多份文件", "请只保留最新的一份。"),
     "missing-department": Kind(E, "部门尚未提交", "请催报该部门。"),
     "upload-other-department": Kind(E, "这份填报表属于另一个部门", "请上传本部门的填报表（页面上可下载本部门的空白填报表）。"),
+    "more-errors": Kind(E, "同类错误较多，只列出前面的", "请下载反馈表：其中标出了全部错误。这类错误往往是同一原因（如整列的日期格式），改正后重新上传即可。"),
+    "more-warnings": Kind(W, "同类提示较多，只列出前面的", "请下载反馈表：其中标出了全部提示。"),
     "department-name-lookalike": Kind(W, "部门名称含不可见字符或与另一部门名称几乎相同", "请删除该单元格后重新输入部门名称，并确认名单中每个部门只列一次。"),
     "missing-office-workbook": Kind(E, "年度文件夹中没有年度总表", "请放入“年度总表.xlsx”。"),
     "year-folder-missing": Kind(E, "找不到年度文件夹", "请核对路径，例如 inputs/2017-2018（文件夹名只是文件夹名，年度由其中的年度总表决定）。"),

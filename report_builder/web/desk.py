@@ -18,11 +18,12 @@ from pathlib import Path
 import report_builder as rb
 from report_builder.findings import Finding, Severity
 from report_builder.results import CheckReport, FileResult, OfficeResult
-from report_builder.web.security import log_line
-from report_builder.web.store import PENDING, Department, Repaired, Store, Submission
+from report_builder.web.limits import Limits, capped, was_capped
+from report_builder.web.log import log_line
+from report_builder.web.store import PENDING, PRIVATE_FILE, Department, Repaired, Store, Submission, make_folder
 
 __all__ = ["CLEAN", "FIX", "LATE", "NONE", "WARNINGS", "Desk", "Recovered", "Row", "changes", "checks_at_once",
-           "in_use", "read_office", "readable", "status_of"]
+           "comparable", "in_use", "read_office", "readable", "status_of"]
 
 CLEAN, WARNINGS, FIX, NONE, LATE = "已通过", "仅有提示", "有错误待改", "未交", "逾期"
 
@@ -43,13 +44,19 @@ def readable(submission: Submission) -> bool:
 
 def changes(previous: Submission | None, current: Submission) -> tuple[list[Place], list[Place]]:
     """(fixed, new): the places of the previous submission's findings not in this one's, and of this one's not
-    in the previous one's, in sheet and cell order (B3 before B10). Nothing when either could not be read:
-    an unreadable file has none of the other's cell findings, which is no progress."""
-    if previous is None or not readable(previous) or not readable(current):
+    in the previous one's, in sheet and cell order (B3 before B10). Nothing when either could not be read
+    (an unreadable file has none of the other's cell findings, which is no progress) or when either had more
+    findings than are kept (limits.capped: the places left out are not known)."""
+    if previous is None or not comparable(previous) or not comparable(current):
         return [], []
     before = {(f.code, f.sheet, f.cell) for f in previous.findings}
     now = {(f.code, f.sheet, f.cell) for f in current.findings}
     return sorted(before - now, key=_place_order), sorted(now - before, key=_place_order)
+
+
+def comparable(submission: Submission) -> bool:
+    """Whether a submission's findings can be compared with another's: it was readable and none left out."""
+    return readable(submission) and not was_capped(submission.findings)
 
 
 def in_use(history: list[Submission]) -> int:
@@ -131,12 +138,14 @@ class Desk:
     """One year's desk: the year folder, the state store, the office workbook (read again when it changes)."""
 
     def __init__(self, year_dir: Path, store: Store, *, today: dt.date | None = None,
-                 office: ReadOffice | None = None) -> None:
+                 office: ReadOffice | None = None, limits: Limits | None = None) -> None:
         """`office`: the office workbook as `read_office` gave it a moment ago (not read again)."""
         self.year_dir = Path(year_dir)
         self.store = store
         self.today = today
+        self.limits = limits or Limits()
         self._lock = threading.Lock()
+        self._making: dict[int, threading.Lock] = {}  # department id → its feedback copies being made
         self._office = office
         if office is not None and office[1].office is not None:
             self.store.add_departments(e.name for e in office[1].office.departments)
@@ -163,9 +172,10 @@ class Desk:
 
     def store_upload(self, department: Department, data: bytes) -> Submission:
         """The bytes stored whole as the department's next submission, not yet checked (then `check`; the app
-        bounds how many are checked at once)."""
+        bounds how many are checked at once). Over the department's quota: store.OverQuota, nothing stored."""
         received = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        return self.store.reserve(department.id, received, hashlib.sha256(data).hexdigest(), data)
+        return self.store.reserve(department.id, received, hashlib.sha256(data).hexdigest(), data,
+                                  self.limits.quota)
 
     def receive(self, department: Department, data: bytes) -> Submission:
         """Store the bytes as the department's next submission and check them now (unbounded: tests, scripts)."""
@@ -178,7 +188,9 @@ class Desk:
         result = rb.check_file(path, loaded.office, year=self.year_dir.name)
         findings = result.findings + _belongs(result, department)
         status = status_of(findings)
-        self.store.record(submission.id, status, findings)
+        kept = capped(findings, self.limits)  # the feedback copy marks them all: see `feedback`
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        self.store.record(submission.id, status, kept, (errors, len(findings) - errors))
         if status != FIX:
             self._accept(department, submission.n, path)
         self._log(department, submission, status, findings)
@@ -233,28 +245,45 @@ class Desk:
                     shutil.rmtree(staging, ignore_errors=True)
                     return None
                 for index, path in enumerate(written.written):  # in the list's order; named by index, not name
+                    path.chmod(PRIVATE_FILE)
                     path.rename(staging / f"{index}.xlsx")
-                folder.parent.mkdir(parents=True, exist_ok=True)
+                make_folder(folder.parent)
                 os.replace(staging, folder)
         return folder / f"{names.index(department.name)}.xlsx"
 
     def feedback(self, department: Department, submission: Submission) -> Path | None:
-        """The submission's feedback copy (`write_feedback`), made on first request; None without findings."""
+        """The submission's feedback copy (`write_feedback`), made on first request; None without findings.
+        When its findings were capped (limits.capped), the stored upload is checked again for the whole list:
+        the copy marks every one (the state keeps only those shown)."""
         if not submission.findings:
             return None
-        folder = self.store.folder / "feedback" / str(department.id) / str(submission.n)
-        target = folder / "反馈.xlsx"
-        with self._lock:
+        findings = submission.findings
+        if was_capped(findings) and not self._feedback_path(department, submission).is_file():
+            office = self.office().office
+            result = rb.check_file(self.store.folder / submission.file, office, year=self.year_dir.name)
+            findings = result.findings + _belongs(result, department)
+        return self._feedback(department, submission, findings)
+
+    def _feedback_path(self, department: Department, submission: Submission) -> Path:
+        return self.store.folder / "feedback" / str(department.id) / str(submission.n) / "反馈.xlsx"
+
+    def _feedback(self, department: Department, submission: Submission,
+                  findings: tuple[Finding, ...]) -> Path | None:
+        target = self._feedback_path(department, submission)
+        with self._lock:  # held only to find the department's lock: one copy made at a time per department
+            making = self._making.setdefault(department.id, threading.Lock())
+        with making:
             if not target.is_file():
                 upload = self.store.folder / submission.file
-                result = FileResult(upload.name, "department", department.name, submission.findings, rb.Tally(),
+                result = FileResult(upload.name, "department", department.name, findings, rb.Tally(),
                                     submission.sha256)
                 staging = Path(tempfile.mkdtemp(prefix=".feedback.", dir=self.store.folder))
                 written = rb.write_feedback(CheckReport(upload.parent, (result,), (), None), staging)
                 if not written.written:
                     shutil.rmtree(staging, ignore_errors=True)
                     return None
-                folder.mkdir(parents=True, exist_ok=True)
+                make_folder(target.parent)
+                written.written[0].chmod(PRIVATE_FILE)
                 os.replace(written.written[0], target)
                 shutil.rmtree(staging, ignore_errors=True)
         return target

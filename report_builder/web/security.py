@@ -1,111 +1,83 @@
-"""Cross-site request forgery tokens, the office's signed session cookie, and the request log."""
+"""Form tokens against cross-site requests, the shapes of the desk's cookies, and the login throttle.
+
+A form's token is an HMAC (the state file's `forms` key) of what it is for, what it is bound to and this
+browser's random cookie (`desk_csrf`): bound to the department's token on a department's page, to the session
+on the office's pages (so a cookie planted from another port of the same host, which the browser sends here
+too, gives nobody a token that passes). See docs/intake-desk.md.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import base64
 import hashlib
 import hmac
 import re
 import secrets
 import time
-from pathlib import Path
 
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["CSRF_COOKIE", "SESSION_COOKIE", "LoginThrottle", "RequestLog", "csrf_token", "csrf_valid", "log_line",
-           "sign_session", "valid_session"]
+__all__ = ["COOKIE_SHAPE", "CSRF_COOKIE", "SESSION_COOKIE", "LoginThrottle", "browser", "form_token", "form_valid"]
 
-CSRF_COOKIE = "desk_csrf"
-SESSION_COOKIE = "desk_office"
-SESSION_SECONDS = 12 * 3600
-
-
-def csrf_token(request: Request) -> tuple[str, bool]:
-    """(this browser's token, whether it is new and must be set as a cookie)."""
-    token = request.cookies.get(CSRF_COOKIE, "")
-    if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", token):
-        return token, False
-    return secrets.token_urlsafe(32), True
+CSRF_COOKIE = "desk_csrf"  # this browser's random value, the base of its form tokens
+SESSION_COOKIE = "desk_office"  # the office's session (credential.Office)
+COOKIE_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32), the value of both cookies
+UPLOAD, LOGIN, OFFICE = "upload", "login", "office"  # what a form token is for
 
 
-def csrf_valid(request: Request, sent: object) -> bool:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    return bool(cookie) and isinstance(sent, str) and hmac.compare_digest(cookie, sent)
+def browser(request: Request) -> tuple[str, bool]:
+    """(this browser's value, whether it is new and must be set as a cookie); the same for one request."""
+    known = getattr(request.state, "browser", None)
+    if isinstance(known, tuple):
+        return known
+    value = request.cookies.get(CSRF_COOKIE, "")
+    found = (value, False) if COOKIE_SHAPE.fullmatch(value) else (secrets.token_urlsafe(32), True)
+    request.state.browser = found
+    return found
 
 
-def sign_session(secret: bytes, now: float | None = None) -> str:
-    expires = str(int((now or time.time()) + SESSION_SECONDS))
-    return f"{expires}.{_mac(secret, expires)}"
+def form_token(key: bytes, browser_value: str, purpose: str, binding: str = "") -> str:
+    """The token a form for `purpose` (UPLOAD, LOGIN, OFFICE) carries in this browser, bound to `binding`."""
+    text = "\0".join((purpose, binding, browser_value)).encode("utf-8")
+    return base64.urlsafe_b64encode(hmac.new(key, text, hashlib.sha256).digest()).rstrip(b"=").decode("ascii")
 
 
-def valid_session(secret: bytes, cookie: str | None, now: float | None = None) -> bool:
-    if not secret or not cookie or "." not in cookie:
+def form_valid(request: Request, key: bytes, sent: object, purpose: str, binding: str = "") -> bool:
+    """Whether the form's `sent` token is this browser's for `purpose` and `binding` (compared as bytes: a
+    token of any characters is refused, never an error)."""
+    value = request.cookies.get(CSRF_COOKIE, "")
+    if not COOKIE_SHAPE.fullmatch(value) or not isinstance(sent, str):
         return False
-    expires, mac = cookie.split(".", 1)
-    if not expires.isdigit() or not hmac.compare_digest(mac, _mac(secret, expires)):
-        return False
-    return int(expires) > (now or time.time())
-
-
-def _mac(secret: bytes, text: str) -> str:
-    return hmac.new(secret, b"office-session:" + text.encode(), hashlib.sha256).hexdigest()
-
-
-class RequestLog:
-    """ASGI middleware: one line per request to `path` (time, method, path with the token hidden, status, ms)."""
-
-    def __init__(self, app: ASGIApp, path: Path) -> None:
-        self.app = app
-        self.path = path
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.monotonic()
-        status = [500]
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            ms = (time.monotonic() - started) * 1000
-            shown = re.sub(r"^/d/[^/]+", "/d/…", scope.get("path", ""))
-            log_line(self.path, scope.get("method", ""), shown, str(status[0]), f"{ms:.0f}")
-
-
-def log_line(path: Path, *fields: str) -> None:
-    """Append one line to the desk's log: the local time, then `fields`, tab-separated (one write: lines from
-    concurrent requests do not interleave)."""
-    line = "\t".join((dt.datetime.now().astimezone().isoformat(timespec="seconds"), *fields))
-    with open(path, "a", encoding="utf-8") as log:
-        log.write(line + "\n")
+    expected = form_token(key, value, purpose, binding)
+    return hmac.compare_digest(sent.encode("utf-8"), expected.encode("ascii"))
 
 
 class LoginThrottle:
-    """Failed office logins per client address: after `limit` failures within `window` seconds, that address
-    waits until the oldest of them is `window` seconds old (no lockout of other addresses; kept in memory)."""
+    """Office logins per client address and in all: each attempt counts from the moment it starts (a burst
+    sent at once is counted before any password is checked). After `limit` attempts from one address within
+    `window` seconds, or `account_limit` from all addresses, the next waits until the oldest of them is `window`
+    seconds old. A successful login forgets its address's attempts. Kept in memory."""
 
-    def __init__(self, limit: int = 5, window: float = 600.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, list[float]] = {}
+    def __init__(self, limit: int = 5, window: float = 600.0, account_limit: int = 20) -> None:
+        self.limit, self.window, self.account_limit = limit, window, account_limit
+        self._attempts: dict[str, list[float]] = {}
+        self._all: list[float] = []
 
-    def wait(self, client: str, now: float | None = None) -> int:
-        """Seconds `client` must wait before trying again (0: it may try now)."""
+    def begin(self, client: str, now: float | None = None) -> int:
+        """Seconds `client` must wait (nothing counted), or 0: the attempt is counted and may go on."""
         now = time.monotonic() if now is None else now
-        recent = [t for t in self._failures.get(client, []) if now - t < self.window]
-        self._failures[client] = recent
-        if len(recent) < self.limit:
-            return 0
-        return max(1, int(recent[-self.limit] + self.window - now + 0.999))
-
-    def failed(self, client: str, now: float | None = None) -> None:
-        self._failures.setdefault(client, []).append(time.monotonic() if now is None else now)
+        mine = [t for t in self._attempts.get(client, []) if now - t < self.window]
+        self._all = [t for t in self._all if now - t < self.window]
+        self._attempts[client] = mine
+        waits = [int(times[-limit] + self.window - now + 0.999)
+                 for times, limit in ((mine, self.limit), (self._all, self.account_limit)) if len(times) >= limit]
+        if waits:
+            return max(1, *waits)
+        mine.append(now)
+        self._all.append(now)
+        return 0
 
     def succeeded(self, client: str) -> None:
-        self._failures.pop(client, None)
+        for moment in self._attempts.pop(client, []):
+            if moment in self._all:
+                self._all.remove(moment)

@@ -1,14 +1,15 @@
 """The desk's state: one SQLite file beside the year folder (WAL), one connection per call, no ORM.
 
 Tables: `departments` (name, token), `submissions` (one row per upload, numbered per department; its findings
-as JSON), `office` (one row: the password's scrypt hash and salt, the session secret). See docs/intake-desk.md.
+as JSON), `office` (one row: the password's scrypt hash and salt), `sessions` (the office's logins), `secrets`
+(the key of the form tokens). See docs/intake-desk.md. Everything here is readable by the office's account only:
+folders 0700, files 0600 (made so, and checked at start by `private.make_private`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import hmac
 import json
 import os
@@ -23,7 +24,10 @@ from typing import IO, Any
 
 from report_builder.findings import Finding
 
-__all__ = ["Department", "Repaired", "Store", "Submission", "default_state"]
+__all__ = ["PRIVATE_FILE", "PRIVATE_FOLDER", "Department", "OverQuota", "Quota", "Repaired", "Store", "Submission",
+           "default_state", "make_folder"]
+
+PRIVATE_FOLDER, PRIVATE_FILE = 0o700, 0o600  # the state: the office's account only
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS departments (
@@ -42,17 +46,25 @@ CREATE TABLE IF NOT EXISTS submissions (
     errors INTEGER NOT NULL DEFAULT 0,
     warnings INTEGER NOT NULL DEFAULT 0,
     findings TEXT NOT NULL DEFAULT '[]',
+    size INTEGER NOT NULL DEFAULT 0,
     UNIQUE (department, n)
 );
 CREATE TABLE IF NOT EXISTS office (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     password_hash BLOB NOT NULL,
     salt BLOB NOT NULL,
-    session_secret BLOB NOT NULL
+    session_secret BLOB NOT NULL  -- no longer used (sessions are rows of `sessions`); kept for old state files
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,  -- sha256 of the cookie's value: the value itself is never stored
+    expires REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
 );
 """
 PENDING = "pending"  # a submission stored, not yet checked (a server killed meanwhile re-checks it at start)
-SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 UPLOAD_NAME = re.compile(r"^(\d+)\.xlsx$")  # uploads/<department id>/<n>.xlsx, names we chose
 TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.tmp$")  # what `_write_whole` writes first: .<name>.<pid>.tmp
 STAGING_PREFIXES = (".templates.", ".feedback.")  # Desk's half-made folders, renamed into place when whole
@@ -74,6 +86,22 @@ class Repaired:
 
     def __bool__(self) -> bool:
         return bool(self.temporaries or self.orphans or self.staging)
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """What one department may store: uploads a day, and bytes of all its uploads together."""
+
+    uploads_a_day: int
+    bytes_in_all: int
+
+
+class OverQuota(Exception):
+    """An upload refused before it is stored: `kind` is "day" or "bytes", `limit` the bound passed."""
+
+    def __init__(self, kind: str, limit: int) -> None:
+        super().__init__(kind, limit)
+        self.kind, self.limit = kind, limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +131,19 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.folder = self.path.with_suffix("")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        make_folder(self.folder)
+        if not self.path.exists():  # SQLite makes its -wal and -shm files with the database file's mode
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
+        with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            if "size" not in {row[1] for row in db.execute("PRAGMA table_info(submissions)")}:  # a 0.1 state file
+                db.execute("ALTER TABLE submissions ADD COLUMN size INTEGER NOT NULL DEFAULT 0")
+            db.execute("INSERT OR IGNORE INTO secrets (name, value) VALUES ('forms', ?)", (secrets.token_bytes(32),))
 
     @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection of its own (autocommit; `BEGIN IMMEDIATE` for a transaction), closed after the block."""
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             db.execute("PRAGMA busy_timeout=30000")
@@ -121,18 +155,18 @@ class Store:
 
     def add_departments(self, names: Iterable[str]) -> list[Department]:
         """Every named department with its token; a token is made once, the first time a name is seen."""
-        with self._connect() as db:
+        with self.connect() as db:
             for name in names:
                 db.execute("INSERT OR IGNORE INTO departments (name, token) VALUES (?, ?)",
                            (name, secrets.token_urlsafe(24)))
         return self.departments()
 
     def departments(self) -> list[Department]:
-        with self._connect() as db:
+        with self.connect() as db:
             return [Department(*row) for row in db.execute("SELECT id, name, token FROM departments ORDER BY id")]
 
     def department_by_token(self, token: str) -> Department | None:
-        with self._connect() as db:
+        with self.connect() as db:
             row = db.execute("SELECT id, name, token FROM departments WHERE token = ?", (token,)).fetchone()
         if row is None or not hmac.compare_digest(row[2], token):
             return None
@@ -140,45 +174,55 @@ class Store:
 
     # ---- submissions --------------------------------------------------------------------------------------
 
-    def reserve(self, department: int, received_at: str, sha256: str, data: bytes) -> Submission:
+    def reserve(self, department: int, received_at: str, sha256: str, data: bytes,
+                quota: Quota | None = None) -> Submission:
         """The next numbered submission of a department: its bytes written whole under a name we choose,
-        then its row (PENDING) committed; both in one write transaction, so two uploads never share a number."""
-        with self._connect() as db:
+        then its row (PENDING) committed; both in one write transaction, so two uploads never share a number.
+        Over `quota` (uploads on received_at's day, bytes of all its uploads): OverQuota, nothing stored."""
+        with self.connect() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
-                (last,) = db.execute("SELECT COALESCE(MAX(n), 0) FROM submissions WHERE department = ?",
-                                     (department,)).fetchone()
+                last, today, stored = db.execute(
+                    "SELECT COALESCE(MAX(n), 0), COALESCE(SUM(substr(received_at, 1, 10) = ?), 0), "
+                    "COALESCE(SUM(size), 0) FROM submissions WHERE department = ?",
+                    (received_at[:10], department)).fetchone()
+                if quota is not None and today >= quota.uploads_a_day:
+                    raise OverQuota("day", quota.uploads_a_day)
+                if quota is not None and stored + len(data) > quota.bytes_in_all:
+                    raise OverQuota("bytes", quota.bytes_in_all)
                 n = last + 1
                 file = f"uploads/{department}/{n}.xlsx"
                 _write_whole(self.folder / file, data)
                 cursor = db.execute(
-                    "INSERT INTO submissions (department, n, received_at, sha256, file, status) VALUES (?,?,?,?,?,?)",
-                    (department, n, received_at, sha256, file, PENDING))
+                    "INSERT INTO submissions (department, n, received_at, sha256, file, status, size) "
+                    "VALUES (?,?,?,?,?,?,?)", (department, n, received_at, sha256, file, PENDING, len(data)))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
         return Submission(cursor.lastrowid or 0, department, n, received_at, sha256, file, PENDING, 0, 0, ())
 
-    def record(self, submission_id: int, status: str, findings: Iterable[Finding]) -> None:
-        """A submission's check result."""
+    def record(self, submission_id: int, status: str, findings: Iterable[Finding],
+               counts: tuple[int, int] | None = None) -> None:
+        """A submission's check result: its status, the findings kept, and (errors, warnings) of all it had
+        (those of `findings` when not given)."""
         found = tuple(findings)
-        errors = sum(f.severity.name == "ERROR" for f in found)
-        warnings = sum(f.severity.name == "WARNING" for f in found)
+        errors, warnings = counts or (sum(f.severity.name == "ERROR" for f in found),
+                                      sum(f.severity.name == "WARNING" for f in found))
         data = json.dumps([_finding_dict(f) for f in found], ensure_ascii=False)
-        with self._connect() as db:
+        with self.connect() as db:
             db.execute("UPDATE submissions SET status = ?, errors = ?, warnings = ?, findings = ? WHERE id = ?",
                        (status, errors, warnings, data, submission_id))
 
     def submissions(self, department: int) -> list[Submission]:
         """A department's submissions, oldest first."""
-        with self._connect() as db:
+        with self.connect() as db:
             rows = db.execute(f"SELECT {_COLUMNS} FROM submissions WHERE department = ? ORDER BY n",
                               (department,)).fetchall()
         return [_submission(row) for row in rows]
 
     def pending(self) -> list[Submission]:
-        with self._connect() as db:
+        with self.connect() as db:
             rows = db.execute(f"SELECT {_COLUMNS} FROM submissions WHERE status = ? ORDER BY id",
                               (PENDING,)).fetchall()
         return [_submission(row) for row in rows]
@@ -187,7 +231,7 @@ class Store:
         """At start, before serving: remove what a killed server left half-done in the state folder (temporary
         files of dead writers, upload files without a committed row, staging folders). Rows are never touched:
         a committed upload always keeps its file (it was renamed into place before the commit)."""
-        with self._connect() as db:
+        with self.connect() as db:
             db.execute("BEGIN IMMEDIATE")  # a writer of this state (there should be none) waits: no row appears now
             try:
                 known = {(str(d), str(n)) for d, n in db.execute("SELECT department, n FROM submissions")}
@@ -217,7 +261,8 @@ class Store:
     def hold_serving_lock(self) -> IO[bytes] | None:
         """An exclusive lock on `serve.lock`, held while the returned file stays open (the kernel drops it when
         the process ends, even by SIGKILL); None when another server of this year holds it."""
-        handle = open(self.folder / "serve.lock", "a+b")  # noqa: SIM115 - kept open for the server's life
+        descriptor = os.open(self.folder / "serve.lock", os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+        handle = open(descriptor, "a+b")  # noqa: SIM115 - kept open for the server's life
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -225,35 +270,11 @@ class Store:
             return None
         return handle
 
-    # ---- the office's credential ----------------------------------------------------------------------------
-
-    def make_office_password(self) -> str | None:
-        """At first start: a new one-time password (returned once; only its hash is kept). None when one exists."""
-        password = secrets.token_urlsafe(12)
-        salt = secrets.token_bytes(16)
-        with self._connect() as db:
-            cursor = db.execute("INSERT OR IGNORE INTO office (id, password_hash, salt, session_secret) "
-                                "VALUES (1, ?, ?, ?)", (_hash(password, salt), salt, secrets.token_bytes(32)))
-        return password if cursor.rowcount == 1 else None
-
-    def set_office_password(self, password: str) -> None:
-        """Replace the office's password (tests; a forgotten password: delete the state file's office row)."""
-        salt = secrets.token_bytes(16)
-        with self._connect() as db:
-            db.execute("INSERT INTO office (id, password_hash, salt, session_secret) VALUES (1, ?, ?, ?) "
-                       "ON CONFLICT (id) DO UPDATE SET password_hash = excluded.password_hash, salt = excluded.salt",
-                       (_hash(password, salt), salt, secrets.token_bytes(32)))
-
-    def check_office_password(self, password: str) -> bool:
-        with self._connect() as db:
-            row = db.execute("SELECT password_hash, salt FROM office WHERE id = 1").fetchone()
-        return row is not None and hmac.compare_digest(row[0], _hash(password, row[1]))
-
-    def session_secret(self) -> bytes:
-        """The key that signs the office's session cookie (made with the password; b"" before first start)."""
-        with self._connect() as db:
-            row = db.execute("SELECT session_secret FROM office WHERE id = 1").fetchone()
-        return bytes(row[0]) if row else b""
+    def form_key(self) -> bytes:
+        """The key the form tokens are made with (security.form_token), made with the state file."""
+        with self.connect() as db:
+            (key,) = db.execute("SELECT value FROM secrets WHERE name = 'forms'").fetchone()
+        return bytes(key)
 
 
 _COLUMNS = "id, department, n, received_at, sha256, file, status, errors, warnings, findings"
@@ -267,10 +288,6 @@ def _submission(row: tuple[Any, ...]) -> Submission:
 def _finding_dict(finding: Finding) -> dict[str, str]:
     return {"code": finding.code, "file": finding.file, "sheet": finding.sheet, "cell": finding.cell,
             "value": finding.value, "detail": finding.detail}
-
-
-def _hash(password: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, **SCRYPT)
 
 
 def _writing(pid: int) -> bool:
@@ -288,12 +305,23 @@ def _writing(pid: int) -> bool:
     return True
 
 
+def make_folder(path: Path) -> None:
+    """`path` and its missing parents made as folders only the office's account can open (0700)."""
+    missing = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+        folder.chmod(PRIVATE_FOLDER)  # mkdir's mode passes through the umask
+
+
 def _write_whole(path: Path, data: bytes) -> None:
     """`data` in a temporary file beside `path`, synced, then renamed: a killed server leaves no partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as handle:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE), "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

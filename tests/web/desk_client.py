@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
 import openpyxl
 from starlette.testclient import TestClient
 from years import OFFICE
@@ -19,8 +21,30 @@ from report_builder.outputs.excel import save_workbook
 from report_builder.outputs.filling import fill_department, set_form_value
 from report_builder.schema import OFFICE_FILE
 from report_builder.web import Store, create_app, default_state
+from report_builder.web.credential import Office
 
 PASSWORD = "办公室的测试密码"
+T = TypeVar("T")
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def run_apart(function: Callable[[], Awaitable[T]]) -> T:
+    """`anyio.run(function)` in a thread of its own: the browser tests' Playwright keeps an event loop running
+    in the main thread, where anyio.run would refuse to start."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(anyio.run, function).result()
+
+
+def form_token(html: str) -> str:
+    """The token of the page's form (each form's own: a department's upload, the login, the office's)."""
+    found = CSRF.search(html)
+    assert found is not None, html
+    return found.group(1)
+
+
+def log_in(client: TestClient, password: str = PASSWORD) -> Any:
+    """The office's login as a browser does it: the login page, then its form."""
+    return client.post("/office/login", data={"csrf": form_token(client.get("/office").text), "password": password})
 
 
 class Desk:
@@ -38,24 +62,24 @@ class Desk:
         return page.text
 
     def upload(self, name: str, data: bytes, **kwargs: Any) -> Any:
-        page = self.open(name)
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert csrf is not None
-        form = {"csrf": csrf.group(1), **kwargs.pop("form", {})}
+        form = {"csrf": form_token(self.open(name)), **kwargs.pop("form", {})}
         return self.client.post(f"/d/{self.tokens[name]}/upload", data=form,
                                 files={"file": ("随便什么名字/../../x.xlsx", data)}, **kwargs)
 
 
 @contextmanager
-def client_desk(root: Path, today: dt.date | None = None, public_url: str = "") -> Iterator[Desk]:
-    """A year folder under `root` without department files, its desk app (as of `today`) and a client."""
+def client_desk(root: Path, today: dt.date | None = None, public_url: str = "", base_url: str = "http://testserver",
+                **options: Any) -> Iterator[Desk]:
+    """A year folder under `root` without department files, its desk app (as of `today`; `options` as
+    create_app takes them) and a client (of `base_url`: https:// as a browser behind a TLS proxy)."""
     year = root / "2017-2018"
     year.mkdir()
     (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
-    application = create_app(year, default_state(year), max_upload=2 * 1024 * 1024, public_url=public_url)
-    application.state.desk.today = today
-    Store(default_state(year)).set_office_password(PASSWORD)
-    with TestClient(application, follow_redirects=True) as client:
+    application = create_app(year, default_state(year), public_url=public_url,
+                             **{"max_upload": 2 * 1024 * 1024, **options})
+    application.state.context.desk.today = today
+    Office(Store(default_state(year))).set_password(PASSWORD)
+    with TestClient(application, follow_redirects=True, base_url=base_url) as client:
         client.get("/office")  # the office workbook is read, the departments get their tokens
         yield Desk(year, client)
 

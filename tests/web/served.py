@@ -108,10 +108,10 @@ def _password(output: list[str]) -> str:
     pytest.fail("首次启动的输出中没有办公室密码：\n" + "\n".join(output))
 
 
-def read_links(year: Path, port: int) -> dict[str, str]:
-    """`serve --links`: one `部门名称<TAB>URL` line per department, name → URL."""
-    done = subprocess.run(serve_command(year, port, "--links"), capture_output=True, text=True, encoding="utf-8",
-                          env=_environment(), timeout=LINKS_TIMEOUT, check=False)
+def read_links(year: Path, port: int, *extra: str) -> dict[str, str]:
+    """`serve --links` (with the server's `extra` flags): one `部门名称<TAB>URL` line per department, name → URL."""
+    done = subprocess.run(serve_command(year, port, *extra, "--links"), capture_output=True, text=True,
+                          encoding="utf-8", env=_environment(), timeout=LINKS_TIMEOUT, check=False)
     assert done.returncode == 0, done.stderr
     links = {}
     for line in done.stdout.splitlines():
@@ -131,9 +131,9 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def run_server(year: Path, port: int) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
-    """`serve YEAR --port PORT` answering on its port (its output collected) until the block ends."""
-    process = subprocess.Popen(serve_command(year, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+def run_server(year: Path, port: int, *extra: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """`serve YEAR --port PORT [extra]` answering on its port (its output collected) until the block ends."""
+    process = subprocess.Popen(serve_command(year, port, *extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL, text=True, encoding="utf-8", env=_environment())
     output: list[str] = []
     reader = threading.Thread(target=_collect, args=(process, output), daemon=True)
@@ -149,13 +149,14 @@ def run_server(year: Path, port: int) -> Iterator[tuple[subprocess.Popen[str], l
 
 
 @contextmanager
-def start_desk(root: Path, office: SampleOffice) -> Iterator[Desk]:
-    """A year with only the office workbook, served on a free port until the block ends."""
+def start_desk(root: Path, office: SampleOffice, *extra: str, scheme: str = "http") -> Iterator[Desk]:
+    """A year with only the office workbook, served on a free port until the block ends (`extra`: more flags of
+    `serve`, such as --cert and --key with scheme "https")."""
     year = make_intake_year(root, office)
     port = free_port()
-    with run_server(year, port) as (process, output):
+    with run_server(year, port, *extra) as (process, output):
         password = _password(output)
-        links = read_links(year, port)
-        yield Desk(f"http://127.0.0.1:{port}", year, links, password, process, output)
+        links = read_links(year, port, *extra)
+        yield Desk(f"{scheme}://127.0.0.1:{port}", year, links, password, process, output)
 
 

@@ -16,7 +16,7 @@ from years import app
 from report_builder import pipeline, table_workbook
 from report_builder.serve_cli import public_url
 from report_builder.web.security import LoginThrottle
-from web.desk_client import PASSWORD, Desk, client_desk, filled
+from web.desk_client import PASSWORD, Desk, client_desk, filled, log_in
 
 BEFORE_DEADLINE = dt.date(2018, 9, 1)  # the sample office workbook's deadline is 2018-09-15
 ROW = re.compile(r'<tr data-department="([^"]+)">.*?<td class="status"><span[^>]*>([^<]+)<')
@@ -28,10 +28,7 @@ def office(tmp_path: Path) -> Iterator[Desk]:
     with client_desk(tmp_path, today=BEFORE_DEADLINE) as desk:
         template = desk.client.get(f"/d/{desk.tokens['教务处']}/template").content
         desk.upload("教务处", filled(template, app(received=dt.date(2016, 5, 1))))
-        csrf = re.search(r'name="csrf" value="([^"]+)"', desk.open("教务处"))
-        assert csrf is not None
-        login = desk.client.post("/office/login", data={"csrf": csrf.group(1), "password": PASSWORD})
-        assert 'id="board"' in login.text
+        assert 'id="board"' in log_in(desk.client).text
         yield desk
 
 
@@ -108,14 +105,15 @@ def test_five_wrong_passwords_make_that_address_wait(tmp_path: Path) -> None:
     assert right.status_code == 429 and "请 10 分钟后再试" in right.text and 'id="board"' not in right.text
 
 
-def test_the_throttle_forgets_old_failures_and_other_addresses() -> None:
-    throttle = LoginThrottle(limit=3, window=60)
-    for second in (0, 10, 20):
-        throttle.failed("10.0.0.1", now=second)
-    assert throttle.wait("10.0.0.1", now=21) == 39 and throttle.wait("10.0.0.2", now=21) == 0
-    assert throttle.wait("10.0.0.1", now=61) == 0  # the first failure is a minute old
+def test_the_throttle_counts_attempts_per_address_and_in_all() -> None:
+    throttle = LoginThrottle(limit=3, window=60, account_limit=5)
+    assert [throttle.begin("10.0.0.1", now=second) for second in (0, 10, 20)] == [0, 0, 0]
+    assert throttle.begin("10.0.0.1", now=21) == 39 and throttle.begin("10.0.0.2", now=21) == 0
+    assert throttle.begin("10.0.0.1", now=61) == 0  # the first attempt is a minute old
     throttle.succeeded("10.0.0.1")
-    assert throttle.wait("10.0.0.1", now=22) == 0
+    assert throttle.begin("10.0.0.1", now=62) == 0
+    assert [throttle.begin(f"10.0.1.{i}", now=63) for i in range(4)] == [0, 0, 0, 18]  # 5 in all within a minute
+    assert throttle.begin("10.0.2.1", now=63) == 18  # an address never seen waits too: until 21 + 60
 
 
 def test_links_start_with_the_address_departments_open(tmp_path: Path) -> None:
@@ -126,10 +124,14 @@ def test_links_start_with_the_address_departments_open(tmp_path: Path) -> None:
     assert public_url("0.0.0.0", 1, "https://desk.example.edu.cn/") == "https://desk.example.edu.cn"
     assert [public_url("h", 1, bad) for bad in ("ftp://x", "javascript:alert(1)", "desk", "http://")] == [None] * 4
 
-    with client_desk(tmp_path, public_url="https://desk.example.edu.cn") as desk:
-        csrf = re.search(r'name="csrf" value="([^"]+)"', desk.client.get("/office").text)
-        assert csrf is not None
-        board = desk.client.post("/office/login", data={"csrf": csrf.group(1), "password": PASSWORD}).text
+    # behind the college's TLS proxy (--url https://…): every cookie is Secure, the links are the proxy's
+    with client_desk(tmp_path, public_url="https://desk.example.edu.cn", base_url="https://testserver") as desk:
+        desk.client.cookies.clear()  # a browser coming for the first time
+        login_page = desk.client.get("/office")
+        login = log_in(desk.client)
+        board = login.text
+    cookies = [login_page.headers["set-cookie"], *login.history[0].headers.get_list("set-cookie")]
+    assert len(cookies) == 2 and all("; secure" in c.lower() and "; httponly" in c.lower() for c in cookies), cookies
     links = re.findall(r"<code>([^<]+)</code>", board)
     assert len(links) == 4 and all(link.startswith("https://desk.example.edu.cn/d/") for link in links)
-    assert "http://testserver" not in board
+    assert "http://testserver" not in board and 'id="local-only"' not in board

@@ -22,7 +22,8 @@ from years import OFFICE, app, rows
 
 import report_builder
 from report_builder.outputs.filling import fill_department, set_form_value
-from web.served import Desk, start_desk
+from web.certificate import self_signed
+from web.served import Desk, office_with_deadline, start_desk
 
 SUBMISSION = re.compile(r"/d/(?P<token>[^/]+)/s/(?P<n>\d+)$")
 STATUSES = ("未交", "有错误待改", "仅有提示", "已通过", "逾期")
@@ -186,7 +187,10 @@ def test_the_board_shows_each_department_status(desk: Desk, browser: Any, page: 
     assert shown["党政办公室"] == ("未交", "0")
     assert all(state in STATUSES for state, _ in shown.values()), shown
     assert page.locator('tr[data-department="招生就业处"] td.last').inner_text().strip()
-    assert "财务处：您部门上传的填报表有 2 处错误" in page.locator("#remind-all").input_value()
+    own = page.locator('tr[data-department="财务处"] td.reminder textarea').input_value()
+    assert own.startswith("财务处：您部门上传的填报表有 2 处错误") and own.endswith(desk.links["财务处"])
+    group = page.locator("#remind-all").input_value()  # for a group chat: names, no link
+    assert "财务处" in group and "请用本部门的专属链接" in group and "/d/" not in group
     save_screenshot(page, screenshots, "board.png")
 
     page.fill("#find", "财务")  # finding a department by a part of its name hides the other rows
@@ -287,6 +291,34 @@ def test_a_workbook_dropped_on_the_page_is_uploaded(desk: Desk, page: Any, tmp_p
     assert match and int(match["n"]) == before + 1
     assert status(page) == "已通过"
     assert (desk.year / f"{name}.xlsx").read_bytes() == fixed.read_bytes()
+
+
+def test_the_desk_over_https(browser: Any, tmp_path: Path) -> None:
+    """`serve --cert --key` with a certificate made here (this context alone ignores that no authority signed
+    it): a department uploads by dropping its file (the page's script is a file the policy allows), the office
+    logs in, and every cookie is Secure."""
+    cert, key = self_signed(tmp_path)
+    soon = dt.date.today() + dt.timedelta(30)
+    with start_desk(tmp_path / "served", office_with_deadline(soon), "--cert", str(cert), "--key", str(key),
+                    scheme="https") as desk:
+        context = browser.new_context(locale="zh-CN", accept_downloads=True, ignore_https_errors=True)
+        try:
+            page = context.new_page()
+            name = "财务处"
+            assert desk.links[name].startswith("https://")
+            page.goto(desk.links[name])
+            template = download(page, "a#template", tmp_path, f"{name}-blank.xlsx")
+            fixed = filled(template, name, lambda wb: None, tmp_path / f"{name}.xlsx")
+            with page.expect_navigation(url=SUBMISSION):
+                drop_file(page, "#drop", fixed)
+            assert status(page) == "已通过" and page.url.startswith("https://")
+            login(page, desk, desk.password)
+            assert board(page)[name] == ("已通过", "1")
+            cookies = context.cookies()
+            assert {c["name"] for c in cookies} == {"desk_csrf", "desk_office"}
+            assert all(c["secure"] and c["httpOnly"] for c in cookies), cookies
+        finally:
+            context.close()
 
 
 def drop_file(page: Any, selector: str, file: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +21,8 @@ from report_builder import pipeline
 from report_builder.outputs.excel import save_workbook
 from report_builder.schema import OFFICE_FILE
 from report_builder.web import Store, create_app, default_state
-from web.desk_client import PASSWORD, Desk, client_desk, filled
+from report_builder.web.credential import Office
+from web.desk_client import PASSWORD, Desk, client_desk, filled, form_token, log_in
 
 
 @pytest.fixture
@@ -136,18 +138,16 @@ def test_the_board_before_the_deadline(tmp_path: Path) -> None:
     year.mkdir()
     (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
     application = create_app(year, default_state(year))
-    application.state.desk.today = dt.date(2018, 9, 1)
-    Store(default_state(year)).set_office_password(PASSWORD)
+    application.state.context.desk.today = dt.date(2018, 9, 1)
+    Office(Store(default_state(year))).set_password(PASSWORD)
     with TestClient(application) as client:
         client.get("/office")
         tokens = {d.name: d.token for d in Store(default_state(year)).departments()}
-        page = client.get(f"/d/{tokens['教务处']}").text
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert csrf is not None
+        csrf = form_token(client.get(f"/d/{tokens['教务处']}").text)
         template = client.get(f"/d/{tokens['教务处']}/template").content
-        client.post(f"/d/{tokens['教务处']}/upload", data={"csrf": csrf.group(1)},
+        client.post(f"/d/{tokens['教务处']}/upload", data={"csrf": csrf},
                     files={"file": ("x.xlsx", filled(template, app(received=dt.date(2016, 5, 1))))})
-        board = client.post("/office/login", data={"csrf": csrf.group(1), "password": PASSWORD}).text
+        board = log_in(client).text
     rows = dict(re.findall(r'<tr data-department="([^"]+)">.*?<td class="status"><span[^>]*>([^<]+)<', board))
     assert rows == {"党政办公室": "未交", "教务处": "有错误待改", "招生就业处": "未交", "财务处": "未交"}
     texts = dict(re.findall(r'<tr data-department="([^"]+)">.*?<td class="reminder"><textarea[^>]*>([^<]+)<', board))
@@ -155,7 +155,9 @@ def test_the_board_before_the_deadline(tmp_path: Path) -> None:
     assert texts["财务处"].endswith(f"/d/{tokens['财务处']}")
     assert texts["教务处"].startswith("教务处：您部门上传的填报表有 1 处错误")  # its link, to see the cell
     together = re.search(r'<textarea id="remind-all"[^>]*>([^<]+)<', board)
-    assert together is not None and all(f"/d/{t}" in together.group(1) for t in tokens.values())
+    assert together is not None and all(name in together.group(1) for name in tokens)
+    assert "请用本部门的专属链接" in together.group(1)  # read by a whole group: no department's link in it
+    assert "/d/" not in together.group(1) and not any(token in together.group(1) for token in tokens.values())
 
 
 def test_every_request_is_logged_without_the_token(desk: Desk) -> None:
@@ -186,7 +188,7 @@ def test_a_department_that_passed_or_has_only_warnings_gets_no_reminder() -> Non
     rows = [Row(Department(i, name, f"t{i}"), status, 1, "", 0, 0)
             for i, (name, status) in enumerate((("教务处", CLEAN), ("财务处", WARNINGS)))]
     assert [reminder(r, "http://x/d/t", dt.date(2018, 9, 15)) for r in rows] == ["", ""]
-    assert reminder_for_all(rows, ["a", "b"], None) == ""
+    assert reminder_for_all(rows, None) == ""
 
 
 def test_each_checked_upload_is_logged(desk: Desk) -> None:
@@ -200,20 +202,23 @@ def test_each_checked_upload_is_logged(desk: Desk) -> None:
     assert [u[6] for u in uploads] == ["1", "0"]
 
 
-def test_an_unexpected_failure_is_a_chinese_page(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("error", "status", "title"), [
+    (OSError(5, "Input/output error"), 500, "这次操作没有完成"),
+    (OSError(28, "No space left on device"), 507, "服务器磁盘空间不足"),  # a full disk is said as such
+    (sqlite3.OperationalError("database or disk is full"), 507, "服务器磁盘空间不足"),
+])
+def test_an_unexpected_failure_is_a_chinese_page(desk: Desk, monkeypatch: pytest.MonkeyPatch, error: Exception,
+                                                 status: int, title: str) -> None:
     def broken(*args: object) -> None:
-        raise OSError(28, "No space left on device")
+        raise error
 
-    monkeypatch.setattr(desk.client.app.state.desk, "store_upload", broken)
+    monkeypatch.setattr(desk.client.app.state.context.desk, "store_upload", broken)
     client = TestClient(desk.client.app, raise_server_exceptions=False, cookies=desk.client.cookies)
-    page = client.get(f"/d/{desk.tokens['教务处']}").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert csrf is not None
-    failed = client.post(f"/d/{desk.tokens['教务处']}/upload", data={"csrf": csrf.group(1)},
-                         files={"file": ("x.xlsx", b"PK")})
-    assert failed.status_code == 500 and "这次操作没有完成" in failed.text and "Traceback" not in failed.text
+    csrf = form_token(client.get(f"/d/{desk.tokens['教务处']}").text)
+    failed = client.post(f"/d/{desk.tokens['教务处']}/upload", data={"csrf": csrf}, files={"file": ("x.xlsx", b"PK")})
+    assert failed.status_code == status and title in failed.text and "Traceback" not in failed.text
     log = (desk.state.with_suffix("") / "desk.log").read_text(encoding="utf-8")
-    assert "\tERROR\tOSError:" in log and desk.tokens["教务处"] not in log
+    assert f"\tERROR\t{type(error).__name__}:" in log and desk.tokens["教务处"] not in log
 
 
 def test_an_unreadable_upload_is_not_compared_as_progress(desk: Desk) -> None:

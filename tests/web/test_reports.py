@@ -11,6 +11,8 @@ from years import make_year
 
 from report_builder.outputs.filling import fill_department
 from report_builder.web import Store, create_app, default_state
+from report_builder.web.credential import Office
+from web.desk_client import form_token, log_in
 
 PASSWORD = "办公室的测试密码"
 
@@ -19,14 +21,12 @@ def test_the_office_builds_downloads_and_gets_a_redline(tmp_path: Path) -> None:
     year = make_year(tmp_path)  # every department's workbook passes
     out = tmp_path / "out"
     application = create_app(year, default_state(year), out_dir=out)
-    Store(default_state(year)).set_office_password(PASSWORD)
+    Office(Store(default_state(year))).set_password(PASSWORD)
     with TestClient(application, follow_redirects=True) as client:
-        login = client.get("/office")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', login.text)
-        assert csrf is not None
         assert client.get("/office/reports").status_code == 401  # not logged in: nothing
-        client.post("/office/login", data={"csrf": csrf.group(1), "password": PASSWORD})
-        first = client.post("/office/build", data={"csrf": csrf.group(1), "format": "三部分"})
+        board = log_in(client, PASSWORD)
+        csrf = form_token(board.text)  # the office's forms carry the session's token
+        first = client.post("/office/build", data={"csrf": csrf, "format": "三部分"})
         assert first.status_code == 200 and 'id="summary"' in first.text
         assert re.search(r'<p id="summary">格式：三部分；应有部分 3/3；', first.text)
         totals = re.search(r'<p id="totals">本年度目前：年度文件夹中共 (\d+) 个文件，错误 0 处.*?'
@@ -41,13 +41,13 @@ def test_the_office_builds_downloads_and_gets_a_redline(tmp_path: Path) -> None:
         word = client.get(next(link for link, label in links.items() if label == "Word 报告"))
         assert word.status_code == 200 and word.content == report.read_bytes()
 
-        eight = client.post("/office/build", data={"csrf": csrf.group(1), "format": "八部分"})
+        eight = client.post("/office/build", data={"csrf": csrf, "format": "八部分"})
         assert "格式：八部分；应有部分 8/8" in eight.text
         (year / "教务处.xlsx").write_bytes((year / "教务处.xlsx").read_bytes())  # same bytes: nothing to build
-        again = client.post("/office/build", data={"csrf": csrf.group(1), "format": "三部分"})
+        again = client.post("/office/build", data={"csrf": csrf, "format": "三部分"})
         assert "未生成新版本" in again.text
         edit_workbook(year / "教务处.xlsx", lambda wb: fill_department(wb, "主动公开", [{"count": 321}]))
-        second = client.post("/office/build", data={"csrf": csrf.group(1), "format": "三部分"})
+        second = client.post("/office/build", data={"csrf": csrf, "format": "三部分"})
         assert "_v2.docx" in second.text and "修订（与上一版相比）" in second.text  # against v1 of the same format
         redline = next(link for link, label in re.findall(r'<a href="(/office/files/[^"]+)">([^<]+)</a>',
                                                           second.text) if label == "修订（与上一版相比）")
