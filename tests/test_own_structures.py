@@ -20,11 +20,13 @@ from conftest import report_text
 from factory import sample_office, write
 from schools import OWN_WORDING, Entered, eight_part_template, fill_forms, letter_template, university_template
 from starlette.testclient import TestClient
+from web.desk_client import form_token, log_in
 
 from report_builder import pipeline, template_calls
 from report_builder.findings import Finding, Severity
 from report_builder.schema import OFFICE_FILE, DepartmentEntry, OfficeAsked, OfficeChannel, OfficeNarrative
 from report_builder.web import Store, create_app, default_state
+from report_builder.web.credential import Office
 from report_builder.wordml import tables
 
 E = Severity.ERROR
@@ -62,15 +64,13 @@ def _same_verdict(year: Path, template: Path, built: pipeline.BuildResult) -> tu
 def _desk_build(year: Path, out: Path, report_format: str) -> str:
     """The office logs in to the desk, opens the reports page and builds `report_format`: the page after it."""
     application = create_app(year, default_state(year), out_dir=out)
-    Store(default_state(year)).set_office_password(PASSWORD)
+    Office(Store(default_state(year))).set_password(PASSWORD)
     with TestClient(application, follow_redirects=True) as client:
-        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/office").text)
-        assert csrf is not None
-        client.post("/office/login", data={"csrf": csrf.group(1), "password": PASSWORD})
+        log_in(client, PASSWORD)
         page = client.get("/office/reports").text
         option = re.search(f'<option value="{report_format}" selected>([^<]*)</option>', page)
         assert option is not None and "（本年度所用）" in option.group(1), page  # offered, and the year's own
-        return client.post("/office/build", data={"csrf": csrf.group(1), "format": report_format}).text
+        return client.post("/office/build", data={"csrf": form_token(page), "format": report_format}).text
 
 
 def _hide(template: Path, heading: str) -> None:
