@@ -192,14 +192,15 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         return result(check, render_findings=draft.problems, publication=draft.publication)
     docx, marked, data, publication = draft.docx, draft.marked, check.data, draft.publication
     hashes = {r.file: r.sha256 for r in check.files}
-    manifest = make_manifest(year_dir, hashes, check.totals(), data, used, docx) | {"format": draft.report_format}
+    uses = figure_uses(data, marked)
+    manifest = make_manifest(year_dir, hashes, check.totals(), data, used, docx, uses) | {"format": draft.report_format}
     folder = Path(out_dir) / year_dir.name
     stem = format_stem(titled_stem(docx, data.info.school_name, data.info.year_label), draft.report_format,
                        draft.own_format)
     pdf_findings: list[Finding] = []
 
     def make_files() -> dict[str, bytes]:
-        sources = save_workbook(sources_workbook(figure_uses(data, marked)))
+        sources = save_workbook(sources_workbook(uses))
         files = {".docx": docx, SOURCES_SUFFIX: sources}
         if pdf:
             converted = convert_pdf(docx, f"{stem}.docx")

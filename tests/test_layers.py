@@ -21,8 +21,8 @@ from conftest import ROOT
 PACKAGE = "report_builder"
 WINGS = frozenset({"intake", "report", "outputs", "compare"})
 ENTRY_MODULES = frozenset({PACKAGE} | {f"{PACKAGE}.{name}" for name in (
-    "pipeline", "drafts", "template_calls", "results", "file_checks", "json_report", "cli", "template_cli",
-    "serve_cli", "package_cli", "entry", "__main__")})
+    "pipeline", "drafts", "template_calls", "year_calls", "results", "file_checks", "json_report", "cli",
+    "template_cli", "serve_cli", "package_cli", "entry", "__main__")})
 WEB = f"{PACKAGE}.web"
 WEB_MAY_IMPORT = frozenset({PACKAGE, f"{PACKAGE}.findings", f"{PACKAGE}.results"})
 FORBIDDEN_WINGS = {"intake": {"report", "outputs"}, "report": {"intake"}}

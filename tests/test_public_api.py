@@ -16,9 +16,10 @@ PUBLIC = {
     "write_feedback",
     "list_report_versions", "compare_files", "start_year", "check_report_template", "template_fields",
     "write_template_guide", "list_formats", "copy_format", "table_workbook", "write_filing_package",
+    "year_status", "department_share",
     # results
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
-    "Tally", "CompareResult", "FormatList", "FilingPackage",
+    "Tally", "CompareResult", "FormatList", "FilingPackage", "YearStatus", "FolderFile", "DraftShare", "ShareLine",
     # findings and errors
     "Finding", "Severity", "CATALOG", "ReportBuilderError",
     "__version__",

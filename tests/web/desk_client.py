@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from years import OFFICE
 
 from report_builder.outputs.excel import save_workbook
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value, type_zeros
 from report_builder.schema import OFFICE_FILE
 from report_builder.web import Store, create_app, default_state
 from report_builder.web.credential import Office
@@ -92,6 +92,8 @@ def filled(template: bytes, *applications: dict[str, object]) -> bytes:
     fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
     if applications:
         fill_department(wb, "依申请公开", applications)
+    type_zeros(wb)  # 0 in each count, 本部门本年度无此项 on the sheets it has nothing for
+    answer_empty_sheets(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

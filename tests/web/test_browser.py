@@ -21,7 +21,7 @@ import openpyxl
 from years import OFFICE, app, rows
 
 import report_builder
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value, type_zeros
 from web.certificate import self_signed
 from web.served import Desk, office_with_deadline, start_desk
 
@@ -114,6 +114,8 @@ def filled(template: Path, department: str, change: Any, out: Path) -> Path:
     mine = [item for item in OFFICE.checklist if item.department == department]
     fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
     change(wb)
+    type_zeros(wb)  # 0 in each count, 本部门本年度无此项 on the sheets it has nothing for
+    answer_empty_sheets(wb)
     wb.save(out)
     return out
 
