@@ -111,17 +111,23 @@ def check_file(path: Path, office: OfficeWorkbook | None = None, *, year: str = 
     return outcome.result
 
 
-def accept_submission(year_dir: Path, department: str, data: bytes) -> Written:
+def accept_submission(year_dir: Path, department: str, data: bytes, *,
+                      keep_newer_than: float | None = None) -> Written:
     """Put a department's checked workbook into the year folder as `<部门名称>.xlsx` (a safe name made from the
     department's name, never a sender's file name), written whole or not at all, replacing the one it had.
-    Nothing is written (an empty `written`) when the file already holds these bytes. Temporary files left in
-    the year folder by a killed earlier call are removed first."""
+    Nothing is written (an empty `written`) when the file already holds these bytes, or, with `keep_newer_than`
+    (a time, seconds since the epoch), when it holds other bytes modified after that time (a file the office
+    put there by hand since). Temporary files left in the year folder by a killed earlier call are removed
+    first."""
     from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
 
     target = Path(year_dir) / f"{safe_stem(department)}.xlsx"
     try:
         remove_stale_temporaries(target.parent)
         if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
+            return Written((), ())
+        if (keep_newer_than is not None and target.is_file() and not target.is_symlink()
+                and target.stat().st_mtime > keep_newer_than):
             return Written((), ())
         write_atomic(target, data, overwrite=True)
     except OSError as error:
@@ -226,8 +232,10 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
                   sources=published.report.with_suffix(SOURCES_SUFFIX), publication=publication)
 
 
-def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
-    """One department workbook per department of the office workbook's list."""
+def make_templates(year_dir: Path, out_dir: Path | None = None, *, departments: Iterable[str] | None = None,
+                   ) -> Written:
+    """One department workbook per department of the office workbook's list (of those of `departments` only,
+    when given: in the list's order)."""
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.forms import department_workbook
     from report_builder.vocabulary import declared_categories, declared_channels, department_narratives
@@ -241,7 +249,8 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     paragraphs = department_narratives(loaded.office.narratives)
     channels = declared_channels(loaded.office.channels)
     categories = declared_categories(loaded.office.categories)
-    for entry in loaded.office.departments:
+    wanted = None if departments is None else set(departments)
+    for entry in (e for e in loaded.office.departments if wanted is None or e.name in wanted):
         items = [item for item in loaded.office.checklist if item.department == entry.name]
         data = save_workbook(department_workbook(loaded.office.info, entry.name, items, paragraphs, channels,
                                                  categories, loaded.office.asked))

@@ -76,7 +76,7 @@ def client_desk(root: Path, today: dt.date | None = None, public_url: str = "", 
     year.mkdir()
     (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
     application = create_app(year, default_state(year), public_url=public_url,
-                             **{"max_upload": 2 * 1024 * 1024, **options})
+                             **{"max_upload": 2 * 1024 * 1024, "background": False, **options})
     application.state.context.desk.today = today
     Office(Store(default_state(year))).set_password(PASSWORD)
     with TestClient(application, follow_redirects=True, base_url=base_url) as client:
