@@ -249,6 +249,8 @@ def deliver(settings: MailSettings, mail: EmailMessage, context: ssl.SSLContext 
         return f"邮件服务器 {where} 的证书无法验证（{error.verify_message}）"
     except (ssl.SSLError, smtplib.SMTPException) as error:
         return f"与邮件服务器 {where} 的加密连接失败（{type(error).__name__}：{error}）"
+    except UnicodeError:
+        return "邮箱账户、密码或地址中有 SMTP 不能传送的字符（如汉字）：请用英文字母、数字和符号"
     except TimeoutError:
         return f"邮件服务器 {where} 在 {TIMEOUT:.0f} 秒内没有答复"
     except OSError as error:

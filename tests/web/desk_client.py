@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import anyio
 import openpyxl
+from factory import SampleOffice
 from starlette.testclient import TestClient
 from years import OFFICE
 
@@ -55,6 +56,11 @@ class Desk:
         self.client = client
         self.state = default_state(year)
         self.tokens = {d.name: d.token for d in Store(self.state).departments()}
+        self.ids = {d.name: d.id for d in Store(self.state).departments()}
+
+    @property
+    def app(self) -> Any:
+        return self.client.app
 
     def open(self, name: str) -> str:
         page = self.client.get(f"/d/{self.tokens[name]}")
@@ -69,12 +75,12 @@ class Desk:
 
 @contextmanager
 def client_desk(root: Path, today: dt.date | None = None, public_url: str = "", base_url: str = "http://testserver",
-                **options: Any) -> Iterator[Desk]:
+                office: SampleOffice = OFFICE, **options: Any) -> Iterator[Desk]:
     """A year folder under `root` without department files, its desk app (as of `today`; `options` as
     create_app takes them) and a client (of `base_url`: https:// as a browser behind a TLS proxy)."""
     year = root / "2017-2018"
     year.mkdir()
-    (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
+    (year / OFFICE_FILE).write_bytes(save_workbook(office.office_template()))
     application = create_app(year, default_state(year), public_url=public_url,
                              **{"max_upload": 2 * 1024 * 1024, "background": False, **options})
     application.state.context.desk.today = today
@@ -82,6 +88,11 @@ def client_desk(root: Path, today: dt.date | None = None, public_url: str = "", 
     with TestClient(application, follow_redirects=True, base_url=base_url) as client:
         client.get("/office")  # the office workbook is read, the departments get their tokens
         yield Desk(year, client)
+
+
+def office_form(client: TestClient, path: str = "/office") -> str:
+    """The token of the office's forms, from one of its pages (logged in)."""
+    return form_token(client.get(path).text)
 
 
 def filled(template: bytes, *applications: dict[str, object]) -> bytes:

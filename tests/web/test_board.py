@@ -135,5 +135,6 @@ def test_links_start_with_the_address_departments_open(tmp_path: Path) -> None:
         links = [re.search(r'<code id="link">([^<]+)</code>', desk.client.get(row).text) for row in rows]
     cookies = [login_page.headers["set-cookie"], *login.history[0].headers.get_list("set-cookie")]
     assert len(cookies) == 2 and all("; secure" in c.lower() and "; httponly" in c.lower() for c in cookies), cookies
-    assert len(links) == 4 and all(link and link.group(1).startswith("https://desk.example.edu.cn/d/") for link in links)
+    assert len(links) == 4
+    assert all(link and link.group(1).startswith("https://desk.example.edu.cn/d/") for link in links)
     assert "http://testserver" not in board and 'id="local-only"' not in board
