@@ -57,7 +57,7 @@ def department_share(folder: Path, department: str, *, report_format: str | None
     builds = [b for b in builds if report_format is None or b.report_format == report_format]
     if not builds:
         return None
-    newest = max(builds, key=lambda b: b.built_at)
+    newest = max(reversed(builds), key=lambda b: b.built_at)  # of two built in one second, the later number
     manifest = load_manifest(manifest_path(newest.path))
     if manifest is None:
         return None
