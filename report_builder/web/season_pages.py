@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 import report_builder as rb
-from report_builder.results import DraftShare, FolderFile
+from report_builder.results import DraftShare, FolderFile, ShareLine
 from report_builder.web.desk import Desk, Row, in_use
 from report_builder.web.mail import MANUAL, NOTIFY, SECURITY, MailLog, MailSettings, deliver, message, without_password
 from report_builder.web.postman import Postman, Sent
@@ -313,7 +313,37 @@ async def department_extras(request: Request, department: Department, history: l
     current = next((s.sha256 for s in reversed(history) if s.n == in_use(history)), folder.sha256 if folder else "")
     return {"deadline": deadline, "days_left": days_left(deadline, state.today), "closed": closed,
             "folder": folder, "share": share, "share_current": bool(share and share.sha256 == current),
+            "sentences": share_sentences(share) if share else [],
             "late": late, "extended": deadline != office_deadline}
+
+
+Segment = tuple[str, str]  # ("text" | "value" | "ours", text)
+
+
+def share_sentences(share: DraftShare) -> list[list[Segment]]:
+    """Each sentence of the draft the department's figures feed, once, as segments: its text, each figure's value
+    (marked) and, after the value and its unit, the department's part ("（本部门 44 条）"). Figures without a
+    sentence (a version from before sentences were kept): "主动公开条数：全校 1000，本部门 110"."""
+    sentences: dict[str, list[ShareLine]] = {}
+    for line in share.lines:
+        sentences.setdefault(line.sentence or f"\0{line.figure}", []).append(line)
+    found = []
+    for text, lines in sentences.items():
+        if text.startswith("\0"):
+            line = lines[0]
+            found.append([("text", f"{line.figure}：全校 {line.value}，"), ("ours", f"本部门 {line.share}")])
+            continue
+        segments: list[Segment] = []
+        last = 0
+        for line in sorted({(ln.at, ln.after): ln for ln in lines}.values(), key=lambda ln: ln.at[0]):
+            if line.at[0] < last:
+                continue  # two figures at one place: the first is shown
+            unit = f" {line.unit}" if line.unit else ""
+            segments += [("text", text[last:line.at[0]]), ("value", text[line.at[0]:line.at[1]]),
+                         ("text", text[line.at[1]:line.after]), ("ours", f"（本部门 {line.share}{unit}）")]
+            last = line.after
+        found.append([*segments, ("text", text[last:])])
+    return found
 
 
 ROUTES = [

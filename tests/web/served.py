@@ -74,8 +74,8 @@ def serve_command(year: Path, port: int, *extra: str) -> list[str]:
     return [sys.executable, "-m", "report_builder", "serve", str(year), "--port", str(port), *extra]
 
 
-def _environment() -> dict[str, str]:
-    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
+def _environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", **(extra or {})}
 
 
 def _collect(process: subprocess.Popen[str], lines: list[str]) -> None:
@@ -131,10 +131,12 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def run_server(year: Path, port: int, *extra: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
-    """`serve YEAR --port PORT [extra]` answering on its port (its output collected) until the block ends."""
+def run_server(year: Path, port: int, *extra: str,
+               env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """`serve YEAR --port PORT [extra]` answering on its port (its output collected) until the block ends
+    (`env`: more environment variables for it, such as SSL_CERT_FILE)."""
     process = subprocess.Popen(serve_command(year, port, *extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, text=True, encoding="utf-8", env=_environment())
+                               stdin=subprocess.DEVNULL, text=True, encoding="utf-8", env=_environment(env))
     output: list[str] = []
     reader = threading.Thread(target=_collect, args=(process, output), daemon=True)
     reader.start()
@@ -149,12 +151,13 @@ def run_server(year: Path, port: int, *extra: str) -> Iterator[tuple[subprocess.
 
 
 @contextmanager
-def start_desk(root: Path, office: SampleOffice, *extra: str, scheme: str = "http") -> Iterator[Desk]:
+def start_desk(root: Path, office: SampleOffice, *extra: str, scheme: str = "http",
+               env: dict[str, str] | None = None) -> Iterator[Desk]:
     """A year with only the office workbook, served on a free port until the block ends (`extra`: more flags of
-    `serve`, such as --cert and --key with scheme "https")."""
+    `serve`, such as --cert and --key with scheme "https"; `env`: more environment variables)."""
     year = make_intake_year(root, office)
     port = free_port()
-    with run_server(year, port, *extra) as (process, output):
+    with run_server(year, port, *extra, env=env) as (process, output):
         password = _password(output)
         links = read_links(year, port, *extra)
         yield Desk(f"{scheme}://127.0.0.1:{port}", year, links, password, process, output)

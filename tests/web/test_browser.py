@@ -189,11 +189,15 @@ def test_the_board_shows_each_department_status(desk: Desk, browser: Any, page: 
     assert shown["党政办公室"] == ("未交", "0")
     assert all(state in STATUSES for state, _ in shown.values()), shown
     assert page.locator('tr[data-department="招生就业处"] td.last').inner_text().strip()
-    own = page.locator('tr[data-department="财务处"] td.reminder textarea').input_value()
-    assert own.startswith("财务处：您部门上传的填报表有 2 处错误") and own.endswith(desk.links["财务处"])
     group = page.locator("#remind-all").input_value()  # for a group chat: names, no link
     assert "财务处" in group and "请用本部门的专属链接" in group and "/d/" not in group
     save_screenshot(page, screenshots, "board.png")
+    with page.expect_navigation():  # a department's link and reminder: one click away
+        page.click('tr[data-department="财务处"] td.name a')
+    own = page.locator("#reminder").input_value()
+    assert own.startswith("财务处：您部门上传的填报表有 2 处错误") and own.endswith(desk.links["财务处"])
+    assert page.locator("#link").inner_text() == desk.links["财务处"]
+    page.go_back()
 
     page.fill("#find", "财务")  # finding a department by a part of its name hides the other rows
     visible = [row.get_attribute("data-department") for row in page.locator("table#board tr[data-department]").all()
