@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from report_builder.file_checks import Progress, check_isolated, not_merged, rejected_whole
@@ -111,14 +112,14 @@ def check_file(path: Path, office: OfficeWorkbook | None = None, *, year: str = 
     return outcome.result
 
 
-def accept_submission(year_dir: Path, department: str, data: bytes, *,
-                      keep_newer_than: float | None = None) -> Written:
+def accept_submission(year_dir: Path, department: str, data: bytes, *, keep_newer_than: float | None = None,
+                      ours: Collection[str] = ()) -> Written:
     """Put a department's checked workbook into the year folder as `<部门名称>.xlsx` (a safe name made from the
     department's name, never a sender's file name), written whole or not at all, replacing the one it had.
     Nothing is written (an empty `written`) when the file already holds these bytes, or, with `keep_newer_than`
-    (a time, seconds since the epoch), when it holds other bytes modified after that time (a file the office
-    put there by hand since). Temporary files left in the year folder by a killed earlier call are removed
-    first."""
+    (a time, seconds since the epoch), when it holds bytes other than `ours` (the sha256 of files the caller put
+    there) modified after that time: a file the office put there by hand since. Temporary files left in the
+    year folder by a killed earlier call are removed first."""
     from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
 
     target = Path(year_dir) / f"{safe_stem(department)}.xlsx"
@@ -127,7 +128,8 @@ def accept_submission(year_dir: Path, department: str, data: bytes, *,
         if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
             return Written((), ())
         if (keep_newer_than is not None and target.is_file() and not target.is_symlink()
-                and target.stat().st_mtime > keep_newer_than):
+                and target.stat().st_mtime > keep_newer_than
+                and hashlib.sha256(target.read_bytes()).hexdigest() not in ours):
             return Written((), ())
         write_atomic(target, data, overwrite=True)
     except OSError as error:

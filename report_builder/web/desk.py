@@ -248,7 +248,7 @@ class Desk:
                 received = dt.datetime.fromisoformat(submission.received_at).timestamp()
                 file = self.store.folder / submission.file  # unless the office put another file there since
                 written = rb.accept_submission(self.year_dir, department.name, file.read_bytes(),
-                                               keep_newer_than=received)
+                                               keep_newer_than=received, ours={s.sha256 for s in history})
                 accepted += len(written.written)
         return Recovered(repaired, len(pending), accepted)
 

@@ -21,7 +21,7 @@ from factory import DEPARTMENTS, sample_office
 
 from report_builder.names import safe_stem
 from report_builder.outputs.excel import save_workbook
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value, type_zeros
 from report_builder.web import Desk, Store, default_state
 from report_builder.web.desk import CLEAN, WARNINGS
 from web.served import free_port, make_intake_year, read_links, run_server
@@ -41,6 +41,8 @@ def workbook(department: str, liaison: str) -> bytes:
     set_form_value(wb, "基本信息", "liaison", liaison)
     mine = [item for item in OFFICE.checklist if item.department == department]
     fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
+    type_zeros(wb)
+    answer_empty_sheets(wb)
     return save_workbook(wb)
 
 
