@@ -266,15 +266,16 @@ class Desk:
             self._make_templates([department.name], names, target.parent)
         return target if target.is_file() else None
 
-    def prepare_templates(self) -> int:
-        """Every listed department's blank workbook not made yet, made now (at start, in a thread)."""
+    def prepare_templates(self, at_most: int | None = None) -> int:
+        """Listed departments' blank workbooks not made yet (`at_most` of them), made now; how many were made
+        (0: none missing, or the office workbook has an error). The app makes them a few at a time at start."""
         loaded = self.office()
         names = [e.name for e in loaded.office.departments] if loaded.office else []
         if loaded.file is None or not names:
             return 0
         folder = self._templates(loaded.file.sha256)
         missing = [name for index, name in enumerate(names) if not (folder / f"{index}.xlsx").is_file()]
-        return self._make_templates(missing, names, folder) if missing else 0
+        return self._make_templates(missing[:at_most], names, folder) if missing else 0
 
     def _templates(self, office_sha256: str) -> Path:
         return self.store.folder / "templates" / f"{office_sha256[:16]}-{rb.__version__}"

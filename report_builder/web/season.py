@@ -110,13 +110,20 @@ def listing(folder: Path) -> tuple[tuple[str, int, int], ...]:
 @dataclass
 class FolderView:
     """The year folder as `check` sees it (`rb.year_status`), checked again only when an entry of it changes.
-    `status(wait=False)` never waits: it gives the last one and checks again in a thread (department pages)."""
+    `status(wait=False)` never waits and never checks: it gives the last one (department pages; the app checks
+    the folder again when it is idle, and the board whenever it is opened)."""
 
     year_dir: Path
     office: Callable[[], OfficeResult]
     _last: tuple[tuple[tuple[str, int, int], ...], YearStatus] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _busy: threading.Lock = field(default_factory=threading.Lock)
+
+    def current(self, file: FolderFile) -> bool:
+        """Whether the folder still holds `file` as it was checked (a page that did not wait checks this)."""
+        try:
+            return (self.year_dir / file.file).stat().st_mtime == file.modified
+        except OSError:
+            return False
 
     def status(self, wait: bool = True) -> YearStatus | None:
         key = listing(self.year_dir)
@@ -124,7 +131,6 @@ class FolderView:
         if last is not None and last[0] == key:
             return last[1]
         if not wait:
-            threading.Thread(target=self.refresh, daemon=True).start()
             return last[1] if last else None
         return self.refresh()
 

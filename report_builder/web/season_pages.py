@@ -75,19 +75,41 @@ def season_of(request: Request) -> SeasonState:
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """While the app runs: the blank workbooks and the folder's check made at start, the mail schedule."""
+    """While the app runs: the blank workbooks made at start, a few at a time; the year folder checked again when
+    it changed (every REFRESH seconds); the mail schedule. The first two wait while uploads are being checked
+    (they would take the same cores, and the GIL, from them)."""
     state: SeasonState = app.state.season
     if not state.background:
         yield
         return
-    desk = app.state.context.desk
+    here = app.state.context
     state.mails.recover()
+
+    async def idle() -> None:
+        while here.checking.slots.value < here.checking.at_once:
+            await anyio.sleep(IDLE_POLL)
+
+    async def warm() -> None:
+        await idle()
+        while await anyio.to_thread.run_sync(here.desk.prepare_templates, WARM_BATCH):
+            await anyio.sleep(IDLE_POLL)
+            await idle()
+
+    async def refresh() -> None:
+        while True:
+            await idle()
+            await anyio.to_thread.run_sync(state.folder.refresh)
+            await anyio.sleep(REFRESH)
+
     async with anyio.create_task_group() as tasks:
-        tasks.start_soon(anyio.to_thread.run_sync, desk.prepare_templates)
-        tasks.start_soon(anyio.to_thread.run_sync, state.folder.refresh)
+        tasks.start_soon(warm)
+        tasks.start_soon(refresh)
         tasks.start_soon(state.postman.run)
         yield
         tasks.cancel_scope.cancel()
+
+
+WARM_BATCH, IDLE_POLL, REFRESH = 5, 0.5, 30.0  # blank workbooks made at once; seconds
 
 
 def rows_now(state: SeasonState, desk: Desk, wait: bool = True) -> list[Row]:
@@ -305,8 +327,8 @@ async def department_extras(request: Request, department: Department, history: l
     closed = await run_in_threadpool(state.season.closed, department.id, office_deadline, now)
     status = state.folder.status(wait=False)
     folder: FolderFile | None = status.files.get(department.name) if status else None
-    if folder is not None and folder.sha256 in {s.sha256 for s in history}:
-        folder = None  # the desk put it there: it is one of the uploads listed
+    if folder is not None and (folder.sha256 in {s.sha256 for s in history} or not state.folder.current(folder)):
+        folder = None  # the desk put it there (one of the uploads listed), or it changed since it was checked
     share: DraftShare | None = None
     if in_use(history) or folder is not None:
         share = await run_in_threadpool(rb.department_share, here.reports.folder, department.name)
