@@ -13,8 +13,6 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
 from report_builder.findings import Finding, Severity
 from report_builder.intake.cells import is_blank, parse_cell, show
 from report_builder.intake.reader import CellError, CellValue, RawSheet, RawWorkbook
@@ -294,14 +292,10 @@ class _RowCells(Mapping[str, str]):
 
 def _build(spec: SheetSpec, values: dict[str, object], file: str, sheet: str,
            cell_of: Mapping[str, str], findings: list[Finding]) -> Row | None:
-    """Make the model; a validation error pydantic still finds is mapped back to its cell."""
-    try:
-        return spec.model.model_validate(values)
-    except ValidationError as error:
-        for e in error.errors():
-            name = str(e["loc"][0]) if e["loc"] else ""
-            code = "not-in-list" if e["type"] == "literal_error" else "required"
-            findings.append(Finding(code, file, sheet, cell_of.get(name, ""),
-                                    show(values.get(name)),  # type: ignore[arg-type]
-                                    detail=f"“{spec.column(name).header}”" if name in cell_of else ""))
-        return None
+    """Make the model from values `parse_cell` has checked; a required field without a value (its column or
+    form row absent) is a finding at its cell."""
+    missing = [c for c in spec.columns if c.required and c.field not in values]
+    for c in missing:
+        findings.append(Finding("required", file, sheet, cell_of.get(c.field, ""),
+                                detail=f"“{c.header}”" if c.field in cell_of else ""))
+    return None if missing else spec.model(**values)

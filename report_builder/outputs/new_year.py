@@ -9,8 +9,10 @@ Every rule, prompt and instruction is then written for the new window by `forms.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -48,7 +50,7 @@ def next_year_label(label: str) -> str:
 
 def next_info(info: OfficeInfo) -> OfficeInfo:
     """Last year's 基本信息 for the next year: window, deadline and labels one year on."""
-    return info.model_copy(update={
+    changes: dict[str, Any] = {
         "year_label": next_year_label(info.year_label),
         "next_year_label": next_year_label(info.next_year_label),
         "window_start": next_year_date(info.window_start),
@@ -56,14 +58,15 @@ def next_info(info: OfficeInfo) -> OfficeInfo:
         "deadline": next_year_date(info.deadline) if info.deadline else None,
         **{term.field: next_year_label(getattr(info, term.field)) for term in YEAR_TEXTS  # the office's spellings
            if getattr(info, term.field) is not None},
-    })
+    }
+    return dataclasses.replace(info, **changes)
 
 
 def _marked(narrative: OfficeNarrative) -> OfficeNarrative:
     if narrative.text is None:  # a paragraph declared for the departments only: nothing to revise
         return narrative
     text = narrative.text if narrative.text.startswith(LAST_YEAR_MARK) else LAST_YEAR_MARK + narrative.text
-    return narrative.model_copy(update={"text": text})
+    return dataclasses.replace(narrative, text=text)
 
 
 def next_office_workbook(last: OfficeWorkbook) -> Workbook:
