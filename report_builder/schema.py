@@ -19,8 +19,8 @@ from report_builder.sheet_columns import Column as Column  # re-exported: one im
 from report_builder.sheet_columns import Row as Row
 from report_builder.sheet_columns import SheetSpec as SheetSpec
 from report_builder.sheet_columns import cell as cell
-from report_builder.sheet_columns import field_names as field_names
 from report_builder.sheet_columns import columns as columns
+from report_builder.sheet_columns import field_names as field_names
 
 # ---- closed lists -------------------------------------------------------------------------------
 

@@ -286,10 +286,10 @@ def test_a_blank_year_with_its_own_channels_makes_templates_with_no_error(tmp_pa
     office = sample_office(year_label="2023年度", window_start=dt.date(2022, 11, 1), window_end=dt.date(2023, 10, 31),
                            next_year_label="2024年度")
     wb = openpyxl.load_workbook(path)
-    for field, value in office.info.model_dump().items():
+    for field, value in dataclasses.asdict(office.info).items():
         set_form_value(wb, "基本信息", field, value, specs=OFFICE_SHEETS)
-    fill_department(wb, "部门名单", [d.model_dump() for d in office.departments], specs=OFFICE_SHEETS)
-    fill_department(wb, "公开事项清单", [i.model_dump() for i in office.checklist], specs=OFFICE_SHEETS)
+    fill_department(wb, "部门名单", [dataclasses.asdict(d) for d in office.departments], specs=OFFICE_SHEETS)
+    fill_department(wb, "公开事项清单", [dataclasses.asdict(i) for i in office.checklist], specs=OFFICE_SHEETS)
     channels = wb["公开渠道"]
     for row in range(3, channels.max_row + 1):
         channels.cell(row, 1).value = None
