@@ -13,7 +13,6 @@ import errno
 import io
 import json
 import os
-import re
 import sys
 import time
 import traceback
@@ -22,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from report_builder import package_cli, pipeline, serve_cli, template_cli
+from report_builder import atomic, package_cli, pipeline, serve_cli, template_cli
 from report_builder.cli_text import use_chinese
 from report_builder.display import escape, escape_json, shown
 from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
@@ -110,7 +109,7 @@ def _os_error_finding(error: OSError) -> Finding | None:
     if code is None:
         return None
     path = os.fsdecode(error.filename) if error.filename is not None else ""
-    return Finding(code, file=re.sub(r"([\\/]|^)\.([^\\/]+)\.\d+\.tmp$", r"\1\2", path))
+    return Finding(code, file=atomic.real_name(path))
 
 
 @contextlib.contextmanager
@@ -380,7 +379,7 @@ def _width(text: str) -> int:
 
 
 def _write_json(path: Path, report: CheckReport, extra: Mapping[str, Any] | None = None) -> None:
-    versions.write_atomic(path, _json_text(report, extra).encode("utf-8"), overwrite=True)
+    atomic.write_atomic(path, _json_text(report, extra).encode("utf-8"), overwrite=True)
 
 
 def _json_text(report: CheckReport, extra: Mapping[str, Any] | None = None) -> str:

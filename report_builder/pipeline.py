@@ -116,7 +116,7 @@ def accept_submission(year_dir: Path, department: str, data: bytes) -> Written:
     department's name, never a sender's file name), written whole or not at all, replacing the one it had.
     Nothing is written (an empty `written`) when the file already holds these bytes. Temporary files left in
     the year folder by a killed earlier call are removed first."""
-    from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
+    from report_builder.atomic import remove_stale_temporaries, write_atomic
 
     target = Path(year_dir) / f"{safe_stem(department)}.xlsx"
     try:
@@ -255,9 +255,9 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
 def start_year(new_dir: Path, from_dir: Path | None = None) -> Written:
     """Write NEW_DIR/年度总表.xlsx for a new year: carried over from `from_dir`'s (window, deadline and labels
     one year on, paragraphs marked as last year's), or blank. An existing office workbook is never replaced."""
+    from report_builder.atomic import write_atomic
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.new_year import blank_office_workbook, next_office_workbook
-    from report_builder.outputs.versions import write_atomic
 
     target = Path(new_dir) / OFFICE_FILE
     if target.exists() or target.is_symlink():

@@ -69,7 +69,7 @@ def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
 def write_template_guide(out: Path, year_dir: Path | None = None) -> Path:
     """Write 《模板说明》 (a Word document made from the vocabulary) to `out`; never overwrites a file. With
     `year_dir`, its names are this year's: the office's channels, categories and own paragraphs."""
-    from report_builder.outputs.versions import write_atomic
+    from report_builder.atomic import write_atomic
     from report_builder.report.template_guide import field_rows, guide_docx
     from report_builder.vocabulary import declared_asked, declared_categories, declared_channels, declared_narratives
 
@@ -105,7 +105,7 @@ def _edited_copy(year_dir: Path | None, file: str) -> bool:
 def copy_format(name: str, year_dir: Path) -> Written:
     """Copy the bundled template of format `name` into `year_dir` (under its own file name) for the office to
     edit; `build` then uses that copy when the year chooses this format. Never replaces a file."""
-    from report_builder.outputs.versions import write_atomic
+    from report_builder.atomic import write_atomic
 
     known = FORMATS.get(name.strip())
     if known is None:

@@ -24,7 +24,7 @@ ENTRY_MODULES = frozenset({PACKAGE} | {f"{PACKAGE}.{name}" for name in (
     "pipeline", "drafts", "template_calls", "results", "file_checks", "json_report", "cli", "template_cli",
     "serve_cli", "package_cli", "entry", "__main__")})
 WEB = f"{PACKAGE}.web"
-WEB_MAY_IMPORT = frozenset({PACKAGE, f"{PACKAGE}.findings", f"{PACKAGE}.results"})
+WEB_MAY_IMPORT = frozenset({PACKAGE, f"{PACKAGE}.findings", f"{PACKAGE}.results", f"{PACKAGE}.atomic"})
 FORBIDDEN_WINGS = {"intake": {"report", "outputs"}, "report": {"intake"}}
 ONLY_ONE_IMPORTER = ("python_calamine", "docxtpl")
 MAX_LINES = 400

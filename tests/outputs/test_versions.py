@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from conftest import edit_workbook
 
-from report_builder import pipeline
+from report_builder import atomic, pipeline
 from report_builder.outputs import version_history, versions
 from report_builder.outputs.filling import fill_department
 from report_builder.outputs.sources_workbook import SOURCES_SHEET
@@ -103,7 +103,7 @@ def test_versions_are_claimed_atomically(tmp_path: Path) -> None:
     again = versions.write_next_version(tmp_path, "报告", ".docx", b"three")
     assert again == versions.Saved(third.path, True)
     with pytest.raises(FileExistsError):
-        versions.write_atomic(first, b"overwrite?")
+        atomic.write_atomic(first, b"overwrite?")
     assert first.read_bytes() == b"one"
 
 
