@@ -133,6 +133,8 @@ CATALOG: dict[str, Kind] = {
     "document-corrupt": Kind(E, "Word 文档已损坏或不完整", "请在 Word 中打开并重新保存后重试。"),
     "document-unsafe": Kind(E, "Word 文档结构异常，出于安全原因未打开", "请在 Word 中把内容复制到新文档，另存为 .docx 后重试。"),
     "document-unreadable": Kind(E, "无法读取 Word 文档", "请确认文件存在且有读取权限。"),
+    "document-macro": Kind(E, "Word 文档含有宏或控件（启用宏的文档），出于安全原因未打开",
+                           "请在 Word 中另存为“Word 文档（*.docx）”（不含宏）后重试；若文件来自他人，请核实来源。"),
     # comparing two reports (diff)
     "compare-too-large": Kind(E, "文件过大，比较超出时间或内存上限，已停止",
                               "请确认比较的是两份报告；如确需比较，请删去不需比较的部分（如附表）后重试。"),
@@ -157,6 +159,12 @@ CATALOG: dict[str, Kind] = {
                             "若模板来自他人，请改用自带的模板或核实来源。"),
     "template-too-costly": Kind(E, "报告模板的计算量过大，已停止生成",
                                 "请检查模板中的循环和计算（例如很大的 range 或重复）；若模板来自他人，请改用自带的模板。"),
+    "template-reaches-out": Kind(E, "报告模板引用了模板之外的文件或网址，未生成报告",
+                                 "报告只能由模板本身的内容生成：图片请用“插入 › 图片 › 此设备”嵌入（不要选“链接到文件”），"
+                                 "INCLUDETEXT、INCLUDEPICTURE、LINK、DDE 等域请选中后按 Ctrl+Shift+F9 转为文字，对象不要"
+                                 "“链接到文件”；若模板来自他人，请改用自带的模板。"),
+    "template-link-removed": Kind(W, "报告模板中指向外部的链接已去掉",
+                                  "报告中只有清单的栏目链接是超链接；需要在报告中给出网址时，请把网址直接写成文字。"),
     "template-in-folder": Kind(W, "年度文件夹中有报告模板，生成该格式的报告时将用它代替自带的模板",
                                "若这份模板不是党政办公室放入的（例如随部门邮件附件而来），请删除它。"),
     "output-write-failed": Kind(E, "无法写入输出文件夹", "请换一个有写入权限、空间充足的文件夹（--out），或清理磁盘后重试；未留下不完整的文件。"),

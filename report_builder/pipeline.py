@@ -182,9 +182,10 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.sources_workbook import sources_workbook
     from report_builder.report.publication import check_publication
-    from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
+    from report_builder.report.render import RenderError, render_isolated, strip_marks
     from report_builder.report.sources import figure_uses
-    from report_builder.report.template_check import check_template, office_names
+    from report_builder.report.template_check import office_names
+    from report_builder.report.template_reading import read_template_isolated
 
     year_dir = Path(year_dir)
     loaded = load_office(year_dir)
@@ -194,17 +195,16 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     format_known = isinstance(chosen, str) and (loaded.office is not None or report_format is not None)
     result = functools.partial(BuildResult, report_format=name if format_known else "")  # "": not known
     used = _template_of(year_dir, template, chosen)
-    lists = template_lists(used.data) if isinstance(used, UsedTemplate) else ()  # parsed only once pre-checked
+    reading = read_template_isolated(used.data, office_names(loaded.office), used.path.name) if isinstance(
+        used, UsedTemplate) else None  # read (in a capped worker) only once pre-checked
     known, typed = _last_year(Path(last_year), Path(out_dir), year_dir.name) if last_year else (None, ())
-    check = check_submissions(year_dir, lists=lists, on_progress=on_progress, last_year=known, loaded=loaded)
-    if isinstance(used, Finding) or any(f.severity is Severity.ERROR for f in typed):
+    check = check_submissions(year_dir, lists=reading.lists if reading else (), on_progress=on_progress,
+                              last_year=known, loaded=loaded)
+    if isinstance(used, Finding) or reading is None or any(f.severity is Severity.ERROR for f in typed):
         problems = (used,) + typed if isinstance(used, Finding) else typed
         return result(check, render_findings=problems, template=used if isinstance(used, UsedTemplate) else None)
-    checked = tuple(check_template(used.data, office_names(check.office), file=used.path.name))
-    if checked:
-        return result(check, render_findings=checked, template=used)
-    if not check.ok or check.data is None:
-        return result(check, template=used)
+    if reading.refused or not check.ok or check.data is None:
+        return result(check, render_findings=reading.findings, template=used)
     try:
         marked = render_isolated(check.data, used.data, marked=True)
     except RenderError as error:
@@ -217,7 +217,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     if publication.errors:
         return result(check, render_findings=publication.errors, template=used, publication=publication)
     typed_in_office = check.office is not None and bool(check.office.last_year)
-    asked = _last_year_asked(used, check.data) if last_year is None and not typed_in_office else ()
+    asked = _last_year_asked(used, reading.names, check.data) if last_year is None and not typed_in_office else ()
     hashes = {r.file: r.sha256 for r in check.files}
     manifest = make_manifest(year_dir, hashes, check.totals(), check.data, used, docx) | {"format": name}
     folder = Path(out_dir) / year_dir.name
@@ -244,7 +244,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         return result(check, render_findings=(output_failure(folder, error),), template=used)
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
     return result(check, published.report, manifest_path(published.report), published.unchanged,
-                  notes + asked + typed + publication.warnings + tuple(pdf_findings), used,
+                  reading.findings + notes + asked + typed + publication.warnings + tuple(pdf_findings), used,
                   published.report.with_suffix(SOURCES_SUFFIX), publication=publication)
 
 
@@ -280,15 +280,9 @@ def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None,
     return LastYear(source.name, "", digest, figures), findings
 
 
-def _last_year_asked(template: UsedTemplate, data: ReportData) -> tuple[Finding, ...]:
+def _last_year_asked(template: UsedTemplate, names: frozenset[str], data: ReportData) -> tuple[Finding, ...]:
     """A warning when the report prints `上年.…`/`增减.…` but no last year was given (they print "未知")."""
-    from report_builder.report.render import parse_template
-
-    try:
-        tree = parse_template(template.data)
-    except Exception:  # noqa: BLE001 - it rendered; a second parse failing only means no warning
-        tree = None
-    where = last_year_uses(tree, data.used_figures)
+    where = last_year_uses(names, data.used_figures)
     return (Finding("last-year-missing", template.path.name, detail="、".join(where)),) if where else ()
 
 

@@ -25,24 +25,25 @@ __all__ = ["check_report_template", "copy_format", "list_formats", "template_fie
 def check_report_template(template: Path, year_dir: Path | None = None) -> tuple[Finding, ...]:
     """Every problem of a Word report template, in Chinese at its paragraph; with `year_dir`, also
     what goes wrong when this year's data is rendered into it (in a capped worker)."""
-    from report_builder.report.render import RenderError, render_isolated, template_lists
-    from report_builder.report.template_check import check_template, office_names
+    from report_builder.report.render import RenderError, render_isolated
+    from report_builder.report.template_check import office_names
+    from report_builder.report.template_reading import read_template_isolated
 
     used = load_template(Path(template), "option")
     if isinstance(used, Finding):
         return (used,)
     office = load_office(Path(year_dir)).office if year_dir is not None else None
-    problems = tuple(check_template(used.data, office_names(office), file=used.path.name))
-    if problems or year_dir is None:
-        return problems
-    check = check_submissions(Path(year_dir), lists=template_lists(used.data))
+    reading = read_template_isolated(used.data, office_names(office), used.path.name)  # in a capped worker
+    if reading.refused or year_dir is None:
+        return reading.findings
+    check = check_submissions(Path(year_dir), lists=reading.lists)
     if check.data is None:
         return tuple(f for f in check.findings if f.severity is Severity.ERROR)
     try:
         render_isolated(check.data, used.data)
     except RenderError as error:
-        return (error.as_finding(used.path.name),)
-    return ()
+        return (*reading.findings, error.as_finding(used.path.name))
+    return reading.findings
 
 
 def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
