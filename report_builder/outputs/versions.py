@@ -29,8 +29,13 @@ from report_builder.outputs.manifests import (
     manifest_path,
 )
 
-__all__ = ["Saved", "Version", "claimed_by_live_build", "list_versions", "manifest_path", "read_manifest", "recover",
-           "remove_stale_temporaries", "sha256", "write_atomic", "write_next_version", "write_version"]
+__all__ = ["PUBLISHED", "Saved", "Version", "claimed_by_live_build", "list_versions", "manifest_path", "read_manifest",
+           "recover", "remove_stale_temporaries", "sha256", "write_atomic", "write_next_version", "write_version"]
+
+
+# Every output this process has published whole (a report version, a numbered file), in order: what an
+# interrupted command can still say it left behind (report_builder.entry reads it when Ctrl-C ends a run).
+PUBLISHED: list[Path] = []
 
 
 def sha256(data: bytes) -> str:
@@ -168,6 +173,7 @@ def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
         path = path_inside(folder, f"{stem}{suffix}" if plain_first and number == 1 else f"{stem}_v{number}{suffix}")
         try:
             _link_new(path, data)
+            PUBLISHED.append(path)
             return Saved(path, False)
         except FileExistsError:
             continue  # another build took this number first: take the next one
@@ -222,6 +228,7 @@ def _publish(folder: Path, prefix: str, files: Mapping[str, bytes], manifest: Ma
         for path in [*published, *staged, claim]:
             _remove(path)
         raise
+    PUBLISHED.append(finals[0])  # whole from the manifest's link on, whatever interrupts what follows
     _sync_folder(folder)
     for path in [*staged, claim]:
         _remove(path)
