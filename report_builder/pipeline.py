@@ -159,12 +159,22 @@ def _other_file(path: Path) -> FileResult:
         try:
             used_for = next((f.name for f in FORMATS.values() if f.file == path.name), DEFAULT_FORMAT)
             detail = f"用于“{used_for}”格式；sha256 {file_sha256(path)}"  # the whole digest: what an audit compares
-            finding = finding or Finding("template-in-folder", path.name, detail=detail)
+            if finding is None:  # what in it reaches outside (linked images, fields…), read in a capped worker
+                return FileResult(path.name, "unknown", "", (Finding("template-in-folder", path.name, detail=detail),
+                                                             *_template_reach(path)), Tally())
         except OSError:
             finding = Finding("document-unreadable", path.name, detail="无法打开文件")
     else:
         finding = Finding("file-unknown", path.name)
     return FileResult(path.name, "unknown", "", (finding,), Tally())
+
+
+def _template_reach(path: Path) -> tuple[Finding, ...]:
+    from report_builder.report.template_reach import reach_of_file
+
+    [outcome] = run_isolated(reach_of_file, [path], workers=1)
+    return (Finding("document-unsafe", path.name, detail="读取时超出时间或内存上限"),) if isinstance(
+        outcome, Crash) else tuple(outcome)
 
 
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,

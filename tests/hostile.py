@@ -353,9 +353,12 @@ def docx_with(source: Path, path: Path, body: str = "", rels: str = "",
     return write_zip(path, contents)
 
 
-def many_paragraphs(source: Path, path: Path, count: int, text: str = "段") -> Path:
-    """The template `source` with `count` more short paragraphs (120,000 make a 1.5 MB file)."""
-    return docx_with(source, path, f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" * count)
+def many_paragraphs(source: Path, path: Path, count: int) -> Path:
+    """The template `source` with `count` more short paragraphs, each different (120,000 make a 1.5 MB file)."""
+    rng = random.Random(count)
+    words = "学院信息公开年度报告条件申请部门"
+    texts = ("".join(rng.choices(words, k=4)) + rng.randbytes(3).hex() for _ in range(count))
+    return docx_with(source, path, "".join(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" for text in texts))
 
 
 def png(width: int = 40, height: int = 40) -> bytes:
@@ -432,7 +435,8 @@ def _attached_template(source: Path) -> dict[str, str | bytes]:
 def linked_template(source: Path, path: Path, url: str) -> Path:
     """The template `source` with what can be taken out without changing the report: a hyperlink to `url`
     and an attached template on a share."""
-    body = f'<w:p><w:r><w:t>学院主页：</w:t></w:r><w:hyperlink r:id="rIdL1"><w:r><w:t>{url}</w:t></w:r></w:hyperlink></w:p>'
+    body = (f'<w:p><w:r><w:t>学院主页：</w:t></w:r><w:hyperlink r:id="rIdL1"><w:r><w:t>{url}</w:t></w:r>'
+            "</w:hyperlink></w:p>")
     return docx_with(source, path, body, _external("rIdL1", "hyperlink", url), _attached_template(source))
 
 
@@ -441,4 +445,5 @@ def macro_template(source: Path, path: Path) -> Path:
     with zipfile.ZipFile(source) as archive:
         types = archive.read("[Content_Types].xml").decode()
     types = types.replace("wordprocessingml.document.main+xml", "ms-word.document.macroEnabled.main+xml")
-    return docx_with(source, path, parts={"[Content_Types].xml": types, "word/vbaProject.bin": b"\xd0\xcf" + bytes(600)})
+    macros = b"\xd0\xcf" + bytes(600)
+    return docx_with(source, path, parts={"[Content_Types].xml": types, "word/vbaProject.bin": macros})

@@ -10,15 +10,17 @@ changes what the report shows, so the template is refused (`template-reaches-out
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
+from pathlib import Path
 
 from lxml import etree
 
 from report_builder.findings import Finding
 from report_builder.reach import Reach, find_reach
 
-__all__ = ["reach_findings"]
+__all__ = ["reach_findings", "reach_of_file"]
 
 _PART_LABELS = (("word/document.xml", "正文"), ("word/header", "页眉"), ("word/footer", "页脚"),
                 ("word/settings.xml", "文档设置"), ("word/footnotes.xml", "脚注"), ("word/endnotes.xml", "尾注"),
@@ -43,6 +45,16 @@ def reach_findings(template: bytes, file: str) -> list[Finding]:
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError):
         return [Finding("document-corrupt", file, detail="Word 文档的内容无法解析")]
     return list(dict.fromkeys(_finding(r, file) for r in reach))
+
+
+def reach_of_file(path: Path) -> list[Finding]:
+    """`reach_findings` of a pre-checked file, read without following a link (in a worker: pipeline's `check`)."""
+    try:
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as f:
+            data = f.read()
+    except OSError:
+        return [Finding("document-unreadable", path.name, detail="无法打开文件")]
+    return reach_findings(data, path.name)
 
 
 def _finding(reach: Reach, file: str) -> Finding:

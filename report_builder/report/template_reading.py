@@ -10,6 +10,8 @@ serves the build: the template check (report.template_check), the lists the year
 from __future__ import annotations
 
 import functools
+import io
+import zipfile
 from dataclasses import dataclass
 
 from jinja2 import nodes
@@ -20,9 +22,13 @@ from report_builder.report.render import lists_of
 from report_builder.report.template_check import TemplateNames, inspect_template
 from report_builder.vocabulary import COLLECTED_LISTS
 
-__all__ = ["READ_MEMORY_MB", "READ_TIMEOUT_S", "TemplateReading", "read_template", "read_template_isolated"]
+__all__ = ["MAX_TEMPLATE_PARAGRAPHS", "READ_MEMORY_MB", "READ_TIMEOUT_S", "TemplateReading", "count_paragraphs",
+           "read_template", "read_template_isolated"]
 
 READ_TIMEOUT_S, READ_MEMORY_MB = 10.0, 500
+# A yearly report's template has a few hundred paragraphs (the bundled ones about 100); rendering costs about
+# 0.1 ms a paragraph, so this many are rendered well within render.RENDER_TIMEOUT_S (benchmarks/README.md).
+MAX_TEMPLATE_PARAGRAPHS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +47,26 @@ class TemplateReading:
 
 def read_template(data: bytes, names: TemplateNames, file: str) -> TemplateReading:
     """The template's reading, in this process (see read_template_isolated)."""
+    paragraphs = count_paragraphs(data)
+    if paragraphs > MAX_TEMPLATE_PARAGRAPHS:
+        detail = f"模板有 {paragraphs:,} 个段落，上限 {MAX_TEMPLATE_PARAGRAPHS:,}（年度报告的模板通常只有几百段）"
+        return TemplateReading((Finding("template-too-costly", file, detail=detail),), frozenset(COLLECTED_LISTS),
+                               frozenset())
     inspection = inspect_template(data, names, file=file)
     used = frozenset(n.name for tree in inspection.trees for n in tree.find_all(nodes.Name))
     lists = lists_of(inspection.trees) if inspection.trees else frozenset(COLLECTED_LISTS)
     return TemplateReading(tuple(inspection.findings), lists, used)
+
+
+def count_paragraphs(data: bytes) -> int:
+    """The paragraphs of a .docx's WordprocessingML parts (body, headers, footers, notes), counted in its bytes."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(_paragraph_marks(archive.read(name)) for name in archive.namelist()
+                   if name.startswith("word/") and name.endswith(".xml"))
+
+
+def _paragraph_marks(xml: bytes) -> int:
+    return xml.count(b"<w:p>") + xml.count(b"<w:p ")
 
 
 def read_template_isolated(data: bytes, names: TemplateNames, file: str) -> TemplateReading:
