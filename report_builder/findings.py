@@ -188,6 +188,9 @@ CATALOG: dict[str, Kind] = {
                                 "它所在的输出文件夹（如 output/2017-2018），或上年的年度文件夹（在 --out 下找它的报告）。"),
     "last-year-missing": Kind(W, "报告用到了上年的数字，但没有指定上年的报告，这些数字印为“未知”",
                               "请用 build --from 指定上年的报告或其输出文件夹（如 output/2017-2018）后重新生成。"),
+    "last-year-figure-invalid": Kind(E, "上年的数字超出范围", "上年数字应是 0 至 1,000,000,000 的整数。若来自上年报告的版本说明文件"
+                                     "（.manifest.json），该文件可能被改动过：请用上年原样生成的报告版本，或在年度总表"
+                                     "“上年数字”表中填写上年的数字。"),
     "last-year-unknown-name": Kind(E, "上年数字表中的名称不是报告中的数字",
                                    "A 列请写报告中的数字名称（见 report-builder fields 或 docs/template.md 的“数字”一节），例如 主动公开条数。"),
     "figure-jump": Kind(W, "数字与上年相比变化异常（3 倍以上，或变为 0）", "请核对所列部门的填报；确属实际情况的可忽略此提示。"),
