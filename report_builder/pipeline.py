@@ -14,14 +14,19 @@ import functools
 from collections.abc import Iterable
 from pathlib import Path
 
-from report_builder.file_checks import Progress, check_isolated, not_merged, rejected_whole
+from report_builder.file_checks import (
+    WORKBOOK_SUFFIXES,
+    Progress,
+    check_isolated,
+    list_year,
+    not_merged,
+    other_file,
+    rejected_whole,
+)
 from report_builder.findings import Finding, Severity
 from report_builder.formats import DEFAULT_FORMAT, FORMATS, choose_format, format_stem
-from report_builder.intake.checks import Tally
-from report_builder.intake.document_safety import precheck_document
 from report_builder.intake.lastyear import read_typed_figures
 from report_builder.intake.report_template import (
-    TEMPLATE_FILES,
     UsedTemplate,
     file_sha256,
     find_template,
@@ -58,9 +63,6 @@ from report_builder.schema import OFFICE_FILE, OfficeWorkbook
 __all__ = ["accept_submission", "build_report", "check_file", "check_submissions", "list_report_versions",
            "load_office", "make_templates", "start_year", "write_feedback"]
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
-
 def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress: Progress | None = None,
                       last_year: LastYear | None = None, loaded: OfficeResult | None = None) -> CheckReport:
     """Check every workbook of a year folder; merge what is valid.
@@ -71,11 +73,11 @@ def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress:
     `loaded`: this year's office workbook already read by `load_office` (not read again).
     """
     year_dir = Path(year_dir)
-    others, files = _list_year(year_dir)
+    others, files, skipped = list_year(year_dir)
     loaded = loaded if loaded is not None else load_office(year_dir)
     office = loaded.office
     checked = check_isolated(files, office, year_dir.name, frozenset(lists), on_progress)
-    year_findings = list(loaded.folder_findings)
+    year_findings = [*loaded.folder_findings, *skipped]
     if last_year is None and office is not None and office.last_year:  # typed by the office (first year)
         last_year = LastYear(f"{OFFICE_FILE} › 上年数字", "", loaded.file.sha256 if loaded.file else "",
                              {f.name: f.value for f in office.last_year})
@@ -90,7 +92,7 @@ def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress:
     dropped = {f.file for f in year_findings if f.code == "duplicate-department"}
     results = [loaded.file] if loaded.file else []
     results += [rejected_whole(o.result) if not_merged(o, dropped) else o.result for o in checked]
-    results += [_other_file(p) for p in others]
+    results += [other_file(p) for p in others]
     return CheckReport(year_dir, tuple(results), tuple(year_findings), office, data)
 
 
@@ -133,48 +135,6 @@ def accept_submission(year_dir: Path, department: str, data: bytes) -> Written:
     except OSError as error:
         return Written((), (output_failure(target.parent, error),))
     return Written((target,), ())
-
-
-def _list_year(year_dir: Path) -> tuple[list[Path], list[Path]]:
-    """(links and files that are not workbooks, department workbooks), sorted by name. Links are never followed."""
-    others: list[Path] = []
-    workbooks: list[Path] = []
-    for path in sorted(year_dir.iterdir()) if year_dir.is_dir() else []:
-        if path.name.startswith(("~$", ".")) or path.name == OFFICE_FILE:
-            continue
-        if path.is_symlink():
-            others.append(path)
-        elif path.is_file():
-            (workbooks if path.suffix.lower() in WORKBOOK_SUFFIXES else others).append(path)
-    return others, workbooks
-
-
-def _other_file(path: Path) -> FileResult:
-    """A link, the year's own report template (pre-checked, named with its sha256), or an unknown file."""
-    finding: Finding | None
-    if path.is_symlink():
-        finding = Finding("file-link", path.name)
-    elif path.name in TEMPLATE_FILES:
-        finding = precheck_document(path, path.name)
-        try:
-            used_for = next((f.name for f in FORMATS.values() if f.file == path.name), DEFAULT_FORMAT)
-            detail = f"用于“{used_for}”格式；sha256 {file_sha256(path)}"  # the whole digest: what an audit compares
-            if finding is None:  # what in it reaches outside (linked images, fields…), read in a capped worker
-                return FileResult(path.name, "unknown", "", (Finding("template-in-folder", path.name, detail=detail),
-                                                             *_template_reach(path)), Tally())
-        except OSError:
-            finding = Finding("document-unreadable", path.name, detail="无法打开文件")
-    else:
-        finding = Finding("file-unknown", path.name)
-    return FileResult(path.name, "unknown", "", (finding,), Tally())
-
-
-def _template_reach(path: Path) -> tuple[Finding, ...]:
-    from report_builder.report.template_reach import reach_of_file
-
-    [outcome] = run_isolated(reach_of_file, [path], workers=1)
-    return (Finding("document-unsafe", path.name, detail="读取时超出时间或内存上限"),) if isinstance(
-        outcome, Crash) else tuple(outcome)
 
 
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
@@ -327,12 +287,13 @@ def start_year(new_dir: Path, from_dir: Path | None = None) -> Written:
     """Write NEW_DIR/年度总表.xlsx for a new year: carried over from `from_dir`'s (window, deadline and labels
     one year on, paragraphs marked as last year's), or blank. An existing office workbook is never replaced."""
     from report_builder.outputs.excel import save_workbook
-    from report_builder.outputs.new_year import blank_office_workbook, next_office_workbook
-    from report_builder.outputs.versions import write_atomic
+    from report_builder.outputs.new_year import blank_office_workbook, next_office_workbook, unshifted_labels
+    from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
 
     target = Path(new_dir) / OFFICE_FILE
     if target.exists() or target.is_symlink():
         return Written((), (Finding("office-workbook-exists", str(target)),))
+    remove_stale_temporaries(target.parent)  # what a killed new-year left
     found: tuple[Finding, ...] = ()
     if from_dir is None:
         workbook = blank_office_workbook()
@@ -342,6 +303,8 @@ def start_year(new_dir: Path, from_dir: Path | None = None) -> Written:
         if loaded.office is None or any(f.severity is Severity.ERROR for f in found):
             return Written((), found)
         workbook = next_office_workbook(loaded.office)
+        found += tuple(Finding("year-label-not-shifted", OFFICE_FILE, "基本信息", value=label, detail=f"“{title}”")
+                       for title, label in unshifted_labels(loaded.office.info))
     try:
         write_atomic(target, save_workbook(workbook))
     except FileExistsError:  # made meanwhile by someone else: still never replaced

@@ -59,9 +59,10 @@ def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
 
 def write_template_guide(out: Path) -> Path:
     """Write 《模板说明》 (a Word document made from the vocabulary) to `out`; never overwrites a file."""
-    from report_builder.outputs.versions import write_atomic
+    from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
     from report_builder.report.template_guide import guide_docx
 
+    remove_stale_temporaries(Path(out).parent)  # what a killed earlier call left
     write_atomic(Path(out), guide_docx())
     return Path(out)
 
@@ -85,7 +86,7 @@ def list_formats(year_dir: Path | None = None) -> FormatList:
 def copy_format(name: str, year_dir: Path) -> Written:
     """Copy the bundled template of format `name` into `year_dir` (under its own file name) for the office to
     edit; `build` then uses that copy when the year chooses this format. Never replaces a file."""
-    from report_builder.outputs.versions import write_atomic
+    from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
 
     known = FORMATS.get(name.strip())
     if known is None:
@@ -97,6 +98,7 @@ def copy_format(name: str, year_dir: Path) -> Written:
     if os.path.lexists(target):
         return Written((), (Finding("format-copy-exists", str(target)),))
     try:
+        remove_stale_temporaries(target.parent)  # what a killed earlier copy left
         write_atomic(target, source.read_bytes())
     except FileExistsError:  # made meanwhile: still never replaced
         return Written((), (Finding("format-copy-exists", str(target)),))

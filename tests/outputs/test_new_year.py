@@ -275,3 +275,31 @@ def test_new_year_carries_the_office_paragraph_names_and_year_spellings(tmp_path
     assert rows == [["新做法新举措", LAST_YEAR_MARK + "推行网上办事。", None], ["重点领域信息公开情况", None, "是"]]
     blank = pipeline.start_year(tmp_path / "2020").written[0]  # a blank one lists the usual paragraphs to write
     assert column(blank, "文字材料", "A") == list(OFFICE_NARRATIVE_KEYS)
+
+
+def test_a_chinese_numeral_year_label_moves_on_and_one_without_a_year_is_flagged(tmp_path: Path) -> None:
+    assert next_year_label("二〇一七至二〇一八年度") == "二〇一八至二〇一九年度"
+    assert next_year_label("二○一九年") == "二○二○年" and next_year_label("一九九九年") == "二〇〇〇年"
+    old, new = tmp_path / "2017-2018", tmp_path / "2018-2019"
+    old.mkdir()
+    write(sample_office(year_label="二〇一七至二〇一八年度", school_year_label="本学年度").office_template(),
+          old / OFFICE_FILE)
+    started = pipeline.start_year(new, old)
+    assert started.written
+    assert form_values(new / OFFICE_FILE, "基本信息")["年度名称"] == "二〇一八至二〇一九年度"
+    [flagged] = [f for f in started.findings if f.code == "year-label-not-shifted"]
+    assert (flagged.sheet, flagged.value, flagged.detail) == ("基本信息", "本学年度", "“学年度写法”")
+
+
+def test_a_killed_new_year_leaves_no_temporary_for_good(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid is free: as a killed new-year's would be
+    new = tmp_path / "2018-2019"
+    new.mkdir()
+    left = new / f".{OFFICE_FILE}.{dead.pid}.tmp"
+    left.write_bytes(b"half a workbook")
+    assert pipeline.start_year(new).written
+    assert not left.exists() and [p.name for p in new.iterdir()] == [OFFICE_FILE]
