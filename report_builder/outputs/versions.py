@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,8 +204,32 @@ def write_version(folder: Path, stem: str, fingerprint: str, manifest: Mapping[s
     if newest is not None and newest[1].fingerprint == fingerprint:
         return Published(newest[0], True, incomplete)
     files = dict(make_files())
-    number, claim = _claim(folder, stem)
-    return Published(_publish(folder, f"{stem}_v{number}", files, manifest, claim), False, incomplete)
+    with _locked(folder):  # the same inputs built twice at once publish one version: the later one finds it here
+        newest, incomplete = _newest_whole(folder, stem)
+        if newest is not None and newest[1].fingerprint == fingerprint:
+            return Published(newest[0], True, incomplete)
+        number, claim = _claim(folder, stem)
+        return Published(_publish(folder, f"{stem}_v{number}", files, manifest, claim), False, incomplete)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself (flock on its descriptor: no lock file is left behind), held from
+    looking at the newest version to publishing the next; released when the process ends, however it ends.
+    Where the system has no such lock the build goes on without it (as before)."""
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):  # a file system without flock
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _publish(folder: Path, prefix: str, files: Mapping[str, bytes], manifest: Mapping[str, Any],
