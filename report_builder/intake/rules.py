@@ -177,6 +177,9 @@ def row_check(context: Context) -> RowCheck:
 
 # ---- rules across sheets ------------------------------------------------------------------------
 
+WINDOW_YEARS = (1990, 2999)  # the years a window may lie in (dates near 1 or 9999 have no year before or after)
+
+
 def check_office_info(file: str, result: SheetResult, year: str = "") -> list[Finding]:
     """基本信息 of the office workbook: a window that ends after it starts, a label of the window's years.
 
@@ -187,6 +190,11 @@ def check_office_info(file: str, result: SheetResult, year: str = "") -> list[Fi
     if info.window_end <= info.window_start:
         found.append(Finding("window-invalid", file, where.sheet, where.cell(0, "window_end"),
                              info.window_end.isoformat(), f"起始日期为{chinese_date(info.window_start)}"))
+    for field_name in ("window_start", "window_end"):  # 9999-08-31: no next year, no deadline after it
+        day = getattr(info, field_name)
+        if not WINDOW_YEARS[0] <= day.year <= WINDOW_YEARS[1]:
+            found.append(Finding("window-invalid", file, where.sheet, where.cell(0, field_name), day.isoformat(),
+                                 f"年份应在 {WINDOW_YEARS[0]} 至 {WINDOW_YEARS[1]} 之间"))
     # The year folder's name is just a folder: the office workbook defines the year. Its label's years
     # (any spelling: "2019-2020学年度", "2020年") must lie in its own window: a copied workbook half updated.
     years = range(info.window_start.year, info.window_end.year + 1)

@@ -35,7 +35,9 @@ __all__ = ["blank_office_workbook", "next_info", "next_office_workbook", "next_y
 
 
 def next_year_date(day: dt.date) -> dt.date:
-    """The same day a year later (29 February → 28 February)."""
+    """The same day a year later (29 February → 28 February); the last year a date can hold stays as it is."""
+    if day.year >= dt.MAXYEAR:
+        return day
     try:
         return day.replace(year=day.year + 1)
     except ValueError:

@@ -303,3 +303,17 @@ def test_a_killed_new_year_leaves_no_temporary_for_good(tmp_path: Path) -> None:
     left.write_bytes(b"half a workbook")
     assert pipeline.start_year(new).written
     assert not left.exists() and [p.name for p in new.iterdir()] == [OFFICE_FILE]
+
+
+def test_a_window_ending_in_9999_is_a_finding_not_an_internal_error(tmp_path: Path) -> None:
+    year = tmp_path / "9998-9999"
+    year.mkdir()
+    write(sample_office(year_label="9998-9999年度", window_start=dt.date(9998, 9, 1), window_end=dt.date(9999, 8, 31),
+                        deadline=dt.date(9999, 12, 31)).office_template(), year / OFFICE_FILE)
+    loaded = pipeline.load_office(year)
+    assert [(f.sheet, f.value, f.detail) for f in loaded.findings if f.code == "window-invalid"] == [
+        ("基本信息", "9998-09-01", "年份应在 1990 至 2999 之间"), ("基本信息", "9999-08-31", "年份应在 1990 至 2999 之间")]
+    started = pipeline.start_year(tmp_path / "next", year)
+    assert not started.written and "window-invalid" in [f.code for f in started.findings]
+    assert pipeline.build_report(year, tmp_path / "out").report is None
+    assert next_year_date(dt.date(9999, 12, 31)) == dt.date(9999, 12, 31)
