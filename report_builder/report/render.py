@@ -28,7 +28,7 @@ from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
 from report_builder.reach import strip_reach
 from report_builder.report.lastyear import last_year_context, last_year_values
-from report_builder.report.links import Relate, with_links
+from report_builder.report.links import Relate, as_paragraph, as_run, with_links
 from report_builder.report.merge import ReportData, fill_named
 from report_builder.report.sandbox import Forbidden, TemplateEnvironment
 from report_builder.report.template_words import ALIASES, syntax_message, typable_tags
@@ -215,7 +215,9 @@ def render_report(data: ReportData, template: Path | bytes, *, marked: bool = Fa
     except Exception as error:  # noqa: BLE001 - python-docx on a damaged package: many kinds of errors
         raise RenderError(f"无法打开模板（{type(error).__name__}）") from error
     context = report_context(data, marked=marked, relate=document.relate_link)
-    document.render(context, jinja_env=TemplateEnvironment(), autoescape=True)
+    environment = TemplateEnvironment()
+    environment.filters.update({_RUN_FILTER: as_run, _PARAGRAPH_FILTER: as_paragraph})
+    document.render(context, jinja_env=environment, autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
     return normalize_zip(buffer.getvalue())
@@ -255,7 +257,7 @@ class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
         return rid
 
     def patch_xml(self, src_xml: str) -> str:
-        return typable_tags(super().patch_xml(src_xml))
+        return typable_tags(super().patch_xml(_run_tags(src_xml)))
 
     def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any],
                         jinja_env: jinja2.Environment | None = None) -> str:
@@ -271,6 +273,22 @@ class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
             super().render_properties(context, jinja_env)
         except Exception as error:  # noqa: BLE001 - the document's title, author…: template code too
             raise template_problem(error, "") from error
+
+
+# `{{r x }}` and `{{p x }}` print through links.as_run / as_paragraph, so that what they print is always a run
+# or a paragraph (plain text there was text outside any run). The tags are first joined as docxtpl joins them
+# (its first two steps: Word splits a tag across runs), so that a split tag is found too.
+_RUN_FILTER, _PARAGRAPH_FILTER = "_as_run", "_as_paragraph"
+_SPLIT_BRACES = re.compile(r"(?<={)(<[^>]*>)+(?=[\{%\#])|(?<=[%\}\#])(<[^>]*>)+(?=\})", re.DOTALL)
+_TAG_TEXT = re.compile(r"{%(?:(?!%}).)*|{#(?:(?!#}).)*|{{(?:(?!}}).)*", re.DOTALL)
+_RUN_TAG = re.compile(r"{{([rp])\s+((?:(?!}}).)*?)\s*(-?)}}", re.DOTALL)
+
+
+def _run_tags(src_xml: str) -> str:
+    joined = _TAG_TEXT.sub(lambda m: re.sub("</w:t>.*?(<w:t>|<w:t [^>]*>)", "", m.group(0), flags=re.DOTALL),
+                           _SPLIT_BRACES.sub("", src_xml))
+    filters = {"r": _RUN_FILTER, "p": _PARAGRAPH_FILTER}
+    return _RUN_TAG.sub(lambda m: f"{{{{{m.group(1)} ({m.group(2)})|{filters[m.group(1)]} {m.group(3)}}}}}", joined)
 
 
 _STRICT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
