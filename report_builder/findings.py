@@ -255,7 +255,7 @@ class Finding:
         title = CATALOG[self.code].title
         message = f"{title}：{shown(self.detail, SHOWN_DETAIL)}" if self.detail else title
         seen = f"（填写的是“{shown(self.value, SHOWN_VALUE)}”）" if self.value else ""
-        return f"{where}：{message}{seen}。{self.hint}"
+        return f"{where}：{sentence(message.removesuffix('。') + seen)}{self.hint}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; text is bounded (`value_length` keeps the full length of the value)."""
@@ -280,6 +280,11 @@ class ReportBuilderError(Exception):
     def as_finding(self, file: str = "") -> Finding:
         """The error as a finding about `file`."""
         return Finding(self.code, file, detail=self.message)
+
+
+def sentence(text: str) -> str:
+    """`text` ending as a sentence: "。" added unless it ends in one already (or in "？", "！")."""
+    return text if text.endswith(("。", "？", "！")) else text + "。"
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:

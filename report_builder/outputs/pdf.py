@@ -70,8 +70,9 @@ PROFILE_SETTINGS: tuple[tuple[str, str, str], ...] = (
 class PdfError(ReportBuilderError):
     """The PDF could not be made; the message is Chinese, for the user, with no path or traceback."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message, "pdf-failed")
+        self.reason = reason or message  # what went wrong without how to fix it (the finding's hint says that)
 
 
 def find_soffice() -> Path | None:
@@ -194,9 +195,9 @@ def convert_to_pdf(docx: Path, out_dir: Path) -> Path:
     """
     soffice = find_soffice()
     if soffice is None:
-        raise PdfError(_NOT_INSTALLED)
+        raise PdfError(_NOT_INSTALLED, _NOT_INSTALLED.partition("：")[0])
     if not _has_writer(soffice):
-        raise PdfError(_NO_WRITER)
+        raise PdfError(_NO_WRITER, _NO_WRITER.partition("：")[0])
     if not docx.is_file():
         raise PdfError(f"找不到要转换的 Word 文件“{docx.name}”。")
     with tempfile.TemporaryDirectory(prefix="report-builder-pdf-") as tmp:
@@ -226,7 +227,7 @@ def convert_to_pdf(docx: Path, out_dir: Path) -> Path:
         try:
             _run(command, env)
         except OSError:
-            raise PdfError(_NOT_INSTALLED) from None
+            raise PdfError(_NOT_INSTALLED, _NOT_INSTALLED.partition("：")[0]) from None
         produced = work / "out" / "report.pdf"
         # soffice exits 0 even when it could not convert: trust only a real PDF.
         if not _is_pdf(produced):
