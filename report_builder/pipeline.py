@@ -120,18 +120,23 @@ def check_file(path: Path, office: OfficeWorkbook | None = None, *, year: str = 
 
 
 def accept_submission(year_dir: Path, department: str, data: bytes) -> Written:
-    """Put a department's checked workbook into the year folder as `<部门名称>.xlsx` (a safe name made from the
-    department's name, never a sender's file name), written whole or not at all, replacing the one it had.
-    Nothing is written (an empty `written`) when the file already holds these bytes. Temporary files left in
-    the year folder by a killed earlier call are removed first."""
+    """Put a department's checked workbook into the year folder as `<部门名称>.xlsx` (`.xls` for an old-format
+    workbook: its bytes keep their suffix; a safe name made from the department's name, never a sender's file
+    name), written whole or not at all, replacing the one it had (of either suffix). Nothing is written (an empty
+    `written`) when the file already holds these bytes. Temporaries left by a killed earlier call are removed."""
+    from report_builder.intake.packages import OLE_MAGIC
     from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
 
-    target = Path(year_dir) / f"{safe_stem(department)}.xlsx"
+    suffix, other = (".xls", ".xlsx") if data.startswith(OLE_MAGIC) else (".xlsx", ".xls")
+    target = Path(year_dir) / f"{safe_stem(department)}{suffix}"
     try:
         remove_stale_temporaries(target.parent)
         if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
             return Written((), ())
         write_atomic(target, data, overwrite=True)
+        replaced = target.with_suffix(other)
+        if replaced.is_file() and not replaced.is_symlink():  # the department's earlier workbook, other format
+            replaced.unlink()
     except OSError as error:
         return Written((), (output_failure(target.parent, error),))
     return Written((target,), ())

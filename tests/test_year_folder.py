@@ -45,3 +45,14 @@ def test_a_large_attachment_is_recorded_by_size_not_hashed_at_every_build(sample
     os.utime(big, ns=(big.stat().st_atime_ns, big.stat().st_mtime_ns + 10**9))
     again = pipeline.build_report(sample_year, tmp_path / "out")  # touched: recorded as changed
     assert not again.unchanged
+
+
+def test_an_accepted_old_format_workbook_keeps_its_suffix_and_replaces_the_other(tmp_path: Path) -> None:
+    """Issue 19: an accepted .xls was stored as `<部门>.xlsx` holding .xls bytes."""
+    xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)
+    (tmp_path / "教务处.xlsx").write_bytes(b"PK earlier")
+    written = pipeline.accept_submission(tmp_path, "教务处", xls)
+    assert [p.name for p in written.written] == ["教务处.xls"] and written.findings == ()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["教务处.xls"]  # one workbook per department
+    written = pipeline.accept_submission(tmp_path, "教务处", b"PK\x03\x04 later")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["教务处.xlsx"]

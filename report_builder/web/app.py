@@ -53,6 +53,7 @@ from report_builder.web.store import PENDING, Department, Store, Submission
 __all__ = ["MAX_UPLOAD", "create_app"]
 
 MAX_UPLOAD = 20 * 1024 * 1024  # bytes of one workbook
+DISCARDED_AT_MOST = 200 * 1024 * 1024  # of a too-large upload read (and dropped) to answer with the 413 page
 FORM_OVERHEAD = 64 * 1024  # bytes of the form around the workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -152,6 +153,7 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
             return forbidden(request)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_upload + FORM_OVERHEAD:
+            await _discard(request.receive, DISCARDED_AT_MOST)  # read, so the browser gets the page, not a reset
             return too_large(request, max_upload)
         limited = Request(request.scope, _limited(request.receive, max_upload + FORM_OVERHEAD))
         try:
@@ -161,6 +163,7 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
                 sent = form.get("file")
                 data = await sent.read(max_upload + 1) if isinstance(sent, UploadFile) else None
         except TooLarge:
+            await _discard(request.receive, DISCARDED_AT_MOST)
             return too_large(request, max_upload)
         if data is None or not data:
             return page(request, "message.html", 400, title="没有收到文件",
@@ -340,6 +343,17 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD,
     app.state.desk = desk
     app.add_middleware(RequestLog, path=store.folder / "desk.log")
     return app
+
+
+async def _discard(receive: Receive, at_most: int) -> None:
+    """Read the rest of a request body (up to `at_most` bytes) and drop it: a server that answers 413 before the
+    body is in closes the connection, and the browser shows "connection reset" instead of the page."""
+    seen = 0
+    while seen <= at_most:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        seen += len(message.get("body", b""))
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
