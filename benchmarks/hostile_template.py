@@ -11,6 +11,8 @@ benchmarks/hostile_commands.py's `long_docx` documents (every 50th paragraph cha
 With `--base DIR` (an unpacked older checkout, e.g. `git archive e69afdd | tar -x -C DIR`) each command
 runs with DIR first on PYTHONPATH, then with this checkout, in turn: before and after paired in one run.
 A run longer than `--timeout` seconds is stopped and shown as "> N". Bounds: 10 s and 500 MB a file.
+Each size also times `check_template()` alone in a fresh process (`_check`): the check's own scaling,
+without Python's start and the worker (after: more than 20,000 paragraphs are refused before the check).
 """
 
 from __future__ import annotations
@@ -62,6 +64,15 @@ def timed(command: list[str], timeout: float, env: dict[str, str]) -> Run | None
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
+def _check_alone(template: Path, timeout: float, env: dict[str, str]) -> str:
+    try:
+        done = subprocess.run([sys.executable, __file__, "_check", str(template)], capture_output=True, text=True,
+                              timeout=timeout, env={**os.environ, **env}, cwd="/")
+    except subprocess.TimeoutExpired:
+        return f"> {timeout:.0f}"
+    return done.stdout.strip() or done.stderr.strip().splitlines()[-1][:60]
+
+
 def _children() -> list[int]:
     me = os.getpid()
     path = Path(f"/proc/{me}/task/{me}/children")
@@ -74,7 +85,20 @@ def shown(run: Run | None, timeout: float) -> str:
     return f"{run.wall:.2f} | {run.maxrss_mb:.0f} | {run.code}"
 
 
+def check_only(path: str) -> None:
+    """`hostile_template.py _check T.docx`: the template check alone, in this process (the code on PYTHONPATH);
+    prints its seconds. What the whole command adds (Python's start, imports, the worker) is left out."""
+    from report_builder.report.template_check import check_template
+
+    started = time.perf_counter()
+    check_template(Path(path))
+    print(f"{time.perf_counter() - started:.3f}")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["_check"]:
+        check_only(sys.argv[2])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paragraphs", default="2000,4000,8000,120000")
     parser.add_argument("--diff", default="16000,29000")
@@ -101,6 +125,9 @@ def main() -> None:
                     run = timed(command, args.timeout, env)
                     print(f"| {what} | {label} | {shown(run, args.timeout)} |", flush=True)
             built.unlink()
+            for label, env in versions:  # the check alone, in one process, as the code on PYTHONPATH has it
+                alone = _check_alone(template, args.timeout, env)
+                print(f"| check_template() alone, {count:,} paragraphs | {label} | {alone} | — | — |", flush=True)
         for count in [int(n) for n in args.diff.split(",") if n]:
             old = long_docx(work / f"旧{count}.docx", count, seed=1)
             new = long_docx(work / f"新{count}.docx", count, seed=1, change_every=50)
