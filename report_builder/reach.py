@@ -112,8 +112,8 @@ def _is_xml_part(name: str) -> bool:
 
 
 def _may_reach(name: str, content: bytes) -> bool:
-    """Whether a part without external relationships may hold a field or foreign content (a cheap test)."""
-    return name.startswith("word/") and (b"instr" in content or b"altChunk" in content)
+    """Whether a part without external relationships may hold a field, foreign content or a direct link."""
+    return name.startswith("word/") and any(word in content for word in (b"instr", b"altChunk", b"href=", b"src="))
 
 
 def _source_of(rels_name: str) -> str:
@@ -150,6 +150,8 @@ def _reach_in_part(name: str, root: etree._Element, rels: dict[str, _External]) 
             if str(attribute).startswith(_R) and value in rels:
                 referenced.add(value)
                 found.append(Reach(rels[value].kind, name, _paragraph_text(element), rels[value].target))
+            elif _direct_link(str(attribute), str(value)):  # VML's `o:href`, `src`: a path or URL, no relationship
+                found.append(Reach("image", name, _paragraph_text(element), str(value)))
         if element.tag == _W + "altChunk":
             found.append(Reach("content", name, _paragraph_text(element), "altChunk"))
         elif element.tag == _W + "fldSimple" and _reaching(element.get(_W + "instr") or ""):
@@ -158,6 +160,13 @@ def _reach_in_part(name: str, root: etree._Element, rels: dict[str, _External]) 
               if _reaching(instruction)]
     found += [Reach(e.kind, name, "", e.target) for rel_id, e in rels.items() if rel_id not in referenced]
     return found
+
+
+def _direct_link(attribute: str, value: str) -> bool:
+    """An `href` or `src` attribute (VML images and shapes) naming a file or address instead of a part."""
+    local = attribute.rpartition("}")[2]
+    named = local in ("href", "src") and not attribute.startswith(_R)
+    return named and bool(value.strip()) and not value.startswith("#")
 
 
 def _complex_fields(root: etree._Element) -> Iterator[tuple[str, str]]:
@@ -209,6 +218,11 @@ def _stripped(name: str, content: bytes, gone: dict[str, set[str]], keep: Callab
         return content
     root = etree.fromstring(content, _PARSER)
     changed = _strip_references(root, ids)
+    for element in root.iter():
+        for attribute, value in list(element.attrib.items()) if isinstance(element.tag, str) else []:
+            if _direct_link(str(attribute), str(value)) and not keep(Reach("image", name, "", str(value))):
+                del element.attrib[attribute]
+                changed = True
     for element in list(root.iter(_W + "fldSimple")):
         instruction = _words(element.get(_W + "instr") or "")
         if _reaching(instruction) and not keep(Reach("field", name, "", instruction)):

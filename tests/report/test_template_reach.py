@@ -183,3 +183,17 @@ def test_what_templates_need_is_not_called_unsafe(tmp_path: Path) -> None:
                            "{{ range(3) | list | length }}{{ 文字.get('概述引言') }}{{ [1] * 3 }}{{ 10 ** 5 }}")
     document.save(str(tmp_path / NAME))
     assert template_calls.check_report_template(tmp_path / NAME) == ()
+
+
+def test_a_vml_image_with_a_direct_path_reaches_out(tmp_path: Path) -> None:
+    """Old Word (VML) writes a linked picture as `<v:imagedata o:href="file:///…"/>`, without a relationship."""
+    from hostile import docx_with
+
+    body = ('<w:p><w:r><w:t>旧式图片</w:t></w:r><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml" '
+            'style="width:20pt;height:20pt"><v:imagedata xmlns:o="urn:schemas-microsoft-com:office:office" '
+            'o:href="file:///C:/照片/校门.png" src="\\\\fileserver\\照片\\校门.png"/></v:shape></w:pict></w:r></w:p>')
+    template = docx_with(TEMPLATE, tmp_path / NAME, body)
+    findings = template_calls.check_report_template(template)
+    assert {(f.code, f.sheet) for f in findings} == {("template-reaches-out", "段落“旧式图片”")}
+    assert len(findings) == 2 and "C:/照片/校门.png" in findings[0].detail
+    assert find_reach(strip_reach(template.read_bytes())) == []
