@@ -71,12 +71,13 @@ def say_interrupted() -> None:
 def interrupted_text() -> str:
     """INTERRUPTED, or what was published whole before the interruption (outputs.versions.PUBLISHED)."""
     versions = sys.modules.get("report_builder.outputs.versions")  # never imported here: only if it ran
-    published = list(getattr(versions, "PUBLISHED", ()))
-    if not published:
+    published = getattr(versions, "PUBLISHED", None)
+    count, last = getattr(published, "count", 0), getattr(published, "last", None)
+    if not count:
         return INTERRUPTED
-    if len(published) == 1:
-        return f"已中断：中断前已完整写出 {published[0]}，其后的步骤未完成。"
-    return f"已中断：中断前已完整写出 {len(published)} 个文件（最后一个是 {published[-1]}），其后的步骤未完成。"
+    if count == 1:
+        return f"已中断：中断前已完整写出 {last}，其后的步骤未完成。"
+    return f"已中断：中断前已完整写出 {count} 个文件（最后一个是 {last}），其后的步骤未完成。"
 
 
 def _on_signal(signum: int, frame: object) -> None:

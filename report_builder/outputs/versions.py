@@ -29,13 +29,24 @@ from report_builder.outputs.manifests import (
     manifest_path,
 )
 
-__all__ = ["PUBLISHED", "Saved", "Version", "claimed_by_live_build", "list_versions", "manifest_path", "read_manifest",
-           "recover", "remove_stale_temporaries", "sha256", "write_atomic", "write_next_version", "write_version"]
+__all__ = ["PUBLISHED", "PublishedSoFar", "Saved", "Version", "claimed_by_live_build", "list_versions", "manifest_path",
+           "read_manifest", "recover", "remove_stale_temporaries", "sha256", "write_atomic", "write_next_version",
+           "write_version"]
 
 
-# Every output this process has published whole (a report version, a numbered file), in order: what an
-# interrupted command can still say it left behind (report_builder.entry reads it when Ctrl-C ends a run).
-PUBLISHED: list[Path] = []
+@dataclass(slots=True)
+class PublishedSoFar:
+    """How many outputs this process has published whole (report versions, numbered files) and the last one:
+    what an interrupted command can still say it left behind (report_builder.entry reads it on Ctrl-C)."""
+
+    count: int = 0
+    last: Path | None = None
+
+    def add(self, path: Path) -> None:
+        self.count, self.last = self.count + 1, path
+
+
+PUBLISHED = PublishedSoFar()
 
 
 def sha256(data: bytes) -> str:
@@ -173,7 +184,7 @@ def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
         path = path_inside(folder, f"{stem}{suffix}" if plain_first and number == 1 else f"{stem}_v{number}{suffix}")
         try:
             _link_new(path, data)
-            PUBLISHED.append(path)
+            PUBLISHED.add(path)
             return Saved(path, False)
         except FileExistsError:
             continue  # another build took this number first: take the next one
@@ -252,7 +263,7 @@ def _publish(folder: Path, prefix: str, files: Mapping[str, bytes], manifest: Ma
         for path in [*published, *staged, claim]:
             _remove(path)
         raise
-    PUBLISHED.append(finals[0])  # whole from the manifest's link on, whatever interrupts what follows
+    PUBLISHED.add(finals[0])  # whole from the manifest's link on, whatever interrupts what follows
     _sync_folder(folder)
     for path in [*staged, claim]:
         _remove(path)
