@@ -361,7 +361,12 @@ def narrative_name_problem(name: str) -> str | None:
                                 or unicodedata.normalize("NFKC", ch) != ch))
     if bad:
         return f"含有“{bad}”"
+    if name in MAPPING_METHODS:  # `文字.items` is the mapping's method, never the paragraph
+        return f"与模板中“{NARRATIVES}”自带的用法（{NARRATIVES}.{name}()）同名"
     return "以数字开头" if not name.isidentifier() else None
+
+
+MAPPING_METHODS = frozenset({"items", "keys", "values", "get"})  # what a template may call on `文字`, `工作记录`
 
 
 # ---- last year (`上年.主动公开条数`, `增减.主动公开条数`) -------------------------------------------

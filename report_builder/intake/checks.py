@@ -91,11 +91,13 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     findings += check_unique(raw.file, sheets["checklist"], "number")
     findings += check_narrative_names(raw.file, sheets["narratives"])
     findings += check_last_year_text(raw.file, sheets["narratives"])
-    findings += check_channel_names(raw.file, sheets["channels"])
+    # One namespace: a channel's or category's figure is neither a name of the vocabulary nor another's figure.
+    fixed = {name: f"模板中已有的名称“{name}”" for name in context_names(())} | {
+        t.name: f"数字“{t.name}”" for t in figure_terms(())}
+    findings += check_channel_names(raw.file, sheets["channels"], fixed)
     channels = declared_channels(sheets["channels"].records)  # type: ignore[arg-type]
-    fixed = {t.name: f"数字“{t.name}”" for t in figure_terms(())}
     findings += check_channel_names(raw.file, sheets["categories"],
-                                    {**fixed, **{channel_figure(c): f"公开渠道“{c}”" for c in channels}})
+                                    {**{channel_figure(c): f"公开渠道“{c}”" for c in channels}, **fixed})
     categories = [getattr(r, "name", "") for r in sheets["categories"].records]
     findings += check_asked_names(raw.file, sheets["asked"], context_names(channels, categories))
     asked = [getattr(r, "name", "") for r in sheets["asked"].records]

@@ -20,7 +20,7 @@ from report_builder.findings import Finding
 from report_builder.intake.prefilled import check_channels
 from report_builder.intake.reader import RawWorkbook
 from report_builder.intake.sheets import RowCheck, SheetResult, Tally, match_header, norm
-from report_builder.names import name_problem
+from report_builder.names import name_problem, safe_stem
 from report_builder.schema import (
     CARRIED_OVER_DAYS,
     CHANNELS,
@@ -189,6 +189,9 @@ def row_check(context: Context) -> RowCheck:
 
 # ---- rules across sheets ------------------------------------------------------------------------
 
+WINDOW_YEARS = (1990, 2999)  # the years a window may lie in (dates near 1 or 9999 have no year before or after)
+
+
 def check_office_info(file: str, result: SheetResult, year: str = "") -> list[Finding]:
     """基本信息 of the office workbook: a window that ends after it starts, a label of the window's years.
 
@@ -199,6 +202,11 @@ def check_office_info(file: str, result: SheetResult, year: str = "") -> list[Fi
     if info.window_end <= info.window_start:
         found.append(Finding("window-invalid", file, where.sheet, where.cell(0, "window_end"),
                              info.window_end.isoformat(), f"起始日期为{chinese_date(info.window_start)}"))
+    for field_name in ("window_start", "window_end"):  # 9999-08-31: no next year, no deadline after it
+        day = getattr(info, field_name)
+        if not WINDOW_YEARS[0] <= day.year <= WINDOW_YEARS[1]:
+            found.append(Finding("window-invalid", file, where.sheet, where.cell(0, field_name), day.isoformat(),
+                                 f"年份应在 {WINDOW_YEARS[0]} 至 {WINDOW_YEARS[1]} 之间"))
     # The year folder's name is just a folder: the office workbook defines the year. Its label's years
     # (any spelling: "2019-2020学年度", "2020年") must lie in its own window: a copied workbook half updated.
     years = range(info.window_start.year, info.window_end.year + 1)
@@ -369,15 +377,20 @@ def check_lookalike_names(file: str, result: SheetResult) -> list[Finding]:
     """A department name with invisible characters (Unicode Cf: U+200B, U+FEFF…), or equal to another
     once width, spaces and invisible characters are ignored: files would not match it, or match twice."""
     first: dict[str, tuple[str, str]] = {}
+    by_file: dict[str, tuple[str, str]] = {}  # "教务处" and "教务处.": one file name (names.safe_stem), one upload
     found = []
     for i, record in enumerate(result.records):
         name, cell = getattr(record, "name", ""), result.placement.cell(i, "name")
         invisible = sorted({ch for ch in name if unicodedata.category(ch) == "Cf"})
         key = "".join(ch for ch in norm(name) if unicodedata.category(ch) != "Cf")
         other, other_cell = first.setdefault(key, (name, cell))
+        same_file, file_cell = by_file.setdefault(safe_stem(name), (name, cell))
         problems = ["含不可见字符 " + "、".join(f"U+{ord(ch):04X}" for ch in invisible)] if invisible else []
         if other != name:  # the very same name twice is a duplicate-row error already
             problems.append(f"与 {other_cell} 的“{_visible(other)}”几乎相同")
+        elif same_file != name:
+            problems.append(f"与 {file_cell} 的“{_visible(same_file)}”几乎相同"
+                            f"（填报表的文件名都是“{safe_stem(name)}.xlsx”）")
         if problems:
             found.append(Finding("department-name-lookalike", file, result.placement.sheet, cell,
                                  _visible(name), "；".join(problems)))
