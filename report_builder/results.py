@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # the Word reader loads only when a report is built
     from report_builder.report.publication import Publication
 
 __all__ = ["BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion", "ReportVersions", "Tally",
-           "Written"]
+           "UsedTemplate", "Written"]
 
 
 @dataclass(frozen=True)

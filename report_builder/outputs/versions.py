@@ -39,7 +39,7 @@ __all__ = ["PUBLISHED", "PublishedSoFar", "Saved", "Version", "claimed_by_live_b
 @dataclass(slots=True)
 class PublishedSoFar:
     """How many outputs this process has published whole (report versions, numbered files) and the last one:
-    what an interrupted command can still say it left behind (report_builder.entry reads it on Ctrl-C)."""
+    what an interrupted command can still say it left behind (report_builder.cli.signals reads it on Ctrl-C)."""
 
     count: int = 0
     last: Path | None = None

@@ -32,7 +32,7 @@ from report_builder.compare.workbook_diff import diff_workbooks
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "report_builder.cli", *map(str, args)],
+    done = subprocess.run([sys.executable, "-m", "report_builder", *map(str, args)],
                           capture_output=True, text=True, timeout=300)
     assert "Traceback" not in done.stdout + done.stderr
     return done

@@ -21,7 +21,7 @@ from report_builder.outputs.sources_workbook import SOURCES_SHEET
 
 
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "report_builder.cli", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "report_builder", *map(str, args)],
                           capture_output=True, text=True, env=env)
 
 
