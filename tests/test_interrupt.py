@@ -234,4 +234,5 @@ def test_the_command_imports_almost_nothing_before_its_ctrl_c_handler() -> None:
               "print(' '.join(sorted(set(sys.modules) - before)))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
-    assert done.stdout.split() == ["__future__", "report_builder", "report_builder.cli", "report_builder.cli.signals"], done.stdout + done.stderr
+    expected = ["__future__", "report_builder", "report_builder.cli", "report_builder.cli.signals"]
+    assert done.stdout.split() == expected, done.stdout + done.stderr

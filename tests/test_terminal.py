@@ -13,10 +13,9 @@ import pytest
 from conftest import edit_workbook
 
 from report_builder import atomic, cli
-from report_builder.cli import run
+from report_builder.cli import run as cli_run
 from report_builder.display import clip, escape, escape_json
 from report_builder.findings import Finding
-
 from report_builder.outputs.filling import fill_department, set_form_value
 
 ESC, BEL = "_x001B_", "_x0007_"  # how Excel stores control characters in a cell; the reader decodes them
@@ -140,7 +139,7 @@ def test_a_known_os_error_is_a_plain_message_and_exit_1(number: int, code: str, 
     assert cli.main(["check", str(tmp_path / "2017-2018"), "--json", str(target)]) == 1
     err = capsys.readouterr().err
     assert str(target) in err and "内部错误" not in err  # the real name, not the temporary one
-    finding = run._os_error_finding(OSError(number, "system words", str(target)))
+    finding = cli_run._os_error_finding(OSError(number, "system words", str(target)))
     assert finding is not None and (finding.code, finding.file) == (code, str(target))
 
 
