@@ -247,7 +247,7 @@ class SizeResult:
 def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str, Sample], dict[str, float], Any]:
     """In-process stages and floors on one year folder."""
     from report_builder import atomic, pipeline
-    from report_builder.file_checks import file_result
+    from report_builder.checking import file_result
     from report_builder.intake import checks, reader, safety
     from report_builder.intake.report_template import UsedTemplate, file_sha256
     from report_builder.isolation import MAX_CHUNK

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from report_builder._version import __version__
+    from report_builder.checking import check_file, check_submissions, load_office
     from report_builder.compare.files import CompareResult, DiffError, compare_files
     from report_builder.findings import CATALOG, Finding, ReportBuilderError, Severity
     from report_builder.formats import FormatList
@@ -46,10 +47,7 @@ if TYPE_CHECKING:
     from report_builder.pipeline import (
         accept_submission,
         build_report,
-        check_file,
-        check_submissions,
         list_report_versions,
-        load_office,
         make_templates,
         start_year,
         write_feedback,
@@ -79,9 +77,9 @@ _HOMES = {
     "report_builder.formats": ("FormatList",),
     "report_builder.outputs.filing": ("FilingPackage", "write_filing_package"),
     "report_builder.outputs.table_workbook": ("table_workbook",),
-    "report_builder.pipeline": ("accept_submission", "build_report", "check_file", "check_submissions",
-                                "list_report_versions", "load_office", "make_templates", "start_year",
-                                "write_feedback"),
+    "report_builder.checking": ("check_file", "check_submissions", "load_office"),
+    "report_builder.pipeline": ("accept_submission", "build_report", "list_report_versions", "make_templates",
+                                "start_year", "write_feedback"),
     "report_builder.template_calls": ("check_report_template", "copy_format", "list_formats", "template_fields",
                                       "write_template_guide"),
     "report_builder.results": ("BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion",

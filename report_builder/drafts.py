@@ -2,7 +2,7 @@
 
 `draft_report` runs the steps of a build up to writing: the office workbook, the format and its template
 (report_builder.formats, intake.report_template), the template read without running it
-(report.template_check), the year's workbooks (pipeline.check_submissions), the rendering in the capped
+(report.template_check), the year's workbooks (checking.check_submissions), the rendering in the capped
 worker (report.render) and the checks before publication (report.publication: the bundled format's parts
 with their accepted wordings, or for 本校格式 the headings its template declares, report.parts).
 `pipeline.build_report` writes what it drafted; `template_calls.check_report_template(模板, 年度文件夹)` is
@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from report_builder.file_checks import WORKBOOK_SUFFIXES, Progress
+from report_builder.checking import WORKBOOK_SUFFIXES, Progress, check_submissions, load_office
 from report_builder.findings import Finding, Severity
 from report_builder.formats import DEFAULT_FORMAT, FORMATS, OWN_TEMPLATE, choose_format, year_format
 from report_builder.intake.lastyear import read_typed_figures
@@ -29,7 +29,6 @@ from report_builder.intake.report_template import (
 )
 from report_builder.isolation import Crash, run_isolated
 from report_builder.outputs.lastyear import find_last_year
-from report_builder.pipeline import check_submissions, load_office
 from report_builder.report.lastyear import LastYear, last_year_uses
 from report_builder.report.merge import ReportData
 from report_builder.report.publication import Publication

@@ -48,7 +48,7 @@ R = TypeVar("R")
 
 MAX_CHUNK = 32
 # Imported once by the fork server, so that its workers start with them (the functions they run live there).
-WORKER_MODULES = ("report_builder.file_checks", "report_builder.report.render", "report_builder.outputs.feedback")
+WORKER_MODULES = ("report_builder.checking", "report_builder.report.render", "report_builder.outputs.feedback")
 
 
 @dataclass(frozen=True)

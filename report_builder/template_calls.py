@@ -1,7 +1,7 @@
 """The public calls about report templates and formats: check a template, list its names, write the guide,
 list the bundled formats and copy one into a year folder for editing.
 
-A piece of the public API (report_builder.pipeline holds the calls over a year's workbooks), kept apart so
+A piece of the public API (report_builder.checking and pipeline hold the calls over a year's workbooks), kept apart so
 that each module stays small. Like pipeline, these never raise on bad input: problems are findings.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from report_builder.checking import check_submissions, load_office
 from report_builder.findings import Finding, Severity
 from report_builder.formats import (
     DEFAULT_FORMAT,
@@ -23,7 +24,6 @@ from report_builder.formats import (
 )
 from report_builder.intake.report_template import has_own_template, load_template
 from report_builder.outputs.staging import output_failure
-from report_builder.pipeline import check_submissions, load_office
 from report_builder.report.template_guide import FieldRow
 from report_builder.results import Written
 from report_builder.schema import CHANNELS

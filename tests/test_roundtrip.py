@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 from years import ACT, CASE, check, department
 
 from report_builder import pipeline
+from report_builder.checking import check_workbook
 from report_builder.dates import chinese_date
-from report_builder.file_checks import check_workbook
 from report_builder.findings import Finding
 from report_builder.intake.checks import check_department, check_office
 from report_builder.intake.reader import read_workbook
