@@ -87,9 +87,8 @@ def draft_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
                   used if isinstance(used, UsedTemplate) else None, notes=typed)
     if isinstance(used, Finding) or reading is None or any(f.severity is Severity.ERROR for f in typed):
         return _with(draft, problems=((used,) if isinstance(used, Finding) else ()) + typed)
-    if reading.refused:
-        return _with(draft, problems=tuple(f for f in reading.findings if f.severity is Severity.ERROR),
-                     notes=tuple(f for f in reading.findings if f.severity is not Severity.ERROR) + typed)
+    if reading.refused:  # its errors, and what else the reading said (a link it would take out…)
+        return _with(draft, problems=reading.findings)
     draft = _with(draft, notes=reading.findings + typed)  # warnings of the reading: a link taken out…
     if check.data is None or (not check.ok and not trial):
         return draft

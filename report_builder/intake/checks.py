@@ -17,22 +17,24 @@ from typing import Any, Literal
 
 from report_builder.findings import Finding
 from report_builder.formats import links_required
+from report_builder.intake.name_rules import (
+    check_asked_names,
+    check_channel_names,
+    check_last_year_names,
+    check_lookalike_names,
+    check_names,
+    check_narrative_names,
+    check_unique,
+)
 from report_builder.intake.prefilled import check_info
 from report_builder.intake.reader import RawWorkbook
 from report_builder.intake.rules import (
     Context,
-    check_asked_names,
     check_breakdown_total,
-    check_channel_names,
     check_channel_rows,
     check_item_departments,
-    check_last_year_names,
     check_last_year_text,
-    check_lookalike_names,
-    check_names,
-    check_narrative_names,
     check_office_info,
-    check_unique,
     row_check,
 )
 from report_builder.intake.sheets import IGNORED_SHEETS, SheetResult, Tally, norm, read_sheets

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from report_builder.findings import Finding, Severity
 from report_builder.intake.cells import is_blank, parse_int, show
+from report_builder.intake.name_rules import last_year_name_problem
 from report_builder.intake.reader import RawSheet, read_workbook
-from report_builder.intake.rules import last_year_name_problem
 from report_builder.schema import INSTRUCTIONS_SHEET, MAX_LAST_YEAR_VALUE
 from report_builder.vocabulary import FIGURES, LAST_YEAR
 

@@ -24,8 +24,10 @@ from pathlib import Path
 
 import jinja2
 from jinja2 import nodes
+from jinja2.filters import FILTERS as JINJA_FILTERS
 
 from report_builder.findings import Finding
+from report_builder.naming import close_name
 from report_builder.report.render import constant_key, template_parts
 from report_builder.report.render_errors import list_printed
 from report_builder.report.sandbox import ALLOWED_FILTERS, FORBIDDEN_GLOBALS, TemplateEnvironment
@@ -45,7 +47,6 @@ from report_builder.vocabulary import (
     NARRATIVE_KEYS,
     NARRATIVES,
     YEAR_CHANGE,
-    close_name,
     context_names,
     declared_asked,
     declared_categories,
@@ -291,7 +292,7 @@ class _NameCheck:
             for child in node.nodes:
                 self._printed(child, scope)
                 self._visit(child, scope)
-        elif isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
+        elif isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS and node.name not in JINJA_FILTERS:
             self._unknown(node, node.name, sorted(ALLOWED_FILTERS), "过滤器（写在“|”之后）", f"| {node.name}")
             for child in node.iter_child_nodes():
                 self._visit(child, scope)

@@ -2,8 +2,9 @@
 
 The sandbox (report.sandbox) stops a template at the moment it tries something: a forbidden global
 (`cycler`), an attribute starting with "_", a method of a data object, `{% include %}`, or a constant
-computation beyond its bounds (`'x' * 300000000`, `range(10**8)`); a filter it does not offer is the name
-check's (template_check: an unknown name, with the filters there are). Rendering needs a year's data;
+computation beyond its bounds (`'x' * 300000000`, `range(10**8)`), a filter of Jinja's it does not offer
+(`attr`); a filter Jinja does not have at all is the name check's (template_check: an unknown name, with the
+filters there are). Rendering needs a year's data;
 this walk needs none, so `check-template 模板.docx` says what `build` would refuse.
 Each finding reads as the build's (`template-unsafe` at its paragraph, with its tag).
 Linear in the template's nodes; constant expressions are evaluated only within the sandbox's bounds.
@@ -17,8 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from jinja2 import nodes
+from jinja2.filters import FILTERS as JINJA_FILTERS
 
 from report_builder.report.sandbox import (
+    ALLOWED_FILTERS,
     FORBIDDEN_GLOBALS,
     SAFE_METHODS,
     Forbidden,
@@ -97,6 +100,8 @@ def _unsafe(node: nodes.Node, values: _Constants) -> str:
     if isinstance(node, (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
         name = node.template.value if isinstance(node.template, nodes.Const) else "…"
         return f"引用其他文件（{name}）"
+    if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS and node.name in JINJA_FILTERS:
+        return f"使用过滤器 {node.name}"  # one Jinja has, kept from templates (a name Jinja lacks: template_check)
     if isinstance(node, nodes.Call):
         return _unsafe_call(node, values)
     if isinstance(node, nodes.BinExpr) and (id(node) not in values.known):

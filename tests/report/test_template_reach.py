@@ -171,7 +171,7 @@ def test_check_template_without_a_year_finds_what_the_build_refuses(tmp_path: Pa
     document.add_paragraph("开头的几个字" + payload)
     document.save(str(tmp_path / NAME))
     [finding] = template_calls.check_report_template(tmp_path / NAME)
-    assert finding.code == "template-unsafe" and "开头的几个字" in finding.detail
+    assert finding.code == "template-unsafe" and "开头的几个字" in finding.sheet  # at its paragraph
     assert not (tmp_path / "MARKER").exists()
 
 
