@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from report_builder.atomic import is_temporary
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding
 from report_builder.formats import DEFAULT_FORMAT, FORMATS
 from report_builder.intake.checks import Checked, OfficeIndex, Tally, check_department, check_office
 from report_builder.intake.document_safety import precheck_document
@@ -28,16 +28,11 @@ from report_builder.report.lastyear import LastYear, jumps
 from report_builder.report.merge import merge_year
 from report_builder.report.summary import DepartmentSummary, summarize_department
 from report_builder.results import CheckReport, FileResult, OfficeResult
-from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
+from report_builder.schema import OFFICE_FILE, WORKBOOK_SUFFIXES, DepartmentWorkbook, OfficeWorkbook
 
 Progress = Callable[[int, int], None]
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
-CRASH_DETAIL = {"crashed": "读取时程序异常退出", "memory": "读取时占用内存超过上限", "timeout": "读取超时"}
-# Errors that keep a whole department file out of the report (merge_year drops it, or build refuses it):
-# none of its rows is then "accepted". Errors starting with "file-" do too.
-FILE_LEVEL_ERRORS = frozenset({"wrong-year", "wrong-window", "unknown-department", "duplicate-department"})
 
 
 @dataclass(frozen=True)
@@ -98,7 +93,7 @@ def _kind(path: Path) -> Literal["office", "department"]:
 
 
 def _crashed(path: Path, crash: Crash) -> Outcome:
-    finding = Finding("file-unsafe", path.name, detail=CRASH_DETAIL.get(crash.reason, ""))
+    finding = Finding("file-unsafe", path.name, detail=crash.words("读取"))
     return Outcome(file_result(Checked(path.name, _kind(path), None, (finding,), Tally())))
 
 
@@ -113,9 +108,7 @@ def not_merged(outcome: Outcome, dropped: set[str]) -> bool:
     result = outcome.result
     if outcome.office is None and outcome.summary is None or result.file in dropped:
         return True
-    return result.kind == "department" and any(
-        f.severity is Severity.ERROR and (f.code in FILE_LEVEL_ERRORS or f.code.startswith("file-"))
-        for f in result.findings)
+    return result.kind == "department" and any(f.keeps_file_out for f in result.findings)
 
 
 def rejected_whole(result: FileResult) -> FileResult:

@@ -16,8 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from report_builder.checking import WORKBOOK_SUFFIXES, Progress, check_submissions, load_office
-from report_builder.findings import Finding, Severity
+from report_builder.checking import Progress, check_submissions, load_office
+from report_builder.findings import Finding, has_errors
 from report_builder.formats import DEFAULT_FORMAT, FORMATS, OWN_TEMPLATE, choose_format, year_format
 from report_builder.intake.lastyear import read_typed_figures
 from report_builder.intake.report_template import (
@@ -33,6 +33,7 @@ from report_builder.report.lastyear import LastYear, last_year_uses
 from report_builder.report.merge import ReportData
 from report_builder.report.publication import Publication
 from report_builder.results import CheckReport
+from report_builder.schema import WORKBOOK_SUFFIXES
 
 __all__ = ["Draft", "draft_report"]
 
@@ -85,7 +86,7 @@ def draft_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
                               last_year=known, loaded=loaded)
     draft = Draft(check, name if format_known else "", year_format(office_choice, has_own),
                   used if isinstance(used, UsedTemplate) else None, notes=typed)
-    if isinstance(used, Finding) or reading is None or any(f.severity is Severity.ERROR for f in typed):
+    if isinstance(used, Finding) or reading is None or has_errors(typed):
         return _with(draft, problems=((used,) if isinstance(used, Finding) else ()) + typed)
     if reading.refused:  # its errors, and what else the reading said (a link it would take out…)
         return _with(draft, problems=reading.findings)
@@ -145,7 +146,7 @@ def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None,
                               detail="" if source.is_symlink() else "文件不存在"),)
     [outcome] = run_isolated(read_typed_figures, [source], workers=1)
     if isinstance(outcome, Crash):
-        return None, (Finding("file-unsafe", source.name, detail="读取时程序异常退出"),)
+        return None, (Finding("file-unsafe", source.name, detail=outcome.words("读取")),)
     figures, findings = outcome
     try:
         digest = file_sha256(source)

@@ -58,6 +58,15 @@ class Crash:
     reason: Literal["crashed", "memory", "timeout"]
     detail: str = ""
 
+    def words(self, doing: str, memory_mb: int | None = None, timeout_s: float | None = None) -> str:
+        """What happened, for a user: "读取时程序异常退出", "生成报告时占用内存超过上限（500 MB）",
+        "检查模板超时（上限 10 秒）" (`doing`: what the worker was doing; the caps when known)."""
+        if self.reason == "memory":
+            return f"{doing}时占用内存超过上限" + (f"（{memory_mb} MB）" if memory_mb else "")
+        if self.reason == "timeout":
+            return f"{doing}超时" + (f"（上限 {timeout_s:g} 秒）" if timeout_s else "")
+        return f"{doing}时程序异常退出"
+
 
 @dataclass
 class _Worker:

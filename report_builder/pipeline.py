@@ -15,7 +15,7 @@ import functools
 from pathlib import Path
 
 from report_builder.checking import Progress, check_file, check_submissions, load_office
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding, has_errors
 from report_builder.formats import format_stem
 from report_builder.names import safe_stem
 from report_builder.outputs.manifests import make_manifest, manifest_path
@@ -37,7 +37,7 @@ from report_builder.results import (
     ReportVersions,
     Written,
 )
-from report_builder.schema import OFFICE_FILE
+from report_builder.schema import OFFICE_FILE, OPENXML_SUFFIXES
 
 __all__ = ["accept_submission", "build_report", "check_file", "check_submissions", "list_report_versions",
            "load_office", "make_templates", "start_year", "write_feedback"]
@@ -137,7 +137,7 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
 
     year_dir = Path(year_dir)
     loaded = load_office(year_dir)
-    if loaded.office is None or any(f.severity is Severity.ERROR for f in loaded.findings):
+    if loaded.office is None or has_errors(loaded.findings):
         return Written((), loaded.findings)  # nothing is sent out while the office workbook has an error
     folder = out_dir or Path("output") / year_dir.name / "填报表"
     written: list[Path] = []
@@ -173,7 +173,7 @@ def start_year(new_dir: Path, from_dir: Path | None = None) -> Written:
     else:
         loaded = load_office(Path(from_dir))
         found = loaded.findings
-        if loaded.office is None or any(f.severity is Severity.ERROR for f in found):
+        if loaded.office is None or has_errors(found):
             return Written((), found)
         workbook = next_office_workbook(loaded.office)
         found += tuple(Finding("year-label-not-shifted", OFFICE_FILE, "基本信息", value=label, detail=f"“{title}”")
@@ -203,8 +203,8 @@ def write_feedback(check: CheckReport, out_dir: Path) -> Written:
         findings = tuple(result.findings) + tuple(year_by_file.get(result.file, []))
         if not findings or result.kind == "unknown":
             continue
-        unreadable = any(f.code.startswith("file-") and f.severity is Severity.ERROR for f in result.findings)
-        readable = not unreadable and Path(result.file).suffix.lower() in (".xlsx", ".xlsm")
+        unreadable = any(f.file_unreadable for f in result.findings)
+        readable = not unreadable and Path(result.file).suffix.lower() in OPENXML_SUFFIXES
         original = check.year_dir / result.file if readable else None  # never reopen a file that failed
         names.append(result.file)
         requests.append(FeedbackRequest(original, findings))

@@ -282,6 +282,11 @@ DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
               required=False),
 )
 INSTRUCTIONS_SHEET = "填表说明"
+LISTS_SHEET = "_lists"  # hidden; written only when a drop-down list is too long for Excel's 255 characters
+FEEDBACK_SHEET = "问题清单"  # the first sheet of a feedback copy (反馈表)
+RESERVED_SHEETS = frozenset({INSTRUCTIONS_SHEET, LISTS_SHEET, FEEDBACK_SHEET})  # ours, never a sheet of data
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # a workbook in a year folder (.xls: read, never written)
+OPENXML_SUFFIXES = (".xlsx", ".xlsm")  # the workbooks we can copy and mark (feedback)
 
 
 # ---- the data read from a year's workbooks -------------------------------------------------------

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from report_builder.checking import check_submissions, load_office
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding, errors
 from report_builder.formats import (
     DEFAULT_FORMAT,
     FORMATS,
@@ -48,7 +48,7 @@ def check_report_template(template: Path, year_dir: Path | None = None) -> tuple
     draft = draft_report(Path(year_dir), template=Path(template), trial=True)
     if draft.problems or draft.check.data is None:
         year_errors = () if draft.check.data is not None else draft.check.findings
-        return draft.problems + tuple(f for f in year_errors if f.severity is Severity.ERROR)
+        return draft.problems + tuple(errors(year_errors))
     publication = draft.publication
     return tuple(f for f in publication.warnings if f.code == "publication-part-numbering") if publication else ()
 
@@ -90,7 +90,7 @@ def list_formats(year_dir: Path | None = None) -> FormatList:
     own = year_dir is not None and has_own_template(Path(year_dir))
     if year_dir is not None:
         loaded = load_office(Path(year_dir))
-        findings = tuple(f for f in loaded.findings if f.severity is Severity.ERROR)
+        findings = tuple(errors(loaded.findings))
         choice = loaded.office.info.report_format if loaded.office is not None else None
         chosen = year_format(choice, own) if loaded.office is not None else None
     rows = tuple(FormatRow(f.name, f.description, f.file, own if f.own else bundled_template(f.name) is not None,

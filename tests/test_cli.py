@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from conftest import edit_workbook
 
-from report_builder.outputs.feedback import FEEDBACK_SHEET
 from report_builder.outputs.filling import fill_department
+from report_builder.schema import FEEDBACK_SHEET
 
 BAD_ROWS = [
     {"received": "2016.5.1", "summary": "申请公开招生计划", "answered": dt.date(2018, 3, 10), "outcome": "予以公开",

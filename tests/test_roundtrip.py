@@ -37,7 +37,6 @@ from report_builder.findings import Finding
 from report_builder.intake.checks import check_department, check_office
 from report_builder.intake.reader import read_workbook
 from report_builder.outputs.excel import put
-from report_builder.outputs.feedback import FEEDBACK_SHEET
 from report_builder.outputs.filling import fill_department, set_form_value
 from report_builder.report.merge import merge_year
 from report_builder.report.summary import application_row, summarize_department
@@ -45,6 +44,7 @@ from report_builder.schema import (
     CHANNELS,
     DEPARTMENT_NARRATIVE_KEYS,
     DEPARTMENT_SHEETS,
+    FEEDBACK_SHEET,
     FIRST_DATA_ROW,
     NEEDS_REASON,
     OFFICE_FILE,

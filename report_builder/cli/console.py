@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import TextIO, cast
 
 from report_builder.display import escape
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding
 
 __all__ = ["Progress", "escaped_output", "mark", "table"]
 
@@ -76,7 +76,7 @@ def unescaped(stream: TextIO) -> TextIO:
 
 
 def mark(finding: Finding) -> str:
-    return "✗" if finding.severity is Severity.ERROR else "!"
+    return "✗" if finding.is_error else "!"
 
 
 def table(rows: Sequence[Sequence[str]]) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from report_builder.cli.exits import INPUT_PROBLEMS, OK, USAGE
 from report_builder.cli.parser import DEFAULT_HOST, DEFAULT_PORT
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding, errors
 
 if TYPE_CHECKING:  # the web stack loads only when `serve` runs
     from report_builder.web import Desk, Store
@@ -157,10 +157,10 @@ def serve(args: argparse.Namespace) -> int:
         return _new_password(default_state(args.year_dir))
     read = read_office(args.year_dir)  # before anything is written beside the year folder
     loaded = read[1]
-    errors = [f for f in loaded.findings if f.severity is Severity.ERROR]
-    for finding in errors:
+    refused = errors(loaded.findings)
+    for finding in refused:
         print(f"✗ {finding}", file=sys.stderr)
-    if loaded.office is None or errors:
+    if loaded.office is None or refused:
         print("年度总表有错误，无法收表。请按上面的提示修改年度总表后重新运行。", file=sys.stderr)
         return INPUT_PROBLEMS
     running = (f"{args.year_dir} 的网页收表已经在运行（另一个 report-builder serve）。同一年度只能启动一个，"

@@ -11,7 +11,7 @@ import sys
 import report_builder as rb
 from report_builder.cli.console import mark, table
 from report_builder.cli.exits import INPUT_PROBLEMS, OK, USAGE
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding, errors
 from report_builder.formats import OWN_TEMPLATE
 
 __all__ = ["check_template", "fields", "formats", "guide"]
@@ -21,10 +21,10 @@ def check_template(args: argparse.Namespace) -> int:
     findings = rb.check_report_template(args.template, args.year_dir)
     for finding in findings:
         print(f"{mark(finding)} {finding}")
-    errors = sum(f.severity is Severity.ERROR for f in findings)
-    if errors:
-        warned = f"，提示 {len(findings) - errors} 处" if len(findings) > errors else ""
-        print(f"\n模板有 {errors} 处错误{warned}，请按上面的提示修改。")
+    error_count = len(errors(findings))
+    if error_count:
+        warned = f"，提示 {len(findings) - error_count} 处" if len(findings) > error_count else ""
+        print(f"\n模板有 {error_count} 处错误{warned}，请按上面的提示修改。")
         return INPUT_PROBLEMS
     print("模板检查通过。" + ("已用该年度的数据试生成。" if args.year_dir else ""))
     return OK
@@ -35,7 +35,7 @@ def fields(args: argparse.Namespace) -> int:
         print(Finding("year-folder-missing", str(args.year_dir)), file=sys.stderr)
         return USAGE
     if args.year_dir is not None:  # the year's values come from its office workbook: say why there are none
-        unreadable = [f for f in rb.load_office(args.year_dir).findings if f.severity is Severity.ERROR]
+        unreadable = errors(rb.load_office(args.year_dir).findings)
         for finding in unreadable:
             print(f"✗ {finding}")
         if unreadable:

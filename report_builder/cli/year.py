@@ -19,7 +19,7 @@ from report_builder.cli.console import Progress, mark, table
 from report_builder.cli.exits import INPUT_PROBLEMS, OK, USAGE
 from report_builder.cli.json_output import publication_as_json, report_as_json
 from report_builder.display import escape_json, shown
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding, Severity, errors, has_errors
 from report_builder.results import CheckReport, UsedTemplate
 
 TABLE_CELL = 40  # characters of a department or file name shown in the table
@@ -89,7 +89,7 @@ def build(args: argparse.Namespace) -> int:
         if result.report.with_suffix(suffix).is_file():
             print(result.report.with_suffix(suffix))
     print(result.summary_line)  # the last line: formats, parts, 清单 links, identities, days left
-    return INPUT_PROBLEMS if any(f.severity is Severity.ERROR for f in result.render_findings) else OK
+    return INPUT_PROBLEMS if has_errors(result.render_findings) else OK
 
 
 def _template_line(template: UsedTemplate) -> str:
@@ -129,7 +129,7 @@ def templates(args: argparse.Namespace) -> int:
         print(finding)
     for path in result.written:
         print(path)
-    failed = any(f.severity is Severity.ERROR for f in result.findings)
+    failed = has_errors(result.findings)
     return OK if result.written and not failed else INPUT_PROBLEMS
 
 
@@ -147,7 +147,7 @@ def new_year(args: argparse.Namespace) -> int:
                   "请核对“基本信息”，并修改“文字材料”中标有“【上年内容…】”的段落。")
         else:
             print("请在 Excel 或 WPS 中填写这份年度总表，然后运行 report-builder templates 生成各部门的填报表。")
-    failed = any(f.severity is Severity.ERROR for f in result.findings)
+    failed = has_errors(result.findings)
     return OK if result.written and not failed else INPUT_PROBLEMS
 
 
@@ -176,9 +176,9 @@ def _print_check(report: CheckReport) -> None:
     for finding in report.year_findings:
         print(f"  {mark(finding)} {finding}")
     t = report.tally
-    errors = sum(f.severity is Severity.ERROR for f in report.findings)
-    warnings = len(report.findings) - errors
-    print(f"\n共 {len(report.files)} 个文件：错误 {errors} 处，提示 {warnings} 处；"
+    error_count = len(errors(report.findings))
+    warnings = len(report.findings) - error_count
+    print(f"\n共 {len(report.files)} 个文件：错误 {error_count} 处，提示 {warnings} 处；"
           f"读取 {t.read} 行 = 采用 {t.accepted} 行 + 退回 {t.rejected} 行。")
 
 

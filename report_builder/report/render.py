@@ -223,8 +223,7 @@ def render_isolated(data: ReportData, template: bytes, *, marked: bool = False) 
     if isinstance(outcome, RenderError):
         raise outcome
     if isinstance(outcome, Crash):
-        detail = {"timeout": f"超过 {timeout_s:.0f} 秒仍未完成", "memory": f"占用内存超过 {memory_mb} MB"}
-        raise RenderError(f"生成报告{detail.get(outcome.reason, '时程序异常退出')}", "template-too-costly")
+        raise RenderError(outcome.words("生成报告", memory_mb, round(timeout_s)), "template-too-costly")
     return outcome
 
 
