@@ -24,9 +24,9 @@ from report_builder.intake.document_safety import precheck_document
 from report_builder.intake.reader import RawWorkbook, read_bytes, read_workbook
 from report_builder.intake.report_template import MAX_HASHED_BYTES, TEMPLATE_FILES, file_sha256
 from report_builder.isolation import Crash, run_isolated
-from report_builder.report.lastyear import LastYear, jumps
 from report_builder.report.merge import merge_year
 from report_builder.report.summary import DepartmentSummary, summarize_department
+from report_builder.report.year_on_year import LastYear, jumps
 from report_builder.results import CheckReport, FileResult, OfficeResult
 from report_builder.schema import OFFICE_FILE, WORKBOOK_SUFFIXES, DepartmentWorkbook, OfficeWorkbook
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from report_builder.checking import Progress, check_submissions, load_office
 from report_builder.findings import Finding, has_errors
 from report_builder.formats import DEFAULT_FORMAT, FORMATS, OWN_TEMPLATE, choose_format, year_format
-from report_builder.intake.lastyear import read_typed_figures
 from report_builder.intake.report_template import (
     UsedTemplate,
     file_sha256,
@@ -27,11 +26,12 @@ from report_builder.intake.report_template import (
     has_own_template,
     load_template,
 )
+from report_builder.intake.typed_figures import read_typed_figures
 from report_builder.isolation import Crash, run_isolated
-from report_builder.outputs.lastyear import find_last_year
-from report_builder.report.lastyear import LastYear, last_year_uses
+from report_builder.outputs.last_report import find_last_year
 from report_builder.report.merge import ReportData
 from report_builder.report.publication import Publication
+from report_builder.report.year_on_year import LastYear, last_year_uses
 from report_builder.results import CheckReport
 from report_builder.schema import WORKBOOK_SUFFIXES
 
@@ -136,8 +136,8 @@ def _template_of(year_dir: Path, template: Path | None, chosen: str | Finding) -
 
 
 def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None, tuple[Finding, ...]]:
-    """`build --from`: last year's report (outputs.lastyear), or a workbook the office typed them in, read in
-    a worker (intake.lastyear); the findings say what is wrong with it (errors stop the build)."""
+    """`build --from`: last year's report (outputs.last_report), or a workbook the office typed them in, read in
+    a worker (intake.typed_figures); the findings say what is wrong with it (errors stop the build)."""
     if source.suffix.lower() not in WORKBOOK_SUFFIXES:
         found = find_last_year(source, out_dir, year)
         return (found, ()) if isinstance(found, LastYear) else (None, (found,))

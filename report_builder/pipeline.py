@@ -72,7 +72,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/.
 
     `last_year` (`build --from`): last year's report, its output folder or its year folder
-    (outputs.lastyear.find_last_year); its figures become `上年.…` and `增减.…`.
+    (outputs.last_report.find_last_year); its figures become `上年.…` and `增减.…`.
     `report_format` (`build --format`, report_builder.formats): overrides the year's own format (the office
     workbook's 报告格式, else 本校格式 when the year folder holds 年度报告模板.docx, else 三部分); `template`
     overrides the format's template (without a chosen format it is 本校格式). Each format has its own version

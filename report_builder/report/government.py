@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from report_builder.findings import Finding
-from report_builder.report.lastyear import LastYear
 from report_builder.report.summary import Source
+from report_builder.report.year_on_year import LastYear
 from report_builder.schema import OfficeWorkbook, field_names
 from report_builder.tables import (
     APPLICANTS,
