@@ -20,7 +20,7 @@ PUBLIC = {
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
     "Tally", "CompareResult", "FormatList", "FilingPackage",
     # findings and errors
-    "Finding", "Severity", "CATALOG", "ReportBuilderError",
+    "Finding", "Severity", "CATALOG", "ReportBuilderError", "DiffError",
     "__version__",
 }
 
