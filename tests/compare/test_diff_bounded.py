@@ -111,7 +111,7 @@ def test_reading_a_docx_runs_under_a_memory_cap(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", script, str(good)], capture_output=True, text=True, timeout=120)
     assert done.stdout.startswith("compare-too-large ") and "good.docx" in done.stdout, done.stdout + done.stderr
-    assert "上限 1 MB" in done.stdout
+    assert "超过上限（1 MB）" in done.stdout
 
 
 def test_documents_over_the_paragraph_limit_are_refused_before_the_engine(
