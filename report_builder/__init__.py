@@ -12,7 +12,8 @@ The public API (`report_builder.__all__`; everything else may change):
 - `start_year(new_dir, from_dir)` writes a new year's office workbook (from last year's, or blank) → `Written`;
 - `write_feedback(check, out_dir)` writes a marked copy for each file with findings → `Written`;
 - `table_workbook(sheet, header, rows)` makes a one-table workbook, text never read as a formula → .xlsx bytes;
-- `compare_files(old, new)` compares two versions of a workbook, or of a report (a redline) → `CompareResult`;
+- `compare_files(old, new)` compares two versions of a workbook, or of a report (a redline) → `CompareResult`
+  (`DiffError` when the two cannot be compared: its `message` says why, in Chinese);
 - `list_report_versions(folder)` lists the report versions built → `ReportVersions` (of `ReportVersion`s);
 - `write_filing_package(folder)` packs one version (Word, PDF, web page, text, 数据来源, 审核记录) as a zip with
   a manifest of sha256 for the provincial submission → `FilingPackage`;
@@ -25,19 +26,20 @@ The public API (`report_builder.__all__`; everything else may change):
 - `ReportBuilderError`: the root of the library's exceptions, each with a `CATALOG` code;
 - `Tally`: rows read = accepted + rejected; `__version__`: the installed version.
 
-Names are imported when first used, so `import report_builder.entry` stays light.
+Names are imported when first used, so `import report_builder.cli` stays light.
 """
 
 from __future__ import annotations
 
 # Neither importlib nor `from typing import TYPE_CHECKING` here: they cost ~12 ms before the command's Ctrl-C
-# handler is in place (report_builder.entry imports this package first); mypy reads any TYPE_CHECKING as true.
+# handler is in place (report_builder.cli imports this package first); mypy reads any TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
     from report_builder._version import __version__
-    from report_builder.compare.files import CompareResult, compare_files
+    from report_builder.checking import check_file, check_submissions, load_office
+    from report_builder.compare.files import CompareResult, DiffError, compare_files
     from report_builder.findings import CATALOG, Finding, ReportBuilderError, Severity
     from report_builder.formats import FormatList
     from report_builder.outputs.filing import FilingPackage, write_filing_package
@@ -45,10 +47,7 @@ if TYPE_CHECKING:
     from report_builder.pipeline import (
         accept_submission,
         build_report,
-        check_file,
-        check_submissions,
         list_report_versions,
-        load_office,
         make_templates,
         start_year,
         write_feedback,
@@ -73,14 +72,14 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "report_builder._version": ("__version__",),
-    "report_builder.compare.files": ("CompareResult", "compare_files"),
+    "report_builder.compare.files": ("CompareResult", "DiffError", "compare_files"),
     "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
     "report_builder.formats": ("FormatList",),
     "report_builder.outputs.filing": ("FilingPackage", "write_filing_package"),
     "report_builder.outputs.table_workbook": ("table_workbook",),
-    "report_builder.pipeline": ("accept_submission", "build_report", "check_file", "check_submissions",
-                                "list_report_versions", "load_office", "make_templates", "start_year",
-                                "write_feedback"),
+    "report_builder.checking": ("check_file", "check_submissions", "load_office"),
+    "report_builder.pipeline": ("accept_submission", "build_report", "list_report_versions", "make_templates",
+                                "start_year", "write_feedback"),
     "report_builder.template_calls": ("check_report_template", "copy_format", "list_formats", "template_fields",
                                       "write_template_guide"),
     "report_builder.results": ("BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion",
@@ -89,8 +88,8 @@ _HOMES = {
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
-    "CATALOG", "BuildResult", "CheckReport", "CompareResult", "FileResult", "FilingPackage", "Finding", "FormatList",
-    "OfficeResult",
+    "CATALOG", "BuildResult", "CheckReport", "CompareResult", "DiffError", "FileResult", "FilingPackage", "Finding",
+    "FormatList", "OfficeResult",
     "ReportBuilderError", "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__",
     "accept_submission", "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
     "copy_format", "list_formats", "list_report_versions", "load_office", "make_templates", "start_year",

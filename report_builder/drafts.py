@@ -2,7 +2,7 @@
 
 `draft_report` runs the steps of a build up to writing: the office workbook, the format and its template
 (report_builder.formats, intake.report_template), the template read without running it
-(report.template_check), the year's workbooks (pipeline.check_submissions), the rendering in the capped
+(report.template_check), the year's workbooks (checking.check_submissions), the rendering in the capped
 worker (report.render) and the checks before publication (report.publication: the bundled format's parts
 with their accepted wordings, or for 本校格式 the headings its template declares, report.parts).
 `pipeline.build_report` writes what it drafted; `template_calls.check_report_template(模板, 年度文件夹)` is
@@ -16,10 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from report_builder.file_checks import WORKBOOK_SUFFIXES, Progress
-from report_builder.findings import Finding, Severity
+from report_builder.checking import Progress, check_submissions, load_office
+from report_builder.findings import Finding, has_errors
 from report_builder.formats import DEFAULT_FORMAT, FORMATS, OWN_TEMPLATE, choose_format, year_format
-from report_builder.intake.lastyear import read_typed_figures
 from report_builder.intake.report_template import (
     UsedTemplate,
     file_sha256,
@@ -27,13 +26,14 @@ from report_builder.intake.report_template import (
     has_own_template,
     load_template,
 )
+from report_builder.intake.typed_figures import read_typed_figures
 from report_builder.isolation import Crash, run_isolated
-from report_builder.outputs.lastyear import find_last_year
-from report_builder.pipeline import check_submissions, load_office
-from report_builder.report.lastyear import LastYear, last_year_uses
+from report_builder.outputs.last_report import find_last_year
 from report_builder.report.merge import ReportData
 from report_builder.report.publication import Publication
+from report_builder.report.year_on_year import LastYear, last_year_uses
 from report_builder.results import CheckReport
+from report_builder.schema import WORKBOOK_SUFFIXES
 
 __all__ = ["Draft", "draft_report"]
 
@@ -86,7 +86,7 @@ def draft_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
                               last_year=known, loaded=loaded)
     draft = Draft(check, name if format_known else "", year_format(office_choice, has_own),
                   used if isinstance(used, UsedTemplate) else None, notes=typed)
-    if isinstance(used, Finding) or reading is None or any(f.severity is Severity.ERROR for f in typed):
+    if isinstance(used, Finding) or reading is None or has_errors(typed):
         return _with(draft, problems=((used,) if isinstance(used, Finding) else ()) + typed)
     if reading.refused:  # its errors, and what else the reading said (a link it would take out…)
         return _with(draft, problems=reading.findings)
@@ -136,8 +136,8 @@ def _template_of(year_dir: Path, template: Path | None, chosen: str | Finding) -
 
 
 def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None, tuple[Finding, ...]]:
-    """`build --from`: last year's report (outputs.lastyear), or a workbook the office typed them in, read in
-    a worker (intake.lastyear); the findings say what is wrong with it (errors stop the build)."""
+    """`build --from`: last year's report (outputs.last_report), or a workbook the office typed them in, read in
+    a worker (intake.typed_figures); the findings say what is wrong with it (errors stop the build)."""
     if source.suffix.lower() not in WORKBOOK_SUFFIXES:
         found = find_last_year(source, out_dir, year)
         return (found, ()) if isinstance(found, LastYear) else (None, (found,))
@@ -146,7 +146,7 @@ def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None,
                               detail="" if source.is_symlink() else "文件不存在"),)
     [outcome] = run_isolated(read_typed_figures, [source], workers=1)
     if isinstance(outcome, Crash):
-        return None, (Finding("file-unsafe", source.name, detail="读取时程序异常退出"),)
+        return None, (Finding("file-unsafe", source.name, detail=outcome.words("读取")),)
     figures, findings = outcome
     try:
         digest = file_sha256(source)

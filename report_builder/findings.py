@@ -253,6 +253,21 @@ class Finding:
             raise ValueError(f"unknown finding code {self.code!r}")
 
     @property
+    def is_error(self) -> bool:
+        return CATALOG[self.code].severity is Severity.ERROR
+
+    @property
+    def file_unreadable(self) -> bool:
+        """An error about the file as a file (damaged, encrypted, too large, crashed its reader): "file-…"."""
+        return self.is_error and self.code.startswith("file-")
+
+    @property
+    def keeps_file_out(self) -> bool:
+        """An error that keeps a whole department file out of the report (none of its rows is accepted): the
+        file unreadable, or another year's, or an unknown or duplicate department's."""
+        return self.file_unreadable or (self.is_error and self.code in FILE_LEVEL_CODES)
+
+    @property
     def severity(self) -> Severity:
         return CATALOG[self.code].severity
 
@@ -306,13 +321,21 @@ class ReportBuilderError(Exception):
         return Finding(self.code, file, detail=self.message)
 
 
+FILE_LEVEL_CODES = frozenset({"wrong-year", "wrong-window", "unknown-department", "duplicate-department"})
+
+
 def sentence(text: str) -> str:
     """`text` ending as a sentence: "。" added unless it ends in one already (or in "？", "！")."""
     return text if text.endswith(("。", "？", "！")) else text + "。"
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity is Severity.ERROR]
+    """The errors among `findings` (what stops a file, a build or a form from going out)."""
+    return [f for f in findings if f.is_error]
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.is_error for f in findings)
 
 
 def warnings(findings: Iterable[Finding]) -> list[Finding]:

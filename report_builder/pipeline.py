@@ -1,9 +1,10 @@
-"""The public calls: check a year's submissions or one file, build the report, make templates and feedback
-(the calls about report templates and formats are in report_builder.template_calls).
+"""The public calls that write: build the report, accept a submission, make templates, a new year and feedback,
+and list the versions built; with the year's check (report_builder.checking, re-exported here), the list of
+calls over a year's workbooks. The calls about report templates and formats are in report_builder.template_calls.
 
 Each function takes paths, returns plain results (report_builder.results) and never raises on bad
 input: every problem is a Finding. Untrusted files are pre-checked, then read and checked in worker
-processes (report_builder.isolation, report_builder.file_checks), so a file that crashes the reader
+processes (report_builder.isolation, report_builder.checking), so a file that crashes the reader
 costs only itself.
 """
 
@@ -11,18 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
 from pathlib import Path
 
-from report_builder.file_checks import (
-    Progress,
-    check_isolated,
-    list_year,
-    not_merged,
-    other_file,
-    rejected_whole,
-)
-from report_builder.findings import Finding, Severity
+from report_builder.checking import Progress, check_file, check_submissions, load_office
+from report_builder.findings import Finding, has_errors
 from report_builder.formats import format_stem
 from report_builder.names import safe_stem
 from report_builder.outputs.manifests import make_manifest, manifest_path
@@ -37,77 +30,17 @@ from report_builder.outputs.staging import (
 )
 from report_builder.outputs.version_history import Build, input_changes, list_builds
 from report_builder.outputs.versions import write_next_version, write_version
-from report_builder.report.lastyear import LastYear, jumps
-from report_builder.report.merge import merge_year
 from report_builder.results import (
     BuildResult,
     CheckReport,
-    FileResult,
-    OfficeResult,
     ReportVersion,
     ReportVersions,
     Written,
 )
-from report_builder.schema import OFFICE_FILE, OfficeWorkbook
+from report_builder.schema import OFFICE_FILE, OPENXML_SUFFIXES
 
 __all__ = ["accept_submission", "build_report", "check_file", "check_submissions", "list_report_versions",
            "load_office", "make_templates", "start_year", "write_feedback"]
-
-
-def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress: Progress | None = None,
-                      last_year: LastYear | None = None, loaded: OfficeResult | None = None) -> CheckReport:
-    """Check every workbook of a year folder; merge what is valid.
-
-    `lists` names the lists of rows the report data should carry (summary.LIST_NAMES; build
-    asks for those its template prints): the figures never need them. With `last_year` the data
-    carries `上年`/`增减`, and a figure that jumped since last year is a `figure-jump` warning.
-    `loaded`: this year's office workbook already read by `load_office` (not read again).
-    """
-    year_dir = Path(year_dir)
-    others, files, skipped = list_year(year_dir)
-    loaded = loaded if loaded is not None else load_office(year_dir)
-    office = loaded.office
-    checked = check_isolated(files, office, year_dir.name, frozenset(lists), on_progress)
-    year_findings = [*loaded.folder_findings, *skipped]
-    if last_year is None and office is not None and office.last_year:  # typed by the office (first year)
-        last_year = LastYear(f"{OFFICE_FILE} › 上年数字", "", loaded.file.sha256 if loaded.file else "",
-                             {f.name: f.value for f in office.last_year})
-    data = None
-    if office is not None:
-        summaries = [o.summary for o in checked if o.summary is not None]
-        unchecked = [o.result.file for o in checked if o.summary is None]
-        data, merge_findings = merge_year(office, summaries, unchecked, last_year)
-        year_findings += merge_findings
-        if last_year is not None:
-            year_findings += jumps(data.figures, last_year, office.file)
-    dropped = {f.file for f in year_findings if f.code == "duplicate-department"}
-    results = [loaded.file] if loaded.file else []
-    results += [rejected_whole(o.result) if not_merged(o, dropped) else o.result for o in checked]
-    results += [other_file(p) for p in others]
-    return CheckReport(year_dir, tuple(results), tuple(year_findings), office, data)
-
-
-def load_office(year_dir: Path) -> OfficeResult:
-    """Read and check the year's office workbook (年度总表.xlsx) in a worker; a link is never followed."""
-    year_dir = Path(year_dir)
-    path = year_dir / OFFICE_FILE
-    if path.is_symlink():
-        return OfficeResult(None, None, (Finding("file-link", OFFICE_FILE),))
-    if not path.is_file():
-        detail = f"应放在年度文件夹“{year_dir.name}”中"
-        return OfficeResult(None, None, (Finding("missing-office-workbook", OFFICE_FILE, detail=detail),))
-    [outcome] = check_isolated([path], None, year_dir.name, frozenset(), None)
-    if outcome.office is None:
-        return OfficeResult(None, rejected_whole(outcome.result))
-    return OfficeResult(outcome.office, outcome.result)
-
-
-def check_file(path: Path, office: OfficeWorkbook | None = None, *, year: str = "") -> FileResult:
-    """Check one workbook in a capped worker process: the office workbook if it is named 年度总表.xlsx
-    (`year`: the year folder's name it must match), else a department's (against `office`)."""
-    path = Path(path)
-    [outcome] = check_isolated([path], office, year, frozenset(), None)
-    return outcome.result
 
 
 def accept_submission(year_dir: Path, department: str, data: bytes) -> Written:
@@ -115,8 +48,8 @@ def accept_submission(year_dir: Path, department: str, data: bytes) -> Written:
     workbook: its bytes keep their suffix; a safe name made from the department's name, never a sender's file
     name), written whole or not at all, replacing the one it had (of either suffix). Nothing is written (an empty
     `written`) when the file already holds these bytes. Temporaries left by a killed earlier call are removed."""
+    from report_builder.atomic import remove_stale_temporaries, write_atomic
     from report_builder.intake.packages import OLE_MAGIC
-    from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
 
     suffix, other = (".xls", ".xlsx") if data.startswith(OLE_MAGIC) else (".xlsx", ".xls")
     target = Path(year_dir) / f"{safe_stem(department)}{suffix}"
@@ -139,7 +72,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     """Check the year; if there is no error, render the report as the next version under out_dir/<year>/.
 
     `last_year` (`build --from`): last year's report, its output folder or its year folder
-    (outputs.lastyear.find_last_year); its figures become `上年.…` and `增减.…`.
+    (outputs.last_report.find_last_year); its figures become `上年.…` and `增减.…`.
     `report_format` (`build --format`, report_builder.formats): overrides the year's own format (the office
     workbook's 报告格式, else 本校格式 when the year folder holds 年度报告模板.docx, else 三部分); `template`
     overrides the format's template (without a chosen format it is 本校格式). Each format has its own version
@@ -204,7 +137,7 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
 
     year_dir = Path(year_dir)
     loaded = load_office(year_dir)
-    if loaded.office is None or any(f.severity is Severity.ERROR for f in loaded.findings):
+    if loaded.office is None or has_errors(loaded.findings):
         return Written((), loaded.findings)  # nothing is sent out while the office workbook has an error
     folder = out_dir or Path("output") / year_dir.name / "填报表"
     written: list[Path] = []
@@ -226,9 +159,9 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
 def start_year(new_dir: Path, from_dir: Path | None = None) -> Written:
     """Write NEW_DIR/年度总表.xlsx for a new year: carried over from `from_dir`'s (window, deadline and labels
     one year on, paragraphs marked as last year's), or blank. An existing office workbook is never replaced."""
+    from report_builder.atomic import remove_stale_temporaries, write_atomic
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.new_year import blank_office_workbook, next_office_workbook, unshifted_labels
-    from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
 
     target = Path(new_dir) / OFFICE_FILE
     if target.exists() or target.is_symlink():
@@ -240,7 +173,7 @@ def start_year(new_dir: Path, from_dir: Path | None = None) -> Written:
     else:
         loaded = load_office(Path(from_dir))
         found = loaded.findings
-        if loaded.office is None or any(f.severity is Severity.ERROR for f in found):
+        if loaded.office is None or has_errors(found):
             return Written((), found)
         workbook = next_office_workbook(loaded.office)
         found += tuple(Finding("year-label-not-shifted", OFFICE_FILE, "基本信息", value=label, detail=f"“{title}”")
@@ -270,8 +203,8 @@ def write_feedback(check: CheckReport, out_dir: Path) -> Written:
         findings = tuple(result.findings) + tuple(year_by_file.get(result.file, []))
         if not findings or result.kind == "unknown":
             continue
-        unreadable = any(f.code.startswith("file-") and f.severity is Severity.ERROR for f in result.findings)
-        readable = not unreadable and Path(result.file).suffix.lower() in (".xlsx", ".xlsm")
+        unreadable = any(f.file_unreadable for f in result.findings)
+        readable = not unreadable and Path(result.file).suffix.lower() in OPENXML_SUFFIXES
         original = check.year_dir / result.file if readable else None  # never reopen a file that failed
         names.append(result.file)
         requests.append(FeedbackRequest(original, findings))

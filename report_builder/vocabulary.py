@@ -30,6 +30,7 @@ from report_builder.schema import (
     OfficeInfo,
     OfficeNarrative,
     SheetSpec,
+    field_names,
 )
 from report_builder.tables import (
     APPLICANTS,
@@ -229,7 +230,7 @@ EVENT_TERMS: tuple[Term, ...] = (
 )
 DISCLOSURE_TERMS: tuple[Term, ...] = tuple(
     Term(row.figure, f"政府格式表二：{row.label}（党政办公室填写，不填的为 0）", _office("disclosure", field))
-    for row, field in zip(DISCLOSURE_ROWS, OfficeDisclosure.model_fields, strict=True))
+    for row, field in zip(DISCLOSURE_ROWS, field_names(OfficeDisclosure), strict=True))
 # The office's figures: 部门数, and the 清单 (its items; their statuses, answered by the departments).
 DEPARTMENT_COUNT, CHECKLIST_ITEMS = "部门数", "清单事项数"
 DEPARTMENTS_TERM = Term(DEPARTMENT_COUNT, "部门名单中的部门数", f"{_office('departments', 'name')}（行数）")

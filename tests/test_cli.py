@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from conftest import edit_workbook
 
-from report_builder.outputs.feedback import FEEDBACK_SHEET
 from report_builder.outputs.filling import fill_department
+from report_builder.schema import FEEDBACK_SHEET
 
 BAD_ROWS = [
     {"received": "2016.5.1", "summary": "申请公开招生计划", "answered": dt.date(2018, 3, 10), "outcome": "予以公开",
@@ -35,7 +35,7 @@ BAD_FINDINGS = [  # (code, severity, sheet, cell), in the order the check report
 
 
 def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "report_builder.cli", *map(str, args)],
+    done = subprocess.run([sys.executable, "-m", "report_builder", *map(str, args)],
                           capture_output=True, text=True, timeout=300, cwd=cwd)
     assert "Traceback" not in done.stdout + done.stderr
     return done
@@ -138,13 +138,13 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_shows_on_a_terminal_after_one_second_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from report_builder import cli
+    from report_builder.cli import console
 
     clock = [100.0]
     monkeypatch.setattr(time, "monotonic", lambda: clock[0])
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    progress, quiet = cli.Progress(enabled=True), cli.Progress(enabled=False)  # quiet: `--json`
+    progress, quiet = console.Progress(enabled=True), console.Progress(enabled=False)  # quiet: `--json`
     progress(1, 40)
     assert terminal.getvalue() == ""  # the first second stays quiet
     clock[0] += 1.5
@@ -155,7 +155,7 @@ def test_progress_shows_on_a_terminal_after_one_second_only(monkeypatch: pytest.
 
     piped = io.StringIO()  # not a terminal: a log file, a pipe
     monkeypatch.setattr(sys, "stderr", piped)
-    off_terminal = cli.Progress(enabled=True)
+    off_terminal = console.Progress(enabled=True)
     clock[0] += 5
     off_terminal(3, 40)
     off_terminal.close()

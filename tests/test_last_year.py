@@ -20,8 +20,8 @@ from years import make_year, rows
 from report_builder import pipeline
 from report_builder.cli import main
 from report_builder.compare.files import compare_files
-from report_builder.outputs.lastyear import find_last_year
-from report_builder.report.lastyear import LastYear, last_year_context
+from report_builder.outputs.last_report import find_last_year
+from report_builder.report.year_on_year import LastYear, last_year_context
 from report_builder.schema import OFFICE_FILE, LastYearFigure, OfficeNarrative
 from report_builder.vocabulary import FIGURES
 

@@ -20,7 +20,7 @@ PUBLIC = {
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
     "Tally", "CompareResult", "FormatList", "FilingPackage",
     # findings and errors
-    "Finding", "Severity", "CATALOG", "ReportBuilderError",
+    "Finding", "Severity", "CATALOG", "ReportBuilderError", "DiffError",
     "__version__",
 }
 
@@ -59,7 +59,7 @@ def test_the_library_errors_share_one_root_with_catalog_codes() -> None:
 
 def test_importing_the_package_stays_light() -> None:
     """`report-builder` installs its signal handlers before anything heavy is imported (entry.py)."""
-    code = "import sys, report_builder.entry; print(sorted(m for m in ('pydantic', 'openpyxl') if m in sys.modules))"
+    code = "import sys, report_builder.cli; print(sorted(m for m in ('pydantic', 'openpyxl') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 

@@ -17,10 +17,10 @@ from report_builder.compare.paragraph_diff import RedlineSummary, format_summary
 from report_builder.compare.redline import redline_docx
 from report_builder.compare.workbook_diff import CellChange, diff_workbooks, format_cell_changes
 from report_builder.outputs import version_history, versions
+from report_builder.schema import WORKBOOK_SUFFIXES
 
-__all__ = ["WORKBOOK_SUFFIXES", "CompareResult", "DiffError", "compare_files"]
+__all__ = ["CompareResult", "DiffError", "compare_files"]
 
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 SHOWN_DEPARTMENTS = 5  # of a changed figure, in the terminal
 
 
@@ -58,7 +58,7 @@ def compare_files(old: Path, new: Path, out: Path | None = None) -> CompareResul
     for path in (old, new):
         require_file(path)
     suffixes = {old.suffix.lower(), new.suffix.lower()}
-    if suffixes <= WORKBOOK_SUFFIXES:
+    if suffixes <= set(WORKBOOK_SUFFIXES):
         return CompareResult("workbooks", cell_changes=tuple(diff_workbooks(old, new)))
     if suffixes != {".docx"}:
         raise DiffError("请比较两个 .docx 报告，或两个 .xlsx 填报表。", usage=True)

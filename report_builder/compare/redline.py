@@ -21,12 +21,12 @@ from typing import IO, Any
 
 from lxml import etree
 
+from report_builder.atomic import write_atomic
 from report_builder.compare.inputs import DiffError, read_documents
 from report_builder.compare.paragraph_diff import RedlineSummary, summarize_paragraphs
 from report_builder.findings import Finding
 from report_builder.ooxml import normalize_zip
 from report_builder.outputs.staging import output_failure
-from report_builder.outputs.versions import write_atomic
 from report_builder.wordml import W
 
 __all__ = ["ENGINE_HEAP_MB", "ENGINE_TIMEOUT_S", "MAX_PARAGRAPHS", "redline_docx"]

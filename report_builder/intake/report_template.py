@@ -41,6 +41,11 @@ class UsedTemplate:
     sha256: str
     data: bytes = field(repr=False)
 
+    @property
+    def origin_text(self) -> str:
+        """Where it came from, in Chinese ("年度文件夹中的模板")."""
+        return ORIGINS[self.origin]
+
 
 def has_own_template(year_dir: Path) -> bool:
     """Whether the year folder holds the office's own template (年度报告模板.docx: 本校格式), even a bad one."""

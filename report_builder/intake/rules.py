@@ -8,6 +8,7 @@ applies them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -237,7 +238,7 @@ def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Fin
     if not repeated:
         return result
     kept = [i for i, row in enumerate(result.placement.rows) if row not in repeated]
-    placement = result.placement.model_copy(update={"rows": tuple(result.placement.rows[i] for i in kept)})
+    placement = dataclasses.replace(result.placement, rows=tuple(result.placement.rows[i] for i in kept))
     dropped = len(result.records) - len(kept)
     tally = Tally(result.tally.read, result.tally.accepted - dropped, result.tally.rejected + dropped)
     return SheetResult(tuple(result.records[i] for i in kept), placement, result.findings, tally)

@@ -9,7 +9,7 @@ in the zip, `报送材料清单.json` lists each packed file with its sha256 and
 Every file the version's manifest lists must still have the sha256 it was published with: a file edited
 or removed since is an error, and nothing is packed. Files added beside a whole version later (a PDF made
 by a later `build --pdf`, a 审核记录) are packed as they are and hashed in the package's manifest. The zip
-is written whole (versions.write_atomic) and never replaces a file: the same version gives the same bytes
+is written whole (atomic.write_atomic) and never replaces a file: the same version gives the same bytes
 (fixed times and order), so packing it again finds the same zip and writes nothing.
 """
 
@@ -23,12 +23,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from report_builder.atomic import write_atomic
 from report_builder.findings import Finding
 from report_builder.ooxml import FIXED_ZIP_TIME
 from report_builder.outputs.manifests import MANIFEST_SUFFIX, Manifest, load_manifest, manifest_path
 from report_builder.outputs.staging import SOURCES_SUFFIX, output_failure
 from report_builder.outputs.version_history import Build, list_builds
-from report_builder.outputs.versions import write_atomic
 from report_builder.outputs.web_page import HTML_SUFFIX, TEXT_SUFFIX
 
 __all__ = ["PACKAGE_MANIFEST", "PARTS", "FilingPackage", "Part", "package_name", "write_filing_package"]

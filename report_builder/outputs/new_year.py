@@ -9,8 +9,10 @@ Every rule, prompt and instruction is then written for the new window by `forms.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -26,6 +28,7 @@ from report_builder.schema import (
     OfficeInfo,
     OfficeNarrative,
     OfficeWorkbook,
+    columns,
 )
 from report_builder.tables import CARRIED_OUT
 from report_builder.vocabulary import YEAR_TEXTS, declared_channels, figure_terms
@@ -66,13 +69,14 @@ def _chinese_next(year: str) -> str:
 def unshifted_labels(info: OfficeInfo) -> list[tuple[str, str]]:
     """(the field's Chinese title, its label) of each year label with no year in it to move on."""
     fields = ["year_label", "next_year_label", *(t.field for t in YEAR_TEXTS)]
-    labels = [(OfficeInfo.model_fields[f].title or f, getattr(info, f)) for f in dict.fromkeys(fields)]
+    headers = {c.field: c.header for c in columns(OfficeInfo)}
+    labels = [(headers[f], getattr(info, f)) for f in dict.fromkeys(fields)]
     return [(title, label) for title, label in labels if label and next_year_label(label) == label]
 
 
 def next_info(info: OfficeInfo) -> OfficeInfo:
     """Last year's 基本信息 for the next year: window, deadline and labels one year on."""
-    return info.model_copy(update={
+    changes: dict[str, Any] = {
         "year_label": next_year_label(info.year_label),
         "next_year_label": next_year_label(info.next_year_label),
         "window_start": next_year_date(info.window_start),
@@ -80,14 +84,15 @@ def next_info(info: OfficeInfo) -> OfficeInfo:
         "deadline": next_year_date(info.deadline) if info.deadline else None,
         **{term.field: next_year_label(getattr(info, term.field)) for term in YEAR_TEXTS  # the office's spellings
            if getattr(info, term.field) is not None},
-    })
+    }
+    return dataclasses.replace(info, **changes)
 
 
 def _marked(narrative: OfficeNarrative) -> OfficeNarrative:
     if narrative.text is None:  # a paragraph declared for the departments only: nothing to revise
         return narrative
     text = narrative.text if narrative.text.startswith(LAST_YEAR_MARK) else LAST_YEAR_MARK + narrative.text
-    return narrative.model_copy(update={"text": text})
+    return dataclasses.replace(narrative, text=text)
 
 
 def next_office_workbook(last: OfficeWorkbook) -> Workbook:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from report_builder.atomic import write_atomic
 from report_builder.findings import Finding
 from report_builder.names import MAX_STEM_BYTES, safe_stem
-from report_builder.outputs.versions import write_atomic
 from report_builder.wordml import W, main_part, parse_part
 
 INCOMPLETE_DETAIL = "缺少或无法识别同名的版本说明文件（.manifest.json）"

@@ -24,13 +24,13 @@ from lxml import etree
 from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
 from report_builder.reach import strip_reach
-from report_builder.report.lastyear import last_year_context, last_year_values
 from report_builder.report.links import Relate, as_paragraph, as_run, with_links
 from report_builder.report.merge import ReportData, fill_named
 from report_builder.report.render_errors import RenderError as RenderError  # re-exported: callers catch it here
 from report_builder.report.render_errors import paragraph_label, template_problem
 from report_builder.report.sandbox import TemplateEnvironment
 from report_builder.report.template_words import ALIASES, typable_tags
+from report_builder.report.year_on_year import last_year_context, last_year_values
 from report_builder.tables import OUTCOME_GROUPS, REASONS, reason_figure
 from report_builder.vocabulary import (
     ACTIVITIES,
@@ -223,8 +223,7 @@ def render_isolated(data: ReportData, template: bytes, *, marked: bool = False) 
     if isinstance(outcome, RenderError):
         raise outcome
     if isinstance(outcome, Crash):
-        detail = {"timeout": f"超过 {timeout_s:.0f} 秒仍未完成", "memory": f"占用内存超过 {memory_mb} MB"}
-        raise RenderError(f"生成报告{detail.get(outcome.reason, '时程序异常退出')}", "template-too-costly")
+        raise RenderError(outcome.words("生成报告", memory_mb, round(timeout_s)), "template-too-costly")
     return outcome
 
 

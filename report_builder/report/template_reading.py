@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from jinja2 import nodes
 
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding, has_errors
 from report_builder.isolation import Crash, run_isolated
 from report_builder.report.render import lists_of
 from report_builder.report.template_check import TemplateNames, inspect_template
@@ -42,7 +42,7 @@ class TemplateReading:
     @property
     def refused(self) -> bool:
         """Whether a finding stops the build (warnings, such as a link taken out, do not)."""
-        return any(f.severity is Severity.ERROR for f in self.findings)
+        return has_errors(self.findings)
 
 
 def read_template(data: bytes, names: TemplateNames, file: str) -> TemplateReading:
@@ -74,8 +74,7 @@ def read_template_isolated(data: bytes, names: TemplateNames, file: str) -> Temp
     work = functools.partial(read_template, names=names, file=file)
     [outcome] = run_isolated(work, [data], workers=1, memory_mb=READ_MEMORY_MB, timeout_s=READ_TIMEOUT_S)
     if isinstance(outcome, Crash):
-        detail = {"timeout": f"检查模板超过 {READ_TIMEOUT_S:.0f} 秒仍未完成",
-                  "memory": f"检查模板占用内存超过 {READ_MEMORY_MB} MB"}.get(outcome.reason, "检查模板时程序异常退出")
+        detail = outcome.words("检查模板", READ_MEMORY_MB, READ_TIMEOUT_S)
         return TemplateReading((Finding("template-too-costly", file, detail=detail),), frozenset(COLLECTED_LISTS),
                                frozenset())
     return outcome

@@ -32,7 +32,7 @@ from report_builder.compare.workbook_diff import diff_workbooks
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "report_builder.cli", *map(str, args)],
+    done = subprocess.run([sys.executable, "-m", "report_builder", *map(str, args)],
                           capture_output=True, text=True, timeout=300)
     assert "Traceback" not in done.stdout + done.stderr
     return done
@@ -111,7 +111,7 @@ def test_reading_a_docx_runs_under_a_memory_cap(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", script, str(good)], capture_output=True, text=True, timeout=120)
     assert done.stdout.startswith("compare-too-large ") and "good.docx" in done.stdout, done.stdout + done.stderr
-    assert "上限 1 MB" in done.stdout
+    assert "超过上限（1 MB）" in done.stdout
 
 
 def test_documents_over_the_paragraph_limit_are_refused_before_the_engine(

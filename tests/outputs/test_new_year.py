@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -174,10 +175,10 @@ def test_a_blank_office_workbook_filled_from_scratch_checks_clean(tmp_path: Path
     office = sample_office(year_label="2021年", window_start=dt.date(2021, 1, 1), window_end=dt.date(2021, 12, 31),
                            next_year_label="2022年", deadline=dt.date(2022, 1, 15))
     wb = openpyxl.load_workbook(path)
-    for field, value in office.info.model_dump().items():
+    for field, value in dataclasses.asdict(office.info).items():
         set_form_value(wb, "基本信息", field, value, specs=OFFICE_SHEETS)
-    fill_department(wb, "部门名单", [d.model_dump() for d in office.departments], specs=OFFICE_SHEETS)
-    fill_department(wb, "公开事项清单", [i.model_dump() for i in office.checklist], specs=OFFICE_SHEETS)
+    fill_department(wb, "部门名单", [dataclasses.asdict(d) for d in office.departments], specs=OFFICE_SHEETS)
+    fill_department(wb, "公开事项清单", [dataclasses.asdict(i) for i in office.checklist], specs=OFFICE_SHEETS)
     path.write_bytes(save_workbook(wb))
     loaded = pipeline.load_office(year)
     assert loaded.office is not None and not loaded.findings
@@ -213,7 +214,7 @@ def test_templates_writes_nothing_while_the_office_workbook_has_errors(tmp_path:
     year = tmp_path / "2017-2018"
     year.mkdir()
     office = sample_office()
-    bad = [item.model_copy(update={"department": "不存在的处"}) if item.number == 2 else item
+    bad = [dataclasses.replace(item, department="不存在的处") if item.number == 2 else item
            for item in office.checklist]
     write(sample_office(checklist=tuple(bad)).office_template(), year / OFFICE_FILE)
     result = pipeline.make_templates(year, tmp_path / "forms")
@@ -285,10 +286,10 @@ def test_a_blank_year_with_its_own_channels_makes_templates_with_no_error(tmp_pa
     office = sample_office(year_label="2023年度", window_start=dt.date(2022, 11, 1), window_end=dt.date(2023, 10, 31),
                            next_year_label="2024年度")
     wb = openpyxl.load_workbook(path)
-    for field, value in office.info.model_dump().items():
+    for field, value in dataclasses.asdict(office.info).items():
         set_form_value(wb, "基本信息", field, value, specs=OFFICE_SHEETS)
-    fill_department(wb, "部门名单", [d.model_dump() for d in office.departments], specs=OFFICE_SHEETS)
-    fill_department(wb, "公开事项清单", [i.model_dump() for i in office.checklist], specs=OFFICE_SHEETS)
+    fill_department(wb, "部门名单", [dataclasses.asdict(d) for d in office.departments], specs=OFFICE_SHEETS)
+    fill_department(wb, "公开事项清单", [dataclasses.asdict(i) for i in office.checklist], specs=OFFICE_SHEETS)
     channels = wb["公开渠道"]
     for row in range(3, channels.max_row + 1):
         channels.cell(row, 1).value = None

@@ -14,14 +14,14 @@ import openpyxl
 import pytest
 from conftest import edit_workbook
 
-from report_builder import pipeline
+from report_builder import atomic, pipeline
 from report_builder.outputs import version_history, versions
 from report_builder.outputs.filling import fill_department
 from report_builder.outputs.sources_workbook import SOURCES_SHEET
 
 
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "report_builder.cli", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "report_builder", *map(str, args)],
                           capture_output=True, text=True, env=env)
 
 
@@ -103,7 +103,7 @@ def test_versions_are_claimed_atomically(tmp_path: Path) -> None:
     again = versions.write_next_version(tmp_path, "报告", ".docx", b"three")
     assert again == versions.Saved(third.path, True)
     with pytest.raises(FileExistsError):
-        versions.write_atomic(first, b"overwrite?")
+        atomic.write_atomic(first, b"overwrite?")
     assert first.read_bytes() == b"one"
 
 

@@ -39,7 +39,7 @@ def test_a_year_folder_may_carry_its_own_template(sample_year: Path, tmp_path: P
 
 def test_the_cli_says_it_in_chinese(sample_year: Path, tmp_path: Path) -> None:
     template = template_with(tmp_path, "{{ 联络员总人数 }}")
-    done = subprocess.run([sys.executable, "-m", "report_builder.cli", "build", str(sample_year), "--template",
+    done = subprocess.run([sys.executable, "-m", "report_builder", "build", str(sample_year), "--template",
                            str(template), "--out", str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 1
     assert "报告模板使用了不存在的名称" in done.stdout and "联络员总人数" in done.stdout

@@ -139,7 +139,7 @@ def test_the_template_check_runs_in_a_capped_worker(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(template_reading, "READ_TIMEOUT_S", 0.05)
     template = many_paragraphs(TEMPLATE, tmp_path / NAME, MAX_TEMPLATE_PARAGRAPHS - 200)
     [finding] = template_calls.check_report_template(template)
-    assert finding.code == "template-too-costly" and "检查模板超过" in finding.detail
+    assert finding.code == "template-too-costly" and "检查模板超时" in finding.detail
 
 
 def test_a_long_template_within_the_limit_checks_clean(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from report_builder.findings import Finding
 from report_builder.outputs.manifests import MANIFEST_SUFFIX, Manifest, load_manifest, manifest_path
 from report_builder.outputs.version_history import list_builds
-from report_builder.report.lastyear import LastYear
+from report_builder.report.year_on_year import LastYear
 from report_builder.schema import MAX_LAST_YEAR_VALUE, OFFICE_FILE
 
 __all__ = ["bounded_text", "find_last_year", "read_last_year"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding
 from report_builder.intake.cells import is_blank, parse_int, show
 from report_builder.intake.name_rules import last_year_name_problem
 from report_builder.intake.reader import RawSheet, read_workbook
@@ -54,7 +54,7 @@ def _figures(file: str, sheet: RawSheet) -> tuple[dict[str, int | None], tuple[F
             findings.append(Finding("duplicate-row", file, sheet.name, f"A{row0 + 1}", name, f"“{name}”写了两次"))
             continue
         parsed = parse_int(raw) if not is_blank(raw) else None
-        if parsed is not None and parsed.code and Finding(parsed.code).severity is Severity.ERROR:
+        if parsed is not None and parsed.code and Finding(parsed.code).is_error:
             findings.append(Finding(parsed.code, file, sheet.name, f"B{row0 + 1}", show(raw), parsed.detail))
             continue
         value = parsed.value if parsed is not None and isinstance(parsed.value, int) else None

@@ -1,6 +1,6 @@
 """Last year's figures beside this year's: `上年.<名称>`, `增减.<名称>`, and implausible jumps.
 
-Last year's figures come from its report's manifest (report_builder.outputs.lastyear reads it) as
+Last year's figures come from its report's manifest (report_builder.outputs.last_report reads it) as
 plain data (`LastYear`). A figure last year did not have is `vocabulary.UNKNOWN` ("未知"), never 0.
 """
 

@@ -1,39 +1,29 @@
 """The `package` command: one version's filing package (报送材料) for the provincial submission.
 
-A piece of the command line (report_builder.cli), kept apart so that each module stays small.
+One public call (`report_builder.write_filing_package`), printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 import report_builder
-from report_builder.findings import Finding, Severity
+from report_builder.cli.console import mark
+from report_builder.cli.exits import INPUT_PROBLEMS, OK, USAGE
+from report_builder.findings import Finding
 
-__all__ = ["add_commands"]
-
-OK, INPUT_PROBLEMS, USAGE = 0, 1, 2
+__all__ = ["package"]
 _WHERE_FROM = {"报告（PDF）": "可运行 build --pdf 生成", "审核记录（Word）": "", "审核记录（PDF）": ""}
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    package = sub.add_parser("package", help="把一个报告版本的文件打包为报送材料 (.zip，附各文件的 sha256 清单)")
-    package.add_argument("folder", type=Path, metavar="输出文件夹", help="报告所在文件夹，如 output/2022-2023")
-    package.add_argument("--version", type=int, metavar="N", help="版本号（默认：该格式的最新版本）")
-    package.add_argument("--format", dest="report_format", metavar="名称",
-                         help="报告格式（默认：最近一次生成的报告的格式）")
-    package.set_defaults(run=_package)
-
-
-def _package(args: argparse.Namespace) -> int:
+def package(args: argparse.Namespace) -> int:
     if not args.folder.is_dir():
         print(Finding("versions-none", str(args.folder)), file=sys.stderr)
         return USAGE
     result = report_builder.write_filing_package(args.folder, args.version, args.report_format)
     for finding in result.findings:
-        print(f"{'✗' if finding.severity is Severity.ERROR else '!'} {finding}")
+        print(f"{mark(finding)} {finding}")
     if result.path is None:
         print("\n未生成报送材料。请按上面的提示处理后重新运行。")
         return INPUT_PROBLEMS

@@ -1,7 +1,9 @@
-"""Checking files in worker processes: each file's bytes read once, checked, and reduced to a small outcome;
-and what the year folder holds besides workbooks (`list_year`, `other_file`).
+"""The year's check, a public call of its own: every workbook of a year folder (`check_submissions`), the office
+workbook (`load_office`) or one file (`check_file`), each file checked in a worker process.
 
-`pipeline` puts these together into the year's check; a file that crashes the reader costs only itself.
+In a worker, each file's bytes are read once, checked, and reduced to a small outcome (a department's summary),
+so a file that crashes the reader costs only itself; what the year folder holds besides workbooks is listed
+(`list_year`, `other_file`). `drafts` and `pipeline` build on these calls; nothing here writes a file.
 """
 
 from __future__ import annotations
@@ -9,32 +11,28 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from report_builder.findings import Finding, Severity
+from report_builder.atomic import is_temporary
+from report_builder.findings import Finding
 from report_builder.formats import DEFAULT_FORMAT, FORMATS
 from report_builder.intake.checks import Checked, OfficeIndex, Tally, check_department, check_office
 from report_builder.intake.document_safety import precheck_document
 from report_builder.intake.reader import RawWorkbook, read_bytes, read_workbook
 from report_builder.intake.report_template import MAX_HASHED_BYTES, TEMPLATE_FILES, file_sha256
 from report_builder.isolation import Crash, run_isolated
+from report_builder.report.merge import merge_year
 from report_builder.report.summary import DepartmentSummary, summarize_department
-from report_builder.results import FileResult
-from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
+from report_builder.report.year_on_year import LastYear, jumps
+from report_builder.results import CheckReport, FileResult, OfficeResult
+from report_builder.schema import OFFICE_FILE, WORKBOOK_SUFFIXES, DepartmentWorkbook, OfficeWorkbook
 
 Progress = Callable[[int, int], None]
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-_OUR_TEMPORARY = re.compile(r"\..+\.\d+\.tmp")  # a write in progress (outputs.versions): not the office's
 
-CRASH_DETAIL = {"crashed": "读取时程序异常退出", "memory": "读取时占用内存超过上限", "timeout": "读取超时"}
-# Errors that keep a whole department file out of the report (merge_year drops it, or build refuses it):
-# none of its rows is then "accepted". Errors starting with "file-" do too.
-FILE_LEVEL_ERRORS = frozenset({"wrong-year", "wrong-window", "unknown-department", "duplicate-department"})
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def _kind(path: Path) -> Literal["office", "department"]:
 
 
 def _crashed(path: Path, crash: Crash) -> Outcome:
-    finding = Finding("file-unsafe", path.name, detail=CRASH_DETAIL.get(crash.reason, ""))
+    finding = Finding("file-unsafe", path.name, detail=crash.words("读取"))
     return Outcome(file_result(Checked(path.name, _kind(path), None, (finding,), Tally())))
 
 
@@ -110,9 +108,7 @@ def not_merged(outcome: Outcome, dropped: set[str]) -> bool:
     result = outcome.result
     if outcome.office is None and outcome.summary is None or result.file in dropped:
         return True
-    return result.kind == "department" and any(
-        f.severity is Severity.ERROR and (f.code in FILE_LEVEL_ERRORS or f.code.startswith("file-"))
-        for f in result.findings)
+    return result.kind == "department" and any(f.keeps_file_out for f in result.findings)
 
 
 def rejected_whole(result: FileResult) -> FileResult:
@@ -128,7 +124,7 @@ def list_year(year_dir: Path) -> tuple[list[Path], list[Path], tuple[Finding, ..
     workbooks: list[Path] = []
     skipped: list[str] = []
     for path in sorted(year_dir.iterdir()) if year_dir.is_dir() else []:
-        if path.name == OFFICE_FILE or _OUR_TEMPORARY.fullmatch(path.name):
+        if path.name == OFFICE_FILE or is_temporary(path.name):
             continue
         if path.name.startswith(("~$", ".")) or (path.is_dir() and not path.is_symlink()):
             skipped.append(path.name + ("/" if path.is_dir() and not path.is_symlink() else ""))
@@ -169,3 +165,59 @@ def _template_reach(path: Path) -> tuple[Finding, ...]:
     [outcome] = run_isolated(reach_of_file, [path], workers=1)
     return (Finding("document-unsafe", path.name, detail="读取时超出时间或内存上限"),) if isinstance(
         outcome, Crash) else tuple(outcome)
+
+
+def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress: Progress | None = None,
+                      last_year: LastYear | None = None, loaded: OfficeResult | None = None) -> CheckReport:
+    """Check every workbook of a year folder; merge what is valid.
+
+    `lists` names the lists of rows the report data should carry (summary.LIST_NAMES; build
+    asks for those its template prints): the figures never need them. With `last_year` the data
+    carries `上年`/`增减`, and a figure that jumped since last year is a `figure-jump` warning.
+    `loaded`: this year's office workbook already read by `load_office` (not read again).
+    """
+    year_dir = Path(year_dir)
+    others, files, skipped = list_year(year_dir)
+    loaded = loaded if loaded is not None else load_office(year_dir)
+    office = loaded.office
+    checked = check_isolated(files, office, year_dir.name, frozenset(lists), on_progress)
+    year_findings = [*loaded.folder_findings, *skipped]
+    if last_year is None and office is not None and office.last_year:  # typed by the office (first year)
+        last_year = LastYear(f"{OFFICE_FILE} › 上年数字", "", loaded.file.sha256 if loaded.file else "",
+                             {f.name: f.value for f in office.last_year})
+    data = None
+    if office is not None:
+        summaries = [o.summary for o in checked if o.summary is not None]
+        unchecked = [o.result.file for o in checked if o.summary is None]
+        data, merge_findings = merge_year(office, summaries, unchecked, last_year)
+        year_findings += merge_findings
+        if last_year is not None:
+            year_findings += jumps(data.figures, last_year, office.file)
+    dropped = {f.file for f in year_findings if f.code == "duplicate-department"}
+    results = [loaded.file] if loaded.file else []
+    results += [rejected_whole(o.result) if not_merged(o, dropped) else o.result for o in checked]
+    results += [other_file(p) for p in others]
+    return CheckReport(year_dir, tuple(results), tuple(year_findings), office, data)
+
+
+def load_office(year_dir: Path) -> OfficeResult:
+    """Read and check the year's office workbook (年度总表.xlsx) in a worker; a link is never followed."""
+    year_dir = Path(year_dir)
+    path = year_dir / OFFICE_FILE
+    if path.is_symlink():
+        return OfficeResult(None, None, (Finding("file-link", OFFICE_FILE),))
+    if not path.is_file():
+        detail = f"应放在年度文件夹“{year_dir.name}”中"
+        return OfficeResult(None, None, (Finding("missing-office-workbook", OFFICE_FILE, detail=detail),))
+    [outcome] = check_isolated([path], None, year_dir.name, frozenset(), None)
+    if outcome.office is None:
+        return OfficeResult(None, rejected_whole(outcome.result))
+    return OfficeResult(outcome.office, outcome.result)
+
+
+def check_file(path: Path, office: OfficeWorkbook | None = None, *, year: str = "") -> FileResult:
+    """Check one workbook in a capped worker process: the office workbook if it is named 年度总表.xlsx
+    (`year`: the year folder's name it must match), else a department's (against `office`)."""
+    path = Path(path)
+    [outcome] = check_isolated([path], office, year, frozenset(), None)
+    return outcome.result
