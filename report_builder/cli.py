@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO, cast
 
+import report_builder
 from report_builder import package_cli, pipeline, serve_cli, template_cli
 from report_builder.cli_text import use_chinese
 from report_builder.display import escape, escape_json, shown
@@ -269,6 +270,7 @@ def _build(args: argparse.Namespace) -> int:
     for suffix in (".pdf",) * args.pdf + (".html", ".txt") * args.html:
         if result.report.with_suffix(suffix).is_file():
             print(result.report.with_suffix(suffix))
+    print(f"审核：{report_builder.review_status(result.report).label}")  # the gate: 可以发布, or what is missing
     print(result.summary_line)  # the last line: formats, parts, 清单 links, identities, days left
     return INPUT_PROBLEMS if any(f.severity is Severity.ERROR for f in result.render_findings) else OK
 
@@ -285,8 +287,8 @@ def _versions(args: argparse.Namespace) -> int:
     if not listed.versions:
         print(Finding("versions-none", str(args.folder)), file=sys.stderr)
         return USAGE
-    rows = [("版本", "格式", "生成时间", "与同格式上一版本相比")]
-    rows += [(v.path.name, v.report_format, v.built_at.replace("T", " ")[:16], "；".join(v.changes))
+    rows = [("版本", "格式", "生成时间", "审核", "与同格式上一版本相比")]
+    rows += [(v.path.name, v.report_format, v.built_at.replace("T", " ")[:16], v.review, "；".join(v.changes))
              for v in listed.versions]
     print(_table(rows))
     return OK

@@ -15,7 +15,7 @@ from report_builder.findings import Finding, Severity
 __all__ = ["add_commands"]
 
 OK, INPUT_PROBLEMS, USAGE = 0, 1, 2
-_WHERE_FROM = {"报告（PDF）": "可运行 build --pdf 生成", "审核记录（Word）": "", "审核记录（PDF）": ""}
+_WHERE_FROM = {"报告（PDF）": "可运行 build --pdf 生成"}
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
