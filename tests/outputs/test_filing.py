@@ -167,7 +167,8 @@ def test_the_command(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["package", str(folder), "--format", "三部分"]) == 0
     first = capsys.readouterr().out
     assert "报告格式：三部分" in first and "_报送材料_v2.zip" in first
-    assert "未包含：报告（PDF）（可运行 build --pdf 生成）、审核记录（Word）、审核记录（PDF）、审核记录（数据）" in first
+    assert "未包含：报告（PDF）（可运行 build --pdf 生成）、审核记录（Word）、审核记录（PDF）、审核记录（数据）" in (
+        first)
     assert "! " in first and "该版本尚未通过审核，不能发布：待保密审查" in first
     assert cli.main(["package", str(folder), "--format", "三部分"]) == 0
     assert "内容相同，未重新生成" in capsys.readouterr().out
