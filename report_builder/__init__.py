@@ -20,7 +20,7 @@ The public API (`report_builder.__all__`; everything else may change):
   reads it, the changes since another marked → `ReviewView` (of `ReviewBlock`s); `record_review(report, …)`
   writes one reviewer's decision (`ReviewComment`s) beside the version → `ReviewDecision`; `review_status(report)`
   is the gate (可以发布, or what is missing) → `ReviewStatus`; `review_decisions(folder)` every decision made;
-  `set_review_roles(folder, roles)` the roles (`REVIEW_ROLES`) that must approve;
+  `set_review_roles(folder, roles)` and `review_roles(folder)` the roles (`REVIEW_ROLES`) that must approve;
 - `check_report_template(template, year_dir)` checks a Word report template → its findings, in Chinese;
 - `template_fields(year_dir)` lists every name a template can use (with this year's values) → `FieldRow`s;
 - `write_template_guide(out)` writes 《模板说明》, the office-facing guide to template names (.docx);
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         ReviewStatus,
         record_review,
         review_decisions,
+        review_roles,
         review_status,
         set_review_roles,
     )
@@ -93,7 +94,8 @@ _HOMES = {
     "report_builder.compare.review_view": ("ReviewBlock", "ReviewView", "review_view"),
     "report_builder.outputs.filing": ("FilingPackage", "write_filing_package"),
     "report_builder.outputs.reviews": ("REVIEW_ROLES", "ReviewComment", "ReviewDecision", "ReviewStatus",
-                                       "record_review", "review_decisions", "review_status", "set_review_roles"),
+                                       "record_review", "review_decisions", "review_roles", "review_status",
+                                       "set_review_roles"),
     "report_builder.outputs.table_workbook": ("table_workbook",),
     "report_builder.pipeline": ("accept_submission", "build_report", "check_file", "check_submissions",
                                 "list_report_versions", "load_office", "make_templates", "start_year",
@@ -112,7 +114,7 @@ __all__ = [
     "ReviewStatus", "ReviewView", "Severity", "Tally", "Written", "__version__",
     "accept_submission", "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
     "copy_format", "list_formats", "list_report_versions", "load_office", "make_templates", "record_review",
-    "review_decisions", "review_status", "review_view", "set_review_roles", "start_year",
+    "review_decisions", "review_roles", "review_status", "review_view", "set_review_roles", "start_year",
     "table_workbook", "template_fields", "write_feedback", "write_filing_package", "write_template_guide",
 ]
 

@@ -16,7 +16,7 @@ PUBLIC = {
     "write_feedback",
     "list_report_versions", "compare_files", "start_year", "check_report_template", "template_fields",
     "write_template_guide", "list_formats", "copy_format", "table_workbook", "write_filing_package",
-    "review_view", "record_review", "review_status", "review_decisions", "set_review_roles",
+    "review_view", "record_review", "review_status", "review_decisions", "review_roles", "set_review_roles",
     # results
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
     "Tally", "CompareResult", "FormatList", "FilingPackage", "ReviewView", "ReviewBlock", "ReviewComment",
