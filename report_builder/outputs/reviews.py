@@ -328,8 +328,8 @@ def previous_review(folder: Path, stem: str) -> tuple[dict[str, Any], tuple[Find
     status = review_status(report)
     if not status.decisions:
         return {}, ()
-    notes = [Finding("review-comment", report.name, value=c.quote,
-                     detail=f"{d.reviewer}（{d.role}，{'通过' if d.approved else '退回修改'}）：{c.text}")
+    notes = [Finding("review-comment", report.name,
+                     detail=f"{d.reviewer}（{d.role}，{'通过' if d.approved else '退回修改'}）对“{c.quote}”：{c.text}")
              for d in status.decisions for c in d.comments]
     record = {"report": report.name, "report_sha256": status.report_sha256, "label": status.label,
               "decisions": [decision_data(d) for d in status.decisions]}

@@ -64,7 +64,8 @@ async def reviews_page(request: Request, problem: str = "", status_code: int = 2
     roles = await run_in_threadpool(rb.review_roles, here.reports.folder)
     listed = await run_in_threadpool(here.reports.versions)
     return page(request, "reviews.html", status_code, form=(OFFICE, session), current=current, gate=status,
-                asked=asked, roles=roles, all_roles=rb.REVIEW_ROLES, versions=listed, problem=problem)
+                asked=asked, roles=roles, all_roles=rb.REVIEW_ROLES, versions=listed, problem=problem,
+                local_hint=here.local_hint)
 
 
 async def _office_form(request: Request) -> Form | Response:

@@ -149,7 +149,9 @@ def test_the_next_build_carries_what_the_reviewers_said(tmp_path: Path) -> None:
     second = report_builder.build_report(year, out)
     assert second.report is not None and second.manifest is not None
     notes = [f for f in second.render_findings if f.code == "review-comment"]
-    assert [(f.file, f.detail) for f in notes] == [(first.name, "李老师（审核，退回修改）：主动公开的条数偏少，请核对")]
+    assert [(f.file, f.detail) for f in notes] == [
+        (first.name, "李老师（审核，退回修改）对“2017-2018年度学院利用多种渠道，主动向校内和社会公开…（共 37 字）”："
+                     "主动公开的条数偏少，请核对")]
     carried = json.loads(second.manifest.read_text(encoding="utf-8"))["previous_review"]
     assert carried["report"] == first.name and carried["report_sha256"] == sha(first)
     assert carried["decisions"][0]["comments"][0]["text"] == "主动公开的条数偏少，请核对"
