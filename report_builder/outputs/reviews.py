@@ -26,8 +26,7 @@ from report_builder.findings import Finding
 from report_builder.names import path_inside
 from report_builder.outputs.manifests import load_manifest, manifest_path
 from report_builder.outputs.staging import output_failure
-from report_builder.outputs.version_history import list_builds
-from report_builder.outputs.versions import write_atomic
+from report_builder.outputs.versions import glob_escape, write_atomic
 from report_builder.wordml_blocks import Block, Paragraph, block_texts, document_blocks
 
 __all__ = ["ALWAYS_REQUIRED", "DECISIONS_SUFFIX", "MAX_COMMENT", "MAX_COMMENTS", "MAX_DECISIONS", "REVIEW_ROLES",
@@ -320,13 +319,14 @@ def previous_review(folder: Path, stem: str) -> tuple[dict[str, Any], tuple[Find
     """What the reviewers said about the newest whole version of `stem` in `folder` (the version a new build
     follows): `{"previous_review": …}` for the new version's manifest ({} when nobody decided), and each return and
     comment as a note (`review-comment`) for the build's output."""
+    if not folder.is_dir() or not any(folder.glob(f"{glob_escape(stem)}_v*{DECISIONS_SUFFIX}")):
+        return {}, ()  # nobody ever decided on a version of this series: no manifest is read
     pattern = re.compile(re.escape(stem) + r"_v(\d+)\.docx")
-    builds = [b for b in list_builds(folder)[0] if pattern.fullmatch(b.path.name)]
-    if not builds:
-        return {}, ()
-    report = max(builds, key=lambda b: int(pattern.fullmatch(b.path.name).group(1))).path  # type: ignore[union-attr]
-    status = review_status(report)
-    if not status.decisions:
+    numbered = sorted(((int(m.group(1)), path) for path in folder.glob(f"{glob_escape(stem)}_v*.docx")
+                       if (m := pattern.fullmatch(path.name))), reverse=True)
+    report = next((path for _, path in numbered if load_manifest(manifest_path(path)) is not None), None)
+    status = review_status(report) if report is not None else None
+    if report is None or status is None or not status.decisions:
         return {}, ()
     notes = [Finding("review-comment", report.name,
                      detail=f"{d.reviewer}（{d.role}，{'通过' if d.approved else '退回修改'}）对“{c.quote}”：{c.text}")

@@ -126,6 +126,7 @@ def test_reviewers_read_what_changed_return_and_approve_until_it_may_be_publishe
         assert seen["ins"][-1] == "321" and seen["del"][-1] == "0" and len(seen["changed"]) == 1
         assert "主动公开条数：0 → 321（教务处）" in seen["figures"]
         assert reader.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        save(reader, screenshots, "review-phone-top.png")
         reader.locator("#report section.changed").first.scroll_into_view_if_needed()
         save(reader, screenshots, "review-phone-changes.png")
         reader.locator("#report section.changed a.write").click()
