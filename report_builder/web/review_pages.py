@@ -61,7 +61,8 @@ async def read_form(request: Request) -> Form | None:
 
 def reading(here: Context, reviews: Reviews, reviewer: Reviewer) -> Reading | rb.Finding | None:
     """The version under review as `reviewer` reads it (None: nothing is under review)."""
-    report = here.reports.file(reviews.under_review()) if reviews.under_review() else None
+    name = reviews.under_review()
+    report = here.reports.file(name) if name else None
     if report is None:
         return None
     status = rb.review_status(report)
@@ -163,6 +164,8 @@ async def decide(request: Request) -> Response:
     general = form.get("general", "").strip()
     if general:
         notes.append(rb.ReviewComment(0, general))
+    if form.get("decision") not in ("approve", "return"):
+        return message_page(400, "审核结论未记录", "请点“通过”或“退回修改”。", back=f"/r/{reviewer.token}")
     approved = form.get("decision") == "approve"
     decided = await run_in_threadpool(lambda: rb.record_review(
         found.view.report, reviewer=reviewer.name, role=reviewer.role, approved=approved,

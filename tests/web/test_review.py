@@ -158,6 +158,8 @@ def test_a_decision_is_about_the_version_the_page_showed(built: Path, tmp_path: 
         csrf, shown = reviewer_form(d.client, token)
         returned = d.client.post(f"/r/{token}/decide", data={"csrf": csrf, "sha256": shown, "decision": "return"})
         assert returned.status_code == 400 and "退回修改须写明意见" in returned.text
+        odd = d.client.post(f"/r/{token}/decide", data={"csrf": csrf, "sha256": shown, "decision": "maybe"})
+        assert odd.status_code == 400
         d.build(321)  # the office rebuilt meanwhile: the new version is sent for review at once
         late = d.client.post(f"/r/{token}/decide", data={"csrf": csrf, "sha256": shown, "decision": "approve"})
         assert late.status_code == 409 and "版本已更新" in late.text
