@@ -139,9 +139,10 @@ class Run:
     tree_mb: float = 0.0
 
 
-def run_command(args: Sequence[str], *, sample_tree: bool = False) -> Run:
-    """Run a command as a user would; with sample_tree, also poll the RSS sum of its process tree."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+def run_command(args: Sequence[str], *, sample_tree: bool = False, extra_env: dict[str, str] | None = None) -> Run:
+    """Run a command as a user would; with sample_tree, also poll the RSS sum of its process tree.
+    `extra_env` (e.g. PYTHONPATH of an older checkout, to pair before and after) is added to the environment."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | (extra_env or {})
     env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)  # compiled once, as in a user's install; not in the checkout
     started = time.perf_counter()
     process = subprocess.Popen(list(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,

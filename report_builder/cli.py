@@ -27,7 +27,7 @@ from report_builder import package_cli, pipeline, serve_cli, template_cli
 from report_builder.cli_text import use_chinese
 from report_builder.display import escape, escape_json, shown
 from report_builder.entry import INTERRUPTED_EXIT, interrupted, say_interrupted
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding, Severity, sentence
 from report_builder.intake.report_template import ORIGINS, UsedTemplate
 from report_builder.json_report import publication_as_json, report_as_json
 from report_builder.outputs import versions
@@ -87,7 +87,7 @@ def _say_error(error: Exception, *, debug: bool) -> int:
     if isinstance(error, OSError):  # the last net: a known cause (permissions, full disk…) is said plainly
         finding = _os_error_finding(error)
         if finding is not None:
-            print(finding if finding.file else f"{finding.message}。{finding.hint}", file=sys.stderr)
+            print(finding if finding.file else f"{sentence(finding.message)}{finding.hint}", file=sys.stderr)
             return INPUT_PROBLEMS
     if debug:
         traceback.print_exc()

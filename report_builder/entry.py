@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 
-__all__ = ["INTERRUPTED", "interrupted", "main"]
+__all__ = ["INTERRUPTED", "interrupted", "interrupted_text", "main"]
 
 INTERRUPTED = "已中断，本次运行未完成。"
 INTERRUPTED_EXIT = 1
@@ -63,9 +63,21 @@ def interrupted() -> bool:
 
 def say_interrupted() -> None:
     try:  # noqa: SIM105 - contextlib costs an import before the handlers are in place
-        print(INTERRUPTED, file=sys.stderr, flush=True)
+        print(interrupted_text(), file=sys.stderr, flush=True)
     except (OSError, ValueError):  # stderr closed or gone: the exit code still says it
         pass
+
+
+def interrupted_text() -> str:
+    """INTERRUPTED, or what was published whole before the interruption (outputs.versions.PUBLISHED)."""
+    versions = sys.modules.get("report_builder.outputs.versions")  # never imported here: only if it ran
+    published = getattr(versions, "PUBLISHED", None)
+    count, last = getattr(published, "count", 0), getattr(published, "last", None)
+    if not count:
+        return INTERRUPTED
+    if count == 1:
+        return f"已中断：中断前已完整写出 {last}，其后的步骤未完成。"
+    return f"已中断：中断前已完整写出 {count} 个文件（最后一个是 {last}），其后的步骤未完成。"
 
 
 def _on_signal(signum: int, frame: object) -> None:

@@ -1,4 +1,5 @@
-"""Checking files in worker processes: each file's bytes read once, checked, and reduced to a small outcome.
+"""Checking files in worker processes: each file's bytes read once, checked, and reduced to a small outcome;
+and what the year folder holds besides workbooks (`list_year`, `other_file`).
 
 `pipeline` puts these together into the year's check; a file that crashes the reader costs only itself.
 """
@@ -8,20 +9,27 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from report_builder.findings import Finding, Severity
+from report_builder.formats import DEFAULT_FORMAT, FORMATS
 from report_builder.intake.checks import Checked, OfficeIndex, Tally, check_department, check_office
+from report_builder.intake.document_safety import precheck_document
 from report_builder.intake.reader import RawWorkbook, read_bytes, read_workbook
+from report_builder.intake.report_template import MAX_HASHED_BYTES, TEMPLATE_FILES, file_sha256
 from report_builder.isolation import Crash, run_isolated
 from report_builder.report.summary import DepartmentSummary, summarize_department
 from report_builder.results import FileResult
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook, OfficeWorkbook
 
 Progress = Callable[[int, int], None]
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+_OUR_TEMPORARY = re.compile(r"\..+\.\d+\.tmp")  # a write in progress (outputs.versions): not the office's
 
 CRASH_DETAIL = {"crashed": "读取时程序异常退出", "memory": "读取时占用内存超过上限", "timeout": "读取超时"}
 # Errors that keep a whole department file out of the report (merge_year drops it, or build refuses it):
@@ -109,3 +117,55 @@ def not_merged(outcome: Outcome, dropped: set[str]) -> bool:
 
 def rejected_whole(result: FileResult) -> FileResult:
     return dataclasses.replace(result, tally=Tally(result.tally.read, 0, result.tally.read))
+
+
+# ---- what else the year folder holds ----------------------------------------------------------------------
+
+def list_year(year_dir: Path) -> tuple[list[Path], list[Path], tuple[Finding, ...]]:
+    """(links and files that are not workbooks, department workbooks), sorted by name, and one finding listing
+    what is not read at all (sub-folders, hidden files, Excel's `~$` lock files). Links are never followed."""
+    others: list[Path] = []
+    workbooks: list[Path] = []
+    skipped: list[str] = []
+    for path in sorted(year_dir.iterdir()) if year_dir.is_dir() else []:
+        if path.name == OFFICE_FILE or _OUR_TEMPORARY.fullmatch(path.name):
+            continue
+        if path.name.startswith(("~$", ".")) or (path.is_dir() and not path.is_symlink()):
+            skipped.append(path.name + ("/" if path.is_dir() and not path.is_symlink() else ""))
+        elif path.is_symlink():
+            others.append(path)
+        elif path.is_file():
+            (workbooks if path.suffix.lower() in WORKBOOK_SUFFIXES else others).append(path)
+    listed = "、".join(skipped[:10]) + (f" 等 {len(skipped)} 项" if len(skipped) > 10 else "")
+    return others, workbooks, (Finding("folder-entries-skipped", year_dir.name, detail=listed),) if skipped else ()
+
+
+def other_file(path: Path) -> FileResult:
+    """A link, the year's own report template (pre-checked, named with its sha256, what in it reaches outside
+    said), or an unknown file (one too large to hash at every build is said to be recorded by its size)."""
+    findings: tuple[Finding, ...]
+    try:
+        if path.is_symlink():
+            findings = (Finding("file-link", path.name),)
+        elif path.name in TEMPLATE_FILES:
+            problem = precheck_document(path, path.name)
+            used_for = next((f.name for f in sorted(FORMATS.values(), key=lambda f: not f.own)
+                             if f.file == path.name), DEFAULT_FORMAT)  # 年度报告模板.docx: 本校格式
+            detail = f"用于报告格式“{used_for}”；sha256 {file_sha256(path)}"  # the whole digest: what an audit compares
+            findings = (problem,) if problem else (Finding("template-in-folder", path.name, detail=detail),
+                *_template_reach(path))
+        else:
+            size = path.stat().st_size
+            findings = (Finding("file-unknown", path.name),) + ((Finding("attachment-not-hashed", path.name, detail=(
+                f"文件有 {size:,} 字节，超过 {MAX_HASHED_BYTES:,} 字节")),) if size > MAX_HASHED_BYTES else ())
+    except OSError:
+        findings = (Finding("document-unreadable", path.name, detail="无法打开文件"),)
+    return FileResult(path.name, "unknown", "", findings, Tally())
+
+
+def _template_reach(path: Path) -> tuple[Finding, ...]:
+    from report_builder.report.template_reach import reach_of_file
+
+    [outcome] = run_isolated(reach_of_file, [path], workers=1)
+    return (Finding("document-unsafe", path.name, detail="读取时超出时间或内存上限"),) if isinstance(
+        outcome, Crash) else tuple(outcome)

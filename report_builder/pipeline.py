@@ -14,15 +14,16 @@ import functools
 from collections.abc import Iterable
 from pathlib import Path
 
-from report_builder.file_checks import Progress, check_isolated, not_merged, rejected_whole
-from report_builder.findings import Finding, Severity
-from report_builder.formats import DEFAULT_FORMAT, FORMATS, format_stem
-from report_builder.intake.checks import Tally
-from report_builder.intake.document_safety import precheck_document
-from report_builder.intake.report_template import (
-    TEMPLATE_FILES,
-    file_sha256,
+from report_builder.file_checks import (
+    Progress,
+    check_isolated,
+    list_year,
+    not_merged,
+    other_file,
+    rejected_whole,
 )
+from report_builder.findings import Finding, Severity
+from report_builder.formats import format_stem
 from report_builder.names import safe_stem
 from report_builder.outputs.manifests import make_manifest, manifest_path
 from report_builder.outputs.reviews import previous_review, review_decisions, review_status
@@ -53,8 +54,6 @@ from report_builder.schema import OFFICE_FILE, OfficeWorkbook
 __all__ = ["accept_submission", "build_report", "check_file", "check_submissions", "list_report_versions",
            "load_office", "make_templates", "start_year", "write_feedback"]
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
 
 def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress: Progress | None = None,
                       last_year: LastYear | None = None, loaded: OfficeResult | None = None) -> CheckReport:
@@ -66,11 +65,11 @@ def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress:
     `loaded`: this year's office workbook already read by `load_office` (not read again).
     """
     year_dir = Path(year_dir)
-    others, files = _list_year(year_dir)
+    others, files, skipped = list_year(year_dir)
     loaded = loaded if loaded is not None else load_office(year_dir)
     office = loaded.office
     checked = check_isolated(files, office, year_dir.name, frozenset(lists), on_progress)
-    year_findings = list(loaded.folder_findings)
+    year_findings = [*loaded.folder_findings, *skipped]
     if last_year is None and office is not None and office.last_year:  # typed by the office (first year)
         last_year = LastYear(f"{OFFICE_FILE} › 上年数字", "", loaded.file.sha256 if loaded.file else "",
                              {f.name: f.value for f in office.last_year})
@@ -85,7 +84,7 @@ def check_submissions(year_dir: Path, *, lists: Iterable[str] = (), on_progress:
     dropped = {f.file for f in year_findings if f.code == "duplicate-department"}
     results = [loaded.file] if loaded.file else []
     results += [rejected_whole(o.result) if not_merged(o, dropped) else o.result for o in checked]
-    results += [_other_file(p) for p in others]
+    results += [other_file(p) for p in others]
     return CheckReport(year_dir, tuple(results), tuple(year_findings), office, data)
 
 
@@ -113,54 +112,26 @@ def check_file(path: Path, office: OfficeWorkbook | None = None, *, year: str = 
 
 
 def accept_submission(year_dir: Path, department: str, data: bytes) -> Written:
-    """Put a department's checked workbook into the year folder as `<部门名称>.xlsx` (a safe name made from the
-    department's name, never a sender's file name), written whole or not at all, replacing the one it had.
-    Nothing is written (an empty `written`) when the file already holds these bytes. Temporary files left in
-    the year folder by a killed earlier call are removed first."""
+    """Put a department's checked workbook into the year folder as `<部门名称>.xlsx` (`.xls` for an old-format
+    workbook: its bytes keep their suffix; a safe name made from the department's name, never a sender's file
+    name), written whole or not at all, replacing the one it had (of either suffix). Nothing is written (an empty
+    `written`) when the file already holds these bytes. Temporaries left by a killed earlier call are removed."""
+    from report_builder.intake.packages import OLE_MAGIC
     from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
 
-    target = Path(year_dir) / f"{safe_stem(department)}.xlsx"
+    suffix, other = (".xls", ".xlsx") if data.startswith(OLE_MAGIC) else (".xlsx", ".xls")
+    target = Path(year_dir) / f"{safe_stem(department)}{suffix}"
     try:
         remove_stale_temporaries(target.parent)
         if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
             return Written((), ())
         write_atomic(target, data, overwrite=True)
+        replaced = target.with_suffix(other)
+        if replaced.is_file() and not replaced.is_symlink():  # the department's earlier workbook, other format
+            replaced.unlink()
     except OSError as error:
         return Written((), (output_failure(target.parent, error),))
     return Written((target,), ())
-
-
-def _list_year(year_dir: Path) -> tuple[list[Path], list[Path]]:
-    """(links and files that are not workbooks, department workbooks), sorted by name. Links are never followed."""
-    others: list[Path] = []
-    workbooks: list[Path] = []
-    for path in sorted(year_dir.iterdir()) if year_dir.is_dir() else []:
-        if path.name.startswith(("~$", ".")) or path.name == OFFICE_FILE:
-            continue
-        if path.is_symlink():
-            others.append(path)
-        elif path.is_file():
-            (workbooks if path.suffix.lower() in WORKBOOK_SUFFIXES else others).append(path)
-    return others, workbooks
-
-
-def _other_file(path: Path) -> FileResult:
-    """A link, the year's own report template (pre-checked, named with its sha256), or an unknown file."""
-    finding: Finding | None
-    if path.is_symlink():
-        finding = Finding("file-link", path.name)
-    elif path.name in TEMPLATE_FILES:
-        finding = precheck_document(path, path.name)
-        try:
-            used_for = next((f.name for f in sorted(FORMATS.values(), key=lambda f: not f.own)
-                             if f.file == path.name), DEFAULT_FORMAT)  # 年度报告模板.docx: 本校格式
-            detail = f"用于报告格式“{used_for}”；sha256 {file_sha256(path)}"  # the whole digest: what an audit compares
-            finding = finding or Finding("template-in-folder", path.name, detail=detail)
-        except OSError:
-            finding = Finding("document-unreadable", path.name, detail="无法打开文件")
-    else:
-        finding = Finding("file-unknown", path.name)
-    return FileResult(path.name, "unknown", "", (finding,), Tally())
 
 
 def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Path | None = None,
@@ -260,12 +231,13 @@ def start_year(new_dir: Path, from_dir: Path | None = None) -> Written:
     """Write NEW_DIR/年度总表.xlsx for a new year: carried over from `from_dir`'s (window, deadline and labels
     one year on, paragraphs marked as last year's), or blank. An existing office workbook is never replaced."""
     from report_builder.outputs.excel import save_workbook
-    from report_builder.outputs.new_year import blank_office_workbook, next_office_workbook
-    from report_builder.outputs.versions import write_atomic
+    from report_builder.outputs.new_year import blank_office_workbook, next_office_workbook, unshifted_labels
+    from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
 
     target = Path(new_dir) / OFFICE_FILE
     if target.exists() or target.is_symlink():
         return Written((), (Finding("office-workbook-exists", str(target)),))
+    remove_stale_temporaries(target.parent)  # what a killed new-year left
     found: tuple[Finding, ...] = ()
     if from_dir is None:
         workbook = blank_office_workbook()
@@ -275,6 +247,8 @@ def start_year(new_dir: Path, from_dir: Path | None = None) -> Written:
         if loaded.office is None or any(f.severity is Severity.ERROR for f in found):
             return Written((), found)
         workbook = next_office_workbook(loaded.office)
+        found += tuple(Finding("year-label-not-shifted", OFFICE_FILE, "基本信息", value=label, detail=f"“{title}”")
+                       for title, label in unshifted_labels(loaded.office.info))
     try:
         write_atomic(target, save_workbook(workbook))
     except FileExistsError:  # made meanwhile by someone else: still never replaced

@@ -32,18 +32,19 @@ __all__ = ["check_report_template", "copy_format", "list_formats", "template_fie
 
 
 def check_report_template(template: Path, year_dir: Path | None = None) -> tuple[Finding, ...]:
-    """Every problem of a Word report template, in Chinese at its paragraph. With `year_dir`, the verdict of
-    `build --template` (drafts.draft_report: the same steps, the same findings): this year's data rendered into
-    it in a capped worker and the rendering checked before publication (the format's parts, or the headings
-    the template declares). Errors, and the warning about its parts' numbering."""
+    """Every problem of a Word report template, in Chinese at its paragraph (read in a capped worker). With
+    `year_dir`, the verdict of `build --template` (drafts.draft_report: the same steps, the same findings): this
+    year's data rendered into it in a capped worker and the rendering checked before publication (the format's
+    parts, or the headings the template declares). Errors, and the warning about its parts' numbering."""
     from report_builder.drafts import draft_report
-    from report_builder.report.template_check import check_template, office_names
+    from report_builder.report.template_check import office_names
+    from report_builder.report.template_reading import read_template_isolated
 
     used = load_template(Path(template), "option")
     if isinstance(used, Finding):
         return (used,)
     if year_dir is None:
-        return tuple(check_template(used.data, office_names(None), file=used.path.name))
+        return read_template_isolated(used.data, office_names(None), used.path.name).findings
     draft = draft_report(Path(year_dir), template=Path(template), trial=True)
     if draft.problems or draft.check.data is None:
         year_errors = () if draft.check.data is not None else draft.check.findings
@@ -69,10 +70,11 @@ def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
 def write_template_guide(out: Path, year_dir: Path | None = None) -> Path:
     """Write 《模板说明》 (a Word document made from the vocabulary) to `out`; never overwrites a file. With
     `year_dir`, its names are this year's: the office's channels, categories and own paragraphs."""
-    from report_builder.outputs.versions import write_atomic
+    from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
     from report_builder.report.template_guide import field_rows, guide_docx
     from report_builder.vocabulary import declared_asked, declared_categories, declared_channels, declared_narratives
 
+    remove_stale_temporaries(Path(out).parent)  # what a killed earlier call left
     office = load_office(Path(year_dir)).office if year_dir is not None else None
     rows = field_rows(None, declared_channels(office.channels), declared_categories(office.categories),
                       declared_narratives(office.narratives), declared_asked(office.asked)) if office else None
@@ -105,7 +107,7 @@ def _edited_copy(year_dir: Path | None, file: str) -> bool:
 def copy_format(name: str, year_dir: Path) -> Written:
     """Copy the bundled template of format `name` into `year_dir` (under its own file name) for the office to
     edit; `build` then uses that copy when the year chooses this format. Never replaces a file."""
-    from report_builder.outputs.versions import write_atomic
+    from report_builder.outputs.versions import remove_stale_temporaries, write_atomic
 
     known = FORMATS.get(name.strip())
     if known is None:
@@ -120,6 +122,7 @@ def copy_format(name: str, year_dir: Path) -> Written:
     if os.path.lexists(target):
         return Written((), (Finding("format-copy-exists", str(target)),))
     try:
+        remove_stale_temporaries(target.parent)  # what a killed earlier copy left
         write_atomic(target, source.read_bytes())
     except FileExistsError:  # made meanwhile: still never replaced
         return Written((), (Finding("format-copy-exists", str(target)),))

@@ -46,8 +46,10 @@ def _check_template(args: argparse.Namespace) -> int:
     findings = template_calls.check_report_template(args.template, args.year_dir)
     for finding in findings:
         print(f"{'✗' if finding.severity is Severity.ERROR else '!'} {finding}")
-    if any(f.severity is Severity.ERROR for f in findings):
-        print(f"\n模板有 {len(findings)} 处问题，请按上面的提示修改。")
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    if errors:
+        warned = f"，提示 {len(findings) - errors} 处" if len(findings) > errors else ""
+        print(f"\n模板有 {errors} 处错误{warned}，请按上面的提示修改。")
         return INPUT_PROBLEMS
     print("模板检查通过。" + ("已用该年度的数据试生成。" if args.year_dir else ""))
     return OK
@@ -57,6 +59,15 @@ def _fields(args: argparse.Namespace) -> int:
     if args.year_dir is not None and not args.year_dir.is_dir():
         print(Finding("year-folder-missing", str(args.year_dir)), file=sys.stderr)
         return USAGE
+    if args.year_dir is not None:  # the year's values come from its office workbook: say why there are none
+        from report_builder import load_office
+
+        unreadable = [f for f in load_office(args.year_dir).findings if f.severity is Severity.ERROR]
+        for finding in unreadable:
+            print(f"✗ {finding}")
+        if unreadable:
+            print("\n年度总表有错误，无法列出本年度的值；不给出年度文件夹时可列出全部名称。")
+            return INPUT_PROBLEMS
     rows = template_calls.template_fields(args.year_dir)
     header = ("类别", "名称", "说明") + (("本年度的值",) if args.year_dir else ())
     from report_builder.cli import _table  # the command line's table layout

@@ -173,6 +173,27 @@ def test_fields_and_guide_for_template_authors(sample_year: Path, tmp_path: Path
     assert again.returncode != 0 and "已有同名的文件" in again.stdout + again.stderr and "Traceback" not in again.stderr
 
 
+def test_fields_of_a_year_whose_office_workbook_cannot_be_read_says_so_and_exits_1(sample_year: Path,
+                                                                                  tmp_path: Path) -> None:
+    (sample_year / "年度总表.xlsx").write_bytes(b"not a workbook")
+    listed = run("fields", sample_year, cwd=tmp_path)
+    assert listed.returncode == 1 and "年度总表.xlsx：不是 Excel 工作簿" in listed.stdout
+    assert "无法列出本年度的值" in listed.stdout and "主动公开条数" not in listed.stdout
+
+
+def test_a_message_ends_as_one_sentence() -> None:
+    """No "。。" where a detail ends a sentence itself, and no "？。" after a question."""
+    from report_builder.findings import Finding
+
+    done = Finding("pdf-failed", "报告.docx", detail="生成 PDF 超时：LibreOffice 在 60 秒内没有完成转换。")
+    asked = Finding("template-unknown-name", "模板.docx", "段落“x”", value="{{ 主动条数 }}",
+                    detail="是不是要写：主动公开条数？")
+    assert "。。" not in str(done) and "转换。Word 报告已生成" in str(done)
+    assert str(asked).startswith("模板.docx › 段落“x”：报告模板使用了不存在的名称：是不是要写：主动公开条数？"
+                                 "（填写的是")
+    assert "”）。请改成" in str(asked)
+
+
 def test_new_year_then_templates(tmp_path: Path) -> None:
     """`new-year` writes the next office workbook once and never again; `templates` refuses a bad one."""
     from conftest import ROOT

@@ -159,3 +159,77 @@ def test_an_interrupt_a_library_swallowed_is_still_reported() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stderr.strip() == INTERRUPTED
+
+
+def test_an_interrupt_after_the_version_was_published_says_what_was_published(sample_year: Path,
+                                                                               tmp_path: Path) -> None:
+    """Ctrl-C lands right after the version is whole (here: as `write_version` returns)."""
+    script = (
+        "import os, signal, sys\n"
+        "from report_builder import entry\n"
+        "from report_builder.outputs import versions\n"
+        "publish = versions._publish\n"
+        "def publish_then_interrupt(*args, **kwargs):\n"
+        "    report = publish(*args, **kwargs)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return report\n"
+        "versions._publish = publish_then_interrupt\n"
+        "sys.argv = ['report-builder', *sys.argv[1:]]\n"
+        "sys.exit(entry.main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, "build", str(sample_year), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    [report] = (tmp_path / "out" / "2017-2018").glob("*_v1.docx")
+    assert report.with_suffix(".manifest.json").is_file()  # whole
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == f"已中断：中断前已完整写出 {report}，其后的步骤未完成。"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/soffice").exists() and not Path("/usr/lib/libreoffice/program/soffice").exists(),
+                    reason="LibreOffice not installed")
+def test_an_interrupt_while_libreoffice_runs_leaves_no_libreoffice(sample_year: Path, tmp_path: Path) -> None:
+    process = start("build", sample_year, "--out", tmp_path / "out", "--pdf", cwd=tmp_path)
+    deadline, office = time.monotonic() + 60, []
+    while not office:  # LibreOffice started (it runs in a session of its own, still our child)
+        assert process.poll() is None and time.monotonic() < deadline, "finished before LibreOffice started"
+        office = [pid for pid in children(process.pid) if "soffice" in _command_line(int(pid))]
+        time.sleep(0.005)
+    group = os.getpgid(int(office[0]))
+    process.send_signal(signal.SIGINT)
+    assert_interrupted(process)
+    deadline = time.monotonic() + 0.5  # SIGKILLed: gone in milliseconds (a conversion left running takes seconds)
+    while (left := _alive_in(group)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left == [], "LibreOffice outlived the command"
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.docx"))  # nothing half made
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:  # a worker that just ended
+        return ""
+
+
+def _alive_in(group: int) -> list[str]:
+    """The processes of a process group that are not dead (a zombie, killed and not yet reaped, is dead)."""
+    alive = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            alive.append(pid)
+    return alive
+
+
+def test_the_command_imports_almost_nothing_before_its_ctrl_c_handler() -> None:
+    """The early window (issue 19): until entry.main installs the handlers, only Python's own start-up and the
+    package's `__init__` run; the package imports nothing there (typing and importlib cost ~12 ms)."""
+    script = ("import signal, sys; before = set(sys.modules); import report_builder.entry; "  # signal: what it needs
+              "print(' '.join(sorted(set(sys.modules) - before)))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert done.stdout.split() == ["__future__", "report_builder", "report_builder.entry"], done.stdout + done.stderr

@@ -102,7 +102,7 @@ def convert_pdf(docx: bytes, name: str) -> bytes | Finding:
             source.write_bytes(docx)
             return convert_to_pdf(source, Path(work) / "pdf").read_bytes()
     except PdfError as error:
-        return Finding("pdf-failed", name, detail=str(error))
+        return Finding("pdf-failed", name, detail=error.reason)  # the catalog's hint says how to install it
     except OSError as error:
         return Finding("pdf-failed", name, detail=f"临时文件夹无法写入（{output_failure(Path(work), error).detail}）")
 

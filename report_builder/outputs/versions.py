@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,8 +29,24 @@ from report_builder.outputs.manifests import (
     manifest_path,
 )
 
-__all__ = ["Saved", "Version", "claimed_by_live_build", "list_versions", "manifest_path", "read_manifest", "recover",
-           "remove_stale_temporaries", "sha256", "write_atomic", "write_next_version", "write_version"]
+__all__ = ["PUBLISHED", "PublishedSoFar", "Saved", "Version", "claimed_by_live_build", "list_versions", "manifest_path",
+           "read_manifest", "recover", "remove_stale_temporaries", "sha256", "write_atomic", "write_next_version",
+           "write_version"]
+
+
+@dataclass(slots=True)
+class PublishedSoFar:
+    """How many outputs this process has published whole (report versions, numbered files) and the last one:
+    what an interrupted command can still say it left behind (report_builder.entry reads it on Ctrl-C)."""
+
+    count: int = 0
+    last: Path | None = None
+
+    def add(self, path: Path) -> None:
+        self.count, self.last = self.count + 1, path
+
+
+PUBLISHED = PublishedSoFar()
 
 
 def sha256(data: bytes) -> str:
@@ -168,6 +184,7 @@ def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
         path = path_inside(folder, f"{stem}{suffix}" if plain_first and number == 1 else f"{stem}_v{number}{suffix}")
         try:
             _link_new(path, data)
+            PUBLISHED.add(path)
             return Saved(path, False)
         except FileExistsError:
             continue  # another build took this number first: take the next one
@@ -197,12 +214,42 @@ def write_version(folder: Path, stem: str, fingerprint: str, manifest: Mapping[s
     folder.mkdir(parents=True, exist_ok=True)
     recover(folder)
     newest, incomplete = _newest_whole(folder, stem)
-    if newest is not None and newest[1].fingerprint == fingerprint and all(
-            newest[0].name.removesuffix(".docx") + suffix in newest[1].files for suffix in needs):
+    if newest is not None and _same(newest, fingerprint, needs):
         return Published(newest[0], True, incomplete)
     files = dict(make_files())
-    number, claim = _claim(folder, stem)
-    return Published(_publish(folder, f"{stem}_v{number}", files, manifest, claim), False, incomplete)
+    with _locked(folder):  # the same inputs built twice at once publish one version: the later one finds it here
+        newest, incomplete = _newest_whole(folder, stem)
+        if newest is not None and _same(newest, fingerprint, needs):
+            return Published(newest[0], True, incomplete)
+        number, claim = _claim(folder, stem)
+        return Published(_publish(folder, f"{stem}_v{number}", files, manifest, claim), False, incomplete)
+
+
+def _same(newest: tuple[Path, Manifest], fingerprint: str, needs: Collection[str]) -> bool:
+    """Whether the newest whole version is the one to be built: the same fingerprint and every file `needs` asks."""
+    report, manifest = newest
+    return manifest.fingerprint == fingerprint and all(
+        report.name.removesuffix(".docx") + suffix in manifest.files for suffix in needs)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself (flock on its descriptor: no lock file is left behind), held from
+    looking at the newest version to publishing the next; released when the process ends, however it ends.
+    Where the system has no such lock the build goes on without it (as before)."""
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):  # a file system without flock
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _publish(folder: Path, prefix: str, files: Mapping[str, bytes], manifest: Mapping[str, Any],
@@ -225,6 +272,7 @@ def _publish(folder: Path, prefix: str, files: Mapping[str, bytes], manifest: Ma
         for path in [*published, *staged, claim]:
             _remove(path)
         raise
+    PUBLISHED.add(finals[0])  # whole from the manifest's link on, whatever interrupts what follows
     _sync_folder(folder)
     for path in [*staged, claim]:
         _remove(path)

@@ -604,3 +604,16 @@ def test_a_workbook_that_is_not_our_template(tmp_path: Path) -> None:
     [result] = [r for r in report.files if r.file == "图书馆.xlsx"]
     assert [f.code for f in result.findings] == ["not-a-template"]
     assert result.tally.read == 0
+
+
+def test_department_names_that_look_alike_or_share_a_file_name_are_warned_naming_both(tmp_path: Path) -> None:
+    from report_builder.schema import DepartmentEntry
+
+    names = ("教务处", "教务处.", "财务处", "财\u200b务处", "招生就业处")
+    office = sample_office(departments=tuple(DepartmentEntry(name=n) for n in names), checklist=())
+    year = tmp_path / "2017-2018"
+    year.mkdir()
+    write(office.office_template(), year / OFFICE_FILE)
+    found = {f.cell: f.detail for f in pipeline.load_office(year).findings if f.code == "department-name-lookalike"}
+    assert found == {"A4": "与 A3 的“教务处”几乎相同（填报表的文件名都是“教务处.xlsx”）",
+                     "A6": "含不可见字符 U+200B；与 A5 的“财务处”几乎相同"}

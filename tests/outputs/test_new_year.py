@@ -326,3 +326,46 @@ def test_a_title_holding_the_school_name_is_not_given_it_twice(sample_year: Path
     built = pipeline.build_report(sample_year, tmp_path / "out", template=template)
     assert built.report is not None, [str(f) for f in built.render_findings]
     assert built.report.name == "2018年湖南石油化工职业技术学院信息公开工作年度报告_v1.docx"
+
+
+def test_a_chinese_numeral_year_label_moves_on_and_one_without_a_year_is_flagged(tmp_path: Path) -> None:
+    assert next_year_label("二〇一七至二〇一八年度") == "二〇一八至二〇一九年度"
+    assert next_year_label("二○一九年") == "二○二○年" and next_year_label("一九九九年") == "二〇〇〇年"
+    old, new = tmp_path / "2017-2018", tmp_path / "2018-2019"
+    old.mkdir()
+    write(sample_office(year_label="二〇一七至二〇一八年度", school_year_label="本学年度").office_template(),
+          old / OFFICE_FILE)
+    started = pipeline.start_year(new, old)
+    assert started.written
+    assert form_values(new / OFFICE_FILE, "基本信息")["年度名称"] == "二〇一八至二〇一九年度"
+    [flagged] = [f for f in started.findings if f.code == "year-label-not-shifted"]
+    assert (flagged.sheet, flagged.value, flagged.detail) == ("基本信息", "本学年度", "“学年度写法”")
+
+
+def test_a_killed_new_year_leaves_no_temporary_for_good(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid is free: as a killed new-year's would be
+    new = tmp_path / "2018-2019"
+    new.mkdir()
+    left = new / f".{OFFICE_FILE}.{dead.pid}.tmp"
+    left.write_bytes(b"half a workbook")
+    assert pipeline.start_year(new).written
+    assert not left.exists() and [p.name for p in new.iterdir()] == [OFFICE_FILE]
+
+
+def test_a_window_ending_in_9999_is_a_finding_not_an_internal_error(tmp_path: Path) -> None:
+    year = tmp_path / "9998-9999"
+    year.mkdir()
+    write(sample_office(year_label="9998-9999年度", window_start=dt.date(9998, 9, 1), window_end=dt.date(9999, 8, 31),
+                        deadline=dt.date(9999, 12, 31)).office_template(), year / OFFICE_FILE)
+    loaded = pipeline.load_office(year)
+    bound = "年份应在 1990 至 2999 之间"
+    assert [(f.sheet, f.value, f.detail) for f in loaded.findings if f.code == "window-invalid"] == [
+        ("基本信息", "9998-09-01", bound), ("基本信息", "9999-08-31", bound)]
+    started = pipeline.start_year(tmp_path / "next", year)
+    assert not started.written and "window-invalid" in [f.code for f in started.findings]
+    assert pipeline.build_report(year, tmp_path / "out").report is None
+    assert next_year_date(dt.date(9999, 12, 31)) == dt.date(9999, 12, 31)

@@ -107,6 +107,23 @@ def test_versions_are_claimed_atomically(tmp_path: Path) -> None:
     assert first.read_bytes() == b"one"
 
 
+def test_the_same_inputs_built_while_another_build_of_them_runs_give_one_version(tmp_path: Path) -> None:
+    """Issue 19: the later build finds, under the folder's lock, the version the earlier one published."""
+    manifest = {"tool": "t", "fingerprint": "same", "inputs": [], "figures": {"x": {"value": 1}}}
+    inner: list[versions.Published] = []
+
+    def files() -> dict[str, bytes]:
+        return {".docx": b"report"}
+
+    def make_files() -> dict[str, bytes]:  # while this build makes its files, another build of the same publishes
+        inner.append(versions.write_version(tmp_path, "报告", "same", manifest, files))
+        return files()
+
+    outer = versions.write_version(tmp_path, "报告", "same", manifest, make_files)
+    assert not inner[0].unchanged and outer.unchanged and outer.report == inner[0].report
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["报告_v1.docx", "报告_v1.manifest.json"]
+
+
 def test_pdf_without_libreoffice_is_a_clear_warning(sample_year: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
     done = cli("build", sample_year, "--out", tmp_path / "out", "--pdf", env=env)
