@@ -17,6 +17,11 @@ The public API (`report_builder.__all__`; everything else may change):
 - `list_report_versions(folder)` lists the report versions built → `ReportVersions` (of `ReportVersion`s);
 - `write_filing_package(folder)` packs one version (Word, PDF, web page, text, 数据来源, 审核记录) as a zip with
   a manifest of sha256 for the provincial submission → `FilingPackage`;
+- the review before publication (docs/publication.md): `review_view(report, since)` is a version as a reviewer
+  reads it, the changes since another marked → `ReviewView` (of `ReviewBlock`s); `record_review(report, …)`
+  writes one reviewer's decision (`ReviewComment`s) beside the version → `ReviewDecision`; `review_status(report)`
+  is the gate (可以发布, or what is missing) → `ReviewStatus`; `review_decisions(folder)` every decision made;
+  `set_review_roles(folder, roles)` and `review_roles(folder)` the roles (`REVIEW_ROLES`) that must approve;
 - `check_report_template(template, year_dir)` checks a Word report template → its findings, in Chinese;
 - `template_fields(year_dir)` lists every name a template can use (with this year's values) → `FieldRow`s;
 - `write_template_guide(out)` writes 《模板说明》, the office-facing guide to template names (.docx);
@@ -40,9 +45,21 @@ if TYPE_CHECKING:
     from report_builder._version import __version__
     from report_builder.checking import check_file, check_submissions, load_office
     from report_builder.compare.files import CompareResult, DiffError, compare_files
+    from report_builder.compare.review_view import ReviewBlock, ReviewView, review_view
     from report_builder.findings import CATALOG, Finding, ReportBuilderError, Severity
     from report_builder.formats import FormatList
     from report_builder.outputs.filing import FilingPackage, write_filing_package
+    from report_builder.outputs.reviews import (
+        REVIEW_ROLES,
+        ReviewComment,
+        ReviewDecision,
+        ReviewStatus,
+        record_review,
+        review_decisions,
+        review_roles,
+        review_status,
+        set_review_roles,
+    )
     from report_builder.outputs.table_workbook import table_workbook
     from report_builder.pipeline import (
         accept_submission,
@@ -75,7 +92,11 @@ _HOMES = {
     "report_builder.compare.files": ("CompareResult", "DiffError", "compare_files"),
     "report_builder.findings": ("CATALOG", "Finding", "ReportBuilderError", "Severity"),
     "report_builder.formats": ("FormatList",),
+    "report_builder.compare.review_view": ("ReviewBlock", "ReviewView", "review_view"),
     "report_builder.outputs.filing": ("FilingPackage", "write_filing_package"),
+    "report_builder.outputs.reviews": ("REVIEW_ROLES", "ReviewComment", "ReviewDecision", "ReviewStatus",
+                                       "record_review", "review_decisions", "review_roles", "review_status",
+                                       "set_review_roles"),
     "report_builder.outputs.table_workbook": ("table_workbook",),
     "report_builder.checking": ("check_file", "check_submissions", "load_office"),
     "report_builder.pipeline": ("accept_submission", "build_report", "list_report_versions", "make_templates",
@@ -88,11 +109,13 @@ _HOMES = {
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
-    "CATALOG", "BuildResult", "CheckReport", "CompareResult", "DiffError", "FileResult", "FilingPackage", "Finding",
-    "FormatList", "OfficeResult",
-    "ReportBuilderError", "ReportVersion", "ReportVersions", "Severity", "Tally", "Written", "__version__",
+    "CATALOG", "REVIEW_ROLES", "BuildResult", "CheckReport", "CompareResult", "DiffError", "FileResult",
+    "FilingPackage", "Finding", "FormatList", "OfficeResult",
+    "ReportBuilderError", "ReportVersion", "ReportVersions", "ReviewBlock", "ReviewComment", "ReviewDecision",
+    "ReviewStatus", "ReviewView", "Severity", "Tally", "Written", "__version__",
     "accept_submission", "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
-    "copy_format", "list_formats", "list_report_versions", "load_office", "make_templates", "start_year",
+    "copy_format", "list_formats", "list_report_versions", "load_office", "make_templates", "record_review",
+    "review_decisions", "review_roles", "review_status", "review_view", "set_review_roles", "start_year",
     "table_workbook", "template_fields", "write_feedback", "write_filing_package", "write_template_guide",
 ]
 

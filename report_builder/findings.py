@@ -192,6 +192,18 @@ CATALOG: dict[str, Kind] = {
     "package-file-changed": Kind(E, "该版本的文件在生成后被改动、移走或换成了链接，未打包", "报送材料须与生成的版本一致：请不要直接修改生成的文件；"
                                  "需要修改时，请改年度总表、填报表或模板后重新生成，再打包新版本。"),
     "package-exists": Kind(E, "已有同名的报送材料，内容不同，未覆盖", "该版本的文件在上次打包后有增减（如后来生成了 PDF）：请先移走或删除旧的报送材料，再重新打包。"),
+    # review and the gate (outputs/reviews.py, docs/publication.md)
+    "review-version-changed": Kind(E, "该版本已更新或文件在生成后被改动，未记录审核结论",
+                                   "请重新打开审核链接，审阅页面上的版本后再提交。"),
+    "review-role-unknown": Kind(E, "未知的审核角色", "角色只能是 审核、保密审查、审定 之一。"),
+    "review-comment-refused": Kind(E, "审核意见未记录", "每条意见 1 至 1000 字，每个版本最多 100 条意见、20 次审核结论，"
+                                   "意见所在的段落须在该版本中。"),
+    "review-return-needs-comment": Kind(E, "退回修改须写明意见", "请在需要修改的段落写意见，或写一条对全文的意见，再退回修改。"),
+    "review-unreadable": Kind(W, "无法读取的审核意见文件，不计入审核结论", "审核意见由网页收表写入：请不要手工修改或放入这些文件。"),
+    "review-missing": Kind(W, "该版本尚未通过审核，不能发布", "请在网页收表的“审核”页面把该版本送审；"
+                           "须经所要求的审核角色（至少保密审查）对该版本通过后才能发布。"),
+    "review-comment": Kind(W, "上一版本的审核意见", "请按意见核对本版本，再在网页收表的“审核”页面送审。"),
+    "review-record-exists": Kind(W, "该版本已有审核记录，未覆盖", "审核记录在发布时生成一次；此后的审核意见保存在该版本的“审核意见”文件夹中。"),
     "version-incomplete": Kind(W, "不完整的报告版本", "该版本不列入版本清单，也不作为“未变化”的比较依据；新版本使用新的编号。确认不需要后可删除这些文件。"),
     # checks before publication (report/publication.py: the rendered report read back)
     "publication-part-missing": Kind(E, "报告缺少该格式应有的部分", "请在模板中补回该部分的标题，用格式规定的写法或所列的其他写法"

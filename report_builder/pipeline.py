@@ -19,6 +19,7 @@ from report_builder.findings import Finding, has_errors
 from report_builder.formats import format_stem
 from report_builder.names import safe_stem
 from report_builder.outputs.manifests import make_manifest, manifest_path
+from report_builder.outputs.reviews import previous_review, review_decisions, review_status
 from report_builder.outputs.staging import (
     INCOMPLETE_DETAIL,
     SOURCES_SUFFIX,
@@ -101,6 +102,8 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     stem = format_stem(titled_stem(docx, data.info.school_name, data.info.year_label), draft.report_format,
                        draft.own_format)
     pdf_findings: list[Finding] = []
+    previous, reviewed = previous_review(folder, stem)  # what the reviewers said of the version this one follows
+    manifest |= previous
 
     def make_files() -> dict[str, bytes]:
         sources = save_workbook(sources_workbook(figure_uses(data, marked)))
@@ -123,6 +126,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     except OSError as error:
         return result(check, render_findings=(output_failure(folder, error),))
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in published.incomplete)
+    notes += () if published.unchanged else reviewed
     warnings = publication.warnings if publication else ()
     return result(check, published.report, manifest_path(published.report), published.unchanged,
                   notes + draft.notes + warnings + tuple(pdf_findings),
@@ -222,13 +226,15 @@ def write_feedback(check: CheckReport, out_dir: Path) -> Written:
 
 def list_report_versions(folder: Path) -> ReportVersions:
     """The whole report versions in `folder` (oldest first), each with what changed in its inputs since the
-    previous version of its format (each format is a series of its own)."""
+    previous version of its format (each format is a series of its own) and where its review stands."""
     builds, incomplete = list_builds(Path(folder))
     versions: list[ReportVersion] = []
     previous: dict[str, Build] = {}
+    decisions = review_decisions(Path(folder))
     for build in sorted(builds, key=lambda b: b.built_at):  # in time; a stable sort keeps name order for ties
         changes = tuple(input_changes(previous.get(build.report_format), build))
-        versions.append(ReportVersion(build.path, build.built_at, changes, build.report_format))
+        review = review_status(build.path, decisions).label
+        versions.append(ReportVersion(build.path, build.built_at, changes, build.report_format, review))
         previous[build.report_format] = build
     notes = tuple(Finding("version-incomplete", p.name, detail=INCOMPLETE_DETAIL) for p in incomplete)
     return ReportVersions(tuple(versions), notes)

@@ -116,6 +116,7 @@ class ReportVersion:
     built_at: str
     changes: tuple[str, ...]  # since the previous version of the same format
     report_format: str = DEFAULT_FORMAT
+    review: str = ""  # where its review stands: "可以发布", "待保密审查"… (outputs.reviews.ReviewStatus.label)
 
 
 @dataclass(frozen=True)

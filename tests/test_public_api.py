@@ -16,9 +16,11 @@ PUBLIC = {
     "write_feedback",
     "list_report_versions", "compare_files", "start_year", "check_report_template", "template_fields",
     "write_template_guide", "list_formats", "copy_format", "table_workbook", "write_filing_package",
+    "review_view", "record_review", "review_status", "review_decisions", "review_roles", "set_review_roles",
     # results
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
-    "Tally", "CompareResult", "FormatList", "FilingPackage",
+    "Tally", "CompareResult", "FormatList", "FilingPackage", "ReviewView", "ReviewBlock", "ReviewComment",
+    "ReviewDecision", "ReviewStatus", "REVIEW_ROLES",
     # findings and errors
     "Finding", "Severity", "CATALOG", "ReportBuilderError", "DiffError",
     "__version__",

@@ -14,7 +14,7 @@ from report_builder.cli.exits import INPUT_PROBLEMS, OK, USAGE
 from report_builder.findings import Finding
 
 __all__ = ["package"]
-_WHERE_FROM = {"报告（PDF）": "可运行 build --pdf 生成", "审核记录（Word）": "", "审核记录（PDF）": ""}
+_WHERE_FROM = {"报告（PDF）": "可运行 build --pdf 生成"}
 
 
 def package(args: argparse.Namespace) -> int:

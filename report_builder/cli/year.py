@@ -88,6 +88,7 @@ def build(args: argparse.Namespace) -> int:
     for suffix in (".pdf",) * args.pdf + (".html", ".txt") * args.html:
         if result.report.with_suffix(suffix).is_file():
             print(result.report.with_suffix(suffix))
+    print(f"审核：{rb.review_status(result.report).label}")  # the gate: 可以发布, or what is missing
     print(result.summary_line)  # the last line: formats, parts, 清单 links, identities, days left
     return INPUT_PROBLEMS if has_errors(result.render_findings) else OK
 
@@ -104,8 +105,8 @@ def versions(args: argparse.Namespace) -> int:
     if not listed.versions:
         print(Finding("versions-none", str(args.folder)), file=sys.stderr)
         return USAGE
-    rows = [("版本", "格式", "生成时间", "与同格式上一版本相比")]
-    rows += [(v.path.name, v.report_format, v.built_at.replace("T", " ")[:16], "；".join(v.changes))
+    rows = [("版本", "格式", "生成时间", "审核", "与同格式上一版本相比")]
+    rows += [(v.path.name, v.report_format, v.built_at.replace("T", " ")[:16], v.review, "；".join(v.changes))
              for v in listed.versions]
     print(table(rows))
     return OK
