@@ -122,7 +122,7 @@ def main() -> None:
         if not args.skip_command:
             out = folder / "redline.docx"
             out.unlink(missing_ok=True)
-            command = [sys.executable, "-m", "report_builder.cli", "diff", str(old), str(new), "--out", str(out)]
+            command = [sys.executable, "-m", "report_builder", "diff", str(old), str(new), "--out", str(out)]
             print("command:", measure(command, args.timeout))
 
 

@@ -6,8 +6,8 @@ Each case builds its inputs (a copy of the sample year with one hostile thing ad
 for `diff`) in a temporary folder, then runs the command as a user does (`report-builder …`,
 Python start included) with benchmarks/run.py's `run_command`: wall time, exit code, the largest
 peak RSS (VmHWM) of one process of the command's tree, and the sampled PSS of the whole tree.
-Every case has a bound (issue 9: 10 s and 500 MB per file; 60 s for a `diff` of two
-16,000-paragraph documents) and the line says whether it held. `--big` adds the 100,000-paragraph
+Every case has a bound (issues 9 and 19: 10 s and 500 MB per file; 20 s for a `diff` of two documents at
+the 8,000-paragraph limit) and the line says whether it held. `--big` adds the 100,000-paragraph
 diff, which may stop at the diff's own cap (a clear message, exit 1) instead of finishing.
 """
 
@@ -32,7 +32,17 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import make_sample_inputs  # noqa: E402
 import openpyxl  # noqa: E402
-from hostile import compound_file, package_parts, sheet, write_bad_ole_header, write_bomb, write_zip  # noqa: E402
+from hostile import (  # noqa: E402
+    compound_file,
+    macro_template,
+    many_paragraphs,
+    package_parts,
+    reaching_template,
+    sheet,
+    write_bad_ole_header,
+    write_bomb,
+    write_zip,
+)
 from run import run_command  # noqa: E402
 
 TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
@@ -193,6 +203,25 @@ def case_diff_encrypted(work: Path) -> list[str]:
     return [EXE, "diff", str(TEMPLATE), str(work / "新.docx"), "--out", str(work / "修订.docx")]
 
 
+def _with_template(work: Path, make: Callable[[Path], object]) -> Path:
+    """The sample year with a hostile 年度报告模板.docx made by `make`."""
+    year = sample_year(work)
+    make(year / "年度报告模板.docx")
+    return year
+
+
+def case_tampered_manifest(work: Path) -> list[str]:
+    import json
+
+    year = sample_year(work)
+    subprocess.run([EXE, "build", str(year), "--out", str(work / "last")], capture_output=True, check=True)
+    [manifest] = (work / "last" / year.name).glob("*.manifest.json")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["figures"]["主动公开条数"]["value"] = int("9" * 4029)
+    manifest.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return [*_build(year, work), "--from", str(manifest)]
+
+
 def case_diff_long(paragraphs: int) -> Callable[[Path], list[str]]:
     def make(work: Path) -> list[str]:
         old = long_docx(work / "旧.docx", paragraphs, seed=1)
@@ -220,8 +249,20 @@ CASES = (
     Case("diff-xlsx-bomb", "diff with a 500 MB compression-bomb .xlsx", case_diff_xlsx(write_bomb)),
     Case("diff-docx-bomb", "diff with a 500 MB zip-bomb .docx", case_diff_docx_bomb),
     Case("diff-encrypted", "diff with a password-protected .docx", case_diff_encrypted),
-    Case("diff-16000", "diff of two 16,000-paragraph documents", case_diff_long(16_000), seconds=60,
-         megabytes=1000, exits=(0,)),
+    Case("diff-8000", "diff of two 8,000-paragraph documents (at the limit)", case_diff_long(8_000), seconds=20,
+         exits=(0,)),
+    Case("diff-16000", "diff of two 16,000-paragraph documents (over the limit: refused when read)",
+         case_diff_long(16_000)),
+    Case("template-reach", "year-folder template with linked images, INCLUDETEXT/DDE fields, a linked object",
+         lambda work: _build(_with_template(work, lambda t: reaching_template(TEMPLATE, t, "http://127.0.0.1:9",
+                                                                              work / "x.png")), work)),
+    Case("template-120000", "year-folder template of 120,000 paragraphs", lambda work: _build(
+        _with_template(work, lambda t: many_paragraphs(TEMPLATE, t, 120_000)), work)),
+    Case("template-parentheses", "template with 5,000 nested parentheses (check-template)", lambda work: [
+        EXE, "check-template", str(template_with(work / "t.docx", "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}"))]),
+    Case("template-docm", "a macro-enabled .docm renamed .docx in the year folder",
+         lambda work: _build(_with_template(work, lambda t: macro_template(TEMPLATE, t)), work)),
+    Case("last-year-tampered", "build --from a manifest whose 上年 figure has 4,029 digits", case_tampered_manifest),
 )
 BIG = (Case("diff-100000", "diff of two 100,000-paragraph documents", case_diff_long(100_000), seconds=120,
             megabytes=1000, exits=(0, 1)),)

@@ -139,9 +139,10 @@ class Run:
     tree_mb: float = 0.0
 
 
-def run_command(args: Sequence[str], *, sample_tree: bool = False) -> Run:
-    """Run a command as a user would; with sample_tree, also poll the RSS sum of its process tree."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+def run_command(args: Sequence[str], *, sample_tree: bool = False, extra_env: dict[str, str] | None = None) -> Run:
+    """Run a command as a user would; with sample_tree, also poll the RSS sum of its process tree.
+    `extra_env` (e.g. PYTHONPATH of an older checkout, to pair before and after) is added to the environment."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | (extra_env or {})
     env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)  # compiled once, as in a user's install; not in the checkout
     started = time.perf_counter()
     process = subprocess.Popen(list(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
@@ -245,8 +246,8 @@ class SizeResult:
 
 def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str, Sample], dict[str, float], Any]:
     """In-process stages and floors on one year folder."""
-    from report_builder import pipeline
-    from report_builder.file_checks import file_result
+    from report_builder import atomic, pipeline
+    from report_builder.checking import file_result
     from report_builder.intake import checks, reader, safety
     from report_builder.intake.report_template import UsedTemplate, file_sha256
     from report_builder.isolation import MAX_CHUNK
@@ -308,7 +309,7 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
     def write() -> None:
         manifest = make_manifest(year, {r.file: r.sha256 for r in report.files}, report.totals(), data, used, docx)
         versions.write_next_version(out, "报告", ".docx", docx)
-        versions.write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False).encode(),
+        atomic.write_atomic(out / "manifest.json", json.dumps(manifest, ensure_ascii=False).encode(),
                               overwrite=True)
 
     stages["write"], _ = measure(write, repeat)
@@ -320,7 +321,7 @@ def measure_stages(year: Path, repeat: int) -> tuple[dict[str, Sample], dict[str
 
         takes_template = list(inspect.signature(src.figure_uses).parameters)[1] == "template"
         uses: Any = src.figure_uses(data, TEMPLATE if takes_template else marked)  # type: ignore[arg-type]
-        versions.write_atomic(out / "数据来源.xlsx", save_workbook(sources_workbook(uses)), overwrite=True)
+        atomic.write_atomic(out / "数据来源.xlsx", save_workbook(sources_workbook(uses)), overwrite=True)
 
     with contextlib.suppress(ImportError):  # older checkouts have no 数据来源 workbook
         stages["sources"], _ = measure(sources, repeat)

@@ -2,7 +2,7 @@
 
 import sys
 
-from report_builder.entry import main
+from report_builder.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

@@ -2,7 +2,7 @@
 
 `draft_report` runs the steps of a build up to writing: the office workbook, the format and its template
 (report_builder.formats, intake.report_template), the template read without running it
-(report.template_check), the year's workbooks (pipeline.check_submissions), the rendering in the capped
+(report.template_check), the year's workbooks (checking.check_submissions), the rendering in the capped
 worker (report.render) and the checks before publication (report.publication: the bundled format's parts
 with their accepted wordings, or for 本校格式 the headings its template declares, report.parts).
 `pipeline.build_report` writes what it drafted; `template_calls.check_report_template(模板, 年度文件夹)` is
@@ -16,10 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from report_builder.file_checks import Progress
-from report_builder.findings import Finding, Severity
+from report_builder.checking import Progress, check_submissions, load_office
+from report_builder.findings import Finding, has_errors
 from report_builder.formats import DEFAULT_FORMAT, FORMATS, OWN_TEMPLATE, choose_format, year_format
-from report_builder.intake.lastyear import read_typed_figures
 from report_builder.intake.report_template import (
     UsedTemplate,
     file_sha256,
@@ -27,13 +26,14 @@ from report_builder.intake.report_template import (
     has_own_template,
     load_template,
 )
+from report_builder.intake.typed_figures import read_typed_figures
 from report_builder.isolation import Crash, run_isolated
-from report_builder.outputs.lastyear import find_last_year
-from report_builder.pipeline import WORKBOOK_SUFFIXES, check_submissions, load_office
-from report_builder.report.lastyear import LastYear, last_year_uses
+from report_builder.outputs.last_report import find_last_year
 from report_builder.report.merge import ReportData
 from report_builder.report.publication import Publication
+from report_builder.report.year_on_year import LastYear, last_year_uses
 from report_builder.results import CheckReport
+from report_builder.schema import WORKBOOK_SUFFIXES
 
 __all__ = ["Draft", "draft_report"]
 
@@ -67,8 +67,9 @@ def draft_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     """Every step of `build` but writing (the module docstring). `trial`: render even when a department's
     workbook has an error (check-template), with the data of the others."""
     from report_builder.report.publication import check_publication
-    from report_builder.report.render import RenderError, render_isolated, strip_marks, template_lists
-    from report_builder.report.template_check import check_template, office_names
+    from report_builder.report.render import RenderError, render_isolated, strip_marks
+    from report_builder.report.template_check import office_names
+    from report_builder.report.template_reading import read_template_isolated
 
     year_dir = Path(year_dir)
     loaded = load_office(year_dir)
@@ -78,16 +79,18 @@ def draft_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     name = chosen if isinstance(chosen, str) else DEFAULT_FORMAT
     format_known = isinstance(chosen, str) and (loaded.office is not None or report_format is not None)
     used = _template_of(year_dir, template, chosen)
-    lists = template_lists(used.data) if isinstance(used, UsedTemplate) else ()  # parsed only once pre-checked
+    reading = read_template_isolated(used.data, office_names(loaded.office), used.path.name) if isinstance(
+        used, UsedTemplate) else None  # read once, in a capped worker, only once pre-checked
     known, typed = _last_year(Path(last_year), Path(out_dir), year_dir.name) if last_year else (None, ())
-    check = check_submissions(year_dir, lists=lists, on_progress=on_progress, last_year=known, loaded=loaded)
+    check = check_submissions(year_dir, lists=reading.lists if reading else (), on_progress=on_progress,
+                              last_year=known, loaded=loaded)
     draft = Draft(check, name if format_known else "", year_format(office_choice, has_own),
                   used if isinstance(used, UsedTemplate) else None, notes=typed)
-    if isinstance(used, Finding) or any(f.severity is Severity.ERROR for f in typed):
+    if isinstance(used, Finding) or reading is None or has_errors(typed):
         return _with(draft, problems=((used,) if isinstance(used, Finding) else ()) + typed)
-    checked = tuple(check_template(used.data, office_names(check.office), file=used.path.name))
-    if checked:
-        return _with(draft, problems=checked)
+    if reading.refused:  # its errors, and what else the reading said (a link it would take out…)
+        return _with(draft, problems=reading.findings)
+    draft = _with(draft, notes=reading.findings + typed)  # warnings of the reading: a link taken out…
     if check.data is None or (not check.ok and not trial):
         return draft
     try:
@@ -100,9 +103,9 @@ def draft_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     publication = check_publication(docx, check.data, parts, today or dt.date.today(), template=used.path.name,
                                     declared=declared)
     typed_in_office = check.office is not None and bool(check.office.last_year)
-    asked = _last_year_asked(used, check.data) if last_year is None and not typed_in_office else ()
-    return _with(draft, problems=publication.errors, notes=asked + typed, marked=marked, docx=docx,
-                 publication=publication)
+    asked = _last_year_asked(used, reading.names, check.data) if last_year is None and not typed_in_office else ()
+    return _with(draft, problems=publication.errors, notes=reading.findings + asked + typed, marked=marked,
+                 docx=docx, publication=publication)
 
 
 def _with(draft: Draft, **changes: object) -> Draft:
@@ -133,8 +136,8 @@ def _template_of(year_dir: Path, template: Path | None, chosen: str | Finding) -
 
 
 def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None, tuple[Finding, ...]]:
-    """`build --from`: last year's report (outputs.lastyear), or a workbook the office typed them in, read in
-    a worker (intake.lastyear); the findings say what is wrong with it (errors stop the build)."""
+    """`build --from`: last year's report (outputs.last_report), or a workbook the office typed them in, read in
+    a worker (intake.typed_figures); the findings say what is wrong with it (errors stop the build)."""
     if source.suffix.lower() not in WORKBOOK_SUFFIXES:
         found = find_last_year(source, out_dir, year)
         return (found, ()) if isinstance(found, LastYear) else (None, (found,))
@@ -143,7 +146,7 @@ def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None,
                               detail="" if source.is_symlink() else "文件不存在"),)
     [outcome] = run_isolated(read_typed_figures, [source], workers=1)
     if isinstance(outcome, Crash):
-        return None, (Finding("file-unsafe", source.name, detail="读取时程序异常退出"),)
+        return None, (Finding("file-unsafe", source.name, detail=outcome.words("读取")),)
     figures, findings = outcome
     try:
         digest = file_sha256(source)
@@ -152,13 +155,7 @@ def _last_year(source: Path, out_dir: Path, year: str) -> tuple[LastYear | None,
     return LastYear(source.name, "", digest, figures), findings
 
 
-def _last_year_asked(template: UsedTemplate, data: ReportData) -> tuple[Finding, ...]:
+def _last_year_asked(template: UsedTemplate, names: frozenset[str], data: ReportData) -> tuple[Finding, ...]:
     """A warning when the report prints `上年.…`/`增减.…` but no last year was given (they print "未知")."""
-    from report_builder.report.render import parse_template
-
-    try:
-        tree = parse_template(template.data)
-    except Exception:  # noqa: BLE001 - it rendered; a second parse failing only means no warning
-        tree = None
-    where = last_year_uses(tree, data.used_figures)
+    where = last_year_uses(names, data.used_figures)
     return (Finding("last-year-missing", template.path.name, detail="、".join(where)),) if where else ()

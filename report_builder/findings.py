@@ -51,6 +51,10 @@ CATALOG: dict[str, Kind] = {
     "file-read-failed": Kind(E, "无法读取文件", "请在 Excel 或 WPS 中打开后另存为 .xlsx 再发送。"),
     "file-old-format": Kind(W, "旧版 .xls 格式", "已读取；下次请另存为 .xlsx 格式。"),
     "file-unknown": Kind(W, "未识别的文件", "年度文件夹中只应放年度总表和各部门填报表。"),
+    "folder-entries-skipped": Kind(W, "年度文件夹中有未读取的文件或文件夹", "以“~$”开头的是 Excel 打开文件时留下的临时文件，"
+                                   "以“.”开头的是隐藏文件，都不会读取；子文件夹中的内容也不会读取：部门填报表请直接放在年度文件夹中。"),
+    "attachment-not-hashed": Kind(W, "文件过大，未计算校验值", "版本说明文件中按大小和修改时间记录该文件；"
+                                  "年度文件夹中只应放年度总表、各部门填报表和报告模板，请把其他附件移到别处。"),
     "file-link": Kind(E, "是指向其他位置的链接（符号链接），出于安全原因未打开", "请把文件本身（而不是链接）放进年度文件夹。"),
     # workbook structure
     "not-a-template": Kind(E, "不是下发的填报表", "请在党政办公室下发的填报表中填写，不要另建表格。",
@@ -105,6 +109,8 @@ CATALOG: dict[str, Kind] = {
                               "新的一年可用 report-builder new-year 从上年的年度总表生成。"),
     "last-year-text": Kind(W, "文字材料仍是上年的内容", "请按本年度的情况修改这段文字，再删除开头的“【上年内容…】”标记；"
                            "不删除时，该标记会原样出现在报告中。"),
+    "year-label-not-shifted": Kind(W, "年度名称中没有可识别的年份，未顺延", "请在新的年度总表“基本信息”中把它改为新一年的写法"
+                                   "（如 2018-2019年度、二〇一八至二〇一九年度）。"),
     "office-workbook-exists": Kind(E, "年度文件夹中已有年度总表，未覆盖",
                                    "原有的年度总表保持不变；如需重新生成，请先把它移走或改名后再运行。"),
     "wrong-window": Kind(E, "统计时间段与年度总表不符", "请使用本年度下发的模板，不要修改统计时间段。"),
@@ -144,6 +150,8 @@ CATALOG: dict[str, Kind] = {
     "document-corrupt": Kind(E, "Word 文档已损坏或不完整", "请在 Word 中打开并重新保存后重试。"),
     "document-unsafe": Kind(E, "Word 文档结构异常，出于安全原因未打开", "请在 Word 中把内容复制到新文档，另存为 .docx 后重试。"),
     "document-unreadable": Kind(E, "无法读取 Word 文档", "请确认文件存在且有读取权限。"),
+    "document-macro": Kind(E, "Word 文档含有宏或控件（启用宏的文档），出于安全原因未打开",
+                           "请在 Word 中另存为“Word 文档（*.docx）”（不含宏）后重试；若文件来自他人，请核实来源。"),
     # comparing two reports (diff)
     "compare-too-large": Kind(E, "文件过大，比较超出时间或内存上限，已停止",
                               "请确认比较的是两份报告；如确需比较，请删去不需比较的部分（如附表）后重试。"),
@@ -171,6 +179,12 @@ CATALOG: dict[str, Kind] = {
                             "若模板来自他人，请改用自带的模板或核实来源。"),
     "template-too-costly": Kind(E, "报告模板的计算量过大，已停止生成",
                                 "请检查模板中的循环和计算（例如很大的 range 或重复）；若模板来自他人，请改用自带的模板。"),
+    "template-reaches-out": Kind(E, "报告模板引用了模板之外的文件或网址，未生成报告",
+                                 "报告只能由模板本身的内容生成：图片请用“插入 › 图片 › 此设备”嵌入（不要选“链接到文件”），"
+                                 "INCLUDETEXT、INCLUDEPICTURE、LINK、DDE 等域请选中后按 Ctrl+Shift+F9 转为文字，对象不要"
+                                 "“链接到文件”；若模板来自他人，请改用自带的模板。"),
+    "template-link-removed": Kind(W, "报告模板中指向外部的链接已去掉",
+                                  "报告中只有清单的栏目链接是超链接；需要在报告中给出网址时，请把网址直接写成文字。"),
     "template-in-folder": Kind(W, "年度文件夹中有报告模板，生成该格式的报告时将用它代替自带的模板",
                                "若这份模板不是党政办公室放入的（例如随部门邮件附件而来），请删除它。"),
     "output-write-failed": Kind(E, "无法写入输出文件夹", "请换一个有写入权限、空间充足的文件夹（--out），或清理磁盘后重试；未留下不完整的文件。"),
@@ -182,6 +196,18 @@ CATALOG: dict[str, Kind] = {
     "package-file-changed": Kind(E, "该版本的文件在生成后被改动、移走或换成了链接，未打包", "报送材料须与生成的版本一致：请不要直接修改生成的文件；"
                                  "需要修改时，请改年度总表、填报表或模板后重新生成，再打包新版本。"),
     "package-exists": Kind(E, "已有同名的报送材料，内容不同，未覆盖", "该版本的文件在上次打包后有增减（如后来生成了 PDF）：请先移走或删除旧的报送材料，再重新打包。"),
+    # review and the gate (outputs/reviews.py, docs/publication.md)
+    "review-version-changed": Kind(E, "该版本已更新或文件在生成后被改动，未记录审核结论",
+                                   "请重新打开审核链接，审阅页面上的版本后再提交。"),
+    "review-role-unknown": Kind(E, "未知的审核角色", "角色只能是 审核、保密审查、审定 之一。"),
+    "review-comment-refused": Kind(E, "审核意见未记录", "每条意见 1 至 1000 字，每个版本最多 100 条意见、20 次审核结论，"
+                                   "意见所在的段落须在该版本中。"),
+    "review-return-needs-comment": Kind(E, "退回修改须写明意见", "请在需要修改的段落写意见，或写一条对全文的意见，再退回修改。"),
+    "review-unreadable": Kind(W, "无法读取的审核意见文件，不计入审核结论", "审核意见由网页收表写入：请不要手工修改或放入这些文件。"),
+    "review-missing": Kind(W, "该版本尚未通过审核，不能发布", "请在网页收表的“审核”页面把该版本送审；"
+                           "须经所要求的审核角色（至少保密审查）对该版本通过后才能发布。"),
+    "review-comment": Kind(W, "上一版本的审核意见", "请按意见核对本版本，再在网页收表的“审核”页面送审。"),
+    "review-record-exists": Kind(W, "该版本已有审核记录，未覆盖", "审核记录在发布时生成一次；此后的审核意见保存在该版本的“审核意见”文件夹中。"),
     "version-incomplete": Kind(W, "不完整的报告版本", "该版本不列入版本清单，也不作为“未变化”的比较依据；新版本使用新的编号。确认不需要后可删除这些文件。"),
     # checks before publication (report/publication.py: the rendered report read back)
     "publication-part-missing": Kind(E, "报告缺少该格式应有的部分", "请在模板中补回该部分的标题，用格式规定的写法或所列的其他写法"
@@ -207,6 +233,9 @@ CATALOG: dict[str, Kind] = {
                                 "它所在的输出文件夹（如 output/2017-2018），或上年的年度文件夹（在 --out 下找它的报告）。"),
     "last-year-missing": Kind(W, "报告用到了上年的数字，但没有指定上年的报告，这些数字印为“未知”",
                               "请用 build --from 指定上年的报告或其输出文件夹（如 output/2017-2018）后重新生成。"),
+    "last-year-figure-invalid": Kind(E, "上年的数字超出范围", "上年数字应是 0 至 1,000,000,000 的整数。若来自上年报告的版本说明文件"
+                                     "（.manifest.json），该文件可能被改动过：请用上年原样生成的报告版本，或在年度总表"
+                                     "“上年数字”表中填写上年的数字。"),
     "last-year-unknown-name": Kind(W, "上年数字表中的名称不是本年度报告中的数字，这一行不会用到",
                                    "A 列请写报告中的数字名称（report-builder fields 列出本年度的全部名称），例如 主动公开条数；"
                                    "本年度不用的行可以删除或留空。"),
@@ -240,6 +269,21 @@ class Finding:
             raise ValueError(f"unknown finding code {self.code!r}")
 
     @property
+    def is_error(self) -> bool:
+        return CATALOG[self.code].severity is Severity.ERROR
+
+    @property
+    def file_unreadable(self) -> bool:
+        """An error about the file as a file (damaged, encrypted, too large, crashed its reader): "file-…"."""
+        return self.is_error and self.code.startswith("file-")
+
+    @property
+    def keeps_file_out(self) -> bool:
+        """An error that keeps a whole department file out of the report (none of its rows is accepted): the
+        file unreadable, or another year's, or an unknown or duplicate department's."""
+        return self.file_unreadable or (self.is_error and self.code in FILE_LEVEL_CODES)
+
+    @property
     def severity(self) -> Severity:
         return CATALOG[self.code].severity
 
@@ -266,7 +310,7 @@ class Finding:
         title = CATALOG[self.code].title
         message = f"{title}：{shown(self.detail, SHOWN_DETAIL)}" if self.detail else title
         seen = f"（填写的是“{shown(self.value, SHOWN_VALUE)}”）" if self.value else ""
-        return f"{where}：{message}{seen}。{self.hint}"
+        return f"{where}：{sentence(message.removesuffix('。') + seen)}{self.hint}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; text is bounded (`value_length` keeps the full length of the value)."""
@@ -293,8 +337,21 @@ class ReportBuilderError(Exception):
         return Finding(self.code, file, detail=self.message)
 
 
+FILE_LEVEL_CODES = frozenset({"wrong-year", "wrong-window", "unknown-department", "duplicate-department"})
+
+
+def sentence(text: str) -> str:
+    """`text` ending as a sentence: "。" added unless it ends in one already (or in "？", "！")."""
+    return text if text.endswith(("。", "？", "！")) else text + "。"
+
+
 def errors(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity is Severity.ERROR]
+    """The errors among `findings` (what stops a file, a build or a form from going out)."""
+    return [f for f in findings if f.is_error]
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.is_error for f in findings)
 
 
 def warnings(findings: Iterable[Finding]) -> list[Finding]:

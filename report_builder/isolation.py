@@ -48,7 +48,7 @@ R = TypeVar("R")
 
 MAX_CHUNK = 32
 # Imported once by the fork server, so that its workers start with them (the functions they run live there).
-WORKER_MODULES = ("report_builder.file_checks", "report_builder.report.render", "report_builder.outputs.feedback")
+WORKER_MODULES = ("report_builder.checking", "report_builder.report.render", "report_builder.outputs.feedback")
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,15 @@ class Crash:
 
     reason: Literal["crashed", "memory", "timeout"]
     detail: str = ""
+
+    def words(self, doing: str, memory_mb: int | None = None, timeout_s: float | None = None) -> str:
+        """What happened, for a user: "读取时程序异常退出", "生成报告时占用内存超过上限（500 MB）",
+        "检查模板超时（上限 10 秒）" (`doing`: what the worker was doing; the caps when known)."""
+        if self.reason == "memory":
+            return f"{doing}时占用内存超过上限" + (f"（{memory_mb} MB）" if memory_mb else "")
+        if self.reason == "timeout":
+            return f"{doing}超时" + (f"（上限 {timeout_s:g} 秒）" if timeout_s else "")
+        return f"{doing}时程序异常退出"
 
 
 @dataclass

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding, Severity, has_errors
+from report_builder.findings import errors as errors_in
 from report_builder.formats import DEFAULT_FORMAT
 from report_builder.intake.checks import Tally
 from report_builder.intake.report_template import UsedTemplate
@@ -17,7 +18,7 @@ if TYPE_CHECKING:  # the Word reader loads only when a report is built
     from report_builder.report.publication import Publication
 
 __all__ = ["BuildResult", "CheckReport", "DraftShare", "FileResult", "FolderFile", "OfficeResult", "ReportVersion",
-           "ReportVersions", "ShareLine", "Tally", "Written", "YearStatus"]
+           "ReportVersions", "ShareLine", "Tally", "UsedTemplate", "Written", "YearStatus"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class FileResult:
 
     @property
     def errors(self) -> int:
-        return sum(f.severity is Severity.ERROR for f in self.findings)
+        return len(errors_in(self.findings))
 
     @property
     def warnings(self) -> int:
@@ -56,7 +57,7 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        return not any(f.severity is Severity.ERROR for f in self.findings)
+        return not has_errors(self.findings)
 
     @property
     def tally(self) -> Tally:
@@ -65,8 +66,8 @@ class CheckReport:
     def totals(self) -> dict[str, int]:
         """Files, errors, warnings and rows, as the JSON report and the manifest state them."""
         t = self.tally
-        errors = sum(f.severity is Severity.ERROR for f in self.findings)
-        return {"files": len(self.files), "errors": errors, "warnings": len(self.findings) - errors,
+        error_count = len(errors_in(self.findings))
+        return {"files": len(self.files), "errors": error_count, "warnings": len(self.findings) - error_count,
                 "rows_read": t.read, "rows_accepted": t.accepted, "rows_rejected": t.rejected}
 
 
@@ -115,6 +116,7 @@ class ReportVersion:
     built_at: str
     changes: tuple[str, ...]  # since the previous version of the same format
     report_format: str = DEFAULT_FORMAT
+    review: str = ""  # where its review stands: "可以发布", "待保密审查"… (outputs.reviews.ReviewStatus.label)
 
 
 @dataclass(frozen=True)

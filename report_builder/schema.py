@@ -1,9 +1,9 @@
 """The schema of a year's inputs: the single source of truth.
 
-Each sheet of a workbook is one pydantic model. A field's `title` is the Chinese
+Each sheet of a workbook is one model (a frozen dataclass, `sheet_columns.Row`). A field's `title` is the Chinese
 column header (or form label), its `description` the help text shown to the person
 filling it in, `Literal` types are the drop-down lists, `max_length`/`ge`/`le` the limits,
-and `json_schema_extra={"locked": True}` marks cells the template pre-fills.
+and `locked=True` marks cells the template pre-fills.
 `columns()` (report_builder.sheet_columns) turns a model into the column metadata that the Excel templates, the
 reader's header matching and the checks all use.
 """
@@ -11,15 +11,16 @@ reader's header matching and the checks all use.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from report_builder.formats import DEFAULT_FORMAT, OWN_FORMAT, OWN_TEMPLATE, ReportFormatName, format_text
 from report_builder.sheet_columns import Column as Column  # re-exported: one import for every schema name
 from report_builder.sheet_columns import Row as Row
 from report_builder.sheet_columns import SheetSpec as SheetSpec
+from report_builder.sheet_columns import cell as cell
 from report_builder.sheet_columns import columns as columns
+from report_builder.sheet_columns import field_names as field_names
 
 # ---- closed lists -------------------------------------------------------------------------------
 
@@ -70,8 +71,6 @@ MAX_NARRATIVE_NAME = 20  # characters of a paragraph name (段落): "其他需�
 # Opens each paragraph `new-year` carries over from last year; the check warns until the office removes it.
 LAST_YEAR_MARK = "【上年内容，请按本年度修改后删除本标记】"
 
-LOCKED: dict[str, Any] = {"locked": True}  # json_schema_extra of a pre-filled, locked field
-
 # Upper bounds of the numbers (a value above one is an error at its cell, never a figure). Far above
 # any real year, low enough that a typo or a crafted 1e308 cannot become a report figure:
 MAX_ITEM_NUMBER = 10_000  # 序号: the MOE 清单 has 50 items, a school's list a few hundred at most
@@ -84,85 +83,85 @@ MAX_PEOPLE = 100_000  # 参加人次: more than the staff and students of the la
 # ---- the office workbook (年度总表.xlsx) ----------------------------------------------------------
 
 class OfficeInfo(Row):
-    school_name: str = Field(title="学校名称", max_length=60, description="学校全称，用于报告标题")
-    self_noun: str = Field(title="学校自称", max_length=4, description="报告中对本校的称呼，如“学院”或“学校”")
-    year_label: str = Field(title="年度名称", max_length=20, description="如“20XX-20XX年度”或“20XX年”，用于标题和正文")
-    window_start: dt.date = Field(title="统计起始日期", description="通常为 9 月 1 日")
-    window_end: dt.date = Field(title="统计截止日期", description="通常为次年 8 月 31 日")
-    next_year_label: str = Field(title="下一学年名称", max_length=20, description="如“20XX-20XX学年”，用于改进措施")
-    deadline: dt.date | None = Field(None, title="报送截止日期", description="各部门交回填报表的日期")
-    contact: str | None = Field(None, title="联系人及电话", max_length=60, description="填报表中“有问题请联系”的人")
+    school_name: str = cell(title="学校名称", max_length=60, description="学校全称，用于报告标题")
+    self_noun: str = cell(title="学校自称", max_length=4, description="报告中对本校的称呼，如“学院”或“学校”")
+    year_label: str = cell(title="年度名称", max_length=20, description="如“20XX-20XX年度”或“20XX年”，用于标题和正文")
+    window_start: dt.date = cell(title="统计起始日期", description="通常为 9 月 1 日")
+    window_end: dt.date = cell(title="统计截止日期", description="通常为次年 8 月 31 日")
+    next_year_label: str = cell(title="下一学年名称", max_length=20, description="如“20XX-20XX学年”，用于改进措施")
+    deadline: dt.date | None = cell(None, title="报送截止日期", description="各部门交回填报表的日期")
+    contact: str | None = cell(None, title="联系人及电话", max_length=60, description="填报表中“有问题请联系”的人")
     # The year as reports write it (vocabulary.YEAR_TEXTS); left blank, each is derived from the window.
-    school_year_label: str | None = Field(default=None, title="学年度写法", max_length=20,
+    school_year_label: str | None = cell(default=None, title="学年度写法", max_length=20,
                                           description="留空则由统计时间段得出，写作“起始年-截止年学年度”")
-    school_year: str | None = Field(default=None, title="学年写法", max_length=20,
+    school_year: str | None = cell(default=None, title="学年写法", max_length=20,
                                     description="留空则由统计时间段得出，写作“起始年-截止年学年”")
-    school_year_dash: str | None = Field(default=None, title="学年写法（长横）", max_length=20,
+    school_year_dash: str | None = cell(default=None, title="学年写法（长横）", max_length=20,
                                          description="留空则由统计时间段得出，写作“起始年—截止年学年”（长横线）")
-    calendar_year: str | None = Field(default=None, title="年份写法", max_length=20,
+    calendar_year: str | None = cell(default=None, title="年份写法", max_length=20,
                                       description="留空则写作统计截止日期的年份加“年”字")
-    report_format: ReportFormatName | None = Field(default=None, title="报告格式",
+    report_format: ReportFormatName | None = cell(default=None, title="报告格式",
                                                    description="报告按哪种格式生成：" + format_text()
                                                    + f"；留空时，年度文件夹中有 {OWN_TEMPLATE} 则用它（{OWN_FORMAT}），"
                                                    + f"否则用“{DEFAULT_FORMAT}”（report-builder formats 列出各格式的说明）")
 
 
 class DepartmentEntry(Row):
-    name: str = Field(title="部门名称", max_length=40, description="与部门填报表的文件名、表内部门名称一致")
-    email: str | None = Field(None, title="联络员邮箱", max_length=100,
-                              description="可不填：网页收表发催报邮件的地址（一个），如 zhang@xx.edu.cn")
+    name: str = cell(title="部门名称", max_length=40, description="与部门填报表的文件名、表内部门名称一致")
+    email: str | None = cell(None, title="联络员邮箱", max_length=100,
+                             description="可不填：网页收表发催报邮件的地址（一个），如 zhang@xx.edu.cn")
 
 
 class ChecklistItem(Row):
-    number: int = Field(title="序号", ge=1, le=MAX_ITEM_NUMBER)
-    category: Category = Field(title="类别")
-    title: str = Field(title="公开事项", max_length=200)
-    department: str = Field(title="牵头落实单位", max_length=40, description="须是部门名单中的部门")
+    number: int = cell(title="序号", ge=1, le=MAX_ITEM_NUMBER)
+    category: Category = cell(title="类别")
+    title: str = cell(title="公开事项", max_length=200)
+    department: str = cell(title="牵头落实单位", max_length=40, description="须是部门名单中的部门")
 
 
 class OfficeNarrative(Row):
-    key: str = Field(title="段落", max_length=MAX_NARRATIVE_NAME,
+    key: str = cell(title="段落", max_length=MAX_NARRATIVE_NAME,
                      description="段落名称，可自拟（如“新做法新举措”），报告模板中写作 文字.段落名称；"
                                  "只用汉字、字母、数字和下划线，不以数字开头")
-    text: str | None = Field(default=None, title="内容", max_length=5000,
+    text: str | None = cell(default=None, title="内容", max_length=5000,
                              description="可用 {联络员人数} 等数据名称引用统计数字；只为部门设立的段落可留空")
-    by_departments: YesNo | None = Field(default=None, title="由部门填写",
+    by_departments: YesNo | None = cell(default=None, title="由部门填写",
                                          description="选“是”时，各部门填报表“文字材料”的段落下拉列表中列出此段落")
 
 
 class OfficeChannel(Row):
-    name: str = Field(title="公开渠道", max_length=MAX_CHANNEL_NAME,
+    name: str = cell(title="公开渠道", max_length=MAX_CHANNEL_NAME,
                       description="各部门填报表“主动公开”中逐行列出的渠道，报告模板中写作 渠道名称条数（如 微博条数）；"
                                   "只用汉字、字母、数字、下划线和括号；本表不填时使用默认的九个渠道")
-    identifier: str | None = Field(default=None, title="名称或地址", max_length=MAX_CHANNEL_IDENTIFIER,
+    identifier: str | None = cell(default=None, title="名称或地址", max_length=MAX_CHANNEL_IDENTIFIER,
                                    description="可不填：该渠道的名称、账号或地址，如 微信公众号“某某学院”（微信号 xxxy）、"
                                                "网址、信箱；报告模板中在“公开渠道”列表的循环里写作 c.标识")
 
 
 class LastYearFigure(Row):
-    name: str = Field(title="数字名称", max_length=40,
+    name: str = cell(title="数字名称", max_length=40,
                       description="报告中的数字名称，如“主动公开条数”（report-builder fields 列出全部）")
-    value: int | None = Field(None, title="上年数值", ge=0, le=MAX_LAST_YEAR_VALUE,
+    value: int | None = cell(None, title="上年数值", ge=0, le=MAX_LAST_YEAR_VALUE,
                               description="上一年度报告中的数值，不知道的留空；模板中写作 上年.数字名称")
 
 
 class OfficeCategory(Row):
-    name: str = Field(title="分类", max_length=MAX_CHANNEL_NAME,
+    name: str = cell(title="分类", max_length=MAX_CHANNEL_NAME,
                       description="主动公开信息的分类（如按文种：通知、文件、公告公示、通报）；列出后各部门另填“主动公开分类”表，"
                                   "各分类条数之和须等于各渠道条数之和；报告模板中写作 分类名称条数（如 通知条数）；不需要时本表不填")
 
 
 class OfficeAsked(Row):
-    name: str = Field(title="数字名称", max_length=MAX_CHANNEL_NAME,
+    name: str = cell(title="数字名称", max_length=MAX_CHANNEL_NAME,
                       description="党政办公室要各部门填报的其他数字（如 咨询件数、网上咨询件数），各部门另填“其他数字”表，"
                                   "各部门之和是报告模板中的同名数字 {{ 咨询件数 }}；只用汉字、字母、数字和下划线，不以数字开头；"
                                   "不需要时本表不填")
-    description: str | None = Field(default=None, title="说明", max_length=100,
+    description: str | None = cell(default=None, title="说明", max_length=100,
                                     description="告诉各部门这个数字怎么数，如“统计时间段内答复的信息公开咨询件数”")
 
 
 def _disclosure(title: str, description: str) -> Any:
-    return Field(None, title=title, ge=0, le=MAX_LAST_YEAR_VALUE, description=description + "；不填的按 0")
+    return cell(None, title=title, ge=0, le=MAX_LAST_YEAR_VALUE, description=description + "；不填的按 0")
 
 
 class OfficeDisclosure(Row):
@@ -183,67 +182,67 @@ class OfficeDisclosure(Row):
 # ---- a department workbook (部门名称.xlsx) -------------------------------------------------------
 
 class DepartmentInfo(Row):
-    department: str = Field(title="部门名称", max_length=40, json_schema_extra=LOCKED)
-    year_label: str = Field(title="年度", max_length=20, json_schema_extra=LOCKED)
-    window_start: dt.date = Field(title="统计起始日期", json_schema_extra=LOCKED)
-    window_end: dt.date = Field(title="统计截止日期", json_schema_extra=LOCKED)
-    liaison: str = Field(title="信息公开联络员", max_length=20, description="本部门信息公开联络员姓名")
-    phone: str | None = Field(None, title="联系电话", max_length=30)
+    department: str = cell(title="部门名称", max_length=40, locked=True)
+    year_label: str = cell(title="年度", max_length=20, locked=True)
+    window_start: dt.date = cell(title="统计起始日期", locked=True)
+    window_end: dt.date = cell(title="统计截止日期", locked=True)
+    liaison: str = cell(title="信息公开联络员", max_length=20, description="本部门信息公开联络员姓名")
+    phone: str | None = cell(None, title="联系电话", max_length=30)
 
 
 class ChannelCount(Row):
-    channel: str = Field(title="公开渠道", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
-    count: int = Field(title="主动公开条数", ge=0, le=MAX_ITEMS, description="统计时间段内通过该渠道主动公开的信息条数")
+    channel: str = cell(title="公开渠道", max_length=MAX_CHANNEL_NAME, locked=True)  # the office's
+    count: int = cell(title="主动公开条数", ge=0, le=MAX_ITEMS, description="统计时间段内通过该渠道主动公开的信息条数")
 
 
 class CategoryCount(Row):
-    category: str = Field(title="分类", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
-    count: int = Field(title="条数", ge=0, le=MAX_ITEMS, description="统计时间段内主动公开的该类信息条数")
+    category: str = cell(title="分类", max_length=MAX_CHANNEL_NAME, locked=True)  # the office's
+    count: int = cell(title="条数", ge=0, le=MAX_ITEMS, description="统计时间段内主动公开的该类信息条数")
 
 
 class AskedCount(Row):
-    name: str = Field(title="数字名称", max_length=MAX_CHANNEL_NAME, json_schema_extra=LOCKED)  # the office's
-    description: str | None = Field(default=None, title="说明", max_length=100, json_schema_extra=LOCKED)
-    count: int = Field(title="数值", ge=0, le=MAX_ITEMS, description="统计时间段内本部门的数值，没有的填 0")
+    name: str = cell(title="数字名称", max_length=MAX_CHANNEL_NAME, locked=True)  # the office's
+    description: str | None = cell(default=None, title="说明", max_length=100, locked=True)
+    count: int = cell(title="数值", ge=0, le=MAX_ITEMS, description="统计时间段内本部门的数值，没有的填 0")
 
 
 class ChecklistAnswer(Row):
-    number: int = Field(title="序号", ge=1, le=MAX_ITEM_NUMBER, json_schema_extra=LOCKED)
-    category: Category = Field(title="类别", json_schema_extra=LOCKED)
-    title: str = Field(title="公开事项", max_length=200, json_schema_extra=LOCKED)
-    status: Status = Field(title="公开状态")
-    link: str | None = Field(None, title="公开栏目链接", max_length=300)
+    number: int = cell(title="序号", ge=1, le=MAX_ITEM_NUMBER, locked=True)
+    category: Category = cell(title="类别", locked=True)
+    title: str = cell(title="公开事项", max_length=200, locked=True)
+    status: Status = cell(title="公开状态")
+    link: str | None = cell(None, title="公开栏目链接", max_length=300)
 
 
 class Application(Row):
-    received: dt.date = Field(title="收到日期", description="收到信息公开申请的日期；上年收到、本年办结的申请也逐件填写",
-                              json_schema_extra={"days_before_window": CARRIED_OVER_DAYS})
-    summary: str = Field(title="申请内容摘要", max_length=200)
-    answered: dt.date | None = Field(None, title="答复日期", description="统计截止日期时尚未办结的留空（结转下年度）")
-    outcome: Outcome | None = Field(None, title="处理结果", description="已答复的必填；尚未办结的留空")
-    reason: RefusalReason | None = Field(None, title="不予公开理由", description="部分公开或不予公开时必填")
-    on_time: YesNo | None = Field(None, title="是否按期答复", description="已答复的必填")
-    fee: int = Field(0, title="收费金额（元）", ge=0, le=MAX_FEE)
-    applicant: ApplicantType = Field(title="申请人类型", description="自然人，或法人及其他组织的类型")
+    received: dt.date = cell(title="收到日期", description="收到信息公开申请的日期；上年收到、本年办结的申请也逐件填写",
+                              days_before_window=CARRIED_OVER_DAYS)
+    summary: str = cell(title="申请内容摘要", max_length=200)
+    answered: dt.date | None = cell(None, title="答复日期", description="统计截止日期时尚未办结的留空（结转下年度）")
+    outcome: Outcome | None = cell(None, title="处理结果", description="已答复的必填；尚未办结的留空")
+    reason: RefusalReason | None = cell(None, title="不予公开理由", description="部分公开或不予公开时必填")
+    on_time: YesNo | None = cell(None, title="是否按期答复", description="已答复的必填")
+    fee: int = cell(0, title="收费金额（元）", ge=0, le=MAX_FEE)
+    applicant: ApplicantType = cell(title="申请人类型", description="自然人，或法人及其他组织的类型")
 
 
 class Case(Row):
-    kind: CaseKind = Field(title="类型", description="行政诉讼分“未经复议直接起诉”和“复议后起诉”")
-    date: dt.date = Field(title="日期", description="收到举报或复议、诉讼立案的日期")
-    summary: str = Field(title="事由", max_length=200)
-    result: CaseResult = Field(title="结果", description="统计截止日期时的结果；尚未审结的选“尚未审结”")
+    kind: CaseKind = cell(title="类型", description="行政诉讼分“未经复议直接起诉”和“复议后起诉”")
+    date: dt.date = cell(title="日期", description="收到举报或复议、诉讼立案的日期")
+    summary: str = cell(title="事由", max_length=200)
+    result: CaseResult = cell(title="结果", description="统计截止日期时的结果；尚未审结的选“尚未审结”")
 
 
 class Activity(Row):
-    kind: ActivityKind = Field(title="类型")
-    date: dt.date = Field(title="日期")
-    summary: str = Field(title="内容", max_length=200)
-    people: int | None = Field(None, title="参加人次", ge=0, le=MAX_PEOPLE)
+    kind: ActivityKind = cell(title="类型")
+    date: dt.date = cell(title="日期")
+    summary: str = cell(title="内容", max_length=200)
+    people: int | None = cell(None, title="参加人次", ge=0, le=MAX_PEOPLE)
 
 
 class DepartmentNarrative(Row):
-    key: str = Field(title="段落", max_length=MAX_NARRATIVE_NAME)  # a drop-down of the office's names (forms)
-    text: str = Field(title="内容", max_length=5000, description="可用 {主动公开条数} 等数据名称引用统计数字")
+    key: str = cell(title="段落", max_length=MAX_NARRATIVE_NAME)  # a drop-down of the office's names (forms)
+    text: str = cell(title="内容", max_length=5000, description="可用 {主动公开条数} 等数据名称引用统计数字")
 
 
 # ---- sheets ---------------------------------------------------------------------------------------
@@ -292,18 +291,23 @@ INSTRUCTIONS_SHEET = "填表说明"
 # The control in the first row of each sheet a department answers (SheetSpec.answered): its label, and the choice
 # that says "nothing to report here" (intake/completeness.py reads it; outputs/forms.py writes it).
 NOTHING_LABEL, NOTHING_CHOICES = "本部门本年度无此项", ("是", "否")
+LISTS_SHEET = "_lists"  # hidden; written only when a drop-down list is too long for Excel's 255 characters
+FEEDBACK_SHEET = "问题清单"  # the first sheet of a feedback copy (反馈表)
+RESERVED_SHEETS = frozenset({INSTRUCTIONS_SHEET, LISTS_SHEET, FEEDBACK_SHEET})  # ours, never a sheet of data
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # a workbook in a year folder (.xls: read, never written)
+OPENXML_SUFFIXES = (".xlsx", ".xlsm")  # the workbooks we can copy and mark (feedback)
 
 
 # ---- the data read from a year's workbooks -------------------------------------------------------
 
-class Placement(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Placement:
     """Where a sheet's records were found: the sheet's real name, each field's column, each record's row."""
 
-    model_config = ConfigDict(frozen=True)
     sheet: str
     letters: dict[str, str]
     rows: tuple[int, ...]
-    form_cells: dict[str, str] = {}  # form sheets: field → cell
+    form_cells: dict[str, str] = field(default_factory=dict)  # form sheets: field → cell
 
     def cell(self, index: int, field: str) -> str:
         if self.form_cells:
@@ -311,8 +315,8 @@ class Placement(BaseModel):
         return f"{self.letters[field]}{self.rows[index]}" if field in self.letters else ""
 
 
-class OfficeWorkbook(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class OfficeWorkbook:
     file: str
     places: dict[str, Placement]
     info: OfficeInfo
@@ -326,8 +330,8 @@ class OfficeWorkbook(BaseModel):
     disclosure: tuple[OfficeDisclosure, ...] = ()  # 表二 of the government format (a form: one record or none)
 
 
-class DepartmentWorkbook(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class DepartmentWorkbook:
     file: str
     places: dict[str, Placement]
     info: DepartmentInfo

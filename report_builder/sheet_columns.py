@@ -7,23 +7,40 @@ The models themselves and the lists of sheets are in report_builder.schema.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import types
 import typing
 from dataclasses import dataclass
-from functools import cache
-from typing import Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union, dataclass_transform, get_args, get_origin
 
-import annotated_types
-from pydantic import BaseModel, ConfigDict
+__all__ = ["Column", "Row", "SheetSpec", "cell", "columns", "field_names"]
 
-__all__ = ["Column", "Row", "SheetSpec", "columns"]
+_REQUIRED: Any = dataclasses.MISSING
 
 
-class Row(BaseModel):
-    """Base of every sheet model: immutable, no unknown fields, no type coercion."""
+def cell(default: Any = _REQUIRED, *, title: str, description: str = "", max_length: int | None = None,
+         ge: int | None = None, le: int | None = None, locked: bool = False, days_before_window: int = 0) -> Any:
+    """One field of a sheet model: its Chinese header (`title`), help text, limits and marks. Without a
+    `default` the cell is required."""
+    metadata = {"title": title, "description": description, "max_length": max_length, "ge": ge, "le": le,
+                "locked": locked, "days_before_window": days_before_window}
+    return dataclasses.field(default=default, metadata=metadata)
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(cell,))
+class Row:
+    """Base of every sheet model: a frozen, keyword-only dataclass. The values are checked cell by cell
+    before a row is made (intake.cells, from `columns`), so making one validates nothing again."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclasses.dataclass(frozen=True, kw_only=True)(cls)
+
+
+def field_names(model: type[Row]) -> tuple[str, ...]:
+    """The model's fields in schema order."""
+    return tuple(f.name for f in dataclasses.fields(model))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -65,16 +82,22 @@ class SheetSpec:
 
 
 
-@cache
+_COLUMNS: dict[type[Row], tuple[Column, ...]] = {}
+
+
 def columns(model: type[Row]) -> tuple[Column, ...]:
-    """Derive the column metadata of a sheet from its model's fields."""
+    """Derive the column metadata of a sheet from its model's fields (once per model)."""
+    if model not in _COLUMNS:
+        _COLUMNS[model] = _columns(model)
+    return _COLUMNS[model]
+
+
+def _columns(model: type[Row]) -> tuple[Column, ...]:
     cols = []
-    for name, info in model.model_fields.items():
-        annotation = _strip_optional(info.annotation)
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        max_length = next((m.max_length for m in info.metadata if isinstance(m, annotated_types.MaxLen)), None)
-        minimum = next((m.ge for m in info.metadata if isinstance(m, annotated_types.Ge)), None)
-        maximum = next((m.le for m in info.metadata if isinstance(m, annotated_types.Le)), None)
+    hints = typing.get_type_hints(model)
+    for info in dataclasses.fields(model):  # type: ignore[arg-type]
+        annotation = _strip_optional(hints[info.name])
+        meta = info.metadata
         kind: Literal["text", "int", "date", "choice"]
         if get_origin(annotation) is Literal:
             kind = "choice"
@@ -85,17 +108,17 @@ def columns(model: type[Row]) -> tuple[Column, ...]:
         else:
             kind = "text"
         cols.append(Column(
-            field=name,
-            header=info.title or name,
+            field=info.name,
+            header=meta["title"],
             kind=kind,
-            required=info.is_required(),
+            required=info.default is dataclasses.MISSING,
             choices=tuple(get_args(annotation)) if kind == "choice" else (),
-            max_length=max_length,
-            minimum=typing.cast(int | None, minimum),
-            maximum=typing.cast(int | None, maximum),
-            locked=bool(extra.get("locked")),
-            help=info.description or "",
-            days_before_window=typing.cast(int, extra.get("days_before_window", 0)),
+            max_length=meta["max_length"],
+            minimum=meta["ge"],
+            maximum=meta["le"],
+            locked=meta["locked"],
+            help=meta["description"],
+            days_before_window=meta["days_before_window"],
         ))
     return tuple(cols)
 

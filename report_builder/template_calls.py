@@ -1,7 +1,7 @@
 """The public calls about report templates and formats: check a template, list its names, write the guide,
 list the bundled formats and copy one into a year folder for editing.
 
-A piece of the public API (report_builder.pipeline holds the calls over a year's workbooks), kept apart so
+A piece of the public API (report_builder.checking and pipeline hold the calls over a year's workbooks), kept apart so
 that each module stays small. Like pipeline, these never raise on bad input: problems are findings.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from report_builder.findings import Finding, Severity
+from report_builder.checking import check_submissions, load_office
+from report_builder.findings import Finding, errors
 from report_builder.formats import (
     DEFAULT_FORMAT,
     FORMATS,
@@ -23,7 +24,6 @@ from report_builder.formats import (
 )
 from report_builder.intake.report_template import has_own_template, load_template
 from report_builder.outputs.staging import output_failure
-from report_builder.pipeline import check_submissions, load_office
 from report_builder.report.template_guide import FieldRow
 from report_builder.results import Written
 from report_builder.schema import CHANNELS
@@ -32,22 +32,23 @@ __all__ = ["check_report_template", "copy_format", "list_formats", "template_fie
 
 
 def check_report_template(template: Path, year_dir: Path | None = None) -> tuple[Finding, ...]:
-    """Every problem of a Word report template, in Chinese at its paragraph. With `year_dir`, the verdict of
-    `build --template` (drafts.draft_report: the same steps, the same findings): this year's data rendered into
-    it in a capped worker and the rendering checked before publication (the format's parts, or the headings
-    the template declares). Errors, and the warning about its parts' numbering."""
+    """Every problem of a Word report template, in Chinese at its paragraph (read in a capped worker). With
+    `year_dir`, the verdict of `build --template` (drafts.draft_report: the same steps, the same findings): this
+    year's data rendered into it in a capped worker and the rendering checked before publication (the format's
+    parts, or the headings the template declares). Errors, and the warning about its parts' numbering."""
     from report_builder.drafts import draft_report
-    from report_builder.report.template_check import check_template, office_names
+    from report_builder.report.template_check import office_names
+    from report_builder.report.template_reading import read_template_isolated
 
     used = load_template(Path(template), "option")
     if isinstance(used, Finding):
         return (used,)
     if year_dir is None:
-        return tuple(check_template(used.data, office_names(None), file=used.path.name))
+        return read_template_isolated(used.data, office_names(None), used.path.name).findings
     draft = draft_report(Path(year_dir), template=Path(template), trial=True)
     if draft.problems or draft.check.data is None:
         year_errors = () if draft.check.data is not None else draft.check.findings
-        return draft.problems + tuple(f for f in year_errors if f.severity is Severity.ERROR)
+        return draft.problems + tuple(errors(year_errors))
     publication = draft.publication
     return tuple(f for f in publication.warnings if f.code == "publication-part-numbering") if publication else ()
 
@@ -69,10 +70,11 @@ def template_fields(year_dir: Path | None = None) -> list[FieldRow]:
 def write_template_guide(out: Path, year_dir: Path | None = None) -> Path:
     """Write 《模板说明》 (a Word document made from the vocabulary) to `out`; never overwrites a file. With
     `year_dir`, its names are this year's: the office's channels, categories and own paragraphs."""
-    from report_builder.outputs.versions import write_atomic
+    from report_builder.atomic import remove_stale_temporaries, write_atomic
     from report_builder.report.template_guide import field_rows, guide_docx
     from report_builder.vocabulary import declared_asked, declared_categories, declared_channels, declared_narratives
 
+    remove_stale_temporaries(Path(out).parent)  # what a killed earlier call left
     office = load_office(Path(year_dir)).office if year_dir is not None else None
     rows = field_rows(None, declared_channels(office.channels), declared_categories(office.categories),
                       declared_narratives(office.narratives), declared_asked(office.asked)) if office else None
@@ -88,7 +90,7 @@ def list_formats(year_dir: Path | None = None) -> FormatList:
     own = year_dir is not None and has_own_template(Path(year_dir))
     if year_dir is not None:
         loaded = load_office(Path(year_dir))
-        findings = tuple(f for f in loaded.findings if f.severity is Severity.ERROR)
+        findings = tuple(errors(loaded.findings))
         choice = loaded.office.info.report_format if loaded.office is not None else None
         chosen = year_format(choice, own) if loaded.office is not None else None
     rows = tuple(FormatRow(f.name, f.description, f.file, own if f.own else bundled_template(f.name) is not None,
@@ -105,7 +107,7 @@ def _edited_copy(year_dir: Path | None, file: str) -> bool:
 def copy_format(name: str, year_dir: Path) -> Written:
     """Copy the bundled template of format `name` into `year_dir` (under its own file name) for the office to
     edit; `build` then uses that copy when the year chooses this format. Never replaces a file."""
-    from report_builder.outputs.versions import write_atomic
+    from report_builder.atomic import remove_stale_temporaries, write_atomic
 
     known = FORMATS.get(name.strip())
     if known is None:
@@ -120,6 +122,7 @@ def copy_format(name: str, year_dir: Path) -> Written:
     if os.path.lexists(target):
         return Written((), (Finding("format-copy-exists", str(target)),))
     try:
+        remove_stale_temporaries(target.parent)  # what a killed earlier copy left
         write_atomic(target, source.read_bytes())
     except FileExistsError:  # made meanwhile: still never replaced
         return Written((), (Finding("format-copy-exists", str(target)),))

@@ -10,8 +10,6 @@ writes docs/template.md from them; tests/test_vocabulary.py checks that they agr
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import get_args
@@ -20,7 +18,6 @@ from report_builder.schema import (
     CHANNELS,
     DEPARTMENT_NARRATIVE_KEYS,
     DEPARTMENT_SHEETS,
-    MAX_NARRATIVE_NAME,
     NOT_APPLICABLE,
     OFFICE_FILE,
     OFFICE_NARRATIVE_KEYS,
@@ -33,6 +30,7 @@ from report_builder.schema import (
     OfficeInfo,
     OfficeNarrative,
     SheetSpec,
+    field_names,
 )
 from report_builder.tables import (
     APPLICANTS,
@@ -53,9 +51,9 @@ __all__ = [
     "CHECKLIST_ITEMS", "COLLECTED_LISTS", "COUNT_FIGURES", "DEPARTMENT_COUNT", "DEPARTMENT_FIGURES", "EVENT_FIGURES",
     "FIGURES", "LAST_YEAR", "LAST_YEAR_TERMS", "LISTS", "NARRATIVES", "NARRATIVE_KEYS", "NARRATIVE_TERMS", "TEXTS",
     "UNKNOWN", "YEAR_CHANGE", "YEAR_TEXTS", "ListTerm", "Term", "TextTerm", "asked_terms", "category_terms",
-    "channel_figure", "channel_name_problem", "close_name", "context_names", "count_terms", "declared_asked",
+    "channel_figure", "context_names", "count_terms", "declared_asked",
     "declared_categories",
-    "declared_channels", "declared_narratives", "department_narratives", "figure_terms", "narrative_name_problem",
+    "declared_channels", "declared_narratives", "department_narratives", "figure_terms",
     "DISCLOSURE_TERMS",
 ]
 
@@ -164,12 +162,6 @@ def declared_asked(office: Iterable[OfficeAsked]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a.name for a in office))
 
 
-def channel_name_problem(name: str) -> str | None:
-    """Why `name` cannot be a channel (its figure `channel_figure(name)` must be a template name), or None."""
-    figure = channel_figure(name)
-    return None if figure.isidentifier() and figure != "条数" else "作为数据名称不可用（须以汉字或字母开头）"
-
-
 ACTIVITY_FIGURES: dict[str, str] = {"评议": "评议次数", "业务培训": "业务培训次数", "专项督查": "专项督查次数",
                                     "校情发布会": "校情发布会次数", "制度建设": "制度建设项数",
                                     "平台建设": "平台建设项数", "其他": "其他工作次数"}
@@ -197,6 +189,7 @@ def category_terms(categories: Iterable[str]) -> tuple[Term, ...]:
     source = _department("breakdown", "count")
     return tuple(Term(channel_figure(c), f"分类为“{c}”的主动公开信息条数", f"{source}（分类为“{c}”的行，求和）")
                  for c in categories)
+
 
 def asked_terms(asked: Iterable[str]) -> tuple[Term, ...]:
     """One figure per name the office asks departments for (vocabulary.declared_asked), under that name."""
@@ -237,7 +230,7 @@ EVENT_TERMS: tuple[Term, ...] = (
 )
 DISCLOSURE_TERMS: tuple[Term, ...] = tuple(
     Term(row.figure, f"政府格式表二：{row.label}（党政办公室填写，不填的为 0）", _office("disclosure", field))
-    for row, field in zip(DISCLOSURE_ROWS, OfficeDisclosure.model_fields, strict=True))
+    for row, field in zip(DISCLOSURE_ROWS, field_names(OfficeDisclosure), strict=True))
 # The office's figures: 部门数, and the 清单 (its items; their statuses, answered by the departments).
 DEPARTMENT_COUNT, CHECKLIST_ITEMS = "部门数", "清单事项数"
 DEPARTMENTS_TERM = Term(DEPARTMENT_COUNT, "部门名单中的部门数", f"{_office('departments', 'name')}（行数）")
@@ -339,8 +332,6 @@ NARRATIVE_TERMS: tuple[Term, ...] = tuple(
     for key in NARRATIVE_KEYS)
 
 
-
-
 def declared_narratives(office: Iterable[OfficeNarrative]) -> tuple[str, ...]:
     """The paragraphs a template can use: those known every year, then the office's own names."""
     return tuple(dict.fromkeys([*NARRATIVE_KEYS, *(n.key for n in office)]))
@@ -349,18 +340,6 @@ def declared_narratives(office: Iterable[OfficeNarrative]) -> tuple[str, ...]:
 def department_narratives(office: Iterable[OfficeNarrative]) -> tuple[str, ...]:
     """The paragraphs a department can write: the usual three, then those the office opened to departments."""
     return tuple(dict.fromkeys([*DEPARTMENT_NARRATIVE_KEYS, *(n.key for n in office if n.by_departments == "是")]))
-
-
-def narrative_name_problem(name: str) -> str | None:
-    """Why `name` cannot be a paragraph name (a template writes it as `文字.<name>`), or None. Allowed:
-    letters (汉字 included), digits and "_", not first a digit, as NFKC keeps them (no full-width letters)."""
-    if len(name) > MAX_NARRATIVE_NAME:
-        return f"超过 {MAX_NARRATIVE_NAME} 字"
-    bad = "".join(dict.fromkeys(ch for ch in name if not ("_" + ch).isidentifier()
-                                or unicodedata.normalize("NFKC", ch) != ch))
-    if bad:
-        return f"含有“{bad}”"
-    return "以数字开头" if not name.isidentifier() else None
 
 
 # ---- last year (`上年.主动公开条数`, `增减.主动公开条数`) -------------------------------------------
@@ -376,20 +355,6 @@ LAST_YEAR_TERMS: tuple[Term, ...] = (
          f"（| abs）之前须先判断：{{% if {YEAR_CHANGE}.主动公开条数 is number %}}…{{% endif %}}",
          f"本年的数字与{LAST_YEAR_SOURCE}"),
 )
-
-
-def close_name(name: str, names: Iterable[str]) -> str | None:
-    """The one of `names` close enough to `name` to suggest it ("是不是要写：…？"): nearly the same
-    (difflib ratio ≥ CLOSE), or as long with one character changed (事游 → 事由); None when none is."""
-    candidates = list(names)
-    near = difflib.get_close_matches(name, candidates, n=1, cutoff=CLOSE)
-    if near:
-        return near[0]
-    return next((c for c in candidates
-                 if len(c) == len(name) > 1 and sum(a != b for a, b in zip(c, name, strict=True)) == 1), None)
-
-
-CLOSE = 0.7
 
 
 def context_names(channels: Iterable[str] = CHANNELS, categories: Iterable[str] = (),

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from report_builder.checking import check_submissions
 from report_builder.findings import Finding
 from report_builder.outputs.manifests import load_manifest, manifest_path
 from report_builder.outputs.version_history import list_builds
-from report_builder.pipeline import check_submissions
 from report_builder.results import CheckReport, DraftShare, FolderFile, OfficeResult, ShareLine, YearStatus
 
 __all__ = ["department_share", "year_status"]

@@ -10,6 +10,7 @@ for word, quirks included: those are the office's words, kept in the narrative c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from dataclasses import dataclass, field
@@ -221,7 +222,8 @@ def department_book(year: SampleYear, items: list[ChecklistItem], name: str) -> 
         counts = shares(total, year.categories, names, names[-1])
         fill_department(wb, "主动公开分类", [{"count": counts[c]} for c in names])
     statuses = {i: status for i, (_, _, _, status) in enumerate(year.checklist, start=1)}
-    fill_department(wb, "清单事项", [{**item.model_dump(exclude={"department"}), "status": statuses[item.number],
+    fill_department(wb, "清单事项", [{**{k: v for k, v in dataclasses.asdict(item).items() if k != "department"},
+                                    "status": statuses[item.number],
                                     **_link(year, item.number, statuses[item.number])} for item in mine])
     fill_department(wb, "依申请公开", year.applications.get(name, []))  # type: ignore[arg-type]
     fill_department(wb, "举报复议诉讼", year.cases.get(name, []))  # type: ignore[arg-type]

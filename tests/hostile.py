@@ -331,3 +331,119 @@ def _sst_bomb(path: Path) -> None:
     cell = (f'<?xml version="1.0"?><worksheet {NS}><sheetData>'
             '<row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>')
     write_zip(path, package_parts(cell, strings))
+
+
+# ---- hostile Word templates ----------------------------------------------------------------------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def docx_with(source: Path, path: Path, body: str = "", rels: str = "",
+              parts: Mapping[str, str | bytes] | None = None) -> Path:
+    """A copy of the .docx `source` with `body` (WordprocessingML paragraphs) added before the section
+    properties, `rels` (Relationship elements) added to the document's relationships, and `parts` put in."""
+    with zipfile.ZipFile(source) as archive:
+        contents: dict[str, str | bytes] = {name: archive.read(name) for name in archive.namelist()}
+    document = bytes(contents["word/document.xml"]).decode()  # type: ignore[arg-type]
+    at = document.rfind("<w:sectPr")
+    contents["word/document.xml"] = document[:at] + body + document[at:]
+    relationships = bytes(contents["word/_rels/document.xml.rels"]).decode()  # type: ignore[arg-type]
+    contents["word/_rels/document.xml.rels"] = relationships.replace("</Relationships>", rels + "</Relationships>")
+    contents.update(parts or {})
+    return write_zip(path, contents)
+
+
+def many_paragraphs(source: Path, path: Path, count: int) -> Path:
+    """The template `source` with `count` more short paragraphs, each different (120,000 make a 1.5 MB file)."""
+    rng = random.Random(count)
+    words = "学院信息公开年度报告条件申请部门"
+    texts = ("".join(rng.choices(words, k=4)) + rng.randbytes(3).hex() for _ in range(count))
+    return docx_with(source, path, "".join(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" for text in texts))
+
+
+def png(width: int = 40, height: int = 40) -> bytes:
+    """A red PNG image, made without an image library."""
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def _picture(rel_id: str, attribute: str = "r:link") -> str:
+    return ('<w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+            '<wp:extent cx="914400" cy="914400"/><wp:docPr id="901" name="图片"/>'
+            '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+            '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+            '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr>'
+            '<pic:cNvPr id="901" name="图片"/><pic:cNvPicPr/></pic:nvPicPr>'
+            f'<pic:blipFill><a:blip {attribute}="{rel_id}" xmlns:r="{REL_NS}"/><a:stretch><a:fillRect/></a:stretch>'
+            '</pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="914400" cy="914400"/></a:xfrm>'
+            '<a:prstGeom prst="rect"/></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>')
+
+
+def _field(instruction: str, shown: str) -> str:
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
+            f'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{shown}</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def _external(rel_id: str, kind: str, target: str) -> str:
+    return f'<Relationship Id="{rel_id}" Type="{REL_NS}/{kind}" Target="{target}" TargetMode="External"/>'
+
+
+def reaching_template(source: Path, path: Path, url: str, local_file: Path) -> Path:
+    """The template `source` reaching out every way a .docx can: an image linked to `url` and one to
+    `local_file` (a PNG), a `file:` and a UNC hyperlink, INCLUDETEXT of `local_file`, INCLUDEPICTURE of
+    `url`, LINK and DDEAUTO fields, a linked OLE object, and an attached template on a share."""
+    local = local_file.as_uri()
+    link = _field("LINK Excel.Sheet.12 &quot;C:\\\\数据.xlsx&quot; Sheet1!R1C1", "链接")
+    picture = _field(f"INCLUDEPICTURE &quot;{url}/field.png&quot; \\d", "引用的图片")
+    body = (f"<w:p><w:r><w:t>网上的图片</w:t></w:r>{_picture('rIdR1')}</w:p>"
+            f"<w:p><w:r><w:t>本机的图片</w:t></w:r>{_picture('rIdR2')}</w:p>"
+            f'<w:p><w:hyperlink r:id="rIdR3"><w:r><w:t>本机文件链接</w:t></w:r></w:hyperlink></w:p>'
+            f'<w:p><w:hyperlink r:id="rIdR4"><w:r><w:t>共享文件夹链接</w:t></w:r></w:hyperlink></w:p>'
+            f'<w:p>{_field(f"INCLUDETEXT &quot;{local_file}&quot;", "引用的文字")}</w:p>'
+            f"<w:p>{picture}</w:p><w:p>{link}</w:p>"
+            f'<w:p><w:fldSimple w:instr=" DDEAUTO cmd &quot;/c calc&quot; "><w:r><w:t>动态交换</w:t></w:r>'
+            '</w:fldSimple></w:p>'
+            '<w:p><w:r><w:object><o:OLEObject xmlns:o="urn:schemas-microsoft-com:office:office" Type="Link" '
+            f'ProgID="Excel.Sheet.12" r:id="rIdR5" xmlns:r="{REL_NS}"/></w:object></w:r></w:p>')
+    rels = (_external("rIdR1", "image", f"{url}/image.png") + _external("rIdR2", "image", local)
+            + _external("rIdR3", "hyperlink", local) + _external("rIdR4", "hyperlink", "\\\\fileserver\\share\\x.docx")
+            + _external("rIdR5", "oleObject", "file:///C:/数据.xlsx"))
+    settings = _attached_template(source)
+    return docx_with(source, path, body, rels, settings)
+
+
+def _attached_template(source: Path) -> dict[str, str | bytes]:
+    """settings.xml with an attached template on a share, and its relationship."""
+    with zipfile.ZipFile(source) as archive:
+        settings = archive.read("word/settings.xml").decode()
+    head, _, tail = settings.partition(">")
+    at = tail.find(">") + 1  # after <w:settings …>
+    settings = (head + ">" + tail[:at] + f'<w:attachedTemplate r:id="rIdT1" xmlns:r="{REL_NS}"/>' + tail[at:])
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + _external("rIdT1", "attachedTemplate", "\\\\fileserver\\templates\\公文.dotm") + "</Relationships>")
+    return {"word/settings.xml": settings, "word/_rels/settings.xml.rels": rels}
+
+
+def linked_template(source: Path, path: Path, url: str) -> Path:
+    """The template `source` with what can be taken out without changing the report: a hyperlink to `url`
+    and an attached template on a share."""
+    body = (f'<w:p><w:r><w:t>学院主页：</w:t></w:r><w:hyperlink r:id="rIdL1"><w:r><w:t>{url}</w:t></w:r>'
+            "</w:hyperlink></w:p>")
+    return docx_with(source, path, body, _external("rIdL1", "hyperlink", url), _attached_template(source))
+
+
+def macro_template(source: Path, path: Path) -> Path:
+    """A macro-enabled document (.docm) renamed .docx: its main part's content type says so."""
+    with zipfile.ZipFile(source) as archive:
+        types = archive.read("[Content_Types].xml").decode()
+    types = types.replace("wordprocessingml.document.main+xml", "ms-word.document.macroEnabled.main+xml")
+    macros = b"\xd0\xcf" + bytes(600)
+    return docx_with(source, path, parts={"[Content_Types].xml": types, "word/vbaProject.bin": macros})

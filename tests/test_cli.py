@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from conftest import edit_workbook
 
-from report_builder.outputs.feedback import FEEDBACK_SHEET
 from report_builder.outputs.filling import fill_department, set_nothing
+from report_builder.schema import FEEDBACK_SHEET
 
 BAD_ROWS = [
     {"received": "2016.5.1", "summary": "申请公开招生计划", "answered": dt.date(2018, 3, 10), "outcome": "予以公开",
@@ -35,7 +35,7 @@ BAD_FINDINGS = [  # (code, severity, sheet, cell), in the order the check report
 
 
 def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "report_builder.cli", *map(str, args)],
+    done = subprocess.run([sys.executable, "-m", "report_builder", *map(str, args)],
                           capture_output=True, text=True, timeout=300, cwd=cwd)
     assert "Traceback" not in done.stdout + done.stderr
     return done
@@ -141,13 +141,13 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_shows_on_a_terminal_after_one_second_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from report_builder import cli
+    from report_builder.cli import console
 
     clock = [100.0]
     monkeypatch.setattr(time, "monotonic", lambda: clock[0])
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    progress, quiet = cli.Progress(enabled=True), cli.Progress(enabled=False)  # quiet: `--json`
+    progress, quiet = console.Progress(enabled=True), console.Progress(enabled=False)  # quiet: `--json`
     progress(1, 40)
     assert terminal.getvalue() == ""  # the first second stays quiet
     clock[0] += 1.5
@@ -158,7 +158,7 @@ def test_progress_shows_on_a_terminal_after_one_second_only(monkeypatch: pytest.
 
     piped = io.StringIO()  # not a terminal: a log file, a pipe
     monkeypatch.setattr(sys, "stderr", piped)
-    off_terminal = cli.Progress(enabled=True)
+    off_terminal = console.Progress(enabled=True)
     clock[0] += 5
     off_terminal(3, 40)
     off_terminal.close()
@@ -174,6 +174,27 @@ def test_fields_and_guide_for_template_authors(sample_year: Path, tmp_path: Path
     assert written.returncode == 0 and (tmp_path / "说明.docx").is_file()
     again = run("guide", "--out", tmp_path / "说明.docx", cwd=tmp_path)
     assert again.returncode != 0 and "已有同名的文件" in again.stdout + again.stderr and "Traceback" not in again.stderr
+
+
+def test_fields_of_a_year_whose_office_workbook_cannot_be_read_says_so_and_exits_1(sample_year: Path,
+                                                                                  tmp_path: Path) -> None:
+    (sample_year / "年度总表.xlsx").write_bytes(b"not a workbook")
+    listed = run("fields", sample_year, cwd=tmp_path)
+    assert listed.returncode == 1 and "年度总表.xlsx：不是 Excel 工作簿" in listed.stdout
+    assert "无法列出本年度的值" in listed.stdout and "主动公开条数" not in listed.stdout
+
+
+def test_a_message_ends_as_one_sentence() -> None:
+    """No "。。" where a detail ends a sentence itself, and no "？。" after a question."""
+    from report_builder.findings import Finding
+
+    done = Finding("pdf-failed", "报告.docx", detail="生成 PDF 超时：LibreOffice 在 60 秒内没有完成转换。")
+    asked = Finding("template-unknown-name", "模板.docx", "段落“x”", value="{{ 主动条数 }}",
+                    detail="是不是要写：主动公开条数？")
+    assert "。。" not in str(done) and "转换。Word 报告已生成" in str(done)
+    assert str(asked).startswith("模板.docx › 段落“x”：报告模板使用了不存在的名称：是不是要写：主动公开条数？"
+                                 "（填写的是")
+    assert "”）。请改成" in str(asked)
 
 
 def test_new_year_then_templates(tmp_path: Path) -> None:

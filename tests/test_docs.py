@@ -7,7 +7,7 @@ import re
 import make_docs
 from conftest import ROOT
 
-from report_builder.cli import _parser
+from report_builder.cli.parser import make_parser
 from report_builder.findings import CATALOG
 
 
@@ -23,7 +23,7 @@ def test_every_finding_code_is_documented() -> None:
 
 def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = _parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    commands = make_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert commands, "no commands found"
     for command in commands:
         assert f"report-builder {command}" in readme, command

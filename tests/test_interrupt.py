@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from report_builder.entry import INTERRUPTED
+from report_builder.cli.signals import INTERRUPTED
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads signal masks from /proc")
 
@@ -28,7 +28,7 @@ def start(*args: str | Path, cwd: Path) -> subprocess.Popen[bytes]:
     process = subprocess.Popen([sys.executable, "-m", "report_builder", *map(str, args)], cwd=cwd,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 30
-    while not caught_signals(process.pid) & (1 << (signal.SIGTERM - 1)):  # entry.py's handler is installed
+    while not caught_signals(process.pid) & (1 << (signal.SIGTERM - 1)):  # cli/signals.py's handler is installed
         assert process.poll() is None and time.monotonic() < deadline
         time.sleep(0.001)
     return process
@@ -82,15 +82,15 @@ def test_the_whole_process_group_interrupted_while_workers_run(signum: int, samp
 
 def test_the_installed_command_runs_the_entry_module() -> None:
     [script] = entry_points(group="console_scripts", name="report-builder")
-    assert script.value == "report_builder.entry:main"
+    assert script.value == "report_builder.cli:entry"
 
 
 def test_an_interrupt_swallowed_by_a_weakref_callback_is_delivered_again(tmp_path: Path) -> None:
     """Python prints "Exception ignored" and drops a KeyboardInterrupt raised inside a callback."""
     script = (
         "import os, signal, weakref\n"
-        "from report_builder import entry\n"
-        "entry.install_handlers()\n"
+        "from report_builder.cli import signals\n"
+        "signals.install_handlers()\n"
         "class Thing: pass\n"
         "thing = Thing()\n"
         "ref = weakref.ref(thing, lambda _: [os.kill(os.getpid(), signal.SIGINT), sum(range(10**5))])\n"
@@ -109,14 +109,16 @@ def test_an_interrupt_swallowed_by_a_weakref_callback_is_delivered_again(tmp_pat
 def test_whatever_an_interrupt_turned_into_is_reported_as_the_interrupt(monkeypatch: pytest.MonkeyPatch,
                                                                       tmp_path: Path) -> None:
     """On Python 3.11 a KeyboardInterrupt inside a class body's __set_name__ becomes a RuntimeError."""
-    from report_builder import cli, entry, pipeline
+    import report_builder
+    from report_builder import cli
+    from report_builder.cli import signals
 
     def interrupted_check(*args: object, **kwargs: object) -> None:
         raise RuntimeError("Error calling __set_name__") from KeyboardInterrupt()
 
-    monkeypatch.setattr(pipeline, "check_submissions", interrupted_check)
+    monkeypatch.setattr(report_builder, "check_submissions", interrupted_check)
     assert cli.main(["check", str(tmp_path)]) == 3  # without a signal: an internal error
-    monkeypatch.setitem(entry._state, "signals", 1)  # Ctrl-C arrived: the error is its aftermath
+    monkeypatch.setitem(signals._state, "signals", 1)  # Ctrl-C arrived: the error is its aftermath
     assert cli.main(["check", str(tmp_path)]) == 1
 
 
@@ -125,8 +127,8 @@ def test_an_error_left_by_the_interruption_in_a_callback_is_quiet() -> None:
     callback: after an interrupt that is a consequence of it, not a traceback for the user."""
     script = (
         "import os, signal, sys, weakref\n"
-        "from report_builder import entry\n"
-        "entry.install_handlers()\n"
+        "from report_builder.cli import signals\n"
+        "signals.install_handlers()\n"
         "class Thing: pass\n"
         "def broken(_): raise AttributeError('no _key')\n"
         "thing = Thing(); ref = weakref.ref(thing, broken)\n"
@@ -146,7 +148,7 @@ def test_an_interrupt_a_library_swallowed_is_still_reported() -> None:
     """A broad `except BaseException: pass` somewhere ate the KeyboardInterrupt: the run still says it."""
     script = (
         "import os, signal, sys\n"
-        "from report_builder import cli, entry\n"
+        "from report_builder import cli\n"
         "def swallowing(argv=None):\n"
         "    try:\n"
         "        os.kill(os.getpid(), signal.SIGINT)\n"
@@ -155,7 +157,82 @@ def test_an_interrupt_a_library_swallowed_is_still_reported() -> None:
         "        pass\n"
         "    return 0\n"
         "cli.main = swallowing\n"
-        "sys.exit(entry.main())\n"
+        "sys.exit(cli.entry())\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stderr.strip() == INTERRUPTED
+
+
+def test_an_interrupt_after_the_version_was_published_says_what_was_published(sample_year: Path,
+                                                                               tmp_path: Path) -> None:
+    """Ctrl-C lands right after the version is whole (here: as `write_version` returns)."""
+    script = (
+        "import os, signal, sys\n"
+        "from report_builder import cli\n"
+        "from report_builder.outputs import versions\n"
+        "publish = versions._publish\n"
+        "def publish_then_interrupt(*args, **kwargs):\n"
+        "    report = publish(*args, **kwargs)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return report\n"
+        "versions._publish = publish_then_interrupt\n"
+        "sys.argv = ['report-builder', *sys.argv[1:]]\n"
+        "sys.exit(cli.entry())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, "build", str(sample_year), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    [report] = (tmp_path / "out" / "2017-2018").glob("*_v1.docx")
+    assert report.with_suffix(".manifest.json").is_file()  # whole
+    last = done.stderr.strip().splitlines()[-1]
+    assert last == f"已中断：中断前已完整写出 {report}，其后的步骤未完成。"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/soffice").exists() and not Path("/usr/lib/libreoffice/program/soffice").exists(),
+                    reason="LibreOffice not installed")
+def test_an_interrupt_while_libreoffice_runs_leaves_no_libreoffice(sample_year: Path, tmp_path: Path) -> None:
+    process = start("build", sample_year, "--out", tmp_path / "out", "--pdf", cwd=tmp_path)
+    deadline, office = time.monotonic() + 60, []
+    while not office:  # LibreOffice started (it runs in a session of its own, still our child)
+        assert process.poll() is None and time.monotonic() < deadline, "finished before LibreOffice started"
+        office = [pid for pid in children(process.pid) if "soffice" in _command_line(int(pid))]
+        time.sleep(0.005)
+    group = os.getpgid(int(office[0]))
+    process.send_signal(signal.SIGINT)
+    assert_interrupted(process)
+    deadline = time.monotonic() + 0.5  # SIGKILLed: gone in milliseconds (a conversion left running takes seconds)
+    while (left := _alive_in(group)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert left == [], "LibreOffice outlived the command"
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.docx"))  # nothing half made
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:  # a worker that just ended
+        return ""
+
+
+def _alive_in(group: int) -> list[str]:
+    """The processes of a process group that are not dead (a zombie, killed and not yet reaped, is dead)."""
+    alive = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            alive.append(pid)
+    return alive
+
+
+def test_the_command_imports_almost_nothing_before_its_ctrl_c_handler() -> None:
+    """The early window (issue 19): until cli.entry installs the handlers, only Python's own start-up and the
+    package's `__init__` run; the package imports nothing there (typing and importlib cost ~12 ms)."""
+    script = ("import signal, sys; before = set(sys.modules); import report_builder.cli; "  # signal: what it needs
+              "print(' '.join(sorted(set(sys.modules) - before)))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    expected = ["__future__", "report_builder", "report_builder.cli", "report_builder.cli.signals"]
+    assert done.stdout.split() == expected, done.stdout + done.stderr

@@ -20,8 +20,8 @@ from years import make_year, rows
 from report_builder import pipeline
 from report_builder.cli import main
 from report_builder.compare.files import compare_files
-from report_builder.outputs.lastyear import find_last_year
-from report_builder.report.lastyear import LastYear, last_year_context
+from report_builder.outputs.last_report import find_last_year
+from report_builder.report.year_on_year import LastYear, last_year_context
 from report_builder.schema import OFFICE_FILE, LastYearFigure, OfficeNarrative
 from report_builder.vocabulary import FIGURES
 
@@ -205,3 +205,29 @@ def test_a_blank_office_workbook_lists_the_figures_to_type_last_years_value(tmp_
     assert {t.name for t in FIGURES} - cells <= set(names)  # every figure but the government tables' cells
     assert cells and not cells & set(names)
     assert all(row[1] is None for row in sheet.iter_rows(min_row=3, values_only=True) if row[0])
+
+
+@pytest.mark.parametrize("value", [int("9" * 4029), -5, 1_000_000_001])
+def test_a_tampered_manifest_figure_stops_the_build_in_chinese(years: Years, tmp_path: Path, value: int) -> None:
+    """`build --from` holds last year's report to the 上年数字 sheet's bounds (0…1,000,000,000)."""
+    copy = tmp_path / "上年"
+    copy.mkdir()
+    report = copy / years.report.name
+    report.write_bytes(years.report.read_bytes())
+    manifest = json.loads(years.report.with_suffix(".manifest.json").read_text(encoding="utf-8"))
+    manifest["figures"]["主动公开条数"]["value"] = value
+    report.with_suffix(".manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    result = pipeline.build_report(years.next, tmp_path / "out", template=years.template, last_year=copy)
+    assert result.report is None and not (tmp_path / "out").exists()
+    [finding] = result.render_findings
+    assert finding.code == "last-year-figure-invalid" and finding.file == report.with_suffix(".manifest.json").name
+    shown = "4029 位的数" if value > 10**12 else f"{value:,}"
+    assert finding.detail == f"“主动公开条数”为 {shown}，应在 0 至 1,000,000,000 之间"
+    assert len(str(finding)) < 400  # never the 4,029 digits
+
+
+def test_a_typed_last_year_figure_beyond_the_sheets_bound_is_an_error_at_its_cell(years: Years,
+                                                                                  tmp_path: Path) -> None:
+    typed = typed_figures(tmp_path / "上年数字.xlsx", ("主动公开条数", 2_000_000_000))
+    refused = pipeline.build_report(years.next, tmp_path / "out", template=years.template, last_year=typed)
+    assert [(f.code, f.cell) for f in refused.render_findings] == [("last-year-figure-invalid", "B2")]

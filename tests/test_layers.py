@@ -2,11 +2,14 @@
 
 - intake never imports report or outputs; report never imports intake;
 - exactly one module imports python_calamine and exactly one imports docxtpl;
-- a top-level module imports a wing only if it is an entry module (the package, pipeline and what it is made of:
-  template_calls, results, file_checks, json_report; cli, template_cli, entry, __main__),
-  and nothing but an entry module imports an entry module (so no rule is broken through one);
-- the web layer (report_builder.web, `serve`) imports only the public API (the package), findings, results and
-  its own modules, and only entry modules import it;
+- a top-level module imports a wing only if it is an API module (the package, pipeline and what it is made of:
+  drafts, template_calls, results, file_checks; `__main__`), and nothing else imports an API module but the
+  package and its result types (so no rule is broken through one);
+- the two faces, the command line (report_builder.cli) and the web desk (report_builder.web), go through one
+  door: each imports only the public API (the package), its result types, the top-level base tools and its own
+  modules (the command line also starts the web desk: `serve`); only `__main__` and a face import a face;
+- one module writes files atomically (report_builder.atomic): no other module renames, replaces or links files;
+- no import circle, at module level or inside functions;
 - no module is over 400 lines.
 """
 
@@ -20,11 +23,14 @@ from conftest import ROOT
 
 PACKAGE = "report_builder"
 WINGS = frozenset({"intake", "report", "outputs", "compare"})
-ENTRY_MODULES = frozenset({PACKAGE} | {f"{PACKAGE}.{name}" for name in (
-    "pipeline", "drafts", "template_calls", "year_calls", "results", "file_checks", "json_report", "cli",
-    "template_cli", "serve_cli", "package_cli", "entry", "__main__")})
-WEB = f"{PACKAGE}.web"
-WEB_MAY_IMPORT = frozenset({PACKAGE, f"{PACKAGE}.findings", f"{PACKAGE}.results"})
+API_MODULES = frozenset({PACKAGE} | {f"{PACKAGE}.{name}" for name in (
+    "pipeline", "drafts", "template_calls", "year_calls", "results", "checking", "__main__")})
+FACES = (f"{PACKAGE}.cli", f"{PACKAGE}.web")
+DOOR = frozenset({PACKAGE, f"{PACKAGE}.results"})  # what a face may import of the API modules
+ATOMIC = f"{PACKAGE}.atomic"
+RAW_FILE_MOVES = frozenset({"replace", "rename", "link"})  # os.replace, Path.rename…: a file appearing under a name
+# Modules still moving files themselves (none should): the allowance can only shrink.
+KNOWN_RAW_WRITERS: set[str] = {"report_builder.outputs.versions", "report_builder.web.desk"}
 FORBIDDEN_WINGS = {"intake": {"report", "outputs"}, "report": {"intake"}}
 ONLY_ONE_IMPORTER = ("python_calamine", "docxtpl")
 MAX_LINES = 400
@@ -41,6 +47,7 @@ class Module:
     name: str
     lines: int
     imports: frozenset[str]
+    moves_files: bool = False  # calls os.replace / os.rename / os.link or a path's .rename / .replace / .link…
 
 
 def scan(root: Path, package: str = PACKAGE) -> dict[str, Module]:
@@ -52,7 +59,8 @@ def scan(root: Path, package: str = PACKAGE) -> dict[str, Module]:
         is_package = path.name == "__init__.py"
         text = path.read_text(encoding="utf-8")
         tree = ast.parse(text, filename=str(path))
-        modules[name] = Module(name, len(text.splitlines()), frozenset(_imports(tree, name, is_package, root)))
+        modules[name] = Module(name, len(text.splitlines()), frozenset(_imports(tree, name, is_package, root)),
+                               _moves_files(tree))
     return modules
 
 
@@ -71,6 +79,20 @@ def _imports(tree: ast.AST, name: str, is_package: bool, root: Path) -> set[str]
     return found
 
 
+def _moves_files(tree: ast.AST) -> bool:
+    """Whether the module makes a file appear under a name itself: `os.replace(…)`, `os.link(…)`, `os.rename(…)`,
+    or a path's `.rename(…)`/`.link_to(…)`/`.hardlink_to(…)` (str.replace has other arguments: two strings)."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        attr, owner = node.func.attr, node.func.value
+        if isinstance(owner, ast.Name) and owner.id == "os" and attr in RAW_FILE_MOVES:
+            return True
+        if attr in ("rename", "hardlink_to", "link_to"):
+            return True
+    return False
+
+
 def _absolute(node: ast.ImportFrom, name: str, is_package: bool) -> str:
     if not node.level:
         return node.module or ""
@@ -86,36 +108,51 @@ def wing_of(name: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[0] == PACKAGE and parts[1] in WINGS else None
 
 
-def _in_web(name: str) -> bool:
-    return name == WEB or name.startswith(WEB + ".")
+def face_of(name: str) -> str | None:
+    """'report_builder.cli' for report_builder.cli.year; None for a module of no face."""
+    return next((face for face in FACES if name == face or name.startswith(face + ".")), None)
 
 
 def _ours(name: str) -> bool:
     return name == PACKAGE or name.startswith(PACKAGE + ".")
 
 
-def violations(modules: dict[str, Module], known_over: set[str] | frozenset[str] = frozenset()) -> list[str]:
+def _is_base_tool(name: str) -> bool:
+    """A top-level module that is neither API nor a face nor a wing (schema, findings, atomic, display…)."""
+    return name.count(".") == 1 and name not in API_MODULES and face_of(name) is None and wing_of(name) is None
+
+
+def _face_may_import(face: str, target: str) -> bool:
+    return (face_of(target) == face or target in DOOR or _is_base_tool(target)
+            or (face == f"{PACKAGE}.cli" and face_of(target) == f"{PACKAGE}.web"))  # `serve` starts the desk
+
+
+def violations(modules: dict[str, Module], known_over: set[str] | frozenset[str] = frozenset(),
+               known_writers: set[str] | frozenset[str] = frozenset()) -> list[str]:
     """Every broken rule, one line each (empty when the tree keeps the rules)."""
     found = []
     for module in modules.values():
-        wing = wing_of(module.name)
-        in_web = _in_web(module.name)
+        wing, face = wing_of(module.name), face_of(module.name)
         for target in sorted(module.imports):
             if not _ours(target):
                 continue
-            if in_web:
-                if not (_in_web(target) or target in WEB_MAY_IMPORT):
-                    found.append(f"{module.name} imports {target}: web imports only the public API, findings, "
-                                 "results and its own modules")
+            if face is not None:
+                if not _face_may_import(face, target):
+                    found.append(f"{module.name} imports {target}: a face imports only the public API, its result "
+                                 "types, the base tools and its own modules")
                 continue
-            if _in_web(target) and module.name not in ENTRY_MODULES:
-                found.append(f"{module.name} imports {target}: only entry modules import web")
+            if face_of(target) and module.name != f"{PACKAGE}.__main__":
+                found.append(f"{module.name} imports {target}: only a face or __main__ imports a face")
             if wing_of(target) in FORBIDDEN_WINGS.get(wing or "", set()):
                 found.append(f"{module.name} imports {target}: {wing} never imports {wing_of(target)}")
-            if wing is None and module.name not in ENTRY_MODULES and wing_of(target):
-                found.append(f"{module.name} imports {target}: only entry modules import wings")
-            if target in ENTRY_MODULES and module.name not in ENTRY_MODULES:
-                found.append(f"{module.name} imports {target}: only entry modules import entry modules")
+            if wing is None and module.name not in API_MODULES and wing_of(target):
+                found.append(f"{module.name} imports {target}: only API modules import wings")
+            if target in API_MODULES and module.name not in API_MODULES:
+                found.append(f"{module.name} imports {target}: only API modules import API modules")
+        if module.moves_files and module.name != ATOMIC and module.name not in known_writers:
+            found.append(f"{module.name} moves files itself: whole-or-absent writes go through {ATOMIC}")
+        if module.name in known_writers and not module.moves_files:
+            found.append(f"{module.name} no longer moves files: remove it from KNOWN_RAW_WRITERS")
         over = module.lines > MAX_LINES
         if over and module.name not in known_over:
             found.append(f"{module.name} has {module.lines} lines (at most {MAX_LINES})")
@@ -128,11 +165,46 @@ def violations(modules: dict[str, Module], known_over: set[str] | frozenset[str]
                            if any(t == library or t.startswith(library + ".") for t in m.imports))
         if len(importers) != 1:
             found.append(f"{library} is imported by {len(importers)} modules, not one: {importers}")
+    found += [f"import circle: {' → '.join(circle)}" for circle in circles(modules)]
     return found
 
 
+def circles(modules: dict[str, Module]) -> list[list[str]]:
+    """Each import circle among our modules once (a strongly connected group of more than one module, or a module
+    importing itself), as a path that closes on its first module."""
+    graph = {name: sorted(t for t in m.imports if t in modules and t != name) for name, m in modules.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:  # Tarjan's algorithm (the graph is small: recursion is fine)
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group) + [sorted(group)[0]])
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return groups
+
+
 def test_the_package_keeps_the_layering_rules() -> None:
-    assert violations(scan(ROOT), KNOWN_OVER_400) == []
+    assert violations(scan(ROOT), KNOWN_OVER_400, KNOWN_RAW_WRITERS) == []
 
 
 # The checker itself, on a synthetic tree: each rule can fail.
@@ -180,15 +252,15 @@ def test_intake_importing_outputs_fails(tmp_path: Path) -> None:
 
 def test_a_top_level_module_importing_a_wing_fails(tmp_path: Path) -> None:
     found = violations(_tree(tmp_path, {"findings.py": "from report_builder.intake.reader import RawWorkbook\n"}))
-    assert found == ["report_builder.findings imports report_builder.intake.reader: only entry modules import wings"]
+    assert found == ["report_builder.findings imports report_builder.intake.reader: only API modules import wings"]
 
 
 def test_a_wing_importing_an_entry_module_fails(tmp_path: Path) -> None:
     found = violations(_tree(tmp_path, {"report/merge.py": "from report_builder import pipeline\n",
                                         "outputs/pdf.py": "from report_builder import __version__\n"}))
     assert found == [
-        "report_builder.outputs.pdf imports report_builder: only entry modules import entry modules",
-        "report_builder.report.merge imports report_builder.pipeline: only entry modules import entry modules",
+        "report_builder.outputs.pdf imports report_builder: only API modules import API modules",
+        "report_builder.report.merge imports report_builder.pipeline: only API modules import API modules",
     ]
 
 
@@ -209,18 +281,43 @@ def test_a_long_module_fails_unless_known_and_a_stale_allowance_fails(tmp_path: 
     ]
 
 
-def test_the_web_layer_imports_only_the_public_api(tmp_path: Path) -> None:
+def test_each_face_goes_through_the_one_door(tmp_path: Path) -> None:
+    door = "a face imports only the public API, its result types, the base tools and its own modules"
     found = violations(_tree(tmp_path, {
         "web/__init__.py": "from report_builder.web.app import create_app\n",
         "web/app.py": "import report_builder\nfrom report_builder.results import FileResult\n"
                       "from report_builder.findings import Finding\nfrom report_builder.pipeline import check_file\n"
                       "def f():\n    from report_builder.intake import reader\n",
+        "cli/__init__.py": "def main():\n    from report_builder.cli import year\n",
+        "cli/year.py": "import report_builder as rb\nfrom report_builder import drafts\n"
+                       "from report_builder.web import app\nfrom report_builder.outputs import versions\n",
+        "drafts.py": "",
         "schema.py": "from report_builder.web import app\n",
     }))
     assert sorted(found) == [
-        "report_builder.schema imports report_builder.web.app: only entry modules import web",
-        "report_builder.web.app imports report_builder.intake.reader: web imports only the public API, findings, "
-        "results and its own modules",
-        "report_builder.web.app imports report_builder.pipeline: web imports only the public API, findings, "
-        "results and its own modules",
+        f"report_builder.cli.year imports report_builder.drafts: {door}",
+        f"report_builder.cli.year imports report_builder.outputs: {door}",
+        "report_builder.schema imports report_builder.web.app: only a face or __main__ imports a face",
+        f"report_builder.web.app imports report_builder.intake.reader: {door}",
+        f"report_builder.web.app imports report_builder.pipeline: {door}",
     ]
+
+
+def test_only_the_atomic_module_moves_files(tmp_path: Path) -> None:
+    modules = _tree(tmp_path, {"atomic.py": "import os\ndef put(a, b):\n    os.link(a, b)\n",
+                               "outputs/copy.py": "import os\ndef put(a, b):\n    os.replace(a, b)\n",
+                               "outputs/name.py": "def tidy(path):\n    return path.name.replace('a', 'b')\n",
+                               "web/store.py": "def keep(path, new):\n    path.rename(new)\n"})
+    assert violations(modules) == [
+        "report_builder.outputs.copy moves files itself: whole-or-absent writes go through report_builder.atomic",
+        "report_builder.web.store moves files itself: whole-or-absent writes go through report_builder.atomic",
+    ]
+    assert violations(modules, known_writers={"report_builder.outputs.copy", "report_builder.web.store"}) == []
+    assert "report_builder.outputs.name no longer moves files: remove it from KNOWN_RAW_WRITERS" in violations(
+        modules, known_writers={"report_builder.outputs.name"})
+
+
+def test_an_import_circle_fails_even_through_a_function(tmp_path: Path) -> None:
+    found = violations(_tree(tmp_path, {"drafts.py": "from report_builder import pipeline\n",
+                                        "pipeline.py": "def build():\n    from report_builder import drafts\n"}))
+    assert found == ["import circle: report_builder.drafts → report_builder.pipeline → report_builder.drafts"]

@@ -104,8 +104,11 @@ def test_a_seven_part_school_with_its_own_headings(tmp_path: Path) -> None:
     assert [t for t in report_text(built.report) if t in SEVEN] == SEVEN
     assert _same_verdict(year, template, built) == ()
 
-    page = _desk_build(year, tmp_path / "out", "本校格式")
-    assert "格式：本校格式；应有部分 7/7；" in page and f"未生成新版本：{built.report.name}" in page  # the same version
+    page = _desk_build(year, tmp_path / "out", "本校格式")  # the desk builds the web page too: v2, the same report
+    again = built.report.with_name(built.report.name.replace("_v1", "_v2"))
+    assert "格式：本校格式；应有部分 7/7；" in page and f"已生成：{again.name}" in page
+    assert again.read_bytes() == built.report.read_bytes() and again.with_suffix(".html").is_file()
+    assert "未生成新版本" in _desk_build(year, tmp_path / "out", "本校格式")
 
     _hide(template, "五、举报复议诉讼情况")
     refused = pipeline.build_report(year, tmp_path / "out")
@@ -133,7 +136,8 @@ def test_an_eight_part_school_in_its_own_wording(tmp_path: Path) -> None:
     assert built.report.name == "某某师范学院2021-2022学年信息公开工作年度报告_v1.docx"  # 八部分 is the year's own
     assert _same_verdict(year, template, built) == ()
     page = _desk_build(year, tmp_path / "out", "八部分")
-    assert "格式：八部分；应有部分 8/8；" in page and "未生成新版本" in page
+    assert "格式：八部分；应有部分 8/8；" in page and "_v2.docx" in page  # with its web page
+    assert "未生成新版本" in _desk_build(year, tmp_path / "out", "八部分")
 
     d = docx.Document(str(template))
     [part] = [p for p in d.paragraphs if p.text == "六、信息公开工作的经验做法、存在问题和改进措施"]

@@ -16,12 +16,14 @@ PUBLIC = {
     "write_feedback",
     "list_report_versions", "compare_files", "start_year", "check_report_template", "template_fields",
     "write_template_guide", "list_formats", "copy_format", "table_workbook", "write_filing_package",
+    "review_view", "record_review", "review_status", "review_decisions", "review_roles", "set_review_roles",
     "year_status", "department_share",
     # results
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
-    "Tally", "CompareResult", "FormatList", "FilingPackage", "YearStatus", "FolderFile", "DraftShare", "ShareLine",
+    "Tally", "CompareResult", "FormatList", "FilingPackage", "ReviewView", "ReviewBlock", "ReviewComment",
+    "ReviewDecision", "ReviewStatus", "REVIEW_ROLES", "YearStatus", "FolderFile", "DraftShare", "ShareLine",
     # findings and errors
-    "Finding", "Severity", "CATALOG", "ReportBuilderError",
+    "Finding", "Severity", "CATALOG", "ReportBuilderError", "DiffError",
     "__version__",
 }
 
@@ -60,7 +62,7 @@ def test_the_library_errors_share_one_root_with_catalog_codes() -> None:
 
 def test_importing_the_package_stays_light() -> None:
     """`report-builder` installs its signal handlers before anything heavy is imported (entry.py)."""
-    code = "import sys, report_builder.entry; print(sorted(m for m in ('pydantic', 'openpyxl') if m in sys.modules))"
+    code = "import sys, report_builder.cli; print(sorted(m for m in ('pydantic', 'openpyxl') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -30,13 +31,12 @@ from hypothesis import strategies as st
 from years import ACT, CASE, check, department
 
 from report_builder import pipeline
+from report_builder.checking import check_workbook
 from report_builder.dates import chinese_date
-from report_builder.file_checks import check_workbook
 from report_builder.findings import Finding
 from report_builder.intake.checks import check_department, check_office
 from report_builder.intake.reader import read_workbook
 from report_builder.outputs.excel import put
-from report_builder.outputs.feedback import FEEDBACK_SHEET
 from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value
 from report_builder.report.merge import merge_year
 from report_builder.report.summary import application_row, summarize_department
@@ -44,6 +44,7 @@ from report_builder.schema import (
     CHANNELS,
     DEPARTMENT_NARRATIVE_KEYS,
     DEPARTMENT_SHEETS,
+    FEEDBACK_SHEET,
     FIRST_DATA_ROW,
     NEEDS_REASON,
     OFFICE_FILE,
@@ -66,7 +67,7 @@ from report_builder.schema import (
 DEPARTMENT = "教务处"
 OFFICE = sample_office(
     departments=(DepartmentEntry(name=DEPARTMENT),),
-    checklist=tuple(item.model_copy(update={"department": DEPARTMENT}) for item in sample_office().checklist),
+    checklist=tuple(dataclasses.replace(item, department=DEPARTMENT) for item in sample_office().checklist),
 )
 START, END = OFFICE.info.window_start, OFFICE.info.window_end
 
@@ -163,7 +164,7 @@ def write_department(data: Mapping[str, Any], path: Path) -> None:
 
 
 def expected(model: type[Row], rows: Sequence[Mapping[str, Any]], **fixed: Any) -> tuple[Row, ...]:
-    return tuple(model.model_validate({**{k: v for k, v in r.items() if v is not None}, **fixed}) for r in rows)
+    return tuple(model(**{**{k: v for k, v in r.items() if v is not None}, **fixed}) for r in rows)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -189,11 +190,11 @@ def test_valid_department_data_round_trips_unchanged(data: dict[str, Any]) -> No
     locked = {"department": DEPARTMENT, "year_label": OFFICE.info.year_label, "window_start": START,
               "window_end": END}
     assert wb.info == expected(DepartmentInfo, [data["info"]], **locked)[0]
-    assert wb.counts == tuple(ChannelCount.model_validate({"channel": c, "count": n})
+    assert wb.counts == tuple(ChannelCount(channel=c, count=n)
                               for c, n in zip(CHANNELS, data["counts"], strict=True))
     assert wb.checklist == tuple(
-        ChecklistAnswer.model_validate({"number": i.number, "category": i.category, "title": i.title,
-                                        **{k: v for k, v in answer.items() if v is not None}})
+        ChecklistAnswer(number=i.number, category=i.category, title=i.title,
+                        **{k: v for k, v in answer.items() if v is not None})
         for i, answer in zip(MINE, data["checklist"], strict=True))
     sheets: list[tuple[type[Row], str]] = [(Application, "applications"), (Case, "cases"),
                                            (Activity, "activities"), (DepartmentNarrative, "narratives")]
@@ -318,7 +319,7 @@ def _comparable(report: pipeline.CheckReport) -> tuple[Any, ...]:
     records = {}
     for result in report.files:
         wb = check_workbook(report.year_dir / result.file, report.office, report.year_dir.name).workbook
-        records[result.file] = wb.model_dump(exclude={"file"}) if wb else None
+        records[result.file] = {k: v for k, v in dataclasses.asdict(wb).items() if k != "file"} if wb else None
     return findings, records, report.tally
 
 

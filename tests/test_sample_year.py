@@ -136,7 +136,7 @@ def test_named_figures_in_narrative_follow_the_data(sample_year: Path, tmp_path:
 def test_bad_input_is_reported_with_its_cell_and_no_report(sample_year: Path, tmp_path: Path) -> None:
     edit_workbook(sample_year / "教务处.xlsx", lambda wb: fill_department(wb, "依申请公开", [
         {"received": "2016.5.1", "summary": "x", "outcome": "予以公开", "on_time": "是", "applicant": "自然人"}]))
-    done = subprocess.run([sys.executable, "-m", "report_builder.cli", "build", str(sample_year),
+    done = subprocess.run([sys.executable, "-m", "report_builder", "build", str(sample_year),
                            "--out", str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 1
     assert "教务处.xlsx › 依申请公开!A3" in done.stdout

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import edit_workbook
 
-from report_builder import cli
+from report_builder import atomic, cli
+from report_builder.cli import run as cli_run
 from report_builder.display import clip, escape, escape_json
 from report_builder.findings import Finding
-from report_builder.outputs import versions
 from report_builder.outputs.filling import fill_department, set_form_value
 
 ESC, BEL = "_x001B_", "_x0007_"  # how Excel stores control characters in a cell; the reader decodes them
@@ -135,11 +135,11 @@ def test_a_known_os_error_is_a_plain_message_and_exit_1(number: int, code: str, 
     def failing_write(path: Path, data: bytes, *, overwrite: bool = False) -> None:
         raise OSError(number, "system words", str(path.with_name(f".{path.name}.123.tmp")))
 
-    monkeypatch.setattr(versions, "write_atomic", failing_write)
+    monkeypatch.setattr(atomic, "write_atomic", failing_write)
     assert cli.main(["check", str(tmp_path / "2017-2018"), "--json", str(target)]) == 1
     err = capsys.readouterr().err
     assert str(target) in err and "内部错误" not in err  # the real name, not the temporary one
-    finding = cli._os_error_finding(OSError(number, "system words", str(target)))
+    finding = cli_run._os_error_finding(OSError(number, "system words", str(target)))
     assert finding is not None and (finding.code, finding.file) == (code, str(target))
 
 
@@ -149,7 +149,7 @@ def test_an_unknown_os_error_is_still_an_internal_error(tmp_path: Path, monkeypa
     def failing_write(path: Path, data: bytes, *, overwrite: bool = False) -> None:
         raise OSError(errno.EIO, "I/O error")
 
-    monkeypatch.setattr(versions, "write_atomic", failing_write)
+    monkeypatch.setattr(atomic, "write_atomic", failing_write)
     assert cli.main(["check", str(tmp_path / "2017-2018"), "--json", str(tmp_path / "x.json")]) == 3
 
 

@@ -20,7 +20,7 @@ from conftest import ROOT
 from factory import SampleOffice, sample_office, write
 
 from report_builder import pipeline
-from report_builder.file_checks import check_workbook
+from report_builder.checking import check_workbook
 from report_builder.findings import Finding, Severity
 from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value, type_zeros
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook

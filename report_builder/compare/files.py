@@ -17,11 +17,10 @@ from report_builder.compare.paragraph_diff import RedlineSummary, format_summary
 from report_builder.compare.redline import redline_docx
 from report_builder.compare.workbook_diff import CellChange, diff_workbooks, format_cell_changes
 from report_builder.outputs import version_history, versions
+from report_builder.schema import WORKBOOK_SUFFIXES
 
-__all__ = ["WORKBOOK_SUFFIXES", "CompareResult", "DiffError", "compare_files"]
+__all__ = ["CompareResult", "DiffError", "compare_files"]
 
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
-SHOWN_DEPARTMENTS = 5  # of a changed figure, in the terminal
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +40,8 @@ class CompareResult:
         lines = format_summary(self.summary) if self.summary is not None else []
         if self.figure_changes is not None:
             lines.append("数字的变化：" if self.figure_changes else "报告中的数字没有变化。")
-            lines += [f"  {c.name}：{c.old} → {c.new}（{_departments(c.departments)}）" for c in self.figure_changes]
+            lines += [f"  {c.text}" for c in self.figure_changes]
         return [*lines, f"修订版：{self.redline}"]
-
-
-def _departments(names: tuple[str, ...]) -> str:
-    """"教务处、财务处", or the first SHOWN_DEPARTMENTS and how many (two years differ in every department)."""
-    if len(names) <= SHOWN_DEPARTMENTS:
-        return "、".join(names) or "—"
-    return f"{'、'.join(names[:SHOWN_DEPARTMENTS])}等 {len(names)} 个部门"
 
 
 def compare_files(old: Path, new: Path, out: Path | None = None) -> CompareResult:
@@ -58,7 +50,7 @@ def compare_files(old: Path, new: Path, out: Path | None = None) -> CompareResul
     for path in (old, new):
         require_file(path)
     suffixes = {old.suffix.lower(), new.suffix.lower()}
-    if suffixes <= WORKBOOK_SUFFIXES:
+    if suffixes <= set(WORKBOOK_SUFFIXES):
         return CompareResult("workbooks", cell_changes=tuple(diff_workbooks(old, new)))
     if suffixes != {".docx"}:
         raise DiffError("请比较两个 .docx 报告，或两个 .xlsx 填报表。", usage=True)

@@ -23,7 +23,6 @@ __all__ = ["DiffError", "accept_all", "paragraph_texts", "read_documents", "reje
 T = TypeVar("T")
 
 READ_MEMORY_MB, READ_TIMEOUT_S = 1500, 60.0  # per .docx read (lxml holds the whole body)
-_CRASH_DETAIL = {"crashed": "读取时程序异常退出", "memory": "读取时占用内存超过上限", "timeout": "读取超时"}
 
 
 class DiffError(ReportBuilderError):
@@ -89,8 +88,7 @@ def unwrap(result: T | Finding | Crash, path: Path, caps: tuple[str, int, float]
         raise DiffError.of(result)
     if isinstance(result, Crash):
         code, memory_mb, timeout_s = caps
-        limit = {"memory": f"（上限 {memory_mb} MB）", "timeout": f"（上限 {timeout_s:.0f} 秒）"}
-        detail = _CRASH_DETAIL[result.reason] + limit.get(result.reason, "")
+        detail = result.words("读取", memory_mb, round(timeout_s))
         raise DiffError.of(Finding(code, str(path), detail=detail), result.detail)
     return result
 

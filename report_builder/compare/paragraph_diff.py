@@ -16,7 +16,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["SMALL", "RedlineSummary", "clip", "format_summary", "opcodes", "similarity", "summarize_paragraphs"]
+__all__ = ["SMALL", "RedlineSummary", "clip", "format_summary", "opcodes", "pair_block", "similarity",
+           "summarize_paragraphs"]
 
 Opcode = tuple[str, int, int, int, int]
 
@@ -154,7 +155,7 @@ def summarize_paragraphs(old: Sequence[str], new: Sequence[str]) -> RedlineSumma
         if tag == "equal":
             unchanged += i2 - i1
             continue
-        matched = _pair_block(a[i1:i2], b[j1:j2])
+        matched = pair_block(a[i1:i2], b[j1:j2])
         pairs.extend((a[i1 + i], b[j1 + j]) for i, j in matched)
         paired_a, paired_b = {i for i, _ in matched}, {j for _, j in matched}
         deleted.extend(a[i] for i in range(i1, i2) if i - i1 not in paired_a)
@@ -193,7 +194,7 @@ def _moves(added: list[str], deleted: list[str]) -> tuple[list[str], list[str], 
     return kept_added, kept_deleted, moved
 
 
-def _pair_block(a: Sequence[str], b: Sequence[str], threshold: float = 0.4) -> list[tuple[int, int]]:
+def pair_block(a: Sequence[str], b: Sequence[str], threshold: float = 0.4) -> list[tuple[int, int]]:
     """Order-preserving pairs of similar paragraphs inside one replaced block."""
     if not a or not b:
         return []

@@ -21,18 +21,22 @@ from typing import IO, Any
 
 from lxml import etree
 
+from report_builder.atomic import write_atomic
 from report_builder.compare.inputs import DiffError, read_documents
 from report_builder.compare.paragraph_diff import RedlineSummary, summarize_paragraphs
 from report_builder.findings import Finding
 from report_builder.ooxml import normalize_zip
-from report_builder.outputs.versions import write_atomic
+from report_builder.outputs.staging import output_failure
 from report_builder.wordml import W
 
 __all__ = ["ENGINE_HEAP_MB", "ENGINE_TIMEOUT_S", "MAX_PARAGRAPHS", "redline_docx"]
 
-ENGINE_HEAP_MB = 3000  # the redline engine's .NET heap (DOTNET_GCHeapHardLimit)
-ENGINE_TIMEOUT_S = 180.0
-MAX_PARAGRAPHS = 30_000  # per document; a yearly report has a few hundred, 16,000 compare in about 15 s
+# The engine's cost grows faster than its input: two documents of 8,000 paragraphs compare in ~6 s and 270 MB,
+# 16,000 in ~19 s and 1 GB, 29,000 in 107 s and 1.5 GB (benchmarks/README.md). A yearly report has a few
+# hundred paragraphs: the limit keeps `diff` of untrusted files within 10 s and 500 MB a file.
+ENGINE_HEAP_MB = 1000  # the redline engine's .NET heap (DOTNET_GCHeapHardLimit)
+ENGINE_TIMEOUT_S = 60.0
+MAX_PARAGRAPHS = 8_000  # per document
 
 
 def redline_docx(
@@ -49,7 +53,7 @@ def redline_docx(
     for path, texts in ((old, old_texts), (new, new_texts)):
         if len(texts) > MAX_PARAGRAPHS:
             raise DiffError.of(Finding("compare-too-large", str(path), detail=(
-                f"文件有 {len(texts)} 个段落，超过上限 {MAX_PARAGRAPHS}")))
+                f"文件有 {len(texts):,} 个段落，超过上限 {MAX_PARAGRAPHS:,}（年度报告通常只有几百段）")))
     summary = summarize_paragraphs(old_texts, new_texts)
     raw = _run_engine(Path(old), Path(new), author, date)
     _write_atomic(out, _normalize_zip(raw))
@@ -170,7 +174,6 @@ def _deletions_first(xml: bytes) -> bytes:
 def _write_atomic(out: Path, data: bytes) -> None:
     try:
         write_atomic(Path(out), data, overwrite=True)
-    except OSError as exc:
-        raise DiffError(
-            f"无法写入“{out}”：{exc.strerror or exc}。若该文件正在 Word 中打开，请先关闭。"
-        ) from exc
+    except OSError as exc:  # the cause in Chinese ("Read-only file system" was printed as it came)
+        reason = output_failure(Path(out).parent, exc).detail
+        raise DiffError(f"无法写入“{out}”：{reason}。若该文件正在 Word 中打开，请先关闭。", detail=str(exc)) from exc

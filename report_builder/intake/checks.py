@@ -19,22 +19,24 @@ from typing import Any, Literal
 from report_builder.findings import Finding
 from report_builder.formats import links_required
 from report_builder.intake.completeness import check_answered
+from report_builder.intake.name_rules import (
+    check_asked_names,
+    check_channel_names,
+    check_last_year_names,
+    check_lookalike_names,
+    check_names,
+    check_narrative_names,
+    check_unique,
+)
 from report_builder.intake.prefilled import check_info
 from report_builder.intake.reader import RawWorkbook
 from report_builder.intake.rules import (
     Context,
-    check_asked_names,
     check_breakdown_total,
-    check_channel_names,
     check_channel_rows,
     check_item_departments,
-    check_last_year_names,
     check_last_year_text,
-    check_lookalike_names,
-    check_names,
-    check_narrative_names,
     check_office_info,
-    check_unique,
     row_check,
 )
 from report_builder.intake.sheets import IGNORED_SHEETS, SheetResult, Tally, norm, read_sheets
@@ -94,11 +96,13 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     findings += check_unique(raw.file, sheets["checklist"], "number")
     findings += check_narrative_names(raw.file, sheets["narratives"])
     findings += check_last_year_text(raw.file, sheets["narratives"])
-    findings += check_channel_names(raw.file, sheets["channels"])
+    # One namespace: a channel's or category's figure is neither a name of the vocabulary nor another's figure.
+    fixed = {name: f"模板中已有的名称“{name}”" for name in context_names(())} | {
+        t.name: f"数字“{t.name}”" for t in figure_terms(())}
+    findings += check_channel_names(raw.file, sheets["channels"], fixed)
     channels = declared_channels(sheets["channels"].records)  # type: ignore[arg-type]
-    fixed = {t.name: f"数字“{t.name}”" for t in figure_terms(())}
     findings += check_channel_names(raw.file, sheets["categories"],
-                                    {**fixed, **{channel_figure(c): f"公开渠道“{c}”" for c in channels}})
+                                    {**{channel_figure(c): f"公开渠道“{c}”" for c in channels}, **fixed})
     categories = [getattr(r, "name", "") for r in sheets["categories"].records]
     findings += check_asked_names(raw.file, sheets["asked"], context_names(channels, categories))
     asked = [getattr(r, "name", "") for r in sheets["asked"].records]

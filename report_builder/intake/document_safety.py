@@ -14,7 +14,6 @@ from pathlib import Path
 from report_builder.findings import Finding
 from report_builder.intake.packages import (
     MAX_FILE_BYTES,
-    MB,
     OLE_MAGIC,
     ZIP_ERRORS,
     ZIP_MAGIC,
@@ -24,6 +23,7 @@ from report_builder.intake.packages import (
     describe,
     describe_zip,
     ole_streams,
+    size_over,
 )
 
 __all__ = ["MAX_DOCUMENT_BYTES", "precheck_document"]
@@ -48,8 +48,7 @@ def precheck_document(path: Path, display_name: str) -> Finding | None:
     if size == 0:
         return Finding("document-not-docx", display_name, detail="文件大小为 0 字节")
     if size > MAX_DOCUMENT_BYTES:
-        limit = MAX_DOCUMENT_BYTES // MB
-        return Finding("document-unsafe", display_name, detail=f"文件有 {size / MB:.0f} MB，上限为 {limit} MB")
+        return Finding("document-unsafe", display_name, detail=size_over(size, MAX_DOCUMENT_BYTES))
     if head.startswith(OLE_MAGIC):
         return _ole_document(path, display_name)
     if not head.startswith(ZIP_MAGIC):
@@ -93,9 +92,27 @@ def _zip_document(path: Path, size: int) -> tuple[str, str]:
             for info in archive.infolist():
                 if info.filename.lower().endswith(_XML_SUFFIXES) and _declares_entities(archive, info):
                     return "document-unsafe", "XML 中含有 DOCTYPE/ENTITY 声明"
+            macro = _macro_content(archive, names)
+            if macro:
+                return "document-macro", macro
     except ZIP_ERRORS:
         return "document-corrupt", "压缩结构不完整"
     return "", ""
+
+
+_MACRO_PARTS = ("vbaproject.bin", "vbadata.xml")
+
+
+def _macro_content(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """What makes the package macro-enabled (a .docm renamed .docx, macros or ActiveX controls), or ""."""
+    types = archive.read("[Content_Types].xml")  # bounded: check_entries limited every part's size
+    if b"macroenabled" in types.lower():
+        return "是启用宏的 Word 文档（.docm），只是改了扩展名"
+    if any(name.lower().endswith(_MACRO_PARTS) for name in names):
+        return "含有宏（VBA 代码）"
+    if any(name.lower().startswith("word/activex/") for name in names):
+        return "含有 ActiveX 控件"
+    return ""
 
 
 def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:

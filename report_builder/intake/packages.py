@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = ["CHUNK_BYTES", "MAX_FILE_BYTES", "MB", "OLE_MAGIC", "ZIP_ERRORS", "ZIP_MAGIC", "Problem", "check_entries",
-           "chunks", "declares_entities", "describe", "describe_zip", "ole_streams"]
+           "chunks", "declares_entities", "describe", "describe_zip", "ole_streams", "size_over"]
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 50 * MB
@@ -45,6 +45,12 @@ class Problem:
     code: str
     detail: str
     sheet: str = ""
+
+
+def size_over(size: int, limit: int, what: str = "文件有") -> str:
+    """"文件有 52,470,662 字节，上限 52,428,800 字节（50 MB）": both sizes exact (a rounded "50 MB，上限 50 MB"
+    reads as a contradiction)."""
+    return f"{what} {size:,} 字节，上限 {limit:,} 字节（{limit // MB} MB）"
 
 
 def declares_entities(chunk: bytes) -> bool:
@@ -124,8 +130,7 @@ def check_entries(archive: zipfile.ZipFile, size: int) -> Problem | None:
             return Problem("file-unsafe", f"某个部件的压缩比为 {ratio:.0f}:1，疑似“压缩炸弹”")
     total = sum(info.file_size for info in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
-        limit = MAX_UNCOMPRESSED_BYTES // MB
-        return Problem("file-unsafe", f"解压后有 {total / MB:.0f} MB，上限为 {limit} MB")
+        return Problem("file-unsafe", size_over(total, MAX_UNCOMPRESSED_BYTES, "解压后有"))
     if len(set(archive.namelist())) < len(infos):  # which copy a parser reads is anyone's guess
         return Problem("file-unsafe", "包含重名的部件")
     return None

@@ -1,29 +1,29 @@
 """The domain rules a workbook follows beyond each cell's type: of one row, and across rows and sheets.
 
 Row rules see a row's parsed values (dates in the office's window, 答复 after 收到, a 清单 answer that
-matches the office's item); sheet rules see whole sheets (unique and usable names, known departments,
-each channel once). Each gives findings; intake.checks applies them.
+matches the office's item); sheet rules see whole sheets (known departments, each channel once, the
+breakdown's total); the names the office gives are intake.name_rules'. Each gives findings; intake.checks
+applies them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from report_builder.dates import chinese_date, chinese_window
 from report_builder.findings import Finding
+from report_builder.intake.name_rules import check_names
 from report_builder.intake.prefilled import check_channels
 from report_builder.intake.reader import RawWorkbook
-from report_builder.intake.sheets import RowCheck, SheetResult, Tally, match_header, norm
-from report_builder.names import name_problem
+from report_builder.intake.sheets import RowCheck, SheetResult, Tally, match_header
 from report_builder.schema import (
     CARRIED_OVER_DAYS,
     CHANNELS,
-    COMMON_CHANNELS,
     DEPARTMENT_SHEETS,
     LAST_YEAR_MARK,
     NEEDS_REASON,
@@ -37,14 +37,9 @@ from report_builder.schema import (
     Row,
     SheetSpec,
 )
-from report_builder.vocabulary import channel_figure, channel_name_problem, close_name, narrative_name_problem
 
-__all__ = [
-    "ROW_RULES", "Context", "check_breakdown_total", "check_channel_names", "check_channel_rows",
-    "check_item_departments",
-    "check_last_year_text", "check_lookalike_names", "check_names", "check_narrative_names", "check_office_info",
-    "check_asked_names", "check_unique", "last_year_name_problem", "row_check",
-]
+__all__ = ["ROW_RULES", "Context", "check_breakdown_total", "check_channel_rows", "check_item_departments",
+           "check_last_year_text", "check_office_info", "row_check"]
 
 
 @dataclass(frozen=True)
@@ -188,6 +183,9 @@ def row_check(context: Context) -> RowCheck:
 
 # ---- rules across sheets ------------------------------------------------------------------------
 
+WINDOW_YEARS = (1990, 2999)  # the years a window may lie in (dates near 1 or 9999 have no year before or after)
+
+
 def check_office_info(file: str, result: SheetResult, year: str = "") -> list[Finding]:
     """基本信息 of the office workbook: a window that ends after it starts, a label of the window's years.
 
@@ -198,6 +196,11 @@ def check_office_info(file: str, result: SheetResult, year: str = "") -> list[Fi
     if info.window_end <= info.window_start:
         found.append(Finding("window-invalid", file, where.sheet, where.cell(0, "window_end"),
                              info.window_end.isoformat(), f"起始日期为{chinese_date(info.window_start)}"))
+    for field_name in ("window_start", "window_end"):  # 9999-08-31: no next year, no deadline after it
+        day = getattr(info, field_name)
+        if not WINDOW_YEARS[0] <= day.year <= WINDOW_YEARS[1]:
+            found.append(Finding("window-invalid", file, where.sheet, where.cell(0, field_name), day.isoformat(),
+                                 f"年份应在 {WINDOW_YEARS[0]} 至 {WINDOW_YEARS[1]} 之间"))
     # The year folder's name is just a folder: the office workbook defines the year. Its label's years
     # (any spelling: "2019-2020学年度", "2020年") must lie in its own window: a copied workbook half updated.
     years = range(info.window_start.year, info.window_end.year + 1)
@@ -215,50 +218,6 @@ def check_last_year_text(file: str, result: SheetResult) -> list[Finding]:
                     text, f"段落“{getattr(record, 'key', '')}”")
             for i, (record, text) in enumerate(zip(result.records, texts, strict=True))
             if text.startswith(LAST_YEAR_MARK)]
-
-
-def check_names(file: str, result: SheetResult, *fields: str) -> list[Finding]:
-    """Values our file names are made of (学校名称, 年度名称, 部门名称) that cannot be part of a name."""
-    found = []
-    for i, record in enumerate(result.records):
-        for name in fields:
-            value = getattr(record, name, "")
-            problem = name_problem(value) if isinstance(value, str) else None
-            if problem:
-                found.append(Finding("name-unusable", file, result.placement.sheet, result.placement.cell(i, name),
-                                     value, problem))
-    return found
-
-
-def check_narrative_names(file: str, result: SheetResult) -> list[Finding]:
-    """The office's paragraph names (段落), each usable as `文字.<名称>` in a template."""
-    found = []
-    for i, record in enumerate(result.records):
-        name = getattr(record, "key", "")
-        problem = narrative_name_problem(name)
-        if problem:
-            found.append(Finding("narrative-name-unusable", file, result.placement.sheet,
-                                 result.placement.cell(i, "key"), name, problem))
-    return found
-
-
-def check_channel_names(file: str, result: SheetResult, taken: Mapping[str, str] | None = None) -> list[Finding]:
-    """The office's channels (公开渠道) or categories (公开分类), each usable as `<名称>条数` in a template,
-    once only, and not the figure of a name in `taken` (figure → what it is, "公开渠道“微博”")."""
-    found = []
-    first: dict[str, tuple[str, str]] = {}
-    for i, record in enumerate(result.records):
-        name, cell = getattr(record, "name", ""), result.placement.cell(i, "name")
-        problem = channel_name_problem(name)
-        other, other_cell = first.setdefault(channel_figure(name), (name, cell))
-        if problem is None and channel_figure(name) in (taken or {}):
-            problem = f"与{(taken or {})[channel_figure(name)]}在模板中同名（{channel_figure(name)}）"
-        elif problem is None and other_cell != cell:
-            problem = (f"与 {other_cell} 重复" if other == name
-                       else f"与 {other_cell} 的“{other}”在模板中同名（{channel_figure(name)}）")
-        if problem:
-            found.append(Finding("channel-name-unusable", file, result.placement.sheet, cell, name, problem))
-    return found
 
 
 def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Finding],
@@ -279,28 +238,10 @@ def check_channel_rows(raw: RawWorkbook, result: SheetResult, findings: list[Fin
     if not repeated:
         return result
     kept = [i for i, row in enumerate(result.placement.rows) if row not in repeated]
-    placement = result.placement.model_copy(update={"rows": tuple(result.placement.rows[i] for i in kept)})
+    placement = dataclasses.replace(result.placement, rows=tuple(result.placement.rows[i] for i in kept))
     dropped = len(result.records) - len(kept)
     tally = Tally(result.tally.read, result.tally.accepted - dropped, result.tally.rejected + dropped)
     return SheetResult(tuple(result.records[i] for i in kept), placement, result.findings, tally)
-
-
-def check_asked_names(file: str, result: SheetResult, taken: Iterable[str]) -> list[Finding]:
-    """The figures the office asks departments for: each a name a template can write, listed once, not a name
-    the year already has (`taken`: vocabulary.context_names)."""
-    found: list[Finding] = []
-    first: dict[str, str] = {}
-    names = frozenset(taken)
-    for i, record in enumerate(result.records):
-        name, cell = getattr(record, "name", ""), result.placement.cell(i, "name")
-        problem = narrative_name_problem(name)
-        if problem is None and name in names:
-            problem = "报告中已有这个名称"
-        elif problem is None and first.setdefault(name, cell) != cell:
-            problem = f"与 {first[name]} 重复"
-        if problem:
-            found.append(Finding("asked-name-unusable", file, result.placement.sheet, cell, name, problem))
-    return found
 
 
 def check_breakdown_total(file: str, counts: SheetResult, breakdown: SheetResult) -> list[Finding]:
@@ -327,62 +268,3 @@ def check_item_departments(file: str, result: SheetResult, names: set[str]) -> l
             found.append(Finding("unknown-department", file, result.placement.sheet,
                                  result.placement.cell(i, "department"), department))
     return found
-
-
-def check_last_year_names(file: str, result: SheetResult, figures: Sequence[str]) -> list[Finding]:
-    """A name on 上年数字 that is not a figure of this year's report is a warning (its row is not used), and
-    only when a value was typed: a blank new-year lists every default channel's `<渠道>条数`, which the office
-    may replace with its own (last_year_name_problem)."""
-    found = []
-    for i, record in enumerate(result.records):
-        name = getattr(record, "name", "")
-        if name not in figures and getattr(record, "value", None) is not None:
-            found.append(Finding("last-year-unknown-name", file, result.placement.sheet,
-                                 result.placement.cell(i, "name"), name, last_year_name_problem(name, figures)))
-    return found
-
-
-def last_year_name_problem(name: str, figures: Sequence[str]) -> str:
-    """Why a 上年数字 name is not this year's figure, and the one it may stand for when there is a close one."""
-    channel = next((c for c in (*CHANNELS, *COMMON_CHANNELS) if channel_figure(c) == name), None)
-    if channel is not None:
-        return f"本年度年度总表“公开渠道”表中没有“{channel}”"
-    near = close_name(name, figures)
-    return f"是不是要写：{near}？" if near else "请写报告中的数字名称，如“主动公开条数”"
-
-
-def check_unique(file: str, result: SheetResult, field_name: str) -> list[Finding]:
-    """A department listed twice, or two 清单 items with one number: the second is an error."""
-    first: dict[object, str] = {}
-    found = []
-    for i, record in enumerate(result.records):
-        key, cell = getattr(record, field_name), result.placement.cell(i, field_name)
-        if key in first:
-            found.append(Finding("duplicate-row", file, result.placement.sheet, cell, str(key),
-                                 f"与 {first[key]} 重复"))
-        first.setdefault(key, cell)
-    return found
-
-
-def check_lookalike_names(file: str, result: SheetResult) -> list[Finding]:
-    """A department name with invisible characters (Unicode Cf: U+200B, U+FEFF…), or equal to another
-    once width, spaces and invisible characters are ignored: files would not match it, or match twice."""
-    first: dict[str, tuple[str, str]] = {}
-    found = []
-    for i, record in enumerate(result.records):
-        name, cell = getattr(record, "name", ""), result.placement.cell(i, "name")
-        invisible = sorted({ch for ch in name if unicodedata.category(ch) == "Cf"})
-        key = "".join(ch for ch in norm(name) if unicodedata.category(ch) != "Cf")
-        other, other_cell = first.setdefault(key, (name, cell))
-        problems = ["含不可见字符 " + "、".join(f"U+{ord(ch):04X}" for ch in invisible)] if invisible else []
-        if other != name:  # the very same name twice is a duplicate-row error already
-            problems.append(f"与 {other_cell} 的“{_visible(other)}”几乎相同")
-        if problems:
-            found.append(Finding("department-name-lookalike", file, result.placement.sheet, cell,
-                                 _visible(name), "；".join(problems)))
-    return found
-
-
-def _visible(text: str) -> str:
-    """Invisible characters written out, so a message shows them: "教务处[U+200B]"."""
-    return "".join(f"[U+{ord(ch):04X}]" if unicodedata.category(ch) == "Cf" else ch for ch in text)

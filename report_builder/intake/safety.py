@@ -36,7 +36,6 @@ from report_builder.findings import Finding
 from report_builder.intake.packages import (
     CHUNK_BYTES,
     MAX_FILE_BYTES,
-    MB,
     OLE_MAGIC,
     ZIP_ERRORS,
     ZIP_MAGIC,
@@ -47,6 +46,7 @@ from report_builder.intake.packages import (
     describe,
     describe_zip,
     ole_streams,
+    size_over,
 )
 from report_builder.ooxml import column_number
 
@@ -120,7 +120,7 @@ def _check(source: Path | bytes, size: int, head: bytes, marks: dict[str, SheetM
     if size == 0:
         return Problem("file-empty", "文件大小为 0 字节")
     if size > MAX_FILE_BYTES:
-        return Problem("file-too-large", f"文件有 {size / MB:.0f} MB，上限为 {MAX_FILE_BYTES // MB} MB")
+        return Problem("file-too-large", size_over(size, MAX_FILE_BYTES))
     if head.startswith(ZIP_MAGIC):
         return _check_zip(source, size, marks)
     if head.startswith(OLE_MAGIC):

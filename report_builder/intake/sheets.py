@@ -13,9 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding, has_errors
 from report_builder.intake.cells import is_blank, parse_cell, show
 from report_builder.intake.reader import CellError, CellValue, RawSheet, RawWorkbook
 from report_builder.ooxml import cell_name, column_letter
@@ -23,8 +21,8 @@ from report_builder.schema import (
     DEPARTMENT_SHEETS,
     FIRST_DATA_ROW,
     HEADER_ROW,
-    INSTRUCTIONS_SHEET,
     OFFICE_SHEETS,
+    RESERVED_SHEETS,
     Column,
     Placement,
     Row,
@@ -33,7 +31,7 @@ from report_builder.schema import (
 
 __all__ = ["IGNORED_SHEETS", "RowCheck", "SheetResult", "Tally", "match_header", "norm", "read_sheets", "read_table"]
 
-IGNORED_SHEETS = frozenset({INSTRUCTIONS_SHEET, "_lists", "问题清单"})
+IGNORED_SHEETS = RESERVED_SHEETS
 MAX_OUTSIDE_WARNINGS = 20  # per sheet; the last one says how many more there were
 
 #: The domain rules of one parsed row: (field, finding code, detail) for each problem.
@@ -151,7 +149,7 @@ def _read_form(file: str, sheet: RawSheet, spec: SheetSpec, rules: RowCheck) -> 
     findings += _outside(file, sheet, first_row=0, allowed={0, 1, 2})
     cells = {name: f"B{r}" for name, r in rows.items()}
     record = None
-    if not any(f.severity is Severity.ERROR for f in findings):
+    if not has_errors(findings):
         record = _build(spec, values, file, sheet.name, cells, findings)
     placement = Placement(sheet=sheet.name, letters={}, rows=(), form_cells=cells)
     tally = Tally(1, 1, 0) if record else Tally(1, 0, 1)
@@ -183,13 +181,13 @@ def read_table(file: str, sheet: RawSheet, spec: SheetSpec, rules: RowCheck) -> 
         for (c, j), raw in zip(at, cells, strict=True):
             row_findings += _parse_into(values, raw, c, file, sheet.name, r, j)
         cell_of = _RowCells(letters, r + 1)
-        unreadable = {f.cell for f in row_findings if f.severity is Severity.ERROR}  # not also "missing"
+        unreadable = {f.cell for f in row_findings if f.is_error}  # not also "missing"
         for name, code, detail in rules(spec, values):
             if cell_of.get(name, "") not in unreadable:
                 shown = show(values.get(name))  # type: ignore[arg-type]
                 row_findings.append(Finding(code, file, sheet.name, cell_of.get(name, ""), shown, detail))
         record = None
-        if not any(f.severity is Severity.ERROR for f in row_findings):
+        if not has_errors(row_findings):
             record = _build(spec, values, file, sheet.name, cell_of, row_findings)
         findings += row_findings
         if record is not None:
@@ -294,14 +292,10 @@ class _RowCells(Mapping[str, str]):
 
 def _build(spec: SheetSpec, values: dict[str, object], file: str, sheet: str,
            cell_of: Mapping[str, str], findings: list[Finding]) -> Row | None:
-    """Make the model; a validation error pydantic still finds is mapped back to its cell."""
-    try:
-        return spec.model.model_validate(values)
-    except ValidationError as error:
-        for e in error.errors():
-            name = str(e["loc"][0]) if e["loc"] else ""
-            code = "not-in-list" if e["type"] == "literal_error" else "required"
-            findings.append(Finding(code, file, sheet, cell_of.get(name, ""),
-                                    show(values.get(name)),  # type: ignore[arg-type]
-                                    detail=f"“{spec.column(name).header}”" if name in cell_of else ""))
-        return None
+    """Make the model from values `parse_cell` has checked; a required field without a value (its column or
+    form row absent) is a finding at its cell."""
+    missing = [c for c in spec.columns if c.required and c.field not in values]
+    for c in missing:
+        findings.append(Finding("required", file, sheet, cell_of.get(c.field, ""),
+                                detail=f"“{c.header}”" if c.field in cell_of else ""))
+    return None if missing else spec.model(**values)

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding, Severity, errors, has_errors
 from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import column_number
 from report_builder.outputs.excel import (
@@ -42,14 +42,13 @@ from report_builder.outputs.excel import (
     write_header,
     write_title,
 )
-from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW
+from report_builder.schema import FEEDBACK_SHEET, FIRST_DATA_ROW, HEADER_ROW
 
 __all__ = [
     "FEEDBACK_HEADERS", "FEEDBACK_SHEET", "FeedbackRequest", "feedback_copies", "feedback_workbook",
     "inert_formula",
 ]
 
-FEEDBACK_SHEET = "问题清单"
 FEEDBACK_HEADERS = ("工作表", "单元格", "填写的值", "问题", "修改方法")
 FEEDBACK_MEMORY_MB, FEEDBACK_TIMEOUT_S = 400, 8.0  # per department file opened with openpyxl
 FEEDBACK_MAX_XML_MB = 25  # openpyxl reads ~8 MB of sheet XML a second into ~10× its size: beyond this, not opened
@@ -95,9 +94,7 @@ def feedback_copies(requests: Sequence[FeedbackRequest]) -> list[bytes]:
 
 
 def _capped_note(crash: Crash) -> str:
-    return {"crashed": "打开这份表时程序异常退出",
-            "memory": f"打开这份表占用内存超过上限（{FEEDBACK_MEMORY_MB} MB）",
-            "timeout": f"打开这份表超时（上限 {FEEDBACK_TIMEOUT_S:g} 秒）"}[crash.reason]
+    return crash.words("打开这份表", FEEDBACK_MEMORY_MB, FEEDBACK_TIMEOUT_S)
 
 
 def _copy_in_worker(request: FeedbackRequest) -> bytes:
@@ -264,7 +261,7 @@ def _place(wb: Workbook, f: Finding) -> tuple[str, str] | None:
 
 
 def _mark(cell: Cell | MergedCell, found: Sequence[Finding]) -> None:
-    worst = Severity.ERROR if any(f.severity is Severity.ERROR for f in found) else Severity.WARNING
+    worst = Severity.ERROR if has_errors(found) else Severity.WARNING
     cell.fill = _SEVERITY_FILL[worst]
     text = "\n".join(f"{f.message}。修改方法：{f.hint}" for f in found)
     if cell.comment is not None:
@@ -275,8 +272,8 @@ def _mark(cell: Cell | MergedCell, found: Sequence[Finding]) -> None:
 def _add_issue_sheet(wb: Workbook, order: Sequence[Finding], marked: Mapping[tuple[str, str], object],
                      note: str) -> None:
     ws: Worksheet = wb.create_sheet(FEEDBACK_SHEET, 0)
-    errors = sum(f.severity is Severity.ERROR for f in order)
-    title = f"问题清单：共 {len(order)} 处（须修改 {errors} 处，提示 {len(order) - errors} 处）"
+    error_count = len(errors(order))
+    title = f"问题清单：共 {len(order)} 处（须修改 {error_count} 处，提示 {len(order) - error_count} 处）"
     write_title(ws, title + (f"。{note}，本反馈表只含问题清单，请对照清单修改原表。" if note else ""))
     for column, (text, width) in enumerate(zip(FEEDBACK_HEADERS, (16, 10, 24, 50, 50), strict=True), 1):
         write_header(cell_at(ws, HEADER_ROW, column), text)

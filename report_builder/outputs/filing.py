@@ -3,13 +3,14 @@
 `write_filing_package(folder)` packs the chosen version of an output folder (the newest of the format built
 last, or `version`/`report_format`) as `<报告名>_报送材料_vN.zip` beside it: the report (.docx), its PDF when
 there is one, the web page and the plain text (`build --html`), the 数据来源 workbook, the version's own
-manifest, and the 审核记录 (`<报告名>_vN.审核记录.docx`/`.pdf`) once the review on the desk writes one; first
+manifest, and the 审核记录 (`<报告名>_vN.审核记录.docx`/`.pdf`/`.json`: written here, once, when the version may be
+published — every required role approved its report, outputs/reviews.py — else the warning `review-missing`); first
 in the zip, `报送材料清单.json` lists each packed file with its sha256 and size, and what was not there.
 
 Every file the version's manifest lists must still have the sha256 it was published with: a file edited
 or removed since is an error, and nothing is packed. Files added beside a whole version later (a PDF made
 by a later `build --pdf`, a 审核记录) are packed as they are and hashed in the package's manifest. The zip
-is written whole (versions.write_atomic) and never replaces a file: the same version gives the same bytes
+is written whole (atomic.write_atomic) and never replaces a file: the same version gives the same bytes
 (fixed times and order), so packing it again finds the same zip and writes nothing.
 """
 
@@ -23,12 +24,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from report_builder.atomic import write_atomic
 from report_builder.findings import Finding
 from report_builder.ooxml import FIXED_ZIP_TIME
 from report_builder.outputs.manifests import MANIFEST_SUFFIX, Manifest, load_manifest, manifest_path
+from report_builder.outputs.review_record import RECORD_SUFFIXES, write_review_record
+from report_builder.outputs.reviews import review_status
 from report_builder.outputs.staging import SOURCES_SUFFIX, output_failure
 from report_builder.outputs.version_history import Build, list_builds
-from report_builder.outputs.versions import write_atomic
 from report_builder.outputs.web_page import HTML_SUFFIX, TEXT_SUFFIX
 
 __all__ = ["PACKAGE_MANIFEST", "PARTS", "FilingPackage", "Part", "package_name", "write_filing_package"]
@@ -54,8 +57,9 @@ PARTS = (
     Part(TEXT_SUFFIX, "报告（纯文本版）", True),
     Part(SOURCES_SUFFIX, "数据来源", True),
     Part(MANIFEST_SUFFIX, "版本说明文件", True),
-    Part(".审核记录.docx", "审核记录（Word）", False),  # written by the review on the desk (issue 23), not yet
+    Part(".审核记录.docx", "审核记录（Word）", False),  # outputs/review_record.py, when a version may be published
     Part(".审核记录.pdf", "审核记录（PDF）", False),
+    Part(".审核记录.json", "审核记录（数据）", False),
 )
 
 
@@ -90,6 +94,9 @@ def write_filing_package(folder: Path, version: int | None = None, report_format
     if isinstance(chosen, Finding):
         return FilingPackage(None, False, "", (), (), (chosen,))
     build, manifest = chosen
+    review = review_status(build.path)
+    recorded = write_review_record(review)[1] if review.publishable else (
+        Finding("review-missing", build.path.name, detail=review.label),)
     result = _collect(build.path, manifest)
     if isinstance(result, Finding):
         return FilingPackage(None, False, build.report_format, (), (), (result,))
@@ -97,18 +104,18 @@ def write_filing_package(folder: Path, version: int | None = None, report_format
     target = build.path.with_name(package_name(build.path))
     data = _zip(target.name, build, manifest, files)
     labels = tuple(label for label, _, _ in files)
-    exists = (Finding("package-exists", target.name),)
+    exists = (Finding("package-exists", target.name),)  # a package not written: its failure alone
     try:
         if target.is_symlink() or target.exists():
             same = not target.is_symlink() and target.is_file() and target.read_bytes() == data
             return FilingPackage(target if same else None, same, build.report_format, labels, missing,
-                                 () if same else exists)
+                                 recorded if same else exists)
         write_atomic(target, data)
     except FileExistsError:  # made meanwhile by another run: never replaced
         return FilingPackage(None, False, build.report_format, labels, missing, exists)
     except OSError as error:
         return FilingPackage(None, False, build.report_format, labels, missing, (output_failure(folder, error),))
-    return FilingPackage(target, False, build.report_format, labels, missing, ())
+    return FilingPackage(target, False, build.report_format, labels, missing, recorded)
 
 
 def _split(report: Path) -> tuple[str, int]:
@@ -158,8 +165,19 @@ def _collect(report: Path, manifest: Manifest) -> tuple[list[tuple[str, str, byt
             return Finding("package-file-changed", path.name, detail="无法读取")
         if listed and hashlib.sha256(data).hexdigest() != listed:
             return Finding("package-file-changed", path.name, detail="内容与生成时记录的 sha256 不同")
+        if part.suffix == RECORD_SUFFIXES[-1] and _recorded_sha256(data) != manifest.files.get(report.name):
+            return Finding("package-file-changed", path.name, detail="审核记录所记的报告 sha256 与该版本的报告不同")
         files.append((part.label, path.name, data))
     return files, tuple(missing)
+
+
+def _recorded_sha256(data: bytes) -> str:
+    """The report sha256 a 审核记录's JSON names ("" when it is not such a record)."""
+    try:
+        found = json.loads(data).get("report_sha256", "")
+    except (ValueError, AttributeError, RecursionError):
+        return ""
+    return found if isinstance(found, str) else ""
 
 
 def _zip(name: str, build: Build, manifest: Manifest, files: list[tuple[str, str, bytes]]) -> bytes:

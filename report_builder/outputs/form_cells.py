@@ -21,12 +21,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from report_builder.dates import chinese_window
 from report_builder.outputs.excel import LOCKED_FILL, WRAP, cell_at, protect, put, text_width
-from report_builder.schema import Column
+from report_builder.schema import LISTS_SHEET, Column
 
 __all__ = ["ANY_DATE", "LISTS_SHEET", "NUMBER_FORMATS", "FormContext", "column_width", "date_rule", "describe",
            "excel_date", "validation", "write_input"]
 
-LISTS_SHEET = "_lists"  # hidden; only written when a drop-down list is too long for Excel's 255 characters
 MAX_LIST = 255
 ANY_DATE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))  # what the office's own date cells accept
 NUMBER_FORMATS = {"date": "yyyy-mm-dd", "text": "@", "choice": "@", "int": "0"}

@@ -273,7 +273,7 @@ def _build(ctx: FormContext, specs: Sequence[SheetSpec], lines: Sequence[str], d
 
 def _as_mapping(item: object) -> Mapping[str, object]:
     if isinstance(item, schema.Row):
-        return item.model_dump()
+        return {name: getattr(item, name) for name in schema.field_names(type(item))}
     return item if isinstance(item, Mapping) else {}
 
 

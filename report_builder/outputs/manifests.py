@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from report_builder._version import __version__
 from report_builder.formats import DEFAULT_FORMAT
-from report_builder.intake.report_template import UsedTemplate, file_sha256
+from report_builder.intake.report_template import UsedTemplate, file_identity
 from report_builder.report.merge import Figure, ReportData
 
 if TYPE_CHECKING:  # the marked rendering's reader loads only when a report is built
@@ -144,9 +144,10 @@ def _sentences(uses: Sequence[FigureUse]) -> list[dict[str, Any]]:
 
 
 def _input_sha256(path: Path) -> str:
-    """A file's sha256, streamed (a 3 GB attachment costs no memory), never through a link; "" if unreadable."""
+    """A file's sha256, streamed, never through a link; for a file over 64 MB its size and time stamp
+    (intake.report_template.file_identity); "" if unreadable."""
     try:
-        return file_sha256(path)
+        return file_identity(path)
     except OSError:
         return ""
 

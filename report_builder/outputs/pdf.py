@@ -1,4 +1,12 @@
-"""Word → PDF through LibreOffice (headless), with free substitutes for the official-document fonts."""
+"""Word → PDF through LibreOffice (headless), with free substitutes for the official-document fonts.
+
+LibreOffice runs with a private profile per call, and that profile's own settings (`PROFILE_SETTINGS`,
+written as its registrymodifications.xcu before it starts): linked content is never loaded from an untrusted
+document (BlockUntrustedRefererLinks), links and fields are never updated, macros never run. The report it
+is given has every external reference taken out first except the 清单's http(s) hyperlinks
+(report_builder.reach), so a conversion makes no connection and opens no file outside its own folder.
+An interruption (Ctrl-C, SIGTERM) or a timeout ends LibreOffice's whole process group: none is left behind.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +20,10 @@ import tempfile
 from pathlib import Path
 
 from report_builder.findings import ReportBuilderError
+from report_builder.reach import Reach, is_web_link, strip_reach
 
 __all__ = [
+    "PROFILE_SETTINGS",
     "TIMEOUT_SECONDS",
     "PdfError",
     "convert_to_pdf",
@@ -42,12 +52,27 @@ _WRITER_LIBRARIES = ("libswlo.so", "libswlo.dylib", "swlo.dll")
 _FONTS_CONF = Path(__file__).resolve().parents[2] / "fonts" / "fonts.conf"
 _SYSTEM_FONTS_CONF = Path("/etc/fonts/fonts.conf")
 
+# (configuration path, property, value) of the private profile: LibreOffice's own settings, so that
+# nothing of a document can make it fetch, read or run anything (names from its registry schema, main.xcd).
+PROFILE_SETTINGS: tuple[tuple[str, str, str], ...] = (
+    ("/org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks", "true"),
+    ("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel", "3"),
+    ("/org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution", "true"),
+    ("/org.openoffice.Office.Writer/Content/Update", "Link", "0"),  # links: never update
+    ("/org.openoffice.Office.Writer/Content/Update", "Field", "false"),
+    ("/org.openoffice.Office.Writer/Content/Update", "Chart", "false"),
+    ("/org.openoffice.Office.Calc/Content/Update", "Link", "0"),
+    ("/org.openoffice.Office.Common/Misc", "UseLocking", "false"),
+    ("/org.openoffice.Office.Update/Update", "Enabled", "false"),
+)
+
 
 class PdfError(ReportBuilderError):
     """The PDF could not be made; the message is Chinese, for the user, with no path or traceback."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message, "pdf-failed")
+        self.reason = reason or message  # what went wrong without how to fix it (the finding's hint says that)
 
 
 def find_soffice() -> Path | None:
@@ -96,6 +121,23 @@ def font_environment(work_dir: Path) -> dict[str, str]:
     return env
 
 
+def write_profile(profile: Path) -> None:
+    """The private profile's settings (PROFILE_SETTINGS), written before LibreOffice first starts with it."""
+    items = "".join(f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop>'
+                    "</item>\n" for path, name, value in PROFILE_SETTINGS)
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        f"{items}</oor:items>\n", encoding="utf-8")
+
+
+def _kept(reach: Reach) -> bool:
+    """What of the report's reach stays: the 清单's http(s) hyperlinks (they are never fetched)."""
+    return reach.kind == "hyperlink" and is_web_link(reach.target)
+
+
 def _xml_text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -113,13 +155,30 @@ def _run(command: list[str], env: dict[str, str]) -> None:
     try:
         proc.communicate(timeout=TIMEOUT_SECONDS)
     except subprocess.TimeoutExpired:
-        if sys.platform == "win32":
-            proc.kill()
-        else:
-            with contextlib.suppress(ProcessLookupError):  # the group may have just ended by itself
-                os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
+        _end(proc)
         raise PdfError(f"生成 PDF 超时：LibreOffice 在 {TIMEOUT_SECONDS} 秒内没有完成转换。") from None
+    except BaseException:  # Ctrl-C or SIGTERM (KeyboardInterrupt): LibreOffice must not outlive us
+        _end(proc)
+        raise
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    """Kill soffice and everything it started (soffice forks soffice.bin), then reap it."""
+    if sys.platform == "win32":
+        proc.kill()
+    else:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # the group may have just ended by itself
+            os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(BaseException):  # a second Ctrl-C while reaping: the kill is already sent
+        proc.communicate()
+
+
+def _self_contained(docx: bytes) -> bytes:
+    """The report without external references other than http(s) hyperlinks (report_builder.reach)."""
+    try:
+        return strip_reach(docx, _kept)
+    except Exception:  # noqa: BLE001 - a package that cannot be read: LibreOffice then says it cannot convert
+        return docx
 
 
 def _is_pdf(path: Path) -> bool:
@@ -136,16 +195,17 @@ def convert_to_pdf(docx: Path, out_dir: Path) -> Path:
     """
     soffice = find_soffice()
     if soffice is None:
-        raise PdfError(_NOT_INSTALLED)
+        raise PdfError(_NOT_INSTALLED, _NOT_INSTALLED.partition("：")[0])
     if not _has_writer(soffice):
-        raise PdfError(_NO_WRITER)
+        raise PdfError(_NO_WRITER, _NO_WRITER.partition("：")[0])
     if not docx.is_file():
         raise PdfError(f"找不到要转换的 Word 文件“{docx.name}”。")
     with tempfile.TemporaryDirectory(prefix="report-builder-pdf-") as tmp:
         work = Path(tmp)
         # An ASCII name: the input name may hold spaces, Chinese or a leading dash.
         source = work / "report.docx"
-        shutil.copyfile(docx, source)
+        source.write_bytes(_self_contained(docx.read_bytes()))
+        write_profile(work / "profile")
         env = font_environment(work)
         command = [
             str(soffice),
@@ -167,7 +227,7 @@ def convert_to_pdf(docx: Path, out_dir: Path) -> Path:
         try:
             _run(command, env)
         except OSError:
-            raise PdfError(_NOT_INSTALLED) from None
+            raise PdfError(_NOT_INSTALLED, _NOT_INSTALLED.partition("：")[0]) from None
         produced = work / "out" / "report.pdf"
         # soffice exits 0 even when it could not convert: trust only a real PDF.
         if not _is_pdf(produced):

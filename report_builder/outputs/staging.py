@@ -14,9 +14,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from report_builder.atomic import write_atomic
 from report_builder.findings import Finding
 from report_builder.names import MAX_STEM_BYTES, safe_stem
-from report_builder.outputs.versions import write_atomic
 from report_builder.wordml import W, main_part, parse_part
 
 INCOMPLETE_DETAIL = "缺少或无法识别同名的版本说明文件（.manifest.json）"
@@ -102,7 +102,7 @@ def convert_pdf(docx: bytes, name: str) -> bytes | Finding:
             source.write_bytes(docx)
             return convert_to_pdf(source, Path(work) / "pdf").read_bytes()
     except PdfError as error:
-        return Finding("pdf-failed", name, detail=str(error))
+        return Finding("pdf-failed", name, detail=error.reason)  # the catalog's hint says how to install it
     except OSError as error:
         return Finding("pdf-failed", name, detail=f"临时文件夹无法写入（{output_failure(Path(work), error).detail}）")
 

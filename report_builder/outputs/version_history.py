@@ -14,7 +14,9 @@ from report_builder.formats import DEFAULT_FORMAT
 from report_builder.outputs.manifests import load_manifest, manifest_path
 from report_builder.outputs.versions import claimed_by_live_build
 
-__all__ = ["Build", "FigureChange", "figure_changes", "input_changes", "list_builds"]
+__all__ = ["Build", "FigureChange", "departments_text", "figure_changes", "input_changes", "list_builds"]
+
+SHOWN_DEPARTMENTS = 5  # of a changed figure, in the terminal or on a page
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,11 @@ class FigureChange:
     old: int | None
     new: int | None
     departments: tuple[str, ...]  # whose share of the figure changed
+
+    @property
+    def text(self) -> str:
+        """"主动公开条数：120 → 135（教务处、学生处）"."""
+        return f"{self.name}：{self.old} → {self.new}（{departments_text(self.departments)}）"
 
 
 def list_builds(folder: Path) -> tuple[list[Build], list[Path]]:
@@ -81,3 +88,10 @@ def figure_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FigureChang
                             if shares_old.get(d) != shares_new.get(d))
         found.append(FigureChange(name, before.get("value"), after.get("value"), departments))
     return found
+
+
+def departments_text(names: tuple[str, ...]) -> str:
+    """"教务处、财务处", or the first SHOWN_DEPARTMENTS and how many (two years differ in every department)."""
+    if len(names) <= SHOWN_DEPARTMENTS:
+        return "、".join(names) or "—"
+    return f"{'、'.join(names[:SHOWN_DEPARTMENTS])}等 {len(names)} 个部门"

@@ -1,10 +1,10 @@
 """Outputs that are never lost: atomic writes, and numbered versions that are whole or absent.
 
-A single file is written to a temporary name in the same folder, fsynced, and then linked to its
-final name, which fails if the name exists: nothing is ever overwritten and a killed write leaves
-no partial file. A report version is several files; `write_version` claims its number, stages every
-file under a temporary name and publishes them with the manifest last, as the commit mark; the next
-build finishes or undoes what a killed one left (`recover`). Design: docs/outputs.md.
+A single file is written whole by report_builder.atomic (a temporary beside it, then linked: nothing is
+ever overwritten and a killed write leaves no partial file). A report version is several files;
+`write_version` claims its number, stages every file under a temporary name and publishes them with the
+manifest last, as the commit mark; the next build finishes or undoes what a killed one left (`recover`).
+Design: docs/outputs.md.
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from report_builder.atomic import process_alive, remove_stale_temporaries, sync_folder, write_atomic, write_file
+from report_builder.atomic import remove as _remove
+from report_builder.atomic import temporary_path as _temporary
 from report_builder.names import path_inside
 from report_builder.outputs.manifests import (
     MANIFEST_SCHEMA,
@@ -29,8 +32,23 @@ from report_builder.outputs.manifests import (
     manifest_path,
 )
 
-__all__ = ["Saved", "Version", "claimed_by_live_build", "list_versions", "manifest_path", "read_manifest", "recover",
-           "remove_stale_temporaries", "sha256", "write_atomic", "write_next_version", "write_version"]
+__all__ = ["PUBLISHED", "PublishedSoFar", "Saved", "Version", "claimed_by_live_build", "list_versions", "manifest_path",
+           "read_manifest", "recover", "sha256", "write_next_version", "write_version"]
+
+
+@dataclass(slots=True)
+class PublishedSoFar:
+    """How many outputs this process has published whole (report versions, numbered files) and the last one:
+    what an interrupted command can still say it left behind (report_builder.cli.signals reads it on Ctrl-C)."""
+
+    count: int = 0
+    last: Path | None = None
+
+    def add(self, path: Path) -> None:
+        self.count, self.last = self.count + 1, path
+
+
+PUBLISHED = PublishedSoFar()
 
 
 def sha256(data: bytes) -> str:
@@ -45,78 +63,9 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _temporary(path: Path, pid: int | None = None) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid() if pid is None else pid}.tmp")
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    """Write `data` to `path` (created or emptied) and fsync it."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the links made in `folder` durable (best effort: some file systems refuse)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
-
-
 def _link_new(path: Path, data: bytes) -> None:
     """Create `path` holding `data`, all at once; FileExistsError if it exists."""
-    _write_whole(path, data, os.link)
-
-
-def write_atomic(path: Path, data: bytes, *, overwrite: bool = False) -> None:
-    """Write `data` to `path` all at once; refuse (FileExistsError) to replace a file unless `overwrite`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_whole(path, data, os.replace if overwrite else os.link)
-
-
-def _write_whole(path: Path, data: bytes, put: Callable[[Path, Path], None]) -> None:
-    """`data` written whole to a temporary file beside `path`, then linked (never replaces) or replaced."""
-    tmp = _temporary(path)
-    try:
-        _write_file(tmp, data)
-        put(tmp, path)
-    finally:
-        _remove(tmp)
-
-
-def remove_stale_temporaries(folder: Path) -> None:
-    """Delete `.name.PID.tmp` files left by a write that was killed (its process is gone)."""
-    for tmp in folder.glob(".*.tmp") if folder.is_dir() else []:
-        match = re.search(r"\.(\d+)\.tmp$", tmp.name)
-        if match and not _alive(int(match.group(1))):
-            _remove(tmp)
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except (OverflowError, ValueError):
-        return False
-    return True
+    write_atomic(path, data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +117,7 @@ def write_next_version(folder: Path, stem: str, suffix: str, data: bytes,
         path = path_inside(folder, f"{stem}{suffix}" if plain_first and number == 1 else f"{stem}_v{number}{suffix}")
         try:
             _link_new(path, data)
+            PUBLISHED.add(path)
             return Saved(path, False)
         except FileExistsError:
             continue  # another build took this number first: take the next one
@@ -197,12 +147,42 @@ def write_version(folder: Path, stem: str, fingerprint: str, manifest: Mapping[s
     folder.mkdir(parents=True, exist_ok=True)
     recover(folder)
     newest, incomplete = _newest_whole(folder, stem)
-    if newest is not None and newest[1].fingerprint == fingerprint and all(
-            newest[0].name.removesuffix(".docx") + suffix in newest[1].files for suffix in needs):
+    if newest is not None and _same(newest, fingerprint, needs):
         return Published(newest[0], True, incomplete)
     files = dict(make_files())
-    number, claim = _claim(folder, stem)
-    return Published(_publish(folder, f"{stem}_v{number}", files, manifest, claim), False, incomplete)
+    with _locked(folder):  # the same inputs built twice at once publish one version: the later one finds it here
+        newest, incomplete = _newest_whole(folder, stem)
+        if newest is not None and _same(newest, fingerprint, needs):
+            return Published(newest[0], True, incomplete)
+        number, claim = _claim(folder, stem)
+        return Published(_publish(folder, f"{stem}_v{number}", files, manifest, claim), False, incomplete)
+
+
+def _same(newest: tuple[Path, Manifest], fingerprint: str, needs: Collection[str]) -> bool:
+    """Whether the newest whole version is the one to be built: the same fingerprint and every file `needs` asks."""
+    report, manifest = newest
+    return manifest.fingerprint == fingerprint and all(
+        report.name.removesuffix(".docx") + suffix in manifest.files for suffix in needs)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself (flock on its descriptor: no lock file is left behind), held from
+    looking at the newest version to publishing the next; released when the process ends, however it ends.
+    Where the system has no such lock the build goes on without it (as before)."""
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):  # a file system without flock
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _publish(folder: Path, prefix: str, files: Mapping[str, bytes], manifest: Mapping[str, Any],
@@ -217,7 +197,7 @@ def _publish(folder: Path, prefix: str, files: Mapping[str, bytes], manifest: Ma
         for path, data in [*zip(finals, files.values(), strict=True),
                            (final_manifest, json.dumps(record, ensure_ascii=False, indent=2).encode())]:
             staged.append(_temporary(path))
-            _write_file(staged[-1], data)
+            write_file(staged[-1], data)
         for path, tmp in zip([*finals, final_manifest], staged, strict=True):
             os.link(tmp, path)  # the manifest last: its link is the commit
             published.append(path)
@@ -225,7 +205,8 @@ def _publish(folder: Path, prefix: str, files: Mapping[str, bytes], manifest: Ma
         for path in [*published, *staged, claim]:
             _remove(path)
         raise
-    _sync_folder(folder)
+    PUBLISHED.add(finals[0])  # whole from the manifest's link on, whatever interrupts what follows
+    sync_folder(folder)
     for path in [*staged, claim]:
         _remove(path)
     return finals[0]
@@ -267,7 +248,7 @@ def _newest_whole(folder: Path, stem: str) -> tuple[tuple[Path, Manifest] | None
 
 def claimed_by_live_build(report: Path) -> bool:
     pid = _claim_pid(report.with_name(f".{report.name.removesuffix('.docx')}.claim"))
-    return pid is not None and _alive(pid)
+    return pid is not None and process_alive(pid)
 
 
 def _claim_pid(claim: Path) -> int | None:
@@ -282,7 +263,7 @@ def recover(folder: Path) -> None:
     for claim in folder.glob(".*_v*.claim") if folder.is_dir() else []:
         match = re.fullmatch(r"\.(.+_v\d+)\.claim", claim.name)
         pid = _claim_pid(claim)
-        if match is None or (pid is not None and _alive(pid)):
+        if match is None or (pid is not None and process_alive(pid)):
             continue
         if not _finish(folder, match.group(1), pid):
             for name in os.listdir(folder):
@@ -315,7 +296,7 @@ def _finish(folder: Path, prefix: str, pid: int | None) -> bool:
     for source, final in [*sources, (_temporary(final_manifest, pid), final_manifest)]:
         if source != final:
             os.link(source, final)
-    _sync_folder(folder)
+    sync_folder(folder)
     return True
 
 

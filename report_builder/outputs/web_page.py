@@ -23,7 +23,8 @@ import re
 from report_builder.report.links import web_address
 from report_builder.wordml_blocks import Block, Paragraph, Span, Table, TableCell, document_blocks
 
-__all__ = ["HTML_SUFFIX", "TEXT_SUFFIX", "WEB_SUFFIXES", "report_html", "report_text", "web_files"]
+__all__ = ["HTML_SUFFIX", "TEXT_SUFFIX", "WEB_SUFFIXES", "block_html", "escape_text", "paragraph_tag", "report_html",
+           "report_text", "web_files"]
 
 HTML_SUFFIX = ".html"
 TEXT_SUFFIX = ".txt"
@@ -75,11 +76,11 @@ def report_text(docx: bytes) -> bytes:
 
 
 def _html(blocks: tuple[Block, ...]) -> bytes:
-    body = "\n".join(_block(block) for block in blocks)
+    body = "\n".join(block_html(block) for block in blocks)
     return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{_escape(_title(blocks))}</title>\n</head>\n"
+            f"<title>{escape_text(_title(blocks))}</title>\n</head>\n"
             f'<body style="margin:0;background:#fff">\n<main style="{_PAGE}">\n{body}\n</main>\n</body>\n</html>\n'
             ).encode()
 
@@ -99,13 +100,20 @@ def _title(blocks: tuple[Block, ...]) -> str:
     return ("".join(leading) or (paragraphs[0].text.strip() if paragraphs else FALLBACK_TITLE))[:MAX_TITLE]
 
 
-def _block(block: Block) -> str:
+def block_html(block: Block) -> str:
+    """One block of the page: a paragraph as <h1>–<h6> or <p>, a table in its scrolling box."""
     if isinstance(block, Table):
         return f'<div style="{_WRAPPER}">{_table(block)}</div>'
-    level = 1 if block.style.lower() == TITLE_STYLE else None if block.outline is None else min(block.outline + 2, 6)
-    tag = "p" if level is None else f"h{level}"
-    base = _PARAGRAPH if level is None else _HEADINGS.get(level, _HEADINGS[3])
+    tag = paragraph_tag(block)
+    base = _PARAGRAPH if tag == "p" else _HEADINGS.get(int(tag[1]), _HEADINGS[3])
     return f'<{tag} style="{base}{_layout(block)}">{_inline(block.spans)}</{tag}>'
+
+
+def paragraph_tag(paragraph: Paragraph) -> str:
+    """"h1" for the Title style, "h<n+2>" for heading level n (at most h6), else "p"."""
+    if paragraph.style.lower() == TITLE_STYLE:
+        return "h1"
+    return "p" if paragraph.outline is None else f"h{min(paragraph.outline + 2, 6)}"
 
 
 def _layout(paragraph: Paragraph) -> str:
@@ -120,7 +128,7 @@ def _align(paragraph: Paragraph) -> str:
 def _inline(spans: tuple[Span, ...]) -> str:
     parts = []
     for span in spans:
-        text = _escape(span.text).replace("\n", "<br>")
+        text = escape_text(span.text).replace("\n", "<br>")
         if span.bold:
             text = f"<strong>{text}</strong>"
         href = _href(span.link)
@@ -133,10 +141,11 @@ def _href(target: str) -> str:
     url = web_address(target) if target else None
     if url is None:
         return ""
-    return _escape(_URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url))
+    return escape_text(_URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", url))
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
+    """`text` escaped for HTML text or an attribute; characters HTML forbids become U+FFFD."""
     return html.escape(_FORBIDDEN.sub("\ufffd", text), quote=True)
 
 

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from report_builder.findings import Finding
-from report_builder.report.lastyear import LastYear
 from report_builder.report.summary import Source
-from report_builder.schema import OfficeWorkbook
+from report_builder.report.year_on_year import LastYear
+from report_builder.schema import OfficeWorkbook, field_names
 from report_builder.tables import (
     APPLICANTS,
     CARRIED_IN,
@@ -41,7 +41,7 @@ def disclosure_sources(office: OfficeWorkbook) -> dict[str, tuple[Source, ...]]:
         return {row.figure: () for row in DISCLOSURE_ROWS}
     record, place = office.disclosure[0], office.places["disclosure"]
     found: dict[str, tuple[Source, ...]] = {}
-    for row, field in zip(DISCLOSURE_ROWS, type(record).model_fields, strict=True):
+    for row, field in zip(DISCLOSURE_ROWS, field_names(type(record)), strict=True):
         value = getattr(record, field)
         found[row.figure] = (Source("", office.file, place.sheet, place.cell(0, field), str(value), value),) \
             if value else ()

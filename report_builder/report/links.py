@@ -15,7 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-__all__ = ["HYPERLINK_STYLE", "LINK_FIELD", "Link", "web_address", "with_links"]
+from markupsafe import Markup
+
+__all__ = ["HYPERLINK_STYLE", "LINK_FIELD", "Link", "as_paragraph", "as_run", "web_address", "with_links"]
 
 LINK_FIELD = "栏目链接"  # the 清单 field printed as a link (公开栏目链接 is the same text, as text)
 HYPERLINK_STYLE = "Hyperlink"  # Word's character style for links; a template without it shows plain text
@@ -61,6 +63,20 @@ class Link:
 
     def __bool__(self) -> bool:
         return bool(self.text)
+
+
+def as_run(value: object) -> object:
+    """What `{{r … }}` prints: a Link as its runs, anything else as one run of its text (escaped). docxtpl puts
+    an `r` tag's output where the run was: plain text there would stand outside any run (invalid Word XML)."""
+    if isinstance(value, Link):
+        return value
+    return Markup(f'<w:r><w:t xml:space="preserve">{escape(str(value))}</w:t></w:r>')
+
+
+def as_paragraph(value: object) -> object:
+    """What `{{p … }}` prints: a paragraph holding `as_run(value)` (docxtpl puts it where the paragraph was)."""
+    run = as_run(value)
+    return Markup(f"<w:p>{run.__html__() if isinstance(run, Link) else run}</w:p>")
 
 
 def with_links(rows: Iterable[Mapping[str, Any]], relate: Relate | None) -> list[dict[str, Any]]:

@@ -17,7 +17,6 @@ from pathlib import Path
 from report_builder.dates import chinese_date
 from report_builder.findings import Finding
 from report_builder.report.government import carried_in, disclosure_sources, identity_findings
-from report_builder.report.lastyear import LastYear, last_year_values
 from report_builder.report.summary import (
     DepartmentSummary,
     Listed,
@@ -26,6 +25,7 @@ from report_builder.report.summary import (
     counted,
     counted_rows,
 )
+from report_builder.report.year_on_year import LastYear, last_year_values
 from report_builder.schema import OfficeInfo, OfficeWorkbook
 from report_builder.vocabulary import (
     CHECKLIST,

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from report_builder.dates import chinese_date, chinese_window
 from report_builder.findings import OFFICE_FILE, Finding, Severity
+from report_builder.findings import errors as errors_in
 from report_builder.report.merge import ReportData
 from report_builder.report.parts import numbering_findings, part_findings
 from report_builder.tables import identities
@@ -75,7 +76,7 @@ class Publication:
 
     @property
     def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+        return tuple(errors_in(self.findings))
 
     @property
     def warnings(self) -> tuple[Finding, ...]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,14 @@ from lxml import etree
 
 from report_builder.isolation import Crash, run_isolated
 from report_builder.ooxml import normalize_zip
-from report_builder.report.lastyear import last_year_context, last_year_values
-from report_builder.report.links import Relate, with_links
+from report_builder.reach import strip_reach
+from report_builder.report.links import Relate, as_paragraph, as_run, with_links
 from report_builder.report.merge import ReportData, fill_named
 from report_builder.report.render_errors import RenderError as RenderError  # re-exported: callers catch it here
 from report_builder.report.render_errors import paragraph_label, template_problem
 from report_builder.report.sandbox import TemplateEnvironment
 from report_builder.report.template_words import ALIASES, typable_tags
+from report_builder.report.year_on_year import last_year_context, last_year_values
 from report_builder.tables import OUTCOME_GROUPS, REASONS, reason_figure
 from report_builder.vocabulary import (
     ACTIVITIES,
@@ -137,8 +137,14 @@ def template_lists(template: Path | bytes) -> frozenset[str]:
         tree = parse_template(template)
     except Exception:  # noqa: BLE001 - whatever is wrong, render_report reports it
         return frozenset(COLLECTED_LISTS)
-    names = [n.name for n in tree.find_all(jinja2.nodes.Name)]
-    kinds = [_key(node) for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem))
+    return lists_of([tree])
+
+
+def lists_of(trees: list[jinja2.nodes.Template]) -> frozenset[str]:
+    """The lists that parsed templates (a template's parts) print: see `template_lists`."""
+    names = [n.name for tree in trees for n in tree.find_all(jinja2.nodes.Name)]
+    kinds = [constant_key(node) for tree in trees
+             for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem))
              if isinstance(node.node, jinja2.nodes.Name) and node.node.name == ACTIVITIES]  # type: ignore[attr-defined]
     activities = {f"{ACTIVITIES}.{kind}" for kind in kinds if isinstance(kind, str)}
     if names.count(ACTIVITIES) > len(kinds) or not activities <= set(ACTIVITY_LISTS):
@@ -153,23 +159,37 @@ def parse_template(template: Path | bytes) -> jinja2.nodes.Template:
 
 def template_parts(template: Path | bytes) -> list[tuple[str, str]]:
     """("正文" | "页眉" | "页脚", the part's Jinja source) as rendering sees it: one line per paragraph."""
-    document = DocxTemplate(_source(template))
+    document = DocxTemplate(_source(_self_contained(template)))
     document.init_docx()
     parts = [("正文", document.get_xml())]
     parts += [(label, document.get_part_xml(part)) for label, uri in (("页眉", document.HEADER_URI),
                                                                        ("页脚", document.FOOTER_URI))
               for _, part in document.get_headers_footers(uri)]
-    return [(label, re.sub(r"<w:p([ >])", r"\n<w:p\1", typable_tags(document.patch_xml(xml))))
-            for label, xml in parts]
+    return [(label, _lines(typable_tags(document.patch_xml(xml)))) for label, xml in parts]
 
 
-def _key(node: jinja2.nodes.Node) -> object:
+def _lines(xml: str) -> str:
+    """One paragraph a line, as docxtpl numbers them (`re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)`, faster)."""
+    return xml.replace("<w:p>", "\n<w:p>").replace("<w:p ", "\n<w:p ")
+
+
+def constant_key(node: jinja2.nodes.Node) -> object:
     """The constant key of `x.key` or `x["key"]` (None when it is computed)."""
     if isinstance(node, jinja2.nodes.Getattr):
         return node.attr
     if isinstance(node, jinja2.nodes.Getitem) and isinstance(node.arg, jinja2.nodes.Const):
         return node.arg.value
     return None
+
+
+def _self_contained(template: Path | bytes) -> bytes:
+    """The template's bytes without anything that reaches outside it (report_builder.reach): the template
+    check refuses what the office cannot do without, and says what was taken out."""
+    data = template if isinstance(template, bytes) else Path(template).read_bytes()
+    try:
+        return strip_reach(data)
+    except Exception:  # noqa: BLE001 - a package the reach reader cannot read: docxtpl says what is wrong
+        return data
 
 
 def _source(template: Path | bytes) -> str | io.BytesIO:
@@ -179,13 +199,15 @@ def _source(template: Path | bytes) -> str | io.BytesIO:
 def render_report(data: ReportData, template: Path | bytes, *, marked: bool = False) -> bytes:
     """Fill `template` (a path, or the bytes of a .docx) with `data`, in this process and in the
     sandbox; returns the .docx bytes (same data, same bytes). Raises RenderError."""
-    document = _CheckedTemplate(_source(template))
+    document = _CheckedTemplate(_source(_self_contained(template)))
     try:
         document.init_docx()
     except Exception as error:  # noqa: BLE001 - python-docx on a damaged package: many kinds of errors
         raise RenderError(f"无法打开模板（{type(error).__name__}）") from error
     context = report_context(data, marked=marked, relate=document.relate_link)
-    document.render(context, jinja_env=TemplateEnvironment(), autoescape=True)
+    environment = TemplateEnvironment()
+    environment.filters.update({_RUN_FILTER: as_run, _PARAGRAPH_FILTER: as_paragraph})
+    document.render(context, jinja_env=environment, autoescape=True)
     buffer = io.BytesIO()
     document.save(buffer)
     return normalize_zip(buffer.getvalue())
@@ -201,8 +223,7 @@ def render_isolated(data: ReportData, template: bytes, *, marked: bool = False) 
     if isinstance(outcome, RenderError):
         raise outcome
     if isinstance(outcome, Crash):
-        detail = {"timeout": f"超过 {timeout_s:.0f} 秒仍未完成", "memory": f"占用内存超过 {memory_mb} MB"}
-        raise RenderError(f"生成报告{detail.get(outcome.reason, '时程序异常退出')}", "template-too-costly")
+        raise RenderError(outcome.words("生成报告", memory_mb, round(timeout_s)), "template-too-costly")
     return outcome
 
 
@@ -225,12 +246,11 @@ class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
         return rid
 
     def patch_xml(self, src_xml: str) -> str:
-        return typable_tags(super().patch_xml(src_xml))
+        return typable_tags(super().patch_xml(_run_tags(src_xml)))
 
     def render_xml_part(self, src_xml: str, part: Any, context: dict[str, Any],
                         jinja_env: jinja2.Environment | None = None) -> str:
         try:
-            check_narrative_names(src_xml, context[NARRATIVES], jinja_env or TemplateEnvironment())
             xml: str = super().render_xml_part(src_xml, part, context, jinja_env)
         except Exception as error:  # noqa: BLE001 - anything the template's code raised
             raise template_problem(error, src_xml, context, jinja_env or TemplateEnvironment()) from error
@@ -244,25 +264,20 @@ class _CheckedTemplate(DocxTemplate):  # type: ignore[misc]
             raise template_problem(error, "") from error
 
 
-def check_narrative_names(src_xml: str, declared: Mapping[str, object], env: jinja2.Environment) -> None:
-    """Raise RenderError at the first `文字.<名称>` whose name is neither a usual paragraph nor one the
-    office workbook declares (vocabulary.declared_narratives). A template that does not parse is left
-    to the rendering, which says what is wrong with it."""
-    lines = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml).splitlines()  # as docxtpl numbers them
-    try:
-        tree = env.parse("\n".join(lines))
-    except jinja2.TemplateSyntaxError:
-        return
-    methods = {id(call.node) for call in tree.find_all(jinja2.nodes.Call)}  # 文字.items() is not a paragraph
-    for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem)):
-        key = _key(node) if id(node) not in methods else None
-        if not (isinstance(node.node, jinja2.nodes.Name)  # type: ignore[attr-defined]
-                and node.node.name == NARRATIVES and isinstance(key, str)) or key in declared:  # type: ignore[attr-defined]
-            continue
-        where = paragraph_label(lines[node.lineno - 1]) if 0 < node.lineno <= len(lines) else ""
-        raise RenderError(f"模板中的“{NARRATIVES}.{key}”：没有名为“{key}”的文字材料段落；"
-                          f"可用的段落：{'、'.join(declared)}。新的段落请先在年度总表的“文字材料”中设立",
-                          place=where, tag=f"{NARRATIVES}.{key}")
+# `{{r x }}` and `{{p x }}` print through links.as_run / as_paragraph, so that what they print is always a run
+# or a paragraph (plain text there was text outside any run). The tags are first joined as docxtpl joins them
+# (its first two steps: Word splits a tag across runs), so that a split tag is found too.
+_RUN_FILTER, _PARAGRAPH_FILTER = "_as_run", "_as_paragraph"
+_SPLIT_BRACES = re.compile(r"(?<={)(<[^>]*>)+(?=[\{%\#])|(?<=[%\}\#])(<[^>]*>)+(?=\})", re.DOTALL)
+_TAG_TEXT = re.compile(r"{%(?:(?!%}).)*|{#(?:(?!#}).)*|{{(?:(?!}}).)*", re.DOTALL)
+_RUN_TAG = re.compile(r"{{([rp])\s+((?:(?!}}).)*?)\s*(-?)}}", re.DOTALL)
+
+
+def _run_tags(src_xml: str) -> str:
+    joined = _TAG_TEXT.sub(lambda m: re.sub("</w:t>.*?(<w:t>|<w:t [^>]*>)", "", m.group(0), flags=re.DOTALL),
+                           _SPLIT_BRACES.sub("", src_xml))
+    filters = {"r": _RUN_FILTER, "p": _PARAGRAPH_FILTER}
+    return _RUN_TAG.sub(lambda m: f"{{{{{m.group(1)} ({m.group(2)})|{filters[m.group(1)]} {m.group(3)}}}}}", joined)
 
 
 _STRICT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)

@@ -7,11 +7,15 @@ What is checked, in every part (body, headers, footers), paragraph by paragraph:
   and the fields of a loop's items (`{{ c.事由 }}` in `{% for c in 案件 %}`), so a misspelt field is
   found even in a year whose list is empty. The valid names are an argument (`TemplateNames`), so
   names declared by the office can be added to the vocabulary's.
-Call it only on a pre-checked file (intake.document_safety); it parses, never renders.
+- what reaches outside the template (report.template_reach) and what the sandbox would refuse
+  (report.template_unsafe), so that `check-template` without a year says what `build` would.
+Call it only on a pre-checked file (intake.document_safety), in a capped worker (report.template_reading);
+it parses, never renders, and is linear in the template's size (a 120,000-paragraph file is read in seconds).
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,16 +24,20 @@ from pathlib import Path
 
 import jinja2
 from jinja2 import nodes
+from jinja2.filters import FILTERS as JINJA_FILTERS
 
 from report_builder.findings import Finding
-from report_builder.report.render import template_parts
+from report_builder.naming import close_name
+from report_builder.report.render import constant_key, template_parts
 from report_builder.report.render_errors import list_printed
 from report_builder.report.sandbox import ALLOWED_FILTERS, FORBIDDEN_GLOBALS, TemplateEnvironment
+from report_builder.report.template_reach import reach_findings
 from report_builder.report.template_typing import Paragraph as _Paragraph
 from report_builder.report.template_typing import first_words as _first_words
 from report_builder.report.template_typing import left_open as _left_open
 from report_builder.report.template_typing import problem as _problem
 from report_builder.report.template_typing import typing_problems as _typing_problems
+from report_builder.report.template_unsafe import TOO_DEEP, deepest_line, unsafe_uses
 from report_builder.report.template_words import ALIASES, failing_tag, removed_tags, syntax_message
 from report_builder.schema import CHANNELS, OfficeWorkbook
 from report_builder.vocabulary import (
@@ -39,7 +47,6 @@ from report_builder.vocabulary import (
     NARRATIVE_KEYS,
     NARRATIVES,
     YEAR_CHANGE,
-    close_name,
     context_names,
     declared_asked,
     declared_categories,
@@ -48,7 +55,7 @@ from report_builder.vocabulary import (
     figure_terms,
 )
 
-__all__ = ["TemplateNames", "check_template", "office_names", "vocabulary_names"]
+__all__ = ["Inspection", "TemplateNames", "check_template", "inspect_template", "office_names", "vocabulary_names"]
 
 _SAFE_KEYS = frozenset({"items", "keys", "values", "get"})
 # `range`, a loop's `loop`, and the globals the sandbox refuses by name (it says so as template-unsafe)
@@ -86,26 +93,63 @@ def office_names(office: OfficeWorkbook | None) -> TemplateNames:
                             declared_categories(office.categories), declared_asked(office.asked))
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """A template read once: its problems, and the parsed Jinja of each part that parses (what it prints)."""
+
+    findings: list[Finding]
+    trees: list[nodes.Template]
+
+
 def check_template(template: Path | bytes, names: TemplateNames | None = None, *,
                    file: str = "") -> list[Finding]:
     """Every problem of the template (findings named after `file`); an empty list when there is none."""
+    return inspect_template(template, names, file=file).findings
+
+
+def inspect_template(template: Path | bytes, names: TemplateNames | None = None, *, file: str = "") -> Inspection:
+    """The template's problems and its parsed parts, each part read and parsed once."""
     names = names or vocabulary_names()
-    left_open = _left_open(template, file)
+    data = template if isinstance(template, bytes) else Path(template).read_bytes()
+    found = reach_findings(data, file)
+    trees: list[nodes.Template] = []
+    left_open = _left_open(data, file)
     if left_open:  # docxtpl takes the paragraphs after it into the tag: nothing else can be read right
-        return left_open
-    found: list[Finding] = []
-    for label, source in template_parts(template):
+        return Inspection([*found, *left_open], trees)
+    try:
+        parts = template_parts(data)
+    except Exception as error:  # noqa: BLE001 - python-docx on a damaged package: many kinds of errors
+        unreadable = Finding("document-corrupt", file, detail=f"Word 文档的内容无法解析（{type(error).__name__}）")
+        return Inspection([*found, unreadable], trees)
+    for label, source in parts:
         paragraphs = list(_paragraphs(label, source))
         typed = [f for p in paragraphs for f in _typing_problems(p, file)]
         found += typed + _link_problems(source, paragraphs, file)
         try:
             tree = TemplateEnvironment().parse(source)
+            found += _NameCheck(names, paragraphs, file).run(tree)
+            found += [_unsafe(paragraphs, line, what, file) for line, what in unsafe_uses(tree)]
         except jinja2.TemplateSyntaxError as error:
             if not typed:  # a near-tag explains the syntax error better than Jinja does
                 found.append(_syntax_problem(error, source, paragraphs, file))
             continue
-        found += _NameCheck(names, paragraphs, file).run(tree)
-    return list(dict.fromkeys(found))
+        except RecursionError:  # 5,000 parentheses, 3,000 nested {% if %}: deeper than Python reads
+            found.append(_problem(_at(paragraphs, deepest_line(source)), file, "", TOO_DEEP, "template-too-costly"))
+            continue
+        trees.append(tree)
+    return Inspection(list(dict.fromkeys(found)), trees)
+
+
+def _at(paragraphs: list[_Paragraph], line: int) -> _Paragraph:
+    return paragraphs[line - 1] if 0 < line <= len(paragraphs) else _Paragraph("", "")
+
+
+def _unsafe(paragraphs: list[_Paragraph], line: int, what: str, file: str) -> Finding:
+    """What the sandbox would refuse, said as the build says it (report.render.template_problem)."""
+    paragraph = _at(paragraphs, line)
+    tag = next(iter(re.findall(r"{{.*?}}|{%.*?%}", paragraph.text)), "")
+    return Finding("template-unsafe", file, sheet=paragraph.place, value=tag.strip(),
+                   detail=f"模板试图{what}，出于安全原因不允许")
 
 
 # ---- paragraphs and places ---------------------------------------------------------------------
@@ -120,6 +164,7 @@ def _paragraphs(label: str, source: str) -> Iterator[_Paragraph]:
     lines = source.split("\n")
     yield _Paragraph(label, _text(lines[0]), dict(removed_tags(lines[0])))  # what precedes the first paragraph
     tables, depth, row, cell = 0, 0, 0, 0
+    newlines, counted = 0, 0  # "\n" before `counted`: counted as we go (from 0 each time was quadratic)
     for match in _STRUCTURE.finditer(source):
         token = match.group(0)
         if token.startswith("<w:tbl"):
@@ -133,7 +178,8 @@ def _paragraphs(label: str, source: str) -> Iterator[_Paragraph]:
         elif token.startswith("<w:tc"):
             cell += 1
         else:
-            line = lines[source.count("\n", 0, match.start()) + 1]
+            newlines, counted = newlines + source.count("\n", counted, match.start()), match.start()
+            line = lines[newlines + 1]
             text, own = _text(line), _text(line.rpartition("</w:p>")[0]) if "</w:p>" in line else ""
             where = f"表格 {tables} 第 {row} 行第 {cell} 格" if depth else ("段落" if label == "正文" else label)
             yield _Paragraph(f"{where}“{_first_words(own)}”" if own else f"{where}（空段落）", text,
@@ -142,6 +188,8 @@ def _paragraphs(label: str, source: str) -> Iterator[_Paragraph]:
 
 def _text(xml: str) -> str:
     """The text of a paragraph's XML; Jinja tags kept whole (`{% if a < 0 %}` holds a raw "<")."""
+    if "{" not in xml:
+        return html.unescape(_XML_TAG.sub("", xml))
     tags = _JINJA.findall(xml)
     parts = [html.unescape(_XML_TAG.sub("", piece)) for piece in _JINJA.split(xml)]
     return "".join(part + (tags[i] if i < len(tags) else "") for i, part in enumerate(parts))
@@ -157,14 +205,23 @@ def _link_problems(source: str, paragraphs: list[_Paragraph], file: str) -> list
     """A `{{ c.栏目链接 }}` written inside a run's text (without docxtpl's `r`): it would break the XML."""
     found = []
     for line, paragraph in zip(source.split("\n"), paragraphs, strict=False):
+        if "栏目链接" not in line:
+            continue
+        opened = [m.start() for m in _TEXT_OPEN.finditer(line)]
+        closed = [m.start() for m in re.finditer("</w:t>", line)]
         for match in _LINK_TAG.finditer(line):
-            before = line[:match.start()]
-            opened = [m.start() for m in _TEXT_OPEN.finditer(before)]
-            if opened and opened[-1] > before.rfind("</w:t>") and "string" not in match.group(0):
+            in_text = _last_before(opened, match.start()) > _last_before(closed, match.start())
+            if in_text and "string" not in match.group(0):
                 found.append(_problem(paragraph, file, html.unescape(match.group(0)),
                                       "栏目链接是超链接，须写成 {{r c.栏目链接 }}（r 与其后的空格不可少）；"
                                       "只要网址文字时写 {{ c.公开栏目链接 }}", "template-syntax"))
     return found
+
+
+def _last_before(positions: list[int], at: int) -> int:
+    """The last of the sorted `positions` before `at`, -1 when there is none."""
+    index = bisect.bisect_left(positions, at)
+    return positions[index - 1] if index else -1
 
 
 # ---- Jinja syntax -------------------------------------------------------------------------------
@@ -186,15 +243,20 @@ def _syntax_problem(error: jinja2.TemplateSyntaxError, source: str, paragraphs: 
 def _unclosed_block_line(source: str) -> int:
     """The line of the innermost `{% if %}` / `{% for %}` left open (0 when none is)."""
     stack: list[int] = []
+    newlines, counted = 0, 0
     for match in _BLOCK.finditer(source):
+        newlines, counted = newlines + source.count("\n", counted, match.start()), match.start()
         if match.group(1) in ("if", "for"):
-            stack.append(source.count("\n", 0, match.start()) + 1)
+            stack.append(newlines + 1)
         elif stack:
             stack.pop()
     return stack[-1] if stack else 0
 
 
 # ---- names --------------------------------------------------------------------------------------
+
+
+MAX_UNKNOWN_NAMES = 200  # findings of unknown names per part (each costs a look for a near name)
 
 
 class _NameCheck:
@@ -230,7 +292,7 @@ class _NameCheck:
             for child in node.nodes:
                 self._printed(child, scope)
                 self._visit(child, scope)
-        elif isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
+        elif isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS and node.name not in JINJA_FILTERS:
             self._unknown(node, node.name, sorted(ALLOWED_FILTERS), "过滤器（写在“|”之后）", f"| {node.name}")
             for child in node.iter_child_nodes():
                 self._visit(child, scope)
@@ -245,7 +307,7 @@ class _NameCheck:
         if isinstance(node, nodes.Getitem):
             self._visit(node.arg, scope)
         self._visit(owner, scope)
-        key = _key(node)
+        key = constant_key(node)
         if not isinstance(key, str):
             return
         allowed: Iterable[str] | None = None
@@ -289,13 +351,14 @@ class _NameCheck:
         if isinstance(iterable, nodes.Name):
             return iterable.name if iterable.name in self.names.fields else None
         if isinstance(iterable, (nodes.Getattr, nodes.Getitem)) and isinstance(iterable.node, nodes.Name):
-            name = f"{iterable.node.name}.{_key(iterable)}"
+            name = f"{iterable.node.name}.{constant_key(iterable)}"
             return name if name in self.names.fields else None
         return None
 
     def _unknown(self, node: nodes.Node, name: str, allowed: list[str], what: str, written: str = "") -> None:
-        line = node.lineno
-        paragraph = self.paragraphs[line - 1] if 0 < line <= len(self.paragraphs) else _Paragraph("", "")
+        if len(self.found) >= MAX_UNKNOWN_NAMES:  # a template of 100,000 wrong names: the first ones say it
+            return
+        paragraph = _at(self.paragraphs, node.lineno)
         tag = next((t for t in re.findall(r"{{.*?}}|{%.*?%}", paragraph.text) if name in t), written or name)
         near = close_name(name, allowed)
         listed = "、".join(allowed) if len(allowed) <= 15 or what.startswith("过滤器") else \
@@ -312,14 +375,6 @@ def _written(node: nodes.Node) -> str:
     if isinstance(node, nodes.Name):
         return node.name
     if isinstance(node, (nodes.Getattr, nodes.Getitem)):
-        base, key = _written(node.node), _key(node)
+        base, key = _written(node.node), constant_key(node)
         return f"{base}.{key}" if base and isinstance(key, str) else ""
     return ""
-
-
-def _key(node: nodes.Node) -> object:
-    if isinstance(node, nodes.Getattr):
-        return node.attr
-    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
-        return node.arg.value
-    return None

@@ -7,6 +7,7 @@ names (`Paragraph`, `problem`).
 
 from __future__ import annotations
 
+import bisect
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -59,10 +60,13 @@ _FULL_WIDTH = re.compile(r"[{｛][{｛%％][^{}｛｝]{0,60}?(?:[%％}｝][}｝]
 _SINGLE = re.compile(r"(?<![{%])\{(?![{%#])([^{}%]{1,40})\}(?![}])")
 _TAGS = re.compile(r"{{|}}|{%|%}")
 _HALF = str.maketrans("｛｝％", "{}%")
+_BRACES = re.compile("[{}｛｝]")
 
 
 def typing_problems(paragraph: Paragraph, file: str) -> Iterator[Finding]:
     text = paragraph.text
+    if not _BRACES.search(text):  # every mistake below has a brace in it
+        return
     for match in _FULL_WIDTH.finditer(text):
         written = match.group(0)
         if any(ch in written for ch in "｛｝％"):
@@ -70,8 +74,10 @@ def typing_problems(paragraph: Paragraph, file: str) -> Iterator[Finding]:
                            f"标记用了全角符号，不会被替换，会原样印在报告里；应在英文输入法下写成 "
                            f"{written.translate(_HALF)}", "template-typing")
     inside = [m.span() for m in re.finditer(r"{{.*?}}|{%.*?%}", text)]  # a brace in a tag's text is the tag's
+    starts = [start for start, _ in inside]
     for match in _SINGLE.finditer(text):
-        if any(start < match.start() < end for start, end in inside):
+        at = bisect.bisect_left(starts, match.start()) - 1
+        if at >= 0 and match.start() < inside[at][1]:
             continue
         inner = match.group(1).strip()
         yield problem(paragraph, file, match.group(0),

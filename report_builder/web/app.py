@@ -21,6 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from report_builder.web import department_pages as department
 from report_builder.web import office_pages as office
+from report_builder.web import review_office, review_pages
 from report_builder.web import season_pages as season
 from report_builder.web.credential import Office
 from report_builder.web.desk import Desk, ReadOffice, checks_at_once
@@ -29,6 +30,7 @@ from report_builder.web.limits import Checking, Limits
 from report_builder.web.log import log_line
 from report_builder.web.rendering import Context, context, message_page, not_found
 from report_builder.web.reports import Reports
+from report_builder.web.reviews import Reviews
 from report_builder.web.security import LoginThrottle
 from report_builder.web.store import Store
 
@@ -50,6 +52,17 @@ ROUTES = [
     Route("/office/reports", office.reports_page),
     Route("/office/build", office.build, methods=["POST"]),
     Route("/office/files/{name}", office.report_file),
+    Route("/office/web/{name}", review_office.web_page),
+    Route("/office/publish", review_office.publish, methods=["POST"]),
+    Route("/office/reviews", review_office.reviews_page),
+    Route("/office/reviews/add", review_office.add_reviewer, methods=["POST"]),
+    Route("/office/reviews/roles", review_office.set_roles, methods=["POST"]),
+    Route("/office/reviews/send", review_office.send_version, methods=["POST"]),
+    Route("/office/reviews/{id:int}/remove", review_office.remove_reviewer, methods=["POST"]),
+    Route("/r/{token}", review_pages.reviewer_page),
+    Route("/r/{token}/comment", review_pages.comment, methods=["POST"]),
+    Route("/r/{token}/comment/{id:int}/delete", review_pages.delete_comment, methods=["POST"]),
+    Route("/r/{token}/decide", review_pages.decide, methods=["POST"]),
     *season.ROUTES,
     Mount("/static", StaticFiles(packages=[("report_builder.web", "static")]), name="static"),
 ]
@@ -79,6 +92,7 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD, out
     app.state.context = Context(desk, store, Office(store), Reports(Path(year_dir), Path(out_dir)),
                                 LoginThrottle(), anyio.Lock(), Checking(checks_at_once()), limits, public_url,
                                 secure or public_url.startswith("https://"), store.form_key(), local_hint)
+    app.state.reviews = Reviews(store)  # reviewers, their links and comments (web/reviews.py)
     app.state.context.reports.status = season.setup(app, desk, store, public_url, background).folder.status
     app.add_middleware(Guard, log=store.folder / "desk.log", idle=idle_seconds)
     if trusted_proxies:  # outermost: the log and the throttle see the client the proxy names

@@ -19,6 +19,7 @@ from report_builder.web.store import Department, OverQuota, Submission
 __all__ = ["FORM_OVERHEAD", "department_page", "feedback", "home", "no_space", "submission_page", "template", "upload"]
 
 FORM_OVERHEAD = 64 * 1024  # bytes of the form around the workbook
+DISCARDED_AT_MOST = 200 * 1024 * 1024  # of a too-large upload read (and dropped) to answer with the 413 page
 
 
 class TooLarge(Exception):
@@ -63,6 +64,7 @@ async def upload(request: Request) -> Response:
     most = here.limits.max_upload
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > most + FORM_OVERHEAD:
+        await _discard(request.receive, DISCARDED_AT_MOST)  # read, so the browser gets the page, not a reset
         return too_large(request, most)
     if disk_full(here.store.folder, here.limits):  # one statvfs: no thread needed
         return no_space()
@@ -76,6 +78,7 @@ async def upload(request: Request) -> Response:
             sent = form.get("file")
             data = await sent.read(most + 1) if isinstance(sent, UploadFile) else None
     except TooLarge:
+        await _discard(request.receive, DISCARDED_AT_MOST)
         return too_large(request, most)
     if data is None or not data:
         return message_page(400, "没有收到文件", "请选择填好的填报表（.xlsx）后再上传。", back=f"/d/{department.token}")
@@ -143,6 +146,17 @@ async def feedback(request: Request) -> Response:
     if path is None:
         return not_found(request)
     return FileResponse(path, media_type=XLSX, filename=f"{department.name}_第{n}次_反馈.xlsx")
+
+
+async def _discard(receive: Receive, at_most: int) -> None:
+    """Read the rest of a request body (up to `at_most` bytes) and drop it: a server that answers 413 before the
+    body is in closes the connection, and the browser shows "connection reset" instead of the page."""
+    seen = 0
+    while seen <= at_most:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        seen += len(message.get("body", b""))
 
 
 def _limited(receive: Receive, limit: int) -> Receive:

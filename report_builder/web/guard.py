@@ -82,7 +82,7 @@ class Guard:
             await self.app(scope, self._in_time(receive), sending)
         finally:
             ms = (time.monotonic() - started) * 1000
-            shown = re.sub(r"^/d/[^/]+", "/d/…", scope.get("path", ""))
+            shown = re.sub(r"^/([dr])/[^/]+", r"/\1/…", scope.get("path", ""))  # a department's or reviewer's token
             client = scope.get("client") or ("", 0)
             log_line(self.log, scope.get("method", ""), shown, str(status[0]), f"{ms:.0f}", str(client[0]))
 

@@ -12,8 +12,11 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 import report_builder as rb
 from report_builder.web.desk import CLEAN, FIX, LATE, NONE, WARNINGS, Row
+from report_builder.web.guard import CONTENT_SECURITY_POLICY
 from report_builder.web.reminders import reminder, reminder_for_all
 from report_builder.web.rendering import XLSX, attachment, context, forbidden, local_time, not_found, page, secure
+from report_builder.web.reports import WEB_PAGE
+from report_builder.web.review_pages import reviews_of
 from report_builder.web.season_pages import base_url, board_extras, rows_now, season_of
 from report_builder.web.security import LOGIN, OFFICE, SESSION_COOKIE, form_valid
 
@@ -133,8 +136,13 @@ async def reports_page(request: Request) -> Response:
     listed = await run_in_threadpool(reports.versions)
     formats = await run_in_threadpool(rb.list_formats, reports.year_dir)
     totals = await run_in_threadpool(reports.totals)
-    return page(request, "reports.html", form=(OFFICE, session), versions=listed, last=reports.last,
-                formats=formats.formats, totals=totals)
+    standing = await run_in_threadpool(reviews_of(request).standing, reports)  # the review (review_office.py)
+    show = request.query_params.get("show", "")
+    web = next((v for v in listed if WEB_PAGE in v.files and show in ("", v.version.path.name)), None)
+    response = page(request, "reports.html", form=(OFFICE, session), versions=listed, last=reports.last,
+                    formats=formats.formats, totals=totals, standing=standing, web=web, web_page=WEB_PAGE)
+    response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY + "; frame-src 'self'"  # the web page
+    return response
 
 
 async def build(request: Request) -> Response:
@@ -146,7 +154,8 @@ async def build(request: Request) -> Response:
         sent, chosen, pdf = form.get("csrf"), form.get("format"), form.get("pdf")
     if not form_valid(request, here.form_key, sent, OFFICE, session):
         return forbidden(request)
-    await run_in_threadpool(here.reports.build, chosen if isinstance(chosen, str) else "", pdf == "1")
+    built = await run_in_threadpool(here.reports.build, chosen if isinstance(chosen, str) else "", pdf == "1")
+    await run_in_threadpool(reviews_of(request).follow, here.reports, built.report)  # rebuilt: sent for review
     return RedirectResponse("/office/reports", status_code=303)
 
 

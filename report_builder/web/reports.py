@@ -14,10 +14,13 @@ from pathlib import Path
 import report_builder as rb
 from report_builder.findings import Severity
 
-__all__ = ["Built", "Reports", "VersionFiles"]
+__all__ = ["WEB_PAGE", "Built", "Reports", "VersionFiles"]
 
 REDLINE = "_修订.docx"  # beside a version: its redline against the previous version of the same format
 SOURCES = ".数据来源.xlsx"
+RECORD = ".审核记录"  # the 审核记录 written when a version is published (outputs/review_record.py)
+PACKAGE = "_报送材料"  # <报告名>_报送材料_vN.zip (outputs/filing.package_name)
+WEB_PAGE = "网页版"  # the label of a version's web page among its files
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,8 @@ class Reports:
 
     def build(self, report_format: str, pdf: bool) -> Built:
         with self._lock:
-            result = rb.build_report(self.year_dir, self.out_dir, report_format=report_format or None, pdf=pdf)
+            result = rb.build_report(self.year_dir, self.out_dir, report_format=report_format or None, pdf=pdf,
+                                     html=True)  # the web page: shown on the reports page, filed in the package
             problems = [f for f in (*result.check.findings, *result.render_findings) if f.severity is Severity.ERROR]
             if result.report is not None and not result.unchanged:
                 problems += self._redline(result.report, result.report_format)
@@ -94,8 +98,13 @@ class Reports:
         found = []
         for version in reversed(listed):
             path = version.path
-            files = {"Word 报告": path, "PDF": path.with_suffix(".pdf"), "数据来源": path.with_suffix(SOURCES),
-                     "修订（与上一版相比）": path.with_name(path.stem + REDLINE)}
+            number = path.stem.rsplit("_v", 1)[-1]
+            files = {"Word 报告": path, "PDF": path.with_suffix(".pdf"), WEB_PAGE: path.with_suffix(".html"),
+                     "纯文本版": path.with_suffix(".txt"), "数据来源": path.with_suffix(SOURCES),
+                     "修订（与上一版相比）": path.with_name(path.stem + REDLINE),
+                     "审核记录（Word）": path.with_suffix(RECORD + ".docx"),
+                     "审核记录（PDF）": path.with_suffix(RECORD + ".pdf"),
+                     "报送材料": path.with_name(f"{path.stem.removesuffix('_v' + number)}{PACKAGE}_v{number}.zip")}
             found.append(VersionFiles(version, {label: p.name for label, p in files.items() if p.is_file()}))
         return found
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from report_builder.atomic import process_alive, temporary_owner, write_atomic
 from report_builder.findings import Finding
 
 __all__ = ["PRIVATE_FILE", "PRIVATE_FOLDER", "Department", "OverQuota", "Quota", "Repaired", "Store", "Submission",
@@ -66,7 +67,6 @@ CREATE TABLE IF NOT EXISTS secrets (
 """
 PENDING = "pending"  # a submission stored, not yet checked (a server killed meanwhile re-checks it at start)
 UPLOAD_NAME = re.compile(r"^(\d+)\.xlsx$")  # uploads/<department id>/<n>.xlsx, names we chose
-TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.tmp$")  # what `_write_whole` writes first: .<name>.<pid>.tmp
 STAGING_PREFIXES = (".templates.", ".feedback.")  # Desk's half-made folders, renamed into place when whole
 
 
@@ -248,7 +248,8 @@ class Store:
         uploads = self.folder / "uploads"
         for folder in sorted(uploads.iterdir()) if uploads.is_dir() else []:
             for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-                if (match := TEMPORARY_NAME.match(path.name)) and not _writing(int(match.group(1))):
+                pid = temporary_owner(path.name)
+                if pid is not None and not process_alive(pid, this_one=False):
                     path.unlink(missing_ok=True)
                     temporaries += 1
                 elif (match := UPLOAD_NAME.match(path.name)) and (folder.name, match.group(1)) not in known:
@@ -290,21 +291,6 @@ def _finding_dict(finding: Finding) -> dict[str, str]:
             "value": finding.value, "detail": finding.detail}
 
 
-def _writing(pid: int) -> bool:
-    """Whether the process that named a temporary file may still be writing it (alive, and not this one)."""
-    if pid <= 0 or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OverflowError:
-        return False
-    return True
-
-
 def make_folder(path: Path) -> None:
     """`path` and its missing parents made as folders only the office's account can open (0700)."""
     missing = []
@@ -317,14 +303,6 @@ def make_folder(path: Path) -> None:
 
 
 def _write_whole(path: Path, data: bytes) -> None:
-    """`data` in a temporary file beside `path`, synced, then renamed: a killed server leaves no partial file."""
+    """`data` written whole into the state (report_builder.atomic), readable by the office's account only."""
     make_folder(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE), "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, data, overwrite=True, mode=PRIVATE_FILE)

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import docx
 import pytest
-from hostile import package_parts, sheet, write_bad_ole_header, write_bomb, write_encrypted_lookalike, write_zip
+from hostile import (
+    many_paragraphs,
+    package_parts,
+    sheet,
+    write_bad_ole_header,
+    write_bomb,
+    write_encrypted_lookalike,
+    write_zip,
+)
 
 from report_builder.compare import files, inputs, paragraph_diff, redline, workbook_diff
 from report_builder.compare.inputs import DiffError, paragraph_texts
@@ -24,7 +32,7 @@ from report_builder.compare.workbook_diff import diff_workbooks
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "report_builder.cli", *map(str, args)],
+    done = subprocess.run([sys.executable, "-m", "report_builder", *map(str, args)],
                           capture_output=True, text=True, timeout=300)
     assert "Traceback" not in done.stdout + done.stderr
     return done
@@ -103,7 +111,7 @@ def test_reading_a_docx_runs_under_a_memory_cap(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", script, str(good)], capture_output=True, text=True, timeout=120)
     assert done.stdout.startswith("compare-too-large ") and "good.docx" in done.stdout, done.stdout + done.stderr
-    assert "上限 1 MB" in done.stdout
+    assert "超过上限（1 MB）" in done.stdout
 
 
 def test_documents_over_the_paragraph_limit_are_refused_before_the_engine(
@@ -117,6 +125,27 @@ def test_documents_over_the_paragraph_limit_are_refused_before_the_engine(
         redline_docx(short, long, tmp_path / "r.docx")
     assert finding_code(info) == "compare-too-large" and "长.docx" in info.value.message
     assert "20 个段落" in info.value.message and not (tmp_path / "r.docx").exists()
+
+
+def test_two_29000_paragraph_documents_end_in_a_chinese_finding(tmp_path: Path) -> None:
+    """Issue 19: 29,000 paragraphs took 107 s and 1.5 GB in the engine; now refused when read, by count."""
+    template = Path(__file__).resolve().parents[2] / "templates" / "年度报告模板.docx"
+    old = many_paragraphs(template, tmp_path / "旧.docx", 29_000)
+    new = many_paragraphs(template, tmp_path / "新.docx", 29_001)
+    done = run("diff", old, new, "--out", tmp_path / "修订.docx")
+    assert done.returncode == 1 and not (tmp_path / "修订.docx").exists()
+    assert f"超过上限 {redline.MAX_PARAGRAPHS:,}" in done.stdout + done.stderr
+    assert re.search(r"文件有 29,\d{3} 个段落", done.stdout + done.stderr)
+
+
+def test_a_write_failure_of_the_redline_is_said_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def read_only(path: Path, data: bytes, *, overwrite: bool = False) -> None:
+        raise OSError(30, "Read-only file system", str(path))
+
+    monkeypatch.setattr(redline, "write_atomic", read_only)
+    with pytest.raises(DiffError) as info:
+        redline._write_atomic(tmp_path / "r.docx", b"x")
+    assert "所在磁盘只读，不能写入" in info.value.message and "Read-only" not in info.value.message
 
 
 # ---- the redline engine -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from years import Change, E, check, plain_template, rows, steps, the
 
 from report_builder import pipeline
 from report_builder.outputs.filling import fill_department, set_form_value
-from report_builder.schema import CHANNELS, OFFICE_FILE, OfficeCategory, OfficeChannel
+from report_builder.schema import CHANNELS, OFFICE_FILE, OfficeCategory, OfficeChannel, OfficeNarrative
 from report_builder.vocabulary import declared_channels
 
 OWN = (*CHANNELS, "微博", "办公系统(OA)")  # the nine, then two of the office's own
@@ -96,6 +96,26 @@ def test_an_unusable_or_repeated_office_channel_is_an_error_at_its_cell(tmp_path
     assert "须以汉字或字母开头" in found["A4"].detail
     assert found["A5"].detail == "与 A3 重复"
     assert "办公系统OA条数" in found["A7"].detail and str(found["A7"]).startswith("年度总表.xlsx › 公开渠道!A7")
+
+
+def test_an_office_name_that_is_a_vocabulary_name_is_an_error_at_its_cell_naming_both(tmp_path: Path) -> None:
+    """One namespace (issue 19): a channel "主动公开" would be 主动公开条数, the total, counted twice."""
+    office = sample_office(channels=tuple(OfficeChannel(name=n) for n in ("校园网", "主动公开", "微博")),
+                           categories=tuple(OfficeCategory(name=n) for n in ("通知", "校园网", "主动公开")),
+                           narratives=(*OFFICE.narratives, OfficeNarrative(key="items", text="一段文字")))
+    year = tmp_path / "2017-2018"
+    year.mkdir()
+    write(office.office_template(), year / OFFICE_FILE)
+    loaded = pipeline.load_office(year)
+    found = {(f.sheet, f.cell): f for f in loaded.findings if f.severity is E}
+    assert found[("公开渠道", "A4")].detail == "与数字“主动公开条数”在模板中同名（主动公开条数）"
+    assert found[("公开渠道", "A4")].value == "主动公开"
+    assert ("公开渠道", "A5") not in found
+    assert found[("公开分类", "A4")].detail == "与公开渠道“校园网”在模板中同名（校园网条数）"
+    assert found[("公开分类", "A5")].detail == "与数字“主动公开条数”在模板中同名（主动公开条数）"
+    [paragraph] = [f for f in loaded.findings if f.code == "narrative-name-unusable"]
+    assert paragraph.value == "items" and "文字.items()" in paragraph.detail
+    assert ("公开渠道", "A3") not in found and ("公开分类", "A3") not in found
 
 
 def test_without_a_channel_sheet_the_nine_default_channels_are_used(tmp_path: Path) -> None:

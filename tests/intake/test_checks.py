@@ -9,6 +9,7 @@ Department sheet columns: 依申请公开 A 收到日期 B 摘要 C 答复日期
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -219,14 +220,14 @@ def test_a_department_not_on_the_list(tmp_path: Path) -> None:
 
 
 def test_a_checklist_item_of_a_department_not_on_the_list(tmp_path: Path) -> None:
-    items = (*OFFICE.checklist[:4], OFFICE.checklist[4].model_copy(update={"department": "图书馆"}))
+    items = (*OFFICE.checklist[:4], dataclasses.replace(OFFICE.checklist[4], department="图书馆"))
     report = check(tmp_path, office=sample_office(checklist=items))
     assert the(report, "unknown-department", OFFICE_FILE, "公开事项清单", "D7").severity is E
 
 
 def test_an_office_list_with_a_department_or_an_item_number_twice(tmp_path: Path) -> None:
     twice = (*OFFICE.departments, OFFICE.departments[1])
-    items = (*OFFICE.checklist, OFFICE.checklist[1].model_copy(update={"title": "招生简章"}))
+    items = (*OFFICE.checklist, dataclasses.replace(OFFICE.checklist[1], title="招生简章"))
     report = check(tmp_path, office=sample_office(departments=twice, checklist=items))
     assert the(report, "duplicate-row", OFFICE_FILE, "部门名单", "A7").severity is E
     assert the(report, "duplicate-row", OFFICE_FILE, "公开事项清单", "A8").severity is E
@@ -426,7 +427,7 @@ def test_an_inserted_column_is_read_by_header(tmp_path: Path) -> None:
     assert the(report, "unknown-column", "教务处.xlsx", "依申请公开", "A2").severity is W
     assert the(report, "not-a-date", "教务处.xlsx", "依申请公开", "B4").severity is E
     wb = department(report, "教务处.xlsx")
-    assert wb.applications[0].model_dump() == {**APP, "reason": None}
+    assert dataclasses.asdict(wb.applications[0]) == {**APP, "reason": None}
     assert wb.places["applications"].cell(0, "fee") == "H3"
 
 
@@ -441,7 +442,7 @@ def test_moved_columns_and_rows_above_the_header_are_read_by_header(tmp_path: Pa
     assert the(report, "not-a-number", "教务处.xlsx", "工作记录", "D6").severity is E
     assert len(report.findings) == 1
     wb = department(report, "教务处.xlsx")
-    assert wb.activities[0].model_dump() == ACT
+    assert dataclasses.asdict(wb.activities[0]) == ACT
     place = wb.places["activities"]
     assert (place.cell(0, "kind"), place.cell(0, "summary")) == ("C5", "A5")
 
@@ -604,3 +605,16 @@ def test_a_workbook_that_is_not_our_template(tmp_path: Path) -> None:
     [result] = [r for r in report.files if r.file == "图书馆.xlsx"]
     assert [f.code for f in result.findings] == ["not-a-template"]
     assert result.tally.read == 0
+
+
+def test_department_names_that_look_alike_or_share_a_file_name_are_warned_naming_both(tmp_path: Path) -> None:
+    from report_builder.schema import DepartmentEntry
+
+    names = ("教务处", "教务处.", "财务处", "财\u200b务处", "招生就业处")
+    office = sample_office(departments=tuple(DepartmentEntry(name=n) for n in names), checklist=())
+    year = tmp_path / "2017-2018"
+    year.mkdir()
+    write(office.office_template(), year / OFFICE_FILE)
+    found = {f.cell: f.detail for f in pipeline.load_office(year).findings if f.code == "department-name-lookalike"}
+    assert found == {"A4": "与 A3 的“教务处”几乎相同（填报表的文件名都是“教务处.xlsx”）",
+                     "A6": "含不可见字符 U+200B；与 A5 的“财务处”几乎相同"}

@@ -46,7 +46,8 @@ def opened(path: Path) -> tuple[dict[str, object], dict[str, bytes]]:
 
 def test_the_package_opens_and_its_hashes_match_its_files(folder: Path) -> None:
     result = report_builder.write_filing_package(folder, report_format="三部分")
-    assert result.findings == () and result.path is not None and not result.unchanged
+    assert result.path is not None and not result.unchanged
+    assert [f.code for f in result.findings] == ["review-missing"]  # nobody approved it: packed, but said
     report = next(folder.glob("*_v2.docx"))
     assert result.path.name == package_name(report) == report.name.replace("_v2.docx", "_报送材料_v2.zip")
     assert result.path.name.startswith("湖南石油化工职业技术学院2022-2023年度信息公开工作年度报告_报送材料")
@@ -59,7 +60,7 @@ def test_the_package_opens_and_its_hashes_match_its_files(folder: Path) -> None:
     assert [Path(n).name.removeprefix(report.stem) for n in files] == [
         ".docx", ".html", ".txt", ".数据来源.xlsx", ".manifest.json"]
     assert result.packed == ("报告（Word）", "报告（网页版）", "报告（纯文本版）", "数据来源", "版本说明文件")
-    assert result.missing == ("报告（PDF）", "审核记录（Word）", "审核记录（PDF）")
+    assert result.missing == ("报告（PDF）", "审核记录（Word）", "审核记录（PDF）", "审核记录（数据）")
     assert manifest["not_included"] == list(result.missing)
     version_manifest = json.loads(files[report.with_suffix(".manifest.json").name])
     for name, digest in version_manifest["files"].items():
@@ -114,12 +115,12 @@ def test_a_file_changed_since_the_build_is_refused(folder: Path, change: str) ->
 
 
 def test_files_added_later_are_packed_and_hashed(folder: Path) -> None:
-    """A PDF from a later `build --pdf` and a 审核记录 (the desk's review writes one) beside a whole version."""
+    """A PDF from a later `build --pdf` and a 审核记录's Word file beside a whole version."""
     report = next(folder.glob("*报告_v2.docx"))
     for suffix in (".pdf", ".审核记录.docx"):
         report.with_name(report.stem + suffix).write_bytes(f"{suffix} bytes".encode())
     result = report_builder.write_filing_package(folder, report_format="三部分")
-    assert result.path is not None and result.missing == ("审核记录（PDF）",)
+    assert result.path is not None and result.missing == ("审核记录（PDF）", "审核记录（数据）")
     manifest, files = opened(result.path)
     entries = {e["label"]: e for e in manifest["files"]}  # type: ignore[union-attr]
     assert entries["审核记录（Word）"]["in_version_manifest"] is False
@@ -166,7 +167,9 @@ def test_the_command(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["package", str(folder), "--format", "三部分"]) == 0
     first = capsys.readouterr().out
     assert "报告格式：三部分" in first and "_报送材料_v2.zip" in first
-    assert "未包含：报告（PDF）（可运行 build --pdf 生成）、审核记录（Word）、审核记录（PDF）" in first
+    assert "未包含：报告（PDF）（可运行 build --pdf 生成）、审核记录（Word）、审核记录（PDF）、审核记录（数据）" in (
+        first)
+    assert "! " in first and "该版本尚未通过审核，不能发布：待保密审查" in first
     assert cli.main(["package", str(folder), "--format", "三部分"]) == 0
     assert "内容相同，未重新生成" in capsys.readouterr().out
     assert cli.main(["package", str(folder), "--format", "三部分", "--version", "1"]) == 1

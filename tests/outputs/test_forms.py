@@ -21,7 +21,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from pydantic import Field
 
 from report_builder import schema
 from report_builder.outputs.excel import put, save_workbook, stream_value
@@ -178,13 +177,16 @@ def test_every_number_rule_states_its_upper_bound(template: Any) -> None:
     assert any("主动公开条数" in line and "100000" in line for line in lines)
 
 
+MANY_CHOICES = tuple(f"很长的选项名称{i:03d}" for i in range(40))
+
+
+class Picks(schema.Row):  # a sheet with a long drop-down list and one whose choices hold commas
+    long: Literal[MANY_CHOICES] = schema.cell(title="长列表")  # type: ignore[valid-type]
+    comma: Literal["甲,乙", "丙"] = schema.cell(title="带逗号")
+
+
 def test_long_or_comma_lists_go_to_a_hidden_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
-    many = tuple(f"很长的选项名称{i:03d}" for i in range(40))
-
-    class Picks(schema.Row):
-        long: Literal[many] = Field(title="长列表")  # type: ignore[valid-type]
-        comma: Literal["甲,乙", "丙"] = Field(title="带逗号")
-
+    many = MANY_CHOICES
     extra = SheetSpec("选择", "picks", Picks, "table", "测试", blank_rows=5)
     monkeypatch.setattr(schema, "DEPARTMENT_SHEETS", (*DEPARTMENT_SHEETS, extra))
     office = sample_office()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -175,10 +176,10 @@ def test_a_blank_office_workbook_filled_from_scratch_checks_clean(tmp_path: Path
     office = sample_office(year_label="2021年", window_start=dt.date(2021, 1, 1), window_end=dt.date(2021, 12, 31),
                            next_year_label="2022年", deadline=dt.date(2022, 1, 15))
     wb = openpyxl.load_workbook(path)
-    for field, value in office.info.model_dump().items():
+    for field, value in dataclasses.asdict(office.info).items():
         set_form_value(wb, "基本信息", field, value, specs=OFFICE_SHEETS)
-    fill_department(wb, "部门名单", [d.model_dump() for d in office.departments], specs=OFFICE_SHEETS)
-    fill_department(wb, "公开事项清单", [i.model_dump() for i in office.checklist], specs=OFFICE_SHEETS)
+    fill_department(wb, "部门名单", [dataclasses.asdict(d) for d in office.departments], specs=OFFICE_SHEETS)
+    fill_department(wb, "公开事项清单", [dataclasses.asdict(i) for i in office.checklist], specs=OFFICE_SHEETS)
     path.write_bytes(save_workbook(wb))
     loaded = pipeline.load_office(year)
     assert loaded.office is not None and not loaded.findings
@@ -214,7 +215,7 @@ def test_templates_writes_nothing_while_the_office_workbook_has_errors(tmp_path:
     year = tmp_path / "2017-2018"
     year.mkdir()
     office = sample_office()
-    bad = [item.model_copy(update={"department": "不存在的处"}) if item.number == 2 else item
+    bad = [dataclasses.replace(item, department="不存在的处") if item.number == 2 else item
            for item in office.checklist]
     write(sample_office(checklist=tuple(bad)).office_template(), year / OFFICE_FILE)
     result = pipeline.make_templates(year, tmp_path / "forms")
@@ -286,10 +287,10 @@ def test_a_blank_year_with_its_own_channels_makes_templates_with_no_error(tmp_pa
     office = sample_office(year_label="2023年度", window_start=dt.date(2022, 11, 1), window_end=dt.date(2023, 10, 31),
                            next_year_label="2024年度")
     wb = openpyxl.load_workbook(path)
-    for field, value in office.info.model_dump().items():
+    for field, value in dataclasses.asdict(office.info).items():
         set_form_value(wb, "基本信息", field, value, specs=OFFICE_SHEETS)
-    fill_department(wb, "部门名单", [d.model_dump() for d in office.departments], specs=OFFICE_SHEETS)
-    fill_department(wb, "公开事项清单", [i.model_dump() for i in office.checklist], specs=OFFICE_SHEETS)
+    fill_department(wb, "部门名单", [dataclasses.asdict(d) for d in office.departments], specs=OFFICE_SHEETS)
+    fill_department(wb, "公开事项清单", [dataclasses.asdict(i) for i in office.checklist], specs=OFFICE_SHEETS)
     channels = wb["公开渠道"]
     for row in range(3, channels.max_row + 1):
         channels.cell(row, 1).value = None
@@ -327,3 +328,46 @@ def test_a_title_holding_the_school_name_is_not_given_it_twice(sample_year: Path
     built = pipeline.build_report(sample_year, tmp_path / "out", template=template)
     assert built.report is not None, [str(f) for f in built.render_findings]
     assert built.report.name == "2018年湖南石油化工职业技术学院信息公开工作年度报告_v1.docx"
+
+
+def test_a_chinese_numeral_year_label_moves_on_and_one_without_a_year_is_flagged(tmp_path: Path) -> None:
+    assert next_year_label("二〇一七至二〇一八年度") == "二〇一八至二〇一九年度"
+    assert next_year_label("二○一九年") == "二○二○年" and next_year_label("一九九九年") == "二〇〇〇年"
+    old, new = tmp_path / "2017-2018", tmp_path / "2018-2019"
+    old.mkdir()
+    write(sample_office(year_label="二〇一七至二〇一八年度", school_year_label="本学年度").office_template(),
+          old / OFFICE_FILE)
+    started = pipeline.start_year(new, old)
+    assert started.written
+    assert form_values(new / OFFICE_FILE, "基本信息")["年度名称"] == "二〇一八至二〇一九年度"
+    [flagged] = [f for f in started.findings if f.code == "year-label-not-shifted"]
+    assert (flagged.sheet, flagged.value, flagged.detail) == ("基本信息", "本学年度", "“学年度写法”")
+
+
+def test_a_killed_new_year_leaves_no_temporary_for_good(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid is free: as a killed new-year's would be
+    new = tmp_path / "2018-2019"
+    new.mkdir()
+    left = new / f".{OFFICE_FILE}.{dead.pid}.tmp"
+    left.write_bytes(b"half a workbook")
+    assert pipeline.start_year(new).written
+    assert not left.exists() and [p.name for p in new.iterdir()] == [OFFICE_FILE]
+
+
+def test_a_window_ending_in_9999_is_a_finding_not_an_internal_error(tmp_path: Path) -> None:
+    year = tmp_path / "9998-9999"
+    year.mkdir()
+    write(sample_office(year_label="9998-9999年度", window_start=dt.date(9998, 9, 1), window_end=dt.date(9999, 8, 31),
+                        deadline=dt.date(9999, 12, 31)).office_template(), year / OFFICE_FILE)
+    loaded = pipeline.load_office(year)
+    bound = "年份应在 1990 至 2999 之间"
+    assert [(f.sheet, f.value, f.detail) for f in loaded.findings if f.code == "window-invalid"] == [
+        ("基本信息", "9998-09-01", bound), ("基本信息", "9999-08-31", bound)]
+    started = pipeline.start_year(tmp_path / "next", year)
+    assert not started.written and "window-invalid" in [f.code for f in started.findings]
+    assert pipeline.build_report(year, tmp_path / "out").report is None
+    assert next_year_date(dt.date(9999, 12, 31)) == dt.date(9999, 12, 31)

@@ -14,14 +14,14 @@ import openpyxl
 import pytest
 from conftest import edit_workbook
 
-from report_builder import pipeline
+from report_builder import atomic, pipeline
 from report_builder.outputs import version_history, versions
 from report_builder.outputs.filling import fill_department
 from report_builder.outputs.sources_workbook import SOURCES_SHEET
 
 
 def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "report_builder.cli", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "report_builder", *map(str, args)],
                           capture_output=True, text=True, env=env)
 
 
@@ -103,8 +103,25 @@ def test_versions_are_claimed_atomically(tmp_path: Path) -> None:
     again = versions.write_next_version(tmp_path, "报告", ".docx", b"three")
     assert again == versions.Saved(third.path, True)
     with pytest.raises(FileExistsError):
-        versions.write_atomic(first, b"overwrite?")
+        atomic.write_atomic(first, b"overwrite?")
     assert first.read_bytes() == b"one"
+
+
+def test_the_same_inputs_built_while_another_build_of_them_runs_give_one_version(tmp_path: Path) -> None:
+    """Issue 19: the later build finds, under the folder's lock, the version the earlier one published."""
+    manifest = {"tool": "t", "fingerprint": "same", "inputs": [], "figures": {"x": {"value": 1}}}
+    inner: list[versions.Published] = []
+
+    def files() -> dict[str, bytes]:
+        return {".docx": b"report"}
+
+    def make_files() -> dict[str, bytes]:  # while this build makes its files, another build of the same publishes
+        inner.append(versions.write_version(tmp_path, "报告", "same", manifest, files))
+        return files()
+
+    outer = versions.write_version(tmp_path, "报告", "same", manifest, make_files)
+    assert not inner[0].unchanged and outer.unchanged and outer.report == inner[0].report
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["报告_v1.docx", "报告_v1.manifest.json"]
 
 
 def test_pdf_without_libreoffice_is_a_clear_warning(sample_year: Path, tmp_path: Path) -> None:

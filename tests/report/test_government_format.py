@@ -15,7 +15,7 @@ from docx.table import Table
 from years import app, case, make_year, rows, steps
 
 from report_builder import check_report_template, list_formats, pipeline
-from report_builder.schema import OFFICE_FILE, OFFICE_SHEETS
+from report_builder.schema import OFFICE_FILE, OFFICE_SHEETS, field_names
 from report_builder.tables import APPLICANTS, APPLICATION_ROWS, CASE_COLUMNS, CASE_ROWS, identities, per_applicant
 
 TEMPLATE = ROOT / "templates" / "政府格式模板.docx"
@@ -30,7 +30,7 @@ def disclosure(wb: Any) -> None:
     spec = next(s for s in OFFICE_SHEETS if s.key == "disclosure")
     ws = wb.create_sheet(spec.name)
     ws.cell(1, 1).value = spec.name
-    for row, (field, value) in enumerate(zip(spec.model.model_fields, DISCLOSURE, strict=True), start=3):
+    for row, (field, value) in enumerate(zip(field_names(spec.model), DISCLOSURE, strict=True), start=3):
         ws.cell(row, 1).value = spec.column(field).header
         ws.cell(row, 2).value = value
 

@@ -192,7 +192,7 @@ def test_an_error_before_publication_stops_the_build(sample_year: Path, tmp_path
 
 
 def test_the_cli_prints_the_summary_last_and_writes_it_in_json(sample_year: Path, tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "report_builder.cli", "build", str(sample_year), "--out",
+    done = subprocess.run([sys.executable, "-m", "report_builder", "build", str(sample_year), "--out",
                            str(tmp_path / "out"), "--json", str(tmp_path / "r.json")], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     last = done.stdout.strip().splitlines()[-1]

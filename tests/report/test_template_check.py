@@ -107,7 +107,7 @@ def test_a_missing_narrative_at_render_names_it() -> None:
 def test_check_template_command(sample_year: Path, tmp_path: Path) -> None:
     bad = tmp_path / "坏模板.docx"
     bad.write_bytes(edited("本年度公开{{ 主动公开条目 }}条"))
-    run = [sys.executable, "-m", "report_builder.cli"]
+    run = [sys.executable, "-m", "report_builder"]
     done = subprocess.run([*run, "check-template", str(bad)], capture_output=True, text=True)
     assert done.returncode == 1
     assert "坏模板.docx › 段落“本年度公开{{ 主动公开条目 }}条”" in done.stdout and "主动公开条数" in done.stdout

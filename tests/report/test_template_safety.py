@@ -50,7 +50,7 @@ def template_with(folder: Path, text: str, name: str = NAME) -> Path:
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "report_builder.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "report_builder", *args], capture_output=True, text=True,
                           cwd=cwd, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 

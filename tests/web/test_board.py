@@ -14,7 +14,7 @@ import pytest
 from years import app
 
 from report_builder import pipeline, table_workbook
-from report_builder.serve_cli import public_url
+from report_builder.cli.serve import public_url
 from report_builder.web.security import LoginThrottle
 from web.desk_client import PASSWORD, Desk, client_desk, filled, log_in
 

@@ -19,9 +19,9 @@ import httpx2 as httpx
 import pytest
 from factory import DEPARTMENTS, sample_office
 
+from report_builder.cli.serve import _network_address
 from report_builder.findings import CATALOG
 from report_builder.schema import DepartmentEntry
-from report_builder.serve_cli import _network_address
 from report_builder.web import default_state
 from report_builder.web.credential import PASSWORD_ALPHABET
 from web.certificate import self_signed

@@ -15,10 +15,10 @@ from pathlib import Path
 from report_builder.findings import Finding
 from report_builder.outputs.manifests import MANIFEST_SUFFIX, Manifest, load_manifest, manifest_path
 from report_builder.outputs.version_history import list_builds
-from report_builder.report.lastyear import LastYear
-from report_builder.schema import OFFICE_FILE
+from report_builder.report.year_on_year import LastYear
+from report_builder.schema import MAX_LAST_YEAR_VALUE, OFFICE_FILE
 
-__all__ = ["find_last_year", "read_last_year"]
+__all__ = ["bounded_text", "find_last_year", "read_last_year"]
 
 
 def find_last_year(source: Path, out_dir: Path, this_year: str = "") -> LastYear | Finding:
@@ -42,22 +42,44 @@ def _find(source: Path, out_dir: Path) -> LastYear | Finding:
     builds, _ = list_builds(folder) if folder.is_dir() else ([], [])
     for build in sorted(builds, key=lambda b: (b.built_at, _number(b.path)), reverse=True):
         found = read_last_year(build.path)
-        if found is not None:
+        if found is not None:  # the newest whole version, or what is wrong with it: never an older one silently
             return found
     return _not_found(source, f"“{folder}”中没有完整的报告版本（请先对上年运行 build）")
 
 
-def read_last_year(report: Path) -> LastYear | None:
-    """The figures recorded beside `report`, or None when it has no valid manifest."""
+def read_last_year(report: Path) -> LastYear | Finding | None:
+    """The figures recorded beside `report`, None when it has no valid manifest, or a finding when a figure
+    is out of the bounds the 上年数字 sheet has (an edited manifest: a 4,029-digit or negative 上年 figure)."""
     path = manifest_path(report)
     manifest = load_manifest(path)
     if manifest is None or not manifest.figures:
         return None
+    out_of_bounds = _out_of_bounds(path.name, manifest)
+    if out_of_bounds is not None:
+        return out_of_bounds
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
     return _from_manifest(report.name, manifest, digest)
+
+
+def _out_of_bounds(file: str, manifest: Manifest) -> Finding | None:
+    for name, figure in manifest.figures.items():
+        for department, value in [("", figure.value), *figure.by_department.items()]:
+            if value is not None and not 0 <= value <= MAX_LAST_YEAR_VALUE:
+                whose = f"（{department}的部分）" if department else ""
+                return Finding("last-year-figure-invalid", file, detail=(
+                    f"“{name}”{whose}为 {bounded_text(value)}，应在 0 至 {MAX_LAST_YEAR_VALUE:,} 之间"))
+    return None
+
+
+def bounded_text(value: int) -> str:
+    """A number as a message shows it: "1,200", or "4029 位的数" (never thousands of digits)."""
+    digits = len(str(abs(value))) if value.bit_length() < 14_000 else value.bit_length() * 30103 // 100000
+    if digits > 15:
+        return f"{'负' if value < 0 else ''}{digits} 位的数"
+    return f"{value:,}"
 
 
 def _from_manifest(report: str, manifest: Manifest, digest: str) -> LastYear:

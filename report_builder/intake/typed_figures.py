@@ -11,11 +11,11 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from report_builder.findings import Finding, Severity
+from report_builder.findings import Finding
 from report_builder.intake.cells import is_blank, parse_int, show
+from report_builder.intake.name_rules import last_year_name_problem
 from report_builder.intake.reader import RawSheet, read_workbook
-from report_builder.intake.rules import last_year_name_problem
-from report_builder.schema import INSTRUCTIONS_SHEET
+from report_builder.schema import INSTRUCTIONS_SHEET, MAX_LAST_YEAR_VALUE
 from report_builder.vocabulary import FIGURES, LAST_YEAR
 
 __all__ = ["HEADERS", "read_typed_figures"]
@@ -54,10 +54,15 @@ def _figures(file: str, sheet: RawSheet) -> tuple[dict[str, int | None], tuple[F
             findings.append(Finding("duplicate-row", file, sheet.name, f"A{row0 + 1}", name, f"“{name}”写了两次"))
             continue
         parsed = parse_int(raw) if not is_blank(raw) else None
-        if parsed is not None and parsed.code and Finding(parsed.code).severity is Severity.ERROR:
+        if parsed is not None and parsed.code and Finding(parsed.code).is_error:
             findings.append(Finding(parsed.code, file, sheet.name, f"B{row0 + 1}", show(raw), parsed.detail))
             continue
-        figures[name] = parsed.value if parsed is not None and isinstance(parsed.value, int) else None
+        value = parsed.value if parsed is not None and isinstance(parsed.value, int) else None
+        if value is not None and not 0 <= value <= MAX_LAST_YEAR_VALUE:  # the 上年数字 sheet's bounds
+            findings.append(Finding("last-year-figure-invalid", file, sheet.name, f"B{row0 + 1}", show(raw),
+                                    f"“{name}”应在 0 至 {MAX_LAST_YEAR_VALUE:,} 之间"))
+            continue
+        figures[name] = value
     if not figures and not findings:
         findings.append(Finding("last-year-not-found", file, sheet.name,
                                 detail="表中没有数字：A 列写数字名称（如 主动公开条数），B 列写上年的数值"))

@@ -1,7 +1,7 @@
 """`report-builder serve`: the web intake desk of one year (report_builder.web, docs/intake-desk.md,
 docs/deployment.md).
 
-A piece of the command line (report_builder.cli), kept apart so that each module stays small.
+The web stack (report_builder.web) is imported only when `serve` runs.
 """
 
 from __future__ import annotations
@@ -16,41 +16,19 @@ import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from report_builder.findings import Finding, Severity
+from report_builder.cli.exits import INPUT_PROBLEMS, OK, USAGE
+from report_builder.cli.parser import DEFAULT_HOST, DEFAULT_PORT
+from report_builder.findings import Finding, errors
 
 if TYPE_CHECKING:  # the web stack loads only when `serve` runs
     from report_builder.web import Desk, Store
     from report_builder.web.desk import ReadOffice
 
-__all__ = ["NEW_PASSWORD_LINE", "PASSWORD_LINE", "add_commands", "public_url"]
+__all__ = ["NEW_PASSWORD_LINE", "PASSWORD_LINE", "public_url", "serve"]
 
-OK, INPUT_PROBLEMS, USAGE = 0, 1, 2
 PASSWORD_LINE = "党政办公室登录密码（只显示这一次，请记下；忘记时可用 --new-password 重设）："
 NEW_PASSWORD_LINE = "党政办公室的新登录密码（只显示这一次，请记下；原来的登录已全部退出）："
-DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8377
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
-
-
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = sub.add_parser("serve", help="启动网页收表：各部门用自己的链接上传填报表，党政办公室在网页上查看收表情况")
-    serve.add_argument("year_dir", type=Path, metavar="年度文件夹", help="年度文件夹，如 inputs/2018-2019")
-    serve.add_argument("--host", default=DEFAULT_HOST, metavar="地址",
-                       help="监听地址（默认 127.0.0.1，只有本机能访问；校园网内访问用 0.0.0.0）")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="端口", help="端口（默认 8377）")
-    serve.add_argument("--url", default="", metavar="网址",
-                       help="各部门链接开头的网址（默认按 --host 推断：0.0.0.0 时为本机在校园网中的地址，如 "
-                            "http://10.1.2.3:8377；经学校的反向代理访问时写代理的网址，如 https://shoubiao.xx.edu.cn）")
-    serve.add_argument("--cert", type=Path, metavar="证书文件",
-                       help="HTTPS 证书（PEM，与 --key 一起给出）：收表直接以 https:// 提供，"
-                            "密码和链接在网络上加密传送")
-    serve.add_argument("--key", type=Path, metavar="私钥文件", help="与 --cert 对应的私钥（PEM）")
-    serve.add_argument("--trusted-proxy", action="append", default=[], metavar="地址",
-                       help="学校反向代理的地址（可多次给出，也可以是网段，如 10.1.0.0/16）："
-                            "只采信它转发的客户端地址和协议")
-    serve.add_argument("--links", action="store_true", help="只列出各部门的链接（部门名称、制表符、链接）后退出")
-    serve.add_argument("--new-password", action="store_true",
-                       help="为党政办公室设置新的登录密码（显示一次）后退出；原来的登录全部失效")
-    serve.set_defaults(run=_serve)
 
 
 def public_url(host: str, port: int, given: str = "", tls: bool = False) -> str | None:
@@ -161,7 +139,7 @@ def _private(state: Path) -> bool:
     return True
 
 
-def _serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace) -> int:
     from report_builder.web import Desk, Store, default_state
     from report_builder.web.desk import read_office
 
@@ -179,10 +157,10 @@ def _serve(args: argparse.Namespace) -> int:
         return _new_password(default_state(args.year_dir))
     read = read_office(args.year_dir)  # before anything is written beside the year folder
     loaded = read[1]
-    errors = [f for f in loaded.findings if f.severity is Severity.ERROR]
-    for finding in errors:
+    refused = errors(loaded.findings)
+    for finding in refused:
         print(f"✗ {finding}", file=sys.stderr)
-    if loaded.office is None or errors:
+    if loaded.office is None or refused:
         print("年度总表有错误，无法收表。请按上面的提示修改年度总表后重新运行。", file=sys.stderr)
         return INPUT_PROBLEMS
     running = (f"{args.year_dir} 的网页收表已经在运行（另一个 report-builder serve）。同一年度只能启动一个，"

@@ -1,10 +1,10 @@
-"""The `report-builder` command: signal handlers first, then the CLI.
+"""Ctrl-C and SIGTERM for the command line: installed first, said in one Chinese line, exit code 1.
 
-Importing the CLI takes a moment (pydantic, openpyxl…); Ctrl-C during it used to print a Python
-traceback. This module imports nothing heavy: it makes SIGINT and SIGTERM raise KeyboardInterrupt
-(so `finally` blocks still clean up), then imports and runs `cli.main`, and turns an interruption
-at any moment into one Chinese line and exit code 1.
+SIGINT and SIGTERM raise KeyboardInterrupt (so `finally` blocks still clean up); a forked worker ends
+quietly (its parent reports the file); the third signal ends the process at once. This module imports
+nothing heavy: the handlers are in place before the rest of the command is imported.
 """
+
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import os
 import signal
 import sys
 
-__all__ = ["INTERRUPTED", "interrupted", "main"]
+__all__ = ["INTERRUPTED", "INTERRUPTED_EXIT", "forget_interrupt", "install_handlers", "interrupted", "interrupted_text",
+           "quiet_signals", "say_interrupted"]
 
 INTERRUPTED = "已中断，本次运行未完成。"
 INTERRUPTED_EXIT = 1
@@ -21,28 +22,7 @@ _FORCE_AFTER = 3  # the third signal ends the process at once, even if a cleanup
 _state = {"pid": 0, "signals": 0}
 
 
-def main() -> int:
-    install_handlers()
-    try:
-        from report_builder import cli
-
-        code = cli.main()
-        if interrupted():  # swallowed on the way (a library's broad `except`): the user still pressed Ctrl-C
-            say_interrupted()
-            return INTERRUPTED_EXIT
-        return code
-    except BaseException:
-        if not interrupted():  # SystemExit from argparse, or a bug: let Python say it
-            raise
-        say_interrupted()  # a KeyboardInterrupt, or what it became (a RuntimeError from __set_name__…)
-        return INTERRUPTED_EXIT
-    finally:  # an interruption while the interpreter shuts down would print a traceback
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, signal.SIG_IGN)
-        _forget_interrupt()
-
-
-def _forget_interrupt() -> None:
+def forget_interrupt() -> None:
     """CPython remembers a KeyboardInterrupt that passed through eval() of a string (pydantic evaluates
     annotations that way while the CLI is imported) and, at exit, kills the process with SIGINT instead
     of returning our exit code. Evaluating a string clears that flag (`_Py_UnhandledKeyboardInterrupt`)."""
@@ -63,9 +43,21 @@ def interrupted() -> bool:
 
 def say_interrupted() -> None:
     try:  # noqa: SIM105 - contextlib costs an import before the handlers are in place
-        print(INTERRUPTED, file=sys.stderr, flush=True)
+        print(interrupted_text(), file=sys.stderr, flush=True)
     except (OSError, ValueError):  # stderr closed or gone: the exit code still says it
         pass
+
+
+def interrupted_text() -> str:
+    """INTERRUPTED, or what was published whole before the interruption (outputs.versions.PUBLISHED)."""
+    versions = sys.modules.get("report_builder.outputs.versions")  # never imported here: only if it ran
+    published = getattr(versions, "PUBLISHED", None)
+    count, last = getattr(published, "count", 0), getattr(published, "last", None)
+    if not count:
+        return INTERRUPTED
+    if count == 1:
+        return f"已中断：中断前已完整写出 {last}，其后的步骤未完成。"
+    return f"已中断：中断前已完整写出 {count} 个文件（最后一个是 {last}），其后的步骤未完成。"
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -91,3 +83,10 @@ def _on_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     _state["signals"] = 0
     signal.signal(signal.SIGALRM, _on_signal)  # not now (inside the hook it would be dropped again): in 1 ms
     signal.setitimer(signal.ITIMER_REAL, 0.001)
+
+
+def quiet_signals() -> None:
+    """From here on Ctrl-C and SIGTERM are ignored: an interruption while the interpreter shuts down would
+    print a traceback."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)

@@ -1,16 +1,14 @@
 """Last year's figures beside this year's: `上年.<名称>`, `增减.<名称>`, and implausible jumps.
 
-Last year's figures come from its report's manifest (report_builder.outputs.lastyear reads it) as
+Last year's figures come from its report's manifest (report_builder.outputs.last_report reads it) as
 plain data (`LastYear`). A figure last year did not have is `vocabulary.UNKNOWN` ("未知"), never 0.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
-
-import jinja2
 
 from report_builder.findings import Finding
 from report_builder.report.summary import Source
@@ -93,10 +91,10 @@ def _drivers(old: Mapping[str, int], new: Mapping[str, int], total: int) -> list
     return sorted(same_way, key=lambda item: -abs(item[1]))[:DRIVERS_SHOWN]
 
 
-def last_year_uses(template: jinja2.nodes.Template | None, used: Mapping[str, Sequence[str]]) -> list[str]:
-    """Where the report prints last year's figures: "模板" and the narratives (`{上年.…}`), in Chinese."""
-    names = {n.name for n in template.find_all(jinja2.nodes.Name)} if template is not None else set()
-    where = ["模板"] if names & {LAST_YEAR, YEAR_CHANGE} else []
+def last_year_uses(names: Collection[str], used: Mapping[str, Sequence[str]]) -> list[str]:
+    """Where the report prints last year's figures: "模板" (whose names are `names`) and the narratives
+    (`{上年.…}`), in Chinese."""
+    where = ["模板"] if {LAST_YEAR, YEAR_CHANGE} & set(names) else []
     where += [f"文字材料“{key}”" for key, named in used.items()
               if any(n.startswith((f"{LAST_YEAR}.", f"{YEAR_CHANGE}.")) for n in named)]
     return where
