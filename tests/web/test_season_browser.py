@@ -26,9 +26,9 @@ from report_builder.outputs.filling import (
     type_zeros,
 )
 from report_builder.schema import ChecklistItem, DepartmentEntry
+from web.browsing import download, login, save_screenshot, upload
 from web.mailbox import PASSWORD, USER, Mailbox, mailbox
 from web.served import Desk, start_desk
-from web.test_browser import download, login, save_screenshot, upload
 
 KINDS = ("学院", "系", "处", "部", "中心", "办公室")
 STEMS = ("机电工程", "化学工程", "石油工程", "经济管理", "信息工程", "建筑工程", "外国语", "马克思主义", "体育",
