@@ -283,7 +283,7 @@ class Desk:
     def _make_templates(self, wanted: list[str], names: list[str], folder: Path) -> int:
         """`wanted` departments' blank workbooks into `folder`, each named by its index in the list (not its
         name), each renamed into place whole."""
-        staging = Path(tempfile.mkdtemp(prefix=".templates.", dir=self.store.folder))
+        staging = Path(tempfile.mkdtemp(prefix=f".templates.{os.getpid()}.", dir=self.store.folder))  # whose it is
         try:
             written = rb.make_templates(self.year_dir, staging, departments=wanted)
             if len(written.written) != len(wanted):
