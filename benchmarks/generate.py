@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from make_sample_inputs import CHECKLIST, DEPARTMENTS, INFO, OFFICE_TEXT  # noqa: E402
 
 from report_builder.outputs.excel import save_workbook  # noqa: E402
-from report_builder.outputs.filling import fill_department, set_form_value  # noqa: E402
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value  # noqa: E402
 from report_builder.outputs.forms import department_workbook, office_workbook  # noqa: E402
 from report_builder.schema import (  # noqa: E402
     CHANNELS,
@@ -172,6 +172,7 @@ def department_file(task: tuple[int, str, list[ChecklistItem], int, str]) -> int
     fill_department(wb, "举报复议诉讼", _cases(rng, cases))
     fill_department(wb, "工作记录", _activities(rng, total - apps - cases))
     fill_department(wb, "文字材料", _narratives(rng, index))
+    answer_empty_sheets(wb)  # 本部门本年度无此项 on a sheet it drew no rows for
     Path(out, f"{name}.xlsx").write_bytes(save_workbook(wb))
     return total
 

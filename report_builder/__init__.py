@@ -15,6 +15,10 @@ The public API (`report_builder.__all__`; everything else may change):
 - `compare_files(old, new)` compares two versions of a workbook, or of a report (a redline) → `CompareResult`
   (`DiffError` when the two cannot be compared: its `message` says why, in Chinese);
 - `list_report_versions(folder)` lists the report versions built → `ReportVersions` (of `ReportVersion`s);
+- `year_status(year_dir)` checks a year folder and names each listed department's file in it → `YearStatus`
+  (of `FolderFile`s);
+- `department_share(folder, department)` the sentences of the newest report version a department's figures
+  feed, with its part → `DraftShare` (of `ShareLine`s);
 - `write_filing_package(folder)` packs one version (Word, PDF, web page, text, 数据来源, 审核记录) as a zip with
   a manifest of sha256 for the provincial submission → `FilingPackage`;
 - the review before publication (docs/publication.md): `review_view(report, since)` is a version as a reviewer
@@ -72,12 +76,16 @@ if TYPE_CHECKING:
     from report_builder.results import (
         BuildResult,
         CheckReport,
+        DraftShare,
         FileResult,
+        FolderFile,
         OfficeResult,
         ReportVersion,
         ReportVersions,
+        ShareLine,
         Tally,
         Written,
+        YearStatus,
     )
     from report_builder.template_calls import (
         check_report_template,
@@ -86,6 +94,7 @@ if TYPE_CHECKING:
         template_fields,
         write_template_guide,
     )
+    from report_builder.year_calls import department_share, year_status
 
 _HOMES = {
     "report_builder._version": ("__version__",),
@@ -103,16 +112,18 @@ _HOMES = {
                                 "start_year", "write_feedback"),
     "report_builder.template_calls": ("check_report_template", "copy_format", "list_formats", "template_fields",
                                       "write_template_guide"),
-    "report_builder.results": ("BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion",
-                               "ReportVersions", "Tally", "Written"),
+    "report_builder.results": ("BuildResult", "CheckReport", "DraftShare", "FileResult", "FolderFile", "OfficeResult",
+                               "ReportVersion", "ReportVersions", "ShareLine", "Tally", "Written", "YearStatus"),
+    "report_builder.year_calls": ("department_share", "year_status"),
 }
 _HOME = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
-    "CATALOG", "REVIEW_ROLES", "BuildResult", "CheckReport", "CompareResult", "DiffError", "FileResult",
-    "FilingPackage", "Finding", "FormatList", "OfficeResult",
+    "CATALOG", "REVIEW_ROLES", "BuildResult", "CheckReport", "CompareResult", "DiffError", "DraftShare", "FileResult",
+    "FilingPackage", "Finding", "FolderFile", "FormatList", "OfficeResult",
     "ReportBuilderError", "ReportVersion", "ReportVersions", "ReviewBlock", "ReviewComment", "ReviewDecision",
-    "ReviewStatus", "ReviewView", "Severity", "Tally", "Written", "__version__",
+    "ReviewStatus", "ReviewView", "Severity", "ShareLine", "Tally", "Written", "YearStatus", "__version__",
+    "department_share", "year_status",
     "accept_submission", "build_report", "check_file", "check_report_template", "check_submissions", "compare_files",
     "copy_format", "list_formats", "list_report_versions", "load_office", "make_templates", "record_review",
     "review_decisions", "review_roles", "review_status", "review_view", "set_review_roles", "start_year",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from report_builder.checking import Progress, check_file, check_submissions, load_office
@@ -44,11 +46,14 @@ __all__ = ["accept_submission", "build_report", "check_file", "check_submissions
            "load_office", "make_templates", "start_year", "write_feedback"]
 
 
-def accept_submission(year_dir: Path, department: str, data: bytes) -> Written:
+def accept_submission(year_dir: Path, department: str, data: bytes, *, keep_newer_than: float | None = None,
+                      ours: Collection[str] = ()) -> Written:
     """Put a department's checked workbook into the year folder as `<部门名称>.xlsx` (`.xls` for an old-format
     workbook: its bytes keep their suffix; a safe name made from the department's name, never a sender's file
     name), written whole or not at all, replacing the one it had (of either suffix). Nothing is written (an empty
-    `written`) when the file already holds these bytes. Temporaries left by a killed earlier call are removed."""
+    `written`) when the file already holds these bytes, or, with `keep_newer_than` (a time, seconds since the
+    epoch), when it holds bytes other than `ours` (the sha256 of files the caller put there) modified after that
+    time: a file the office put there by hand since. Temporaries left by a killed earlier call are removed."""
     from report_builder.atomic import remove_stale_temporaries, write_atomic
     from report_builder.intake.packages import OLE_MAGIC
 
@@ -57,6 +62,10 @@ def accept_submission(year_dir: Path, department: str, data: bytes) -> Written:
     try:
         remove_stale_temporaries(target.parent)
         if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
+            return Written((), ())
+        if (keep_newer_than is not None and target.is_file() and not target.is_symlink()
+                and target.stat().st_mtime > keep_newer_than
+                and hashlib.sha256(target.read_bytes()).hexdigest() not in ours):
             return Written((), ())
         write_atomic(target, data, overwrite=True)
         replaced = target.with_suffix(other)
@@ -97,7 +106,8 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
         return result(check, render_findings=draft.problems, publication=draft.publication)
     docx, marked, data, publication = draft.docx, draft.marked, check.data, draft.publication
     hashes = {r.file: r.sha256 for r in check.files}
-    manifest = make_manifest(year_dir, hashes, check.totals(), data, used, docx) | {"format": draft.report_format}
+    uses = figure_uses(data, marked)
+    manifest = make_manifest(year_dir, hashes, check.totals(), data, used, docx, uses) | {"format": draft.report_format}
     folder = Path(out_dir) / year_dir.name
     stem = format_stem(titled_stem(docx, data.info.school_name, data.info.year_label), draft.report_format,
                        draft.own_format)
@@ -106,7 +116,7 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
     manifest |= previous
 
     def make_files() -> dict[str, bytes]:
-        sources = save_workbook(sources_workbook(figure_uses(data, marked)))
+        sources = save_workbook(sources_workbook(uses))
         files = {".docx": docx, SOURCES_SUFFIX: sources}
         if pdf:
             converted = convert_pdf(docx, f"{stem}.docx")
@@ -133,8 +143,10 @@ def build_report(year_dir: Path, out_dir: Path = Path("output"), *, template: Pa
                   sources=published.report.with_suffix(SOURCES_SUFFIX), publication=publication)
 
 
-def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
-    """One department workbook per department of the office workbook's list."""
+def make_templates(year_dir: Path, out_dir: Path | None = None, *, departments: Iterable[str] | None = None,
+                   ) -> Written:
+    """One department workbook per department of the office workbook's list (of those of `departments` only,
+    when given: in the list's order)."""
     from report_builder.outputs.excel import save_workbook
     from report_builder.outputs.forms import department_workbook
     from report_builder.vocabulary import declared_categories, declared_channels, department_narratives
@@ -148,7 +160,8 @@ def make_templates(year_dir: Path, out_dir: Path | None = None) -> Written:
     paragraphs = department_narratives(loaded.office.narratives)
     channels = declared_channels(loaded.office.channels)
     categories = declared_categories(loaded.office.categories)
-    for entry in loaded.office.departments:
+    wanted = None if departments is None else set(departments)
+    for entry in (e for e in loaded.office.departments if wanted is None or e.name in wanted):
         items = [item for item in loaded.office.checklist if item.department == entry.name]
         data = save_workbook(department_workbook(loaded.office.info, entry.name, items, paragraphs, channels,
                                                  categories, loaded.office.asked))

@@ -17,8 +17,8 @@ from report_builder.schema import OfficeWorkbook
 if TYPE_CHECKING:  # the Word reader loads only when a report is built
     from report_builder.report.publication import Publication
 
-__all__ = ["BuildResult", "CheckReport", "FileResult", "OfficeResult", "ReportVersion", "ReportVersions", "Tally",
-           "UsedTemplate", "Written"]
+__all__ = ["BuildResult", "CheckReport", "DraftShare", "FileResult", "FolderFile", "OfficeResult", "ReportVersion",
+           "ReportVersions", "ShareLine", "Tally", "UsedTemplate", "Written", "YearStatus"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +123,61 @@ class ReportVersion:
 class ReportVersions:
     versions: tuple[ReportVersion, ...]  # oldest first
     findings: tuple[Finding, ...]  # version-incomplete: reports without a valid manifest
+
+
+@dataclass(frozen=True, slots=True)
+class FolderFile:
+    """A department's workbook in the year folder, as `check` found it (however it got there)."""
+
+    department: str
+    file: str
+    sha256: str  # of the bytes checked
+    modified: float  # the file's mtime (seconds since the epoch; 0 when it could not be read)
+    findings: tuple[Finding, ...]  # its own, and those about it in the year (a duplicate department…)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity is Severity.ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity is Severity.WARNING for f in self.findings)
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    """A year folder as `check` sees it, with each listed department's file (`year_status`)."""
+
+    check: CheckReport
+    files: dict[str, FolderFile]  # department of the office workbook's list → its file (absent: none yet)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The listed departments the folder has no file of, in the list's order."""
+        listed = [d.name for d in self.check.office.departments] if self.check.office else []
+        return tuple(name for name in listed if name not in self.files)
+
+
+@dataclass(frozen=True, slots=True)
+class ShareLine:
+    """One sentence of a report version that a department's figure feeds, with its part of the figure."""
+
+    figure: str  # the figure's name (主动公开条数)
+    value: int  # the figure in the report
+    share: int  # the department's part of it
+    sentence: str  # the sentence as the report has it ("" when the version kept no sentences)
+    at: tuple[int, int]  # where `value` is in `sentence` (start, end)
+    unit: str  # the measure word after the value in the sentence (条, 件, 人次…), "" when none
+    after: int  # where in `sentence` the value and its unit end ("1000余条" ends after 条): a note goes there
+
+
+@dataclass(frozen=True)
+class DraftShare:
+    """A department's share of a report version (`department_share`)."""
+
+    version: Path  # the report version read
+    built_at: str
+    department: str
+    file: str  # the department's file the version was built from ("" when it had none)
+    sha256: str  # of that file as the version read it
+    lines: tuple[ShareLine, ...]  # in the report's reading order

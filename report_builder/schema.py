@@ -108,6 +108,8 @@ class OfficeInfo(Row):
 
 class DepartmentEntry(Row):
     name: str = cell(title="部门名称", max_length=40, description="与部门填报表的文件名、表内部门名称一致")
+    email: str | None = cell(None, title="联络员邮箱", max_length=100,
+                             description="可不填：网页收表发催报邮件的地址（一个），如 zhang@xx.edu.cn")
 
 
 class ChecklistItem(Row):
@@ -268,20 +270,27 @@ OFFICE_SHEETS: tuple[SheetSpec, ...] = (
 )
 DEPARTMENT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("基本信息", "info", DepartmentInfo, "form", "部门基本信息"),
-    SheetSpec("主动公开", "counts", ChannelCount, "table", "统计时间段内主动公开的信息条数（按渠道）"),
+    SheetSpec("主动公开", "counts", ChannelCount, "table", "统计时间段内主动公开的信息条数（按渠道，没有的填 0）",
+              answered=True),
     SheetSpec("清单事项", "checklist", ChecklistAnswer, "table", "本部门牵头落实的清单事项"),
-    SheetSpec("依申请公开", "applications", Application, "table", "收到的信息公开申请（每件一行，没有则不填）", blank_rows=50),
-    SheetSpec("举报复议诉讼", "cases", Case, "table", "因信息公开工作受到的举报、复议、诉讼（每件一行，没有则不填）", blank_rows=30),
-    SheetSpec("工作记录", "activities", Activity, "table", "评议、培训、督查、校情发布会等工作（每次一行）", blank_rows=50),
+    SheetSpec("依申请公开", "applications", Application, "table", "收到的信息公开申请（每件一行）", blank_rows=50,
+              answered=True),
+    SheetSpec("举报复议诉讼", "cases", Case, "table", "因信息公开工作受到的举报、复议、诉讼（每件一行）", blank_rows=30,
+              answered=True),
+    SheetSpec("工作记录", "activities", Activity, "table", "评议、培训、督查、校情发布会等工作（每次一行）", blank_rows=50,
+              answered=True),
     SheetSpec("文字材料", "narratives", DepartmentNarrative, "table", "本部门撰写的报告段落（没有则不填）", blank_rows=10),
     # only when the office lists categories (年度总表 › 公开分类)
     SheetSpec("主动公开分类", "breakdown", CategoryCount, "table", "主动公开信息条数按分类统计（合计须等于“主动公开”表各渠道之和）",
-              required=False),
+              required=False, answered=True),
     # only when the office asks for figures of its own (年度总表 › 部门填报的数字)
     SheetSpec("其他数字", "asked", AskedCount, "table", "党政办公室要各部门填报的其他数字（如咨询件数），按“说明”填写数值",
-              required=False),
+              required=False, answered=True),
 )
 INSTRUCTIONS_SHEET = "填表说明"
+# The control in the first row of each sheet a department answers (SheetSpec.answered): its label, and the choice
+# that says "nothing to report here" (intake/completeness.py reads it; outputs/forms.py writes it).
+NOTHING_LABEL, NOTHING_CHOICES = "本部门本年度无此项", ("是", "否")
 LISTS_SHEET = "_lists"  # hidden; written only when a drop-down list is too long for Excel's 255 characters
 FEEDBACK_SHEET = "问题清单"  # the first sheet of a feedback copy (反馈表)
 RESERVED_SHEETS = frozenset({INSTRUCTIONS_SHEET, LISTS_SHEET, FEEDBACK_SHEET})  # ours, never a sheet of data

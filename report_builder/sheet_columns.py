@@ -71,6 +71,7 @@ class SheetSpec:
     title: str
     blank_rows: int = 0  # rows pre-formatted for input below the pre-filled ones
     required: bool = True  # False: the sheet may be absent (its records are then empty, no finding)
+    answered: bool = False  # a department answers it: content, or 本部门本年度无此项 (intake/completeness.py)
 
     @property
     def columns(self) -> tuple[Column, ...]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from report_builder.outputs.excel import save_workbook
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value
 from report_builder.outputs.forms import department_workbook, office_workbook
 from report_builder.schema import (
     CHANNELS,
@@ -230,6 +230,7 @@ def department_book(year: SampleYear, items: list[ChecklistItem], name: str) -> 
     if name == next(iter(year.departments)):
         fill_department(wb, "工作记录", [{"kind": k, "date": d, "summary": s} for k, d, s in year.activities])
     fill_department(wb, "文字材料", [{"key": k, "text": t} for k, t in year.department_text.get(name, [])])
+    answer_empty_sheets(wb)  # 本部门本年度无此项 on each sheet it has nothing for
     return wb
 
 

@@ -17,7 +17,7 @@ from docx.text.paragraph import Paragraph
 from years import TEMPLATE
 
 from report_builder.outputs.excel import save_workbook
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value
 from report_builder.pipeline import BuildResult
 
 
@@ -82,6 +82,7 @@ def fill_forms(forms: Sequence[Path], year: Path, rng: random.Random, window: tu
                 entered.asked[name] = entered.asked.get(name, 0) + value
         if paragraphs and path.stem in paragraphs:
             fill_department(wb, "文字材料", paragraphs[path.stem])
+        answer_empty_sheets(wb)  # 本部门本年度无此项 where it drew nothing (complaints, work records)
         (year / path.name).write_bytes(save_workbook(wb))
     return entered
 

@@ -12,7 +12,7 @@ from make_sample_inputs import channel_counts
 
 from report_builder import pipeline
 from report_builder.outputs.excel import save_workbook
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value, type_zeros
 from report_builder.results import BuildResult
 
 LAST = ROOT / "inputs" / "2022-2023"
@@ -45,6 +45,8 @@ def next_year(root: Path, last: BuildResult, *, reported: bool) -> Path:
                                          if row[0].value])
         if reported and path.stem == open_at:
             fill_department(wb, "依申请公开", [CARRIED])
+        type_zeros(wb)  # the other categories: 0 typed
+        answer_empty_sheets(wb)
         (new / path.name).write_bytes(save_workbook(wb))
     return new
 

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from conftest import edit_workbook
 
-from report_builder.outputs.filling import fill_department
+from report_builder.outputs.filling import fill_department, set_nothing
 from report_builder.schema import FEEDBACK_SHEET
 
 BAD_ROWS = [
@@ -42,7 +42,10 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def spoil(year: Path) -> None:
-    edit_workbook(year / "教务处.xlsx", lambda wb: fill_department(wb, "依申请公开", BAD_ROWS))
+    def typed(wb: Any) -> None:
+        set_nothing(wb, "依申请公开", "否")  # the sample's 教务处 had none: now it has two
+        fill_department(wb, "依申请公开", BAD_ROWS)
+    edit_workbook(year / "教务处.xlsx", typed)
 
 
 def file_entry(data: dict[str, Any], file: str) -> dict[str, Any]:

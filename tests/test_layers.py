@@ -24,7 +24,7 @@ from conftest import ROOT
 PACKAGE = "report_builder"
 WINGS = frozenset({"intake", "report", "outputs", "compare"})
 API_MODULES = frozenset({PACKAGE} | {f"{PACKAGE}.{name}" for name in (
-    "pipeline", "drafts", "template_calls", "results", "checking", "__main__")})
+    "pipeline", "drafts", "template_calls", "year_calls", "results", "checking", "__main__")})
 FACES = (f"{PACKAGE}.cli", f"{PACKAGE}.web")
 DOOR = frozenset({PACKAGE, f"{PACKAGE}.results"})  # what a face may import of the API modules
 ATOMIC = f"{PACKAGE}.atomic"

@@ -17,10 +17,11 @@ PUBLIC = {
     "list_report_versions", "compare_files", "start_year", "check_report_template", "template_fields",
     "write_template_guide", "list_formats", "copy_format", "table_workbook", "write_filing_package",
     "review_view", "record_review", "review_status", "review_decisions", "review_roles", "set_review_roles",
+    "year_status", "department_share",
     # results
     "CheckReport", "FileResult", "OfficeResult", "BuildResult", "Written", "ReportVersions", "ReportVersion",
     "Tally", "CompareResult", "FormatList", "FilingPackage", "ReviewView", "ReviewBlock", "ReviewComment",
-    "ReviewDecision", "ReviewStatus", "REVIEW_ROLES",
+    "ReviewDecision", "ReviewStatus", "REVIEW_ROLES", "YearStatus", "FolderFile", "DraftShare", "ShareLine",
     # findings and errors
     "Finding", "Severity", "CATALOG", "ReportBuilderError", "DiffError",
     "__version__",

@@ -37,7 +37,7 @@ from report_builder.findings import Finding
 from report_builder.intake.checks import check_department, check_office
 from report_builder.intake.reader import read_workbook
 from report_builder.outputs.excel import put
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value
 from report_builder.report.merge import merge_year
 from report_builder.report.summary import application_row, summarize_department
 from report_builder.schema import (
@@ -158,6 +158,7 @@ def write_department(data: Mapping[str, Any], path: Path) -> None:
     fill_department(wb, "主动公开", [{"count": n} for n in data["counts"]])
     for spec in (s for s in DEPARTMENT_SHEETS[2:] if s.required):  # no 主动公开分类 without categories
         fill_department(wb, spec.name, data[spec.key])
+    answer_empty_sheets(wb)  # 本部门本年度无此项 where the data has no rows
     typed_as_text(wb)
     write(wb, path)
 

@@ -13,7 +13,7 @@ from conftest import ROOT, edit_workbook, report_text
 
 from report_builder import pipeline
 from report_builder.outputs.excel import save_workbook
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value, type_zeros
 from report_builder.outputs.forms import department_workbook
 from report_builder.schema import OFFICE_FILE, OFFICE_SHEETS
 
@@ -101,6 +101,8 @@ def test_a_new_department_counts_its_liaison_and_items(sample_year: Path, tmp_pa
     wb = department_workbook(info, "图书馆", [])
     set_form_value(wb, "基本信息", "liaison", "钱敏")
     fill_department(wb, "主动公开", [{"count": 12}], first_row=4)  # the pre-filled 部门网站 row
+    type_zeros(wb)  # 0 on the other channels
+    answer_empty_sheets(wb)  # 本部门本年度无此项 on the sheets it has nothing for
     (sample_year / "图书馆.xlsx").write_bytes(save_workbook(wb))
     sheet = OFFICE_SHEETS[1].name
     text = text_after_edit(sample_year, tmp_path, OFFICE_FILE,

@@ -2,7 +2,8 @@
 
 The sample office (tests/factory.py) lists 党政办公室, 教务处, 招生就业处, 财务处 (部门名单 A3:A6)
 and a 清单 of five items (公开事项清单 rows 3–7; item 4 is 财务处's, item 5 教务处's).
-`make_year` writes it; `check` checks it; `rows`, `form` and `steps` are edits of one workbook;
+`make_year` writes it (each department as `valid_department` fills it, the change made before its last step);
+`check` checks it; `rows`, `form` and `steps` are edits of one workbook;
 `the`, `places`, `error_codes` and `department` read a check's results. `template_with` is the bundled
 Word template with one paragraph added.
 """
@@ -21,7 +22,7 @@ from factory import SampleOffice, sample_office, write
 from report_builder import pipeline
 from report_builder.checking import check_workbook
 from report_builder.findings import Finding, Severity
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value, type_zeros
 from report_builder.schema import OFFICE_FILE, DepartmentWorkbook
 
 TEMPLATE = ROOT / "templates" / "年度报告模板.docx"
@@ -56,11 +57,20 @@ def act(**changes: object) -> dict[str, object]:
 # ---- a year made from the real templates --------------------------------------------------------
 
 def valid_department(office: SampleOffice, name: str) -> Any:
-    """The department's generated template, filled just enough to pass: liaison and 清单 statuses."""
+    """The department's generated template, filled just enough to pass: liaison, 清单 statuses, 0 typed in each
+    count, 本部门本年度无此项 on the other sheets it answers."""
+    wb = typed_department(office, name)
+    answer_empty_sheets(wb)
+    return wb
+
+
+def typed_department(office: SampleOffice, name: str) -> Any:
+    """valid_department before its last step (本部门本年度无此项 where nothing is typed): liaison, 清单, counts 0."""
     wb = office.department_template(name)
     set_form_value(wb, "基本信息", "liaison", "张老师")
     mine = [item for item in office.checklist if item.department == name]
     fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
+    type_zeros(wb)
     return wb
 
 
@@ -75,8 +85,9 @@ def make_year(root: Path, changes: Mapping[str, Change] | None = None, *, office
     write(wb, year / OFFICE_FILE)
     for entry in office.departments:
         file = f"{entry.name}.xlsx"
-        wb = valid_department(office, entry.name)
+        wb = typed_department(office, entry.name)
         changes.get(file, lambda wb: None)(wb)
+        answer_empty_sheets(wb)  # 本部门本年度无此项 where the change typed nothing
         write(wb, year / file)
     return year
 

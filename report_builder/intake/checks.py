@@ -10,6 +10,7 @@ accepted (it becomes a model) or rejected (it has at least one error finding), s
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any, Literal
 
 from report_builder.findings import Finding
 from report_builder.formats import links_required
+from report_builder.intake.completeness import check_answered
 from report_builder.intake.name_rules import (
     check_asked_names,
     check_channel_names,
@@ -90,6 +92,7 @@ def check_office(raw: RawWorkbook, year: str = "") -> Checked:
     findings += check_unique(raw.file, sheets["departments"], "name")
     findings += check_names(raw.file, sheets["departments"], "name")
     findings += check_lookalike_names(raw.file, sheets["departments"])
+    findings += _check_emails(raw.file, sheets["departments"])
     findings += check_unique(raw.file, sheets["checklist"], "number")
     findings += check_narrative_names(raw.file, sheets["narratives"])
     findings += check_last_year_text(raw.file, sheets["narratives"])
@@ -142,6 +145,8 @@ def check_department(raw: RawWorkbook, office: OfficeWorkbook | None, index: Off
         findings += _check_department_info(raw, info_sheets["info"], index)
     info_sheet = info_sheets["info"].placement.sheet
     table_sheets, more = read_sheets(raw, tuple(table_specs), row_check(context), taken_names={info_sheet})
+    table_sheets, answered = check_answered(raw, table_sheets, row_check(context))  # empty is not done
+    more += answered
     channels = index.channels if office is not None and index is not None else CHANNELS
     table_sheets["counts"] = check_channel_rows(raw, table_sheets["counts"], more, channels)
     if office is not None and index is not None and index.categories:  # the office's breakdown
@@ -210,6 +215,20 @@ def _finish(raw: RawWorkbook, kind: Literal["office", "department"], model: type
         workbook = model(file=raw.file, places={k: s.placement for k, s in sheets.items()}, **data)
     all_findings = tuple(findings) + tuple(f for s in sheets.values() for f in s.findings)
     return Checked(raw.file, kind, workbook, all_findings, tally)
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def _check_emails(file: str, result: SheetResult) -> list[Finding]:
+    """A liaison's address (部门名单 › 联络员邮箱, optional) that cannot be one: a warning (reminders skip it)."""
+    found = []
+    for i, entry in enumerate(result.records):
+        email = getattr(entry, "email", None)
+        if email and not _EMAIL.fullmatch(email.strip()):
+            found.append(Finding("email-invalid", file, result.placement.sheet, result.placement.cell(i, "email"),
+                                 email, "应是一个邮箱地址，如 zhang@xx.edu.cn"))
+    return found
 
 
 def _single(result: SheetResult) -> Row | None:

@@ -29,7 +29,7 @@ from report_builder.schema import (
     SheetSpec,
 )
 
-__all__ = ["IGNORED_SHEETS", "RowCheck", "SheetResult", "Tally", "match_header", "norm", "read_sheets"]
+__all__ = ["IGNORED_SHEETS", "RowCheck", "SheetResult", "Tally", "match_header", "norm", "read_sheets", "read_table"]
 
 IGNORED_SHEETS = RESERVED_SHEETS
 MAX_OUTSIDE_WARNINGS = 20  # per sheet; the last one says how many more there were
@@ -84,7 +84,7 @@ def read_sheets(raw: RawWorkbook, specs: Sequence[SheetSpec], rules: RowCheck, *
             results[spec.key] = SheetResult((), Placement(sheet=spec.name, letters={}, rows=()), (), Tally())
             continue
         taken.add(sheet.name)
-        reader = _read_form if spec.layout == "form" else _read_table
+        reader = _read_form if spec.layout == "form" else read_table
         results[spec.key] = reader(raw.file, sheet, spec, rules)
         findings += _hidden_note(raw.file, sheet, results[spec.key])
     if not extra_sheets_ok:
@@ -156,7 +156,7 @@ def _read_form(file: str, sheet: RawSheet, spec: SheetSpec, rules: RowCheck) -> 
     return SheetResult((record,) if record else (), placement, tuple(findings), tally)
 
 
-def _read_table(file: str, sheet: RawSheet, spec: SheetSpec, rules: RowCheck) -> SheetResult:
+def read_table(file: str, sheet: RawSheet, spec: SheetSpec, rules: RowCheck) -> SheetResult:
     """One record a row below the header row; columns found by their header text."""
     header_index, col_of, findings = match_header(file, sheet, spec)
     columns = [c for c in spec.columns if c.field in col_of]

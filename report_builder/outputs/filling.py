@@ -16,9 +16,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from report_builder import schema
 from report_builder.outputs.excel import cell_at
-from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, SheetSpec
+from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, NOTHING_LABEL, TITLE_ROW, SheetSpec
 
-__all__ = ["TypedValue", "fill_department", "set_form_value"]
+__all__ = ["TypedValue", "answer_empty_sheets", "fill_department", "nothing_cell", "set_form_value", "set_nothing",
+           "type_zeros"]
 
 TypedValue = str | float | dt.date | dt.time | None  # what a person can type into a cell (int and bool included)
 
@@ -49,3 +50,50 @@ def set_form_value(wb: Workbook, sheet: str, field: str, value: TypedValue, *,
     label = spec.column(field).header
     row = next(r for r in range(FIRST_DATA_ROW, ws.max_row + 1) if ws.cell(r, 1).value == label)
     cell_at(ws, row, 2).value = value
+
+
+def nothing_cell(ws: Worksheet) -> str:
+    """The cell of a sheet's 本部门本年度无此项 choice (right of its label in the first row); "" when it has none."""
+    for cell in ws[TITLE_ROW]:
+        if cell.value == NOTHING_LABEL:
+            return cell.offset(0, 1).coordinate
+    return ""
+
+
+def set_nothing(wb: Workbook, sheet: str, value: TypedValue = "是") -> None:
+    """Choose 本部门本年度无此项 on a sheet ("是"), or another value (None clears it)."""
+    ws = wb[sheet]
+    assert isinstance(ws, Worksheet) and nothing_cell(ws), f"{sheet} has no {NOTHING_LABEL}"
+    ws[nothing_cell(ws)].value = value
+
+
+def answer_empty_sheets(wb: Workbook, specs: Sequence[SheetSpec] = schema.DEPARTMENT_SHEETS) -> list[str]:
+    """What a department with nothing more to report does last: 本部门本年度无此项 on each sheet that has the
+    choice and nothing typed in its cells a department fills. Returns the sheets chosen."""
+    chosen = []
+    for spec in specs:
+        ws = wb[spec.name] if spec.answered and spec.name in wb.sheetnames else None
+        if not isinstance(ws, Worksheet) or not nothing_cell(ws):
+            continue
+        headers = {ws.cell(HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+        typed = [headers[c.header] for c in spec.columns if not c.locked and c.header in headers]
+        if all(ws.cell(r, c).value in (None, "") for r in range(FIRST_DATA_ROW, ws.max_row + 1) for c in typed):
+            ws[nothing_cell(ws)].value = "是"
+            chosen.append(spec.name)
+    return chosen
+
+
+def type_zeros(wb: Workbook, specs: Sequence[SheetSpec] = schema.DEPARTMENT_SHEETS) -> None:
+    """0 typed in each blank count of a pre-filled row (主动公开, 主动公开分类, 其他数字): what a department
+    with nothing on those rows types (the form asks for each count; it never assumes 0)."""
+    for spec in specs:
+        ws = wb[spec.name] if spec.name in wb.sheetnames else None
+        fields = {c.field: c for c in spec.columns}
+        if not isinstance(ws, Worksheet) or "count" not in fields:
+            continue
+        headers = {ws.cell(HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+        count = headers[fields["count"].header]
+        name = headers[spec.columns[0].header]
+        for row in range(FIRST_DATA_ROW, ws.max_row + 1):
+            if ws.cell(row, name).value not in (None, "") and ws.cell(row, count).value in (None, ""):
+                cell_at(ws, row, count).value = 0

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -45,11 +46,14 @@ from report_builder.outputs.form_cells import (
 )
 from report_builder.schema import FIRST_DATA_ROW, HEADER_ROW, TITLE_ROW, Column, SheetSpec
 
-__all__ = ["ANY_DATE", "CHECK_BAD", "CHECK_OK", "FORM_HEADERS", "LISTS_SHEET", "department_workbook", "office_workbook",
-           "self_check_cell"]
+__all__ = ["ANY_DATE", "CHECK_BAD", "CHECK_CONFLICT", "CHECK_EMPTY", "CHECK_NOTHING", "CHECK_OK", "FORM_HEADERS",
+           "LISTS_SHEET", "department_workbook", "office_workbook", "self_check_cell"]
 
 FORM_HEADERS = ("项目", "填写内容", "说明")
 CHECK_OK, CHECK_BAD = "✔ 本表必填项已填齐", "⚠ 本表有 {} 处必填项未填"
+CHECK_EMPTY, CHECK_NOTHING = "⚠ 本表未填写：确实没有的请在右侧选“是”", "✔ 本部门本年度无此项"
+CHECK_CONFLICT = "⚠ 选了“无此项”，表中却有内容"
+NOTHING_PROMPT = "本表要报的事项本部门本年度确实没有时选“是”（条数按 0）；有的请在表中填写，不要选“是”。"
 
 
 # ---- building sheets ---------------------------------------------------------------------------
@@ -141,9 +145,42 @@ def _add_table(ctx: FormContext, spec: SheetSpec, rows: Sequence[Mapping[str, ob
     spans = [f"${x}${first}:${x}${end}" for x in map(get_column_letter, range(1, len(cols) + 1))]
     filled = "(" + "+".join(f"(LEN({span})>0)" for span in spans) + ">0)"
     empty = "+".join(f"(LEN({span})=0)" for span, c in zip(spans, cols, strict=True) if c.required)
-    _self_check(ws, spec, f"SUMPRODUCT({filled}*({empty}))" if empty else "0")
+    missing = f"SUMPRODUCT({filled}*({empty}))" if empty else "0"
+    _self_check(ws, spec, missing)
+    if spec.answered:  # a department's answer: content, or 本部门本年度无此项 (intake/completeness.py)
+        typed = [span for span, c in zip(spans, cols, strict=True) if not c.locked]
+        _nothing_control(ws, spec, missing, typed, counts=len(typed) < len(spans))
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
     protect(ws)
+
+
+def _nothing_control(ws: Worksheet, spec: SheetSpec, missing: str, typed: Sequence[str], *, counts: bool) -> None:
+    """The sheet's 本部门本年度无此项 (label, then a 是/否 drop-down) right of its self-check cell, and the
+    self-check saying what intake/completeness.py will: an unanswered sheet, 无此项 with content, or the counts."""
+    column = _self_check_column(spec)
+    label, choice = cell_at(ws, TITLE_ROW, column + 1), cell_at(ws, TITLE_ROW, column + 2)
+    put(label, schema.NOTHING_LABEL)
+    label.font = Font(bold=True, color="C00000")
+    label.alignment = Alignment(horizontal="right", vertical="center")
+    choice.protection = Protection(locked=False)
+    choice.alignment = Alignment(horizontal="center", vertical="center")
+    ws.column_dimensions[get_column_letter(column + 1)].width = max(
+        ws.column_dimensions[get_column_letter(column + 1)].width or 0, text_width(schema.NOTHING_LABEL) + 2)
+    ws.column_dimensions[get_column_letter(column + 2)].width = max(
+        ws.column_dimensions[get_column_letter(column + 2)].width or 0, 8)
+    dv = DataValidation(type="list", formula1='"' + ",".join(schema.NOTHING_CHOICES) + '"', allow_blank=True,
+                        showInputMessage=True, showErrorMessage=True, promptTitle=schema.NOTHING_LABEL,
+                        prompt=NOTHING_PROMPT, error="请从下拉列表中选择“是”或“否”。")
+    ws.add_data_validation(dv)
+    dv.add(choice.coordinate)
+    ref = f"${get_column_letter(column + 2)}${TITLE_ROW}"
+    anything = "+".join(f"SUMPRODUCT((LEN({span})>0)*1)" for span in typed) or "0"
+    content = ("+".join(f"SUMPRODUCT((LEN({span})>0)*({span}<>0))" for span in typed) if counts else anything) or "0"
+    check = cell_at(ws, TITLE_ROW, column)
+    before, after = CHECK_BAD.split("{}")
+    check.value = (f'=IF({ref}="是",IF(({content})>0,"{CHECK_CONFLICT}","{CHECK_NOTHING}"),'
+                   f'IF(({anything})=0,"{CHECK_EMPTY}",IF({missing}=0,"{CHECK_OK}","{before}"&{missing}&"{after}")))')
+    ws.conditional_formatting.add(choice.coordinate, formula_rule(f'LEFT({check.coordinate},1)="⚠"', EMPTY_FILL))
 
 
 def _add_instructions(ctx: FormContext, lines: Sequence[str]) -> None:
@@ -185,7 +222,8 @@ def _rules(start: dt.date | None) -> list[str]:
         "5. 不要删除、插入、移动或改名工作表、表头和预先列出的行；表格下方已留好空行，从上往下依次填写即可。",
         f"6. 每张表第一行右侧有自查提示：显示“{CHECK_OK}”即可；显示“{CHECK_BAD.format('N')}”时，"
         "请补填浅红色的单元格。",
-        "7. 没有发生的事项（例如没有收到信息公开申请），对应的表保持空白即可。",
+        f"7. 要报的表（第一行右侧有“{schema.NOTHING_LABEL}”的）都要答复：有的如实填写，条数没有的填 0；"
+        f"本部门本年度确实没有的（例如没有收到信息公开申请），在该处下拉选“是”。没有填写也没有选“是”的表会被退回。",
     ]
 
 
@@ -277,9 +315,9 @@ def department_workbook(info: schema.OfficeInfo, department: str, items: Sequenc
     data = {
         "info": {"department": department, "year_label": info.year_label,
                  "window_start": info.window_start, "window_end": info.window_end},
-        "counts": [{"channel": channel, "count": 0} for channel in channels],
-        "breakdown": [{"category": category, "count": 0} for category in categories],
-        "asked": [{"name": a.name, "description": a.description, "count": 0} for a in asked],
+        "counts": [{"channel": channel} for channel in channels],  # each count asked, never assumed (0 is typed)
+        "breakdown": [{"category": category} for category in categories],
+        "asked": [{"name": a.name, "description": a.description} for a in asked],
         "checklist": [{"number": i.number, "category": i.category, "title": i.title}
                       for i in items if i.department == department],
     }

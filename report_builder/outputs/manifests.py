@@ -12,9 +12,9 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,8 +23,11 @@ from report_builder.formats import DEFAULT_FORMAT
 from report_builder.intake.report_template import UsedTemplate, file_identity
 from report_builder.report.merge import Figure, ReportData
 
-__all__ = ["MANIFEST_SCHEMA", "MANIFEST_SUFFIX", "Manifest", "load_manifest", "make_manifest", "manifest_dict",
-           "manifest_path", "parse_manifest"]
+if TYPE_CHECKING:  # the marked rendering's reader loads only when a report is built
+    from report_builder.report.sources import FigureUse
+
+__all__ = ["MANIFEST_SCHEMA", "MANIFEST_SUFFIX", "Manifest", "ManifestSentence", "load_manifest", "make_manifest",
+           "manifest_dict", "manifest_path", "parse_manifest"]
 
 MANIFEST_SCHEMA = 2
 MANIFEST_SUFFIX = ".manifest.json"
@@ -43,6 +46,15 @@ class ManifestFigure(BaseModel):
     by_department: dict[str, int] = Field(default_factory=dict)
 
 
+class ManifestSentence(BaseModel):
+    """A sentence of the report a figure lands in, and where its value is in it (start, end)."""
+
+    model_config = ConfigDict(frozen=True)
+    figure: str
+    text: str
+    at: tuple[int, int] = (0, 0)
+
+
 class Manifest(BaseModel):
     """What a version was built from; extra fields are kept (newer tools may add some)."""
 
@@ -56,6 +68,8 @@ class Manifest(BaseModel):
     figures: dict[str, ManifestFigure]
     files: dict[str, str] = Field(default_factory=dict)  # file name → sha256 (schema 2)
     format: str = DEFAULT_FORMAT  # the report format built (report_builder.formats); older manifests: the default
+    sentences: list[ManifestSentence] = Field(default_factory=list)  # each figure's sentences, in reading order
+    department_files: dict[str, str] = Field(default_factory=dict)  # department → the file its figures came from
 
 
 def manifest_path(report: Path) -> Path:
@@ -88,13 +102,14 @@ def manifest_dict(manifest: Manifest) -> dict[str, Any]:
 
 
 def make_manifest(year_dir: Path, read: Mapping[str, str], checks: Mapping[str, int], data: ReportData,
-                  template: UsedTemplate, docx: bytes) -> dict[str, Any]:
+                  template: UsedTemplate, docx: bytes, uses: Sequence[FigureUse] = ()) -> dict[str, Any]:
     """What a version was built from: inputs, template, tool, checks, figures (outputs.versions adds the rest).
 
     `read` is each file of the check with the sha256 of the bytes its worker read (not of the file as it
     is now); the files the check did not read (attachments, a .docx) are hashed as they are, streamed.
     `checks` is CheckReport.totals(). With last year's figures (`build --from`), `last_year` names the
-    version they came from, and it is part of the fingerprint.
+    version they came from, and it is part of the fingerprint. `uses` (report.sources.figure_uses) give each
+    figure's sentences, so a department can be shown its share of them (`department_share`).
     """
     inputs = []
     for name in sorted({*read, *(p.name for p in year_dir.iterdir() if p.suffix.lower() == ".docx")}):
@@ -115,10 +130,17 @@ def make_manifest(year_dir: Path, read: Mapping[str, str], checks: Mapping[str, 
         "checks": dict(checks),
         "figures": {name: {"value": f.value, "by_department": _by_department(f)}
                     for name, f in data.figures.items()},
+        "sentences": _sentences(uses),
+        "department_files": dict(sorted({s.department: s.file for f in data.figures.values() for s in f.sources
+                                         if s.department}.items())),
     }
     if last is not None:
         record["last_year"] = {"report": last.report, "year": last.year, "manifest_sha256": last.manifest_sha256}
     return record
+
+
+def _sentences(uses: Sequence[FigureUse]) -> list[dict[str, Any]]:
+    return [{"figure": use.name, "text": use.sentence, "at": list(use.at)} for use in uses]
 
 
 def _input_sha256(path: Path) -> str:

@@ -27,6 +27,7 @@ class FigureUse:
     value: int
     sentence: str
     sources: tuple[Source, ...]
+    at: tuple[int, int] = (0, 0)  # where the figure's value is in `sentence` (start, end)
 
 
 def figure_uses(data: ReportData, marked_docx: bytes) -> list[FigureUse]:
@@ -39,9 +40,24 @@ def figure_uses(data: ReportData, marked_docx: bytes) -> list[FigureUse]:
         if MARK_OPEN not in text:
             continue
         for sentence in _SENTENCE.findall(text):
-            plain = _MARK.sub(lambda m: m.group(2), sentence).strip()
-            for name, _ in _MARK.findall(sentence):
+            plain, places = _unmarked(sentence)
+            for name, at in places:
                 figure = data.figures.get(name)
                 if figure is not None and (name, plain) not in uses:
-                    uses[(name, plain)] = FigureUse(name, figure.value, plain, figure.sources)
+                    uses[(name, plain)] = FigureUse(name, figure.value, plain, figure.sources, at)
     return list(uses.values())
+
+
+def _unmarked(sentence: str) -> tuple[str, list[tuple[str, tuple[int, int]]]]:
+    """The sentence without its marks (stripped), and each marked figure's name with its value's place in it."""
+    plain, places, last = [], [], 0
+    for mark in _MARK.finditer(sentence):
+        plain.append(sentence[last:mark.start()])
+        start = sum(map(len, plain))
+        plain.append(mark.group(2))
+        places.append((mark.group(1), (start, start + len(mark.group(2)))))
+        last = mark.end()
+    plain.append(sentence[last:])
+    text = "".join(plain)
+    lead = len(text) - len(text.lstrip())
+    return text.strip(), [(name, (a - lead, b - lead)) for name, (a, b) in places]

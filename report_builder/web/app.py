@@ -22,6 +22,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from report_builder.web import department_pages as department
 from report_builder.web import office_pages as office
 from report_builder.web import review_office, review_pages
+from report_builder.web import season_pages as season
 from report_builder.web.credential import Office
 from report_builder.web.desk import Desk, ReadOffice, checks_at_once
 from report_builder.web.guard import IDLE_SECONDS, Guard, SlowClient
@@ -62,6 +63,7 @@ ROUTES = [
     Route("/r/{token}/comment", review_pages.comment, methods=["POST"]),
     Route("/r/{token}/comment/{id:int}/delete", review_pages.delete_comment, methods=["POST"]),
     Route("/r/{token}/decide", review_pages.decide, methods=["POST"]),
+    *season.ROUTES,
     Mount("/static", StaticFiles(packages=[("report_builder.web", "static")]), name="static"),
 ]
 
@@ -69,7 +71,7 @@ ROUTES = [
 def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD, out_dir: Path = Path("output"),
                public_url: str = "", read: ReadOffice | None = None, limits: Limits | None = None,
                secure: bool = False, trusted_proxies: Sequence[str] = (), local_hint: str = "",
-               idle_seconds: float = IDLE_SECONDS) -> Starlette:
+               idle_seconds: float = IDLE_SECONDS, background: bool = True) -> Starlette:
     """The desk of one year folder; `state` is its SQLite file (store.default_state), uploads beside it;
     reports built from the board go to `out_dir/<年度>/`, where `report-builder build` puts them.
     `public_url` is the address departments open (their links and reminders); "" = the one the office used.
@@ -78,17 +80,20 @@ def create_app(year_dir: Path, state: Path, *, max_upload: int = MAX_UPLOAD, out
     over HTTPS only when `secure`, `public_url` is https, or a request came by HTTPS. `trusted_proxies`: the
     addresses (or networks) whose X-Forwarded-For and X-Forwarded-Proto are believed; nobody else's are.
     `local_hint`: what the board says when its links open only on this computer. `idle_seconds`: how long a
-    request's body may stop arriving (guard.Guard)."""
+    request's body may stop arriving (guard.Guard). `background`: the blank workbooks and the folder's check made
+    at start, and the mail schedule (season_pages.lifespan), run while the app runs."""
     limits = limits or Limits(max_upload=max_upload)
     store = Store(state)
     desk = Desk(Path(year_dir), store, office=read, limits=limits)
     desk.office()  # read once at start: every listed department has its token before the first request
     app = Starlette(routes=ROUTES, exception_handlers={400: _malformed, 404: _other, 405: _method,
-                                                       SlowClient: _slow, Exception: _crashed})
+                                                       SlowClient: _slow, Exception: _crashed},
+                    lifespan=season.lifespan)
     app.state.context = Context(desk, store, Office(store), Reports(Path(year_dir), Path(out_dir)),
                                 LoginThrottle(), anyio.Lock(), Checking(checks_at_once()), limits, public_url,
                                 secure or public_url.startswith("https://"), store.form_key(), local_hint)
     app.state.reviews = Reviews(store)  # reviewers, their links and comments (web/reviews.py)
+    app.state.context.reports.status = season.setup(app, desk, store, public_url, background).folder.status
     app.add_middleware(Guard, log=store.folder / "desk.log", idle=idle_seconds)
     if trusted_proxies:  # outermost: the log and the throttle see the client the proxy names
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(trusted_proxies))

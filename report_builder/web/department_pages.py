@@ -9,9 +9,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.types import Message, Receive
 
-from report_builder.web.desk import changes, comparable, in_use, readable
+from report_builder.web.desk import changes, comparable, in_use, others, previous_own, readable
 from report_builder.web.limits import disk_full, was_capped
 from report_builder.web.rendering import XLSX, context, forbidden, message_page, not_found, page, too_large
+from report_builder.web.season_pages import department_extras, upload_closed
 from report_builder.web.security import COOKIE_SHAPE, CSRF_COOKIE, UPLOAD, form_valid
 from report_builder.web.store import Department, OverQuota, Submission
 
@@ -39,10 +40,8 @@ async def department_page(request: Request) -> Response:
         return not_found(request)
     here = context(request)
     history = await run_in_threadpool(here.store.submissions, department.id)
-    loaded = await run_in_threadpool(here.desk.office)
-    deadline = loaded.office.info.deadline if loaded.office else None
     return page(request, "department.html", form=(UPLOAD, department.token), department=department, history=history,
-                deadline=deadline, in_use=in_use(history))
+                in_use=in_use(history), **await department_extras(request, department, history))
 
 
 async def template(request: Request) -> Response:
@@ -69,6 +68,8 @@ async def upload(request: Request) -> Response:
         return too_large(request, most)
     if disk_full(here.store.folder, here.limits):  # one statvfs: no thread needed
         return no_space()
+    if closed := await upload_closed(request, department):  # after the deadline, when the office closed uploads
+        return closed
     limited = Request(request.scope, _limited(request.receive, most + FORM_OVERHEAD))
     try:
         async with limited.form(max_files=1, max_fields=5) as form:
@@ -123,11 +124,12 @@ async def submission_page(request: Request) -> Response:
         return not_found(request)
     department, history, n = found
     current = history[n - 1]
-    previous = history[n - 2] if n > 1 else None
+    previous = previous_own(history, n)  # another department's workbook is left out of the comparison
     fixed, new = changes(previous, current)
     return page(request, "submission.html", form=(UPLOAD, department.token), department=department, history=history,
                 submission=current, fixed=fixed, new=new, previous=previous, readable=readable,
-                comparable=comparable, in_use=in_use(history))
+                comparable=comparable, in_use=in_use(history), others=others(current),
+                **await department_extras(request, department, history))
 
 
 async def feedback(request: Request) -> Response:

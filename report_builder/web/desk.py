@@ -22,8 +22,8 @@ from report_builder.web.limits import Limits, capped, was_capped
 from report_builder.web.log import log_line
 from report_builder.web.store import PENDING, PRIVATE_FILE, Department, Repaired, Store, Submission, make_folder
 
-__all__ = ["CLEAN", "FIX", "LATE", "NONE", "WARNINGS", "Desk", "Recovered", "Row", "changes", "checks_at_once",
-           "comparable", "in_use", "read_office", "readable", "status_of"]
+__all__ = ["CLEAN", "FIX", "LATE", "NONE", "OTHERS", "WARNINGS", "Desk", "Recovered", "Row", "changes",
+           "checks_at_once", "comparable", "in_use", "others", "previous_own", "read_office", "readable", "status_of"]
 
 CLEAN, WARNINGS, FIX, NONE, LATE = "已通过", "仅有提示", "有错误待改", "未交", "逾期"
 
@@ -37,9 +37,28 @@ def status_of(findings: tuple[Finding, ...]) -> str:
 Place = tuple[str, str, str]  # (code, sheet, cell) of a finding
 
 
+OTHERS = ("upload-other-department", "office-as-department")  # a readable workbook, but not this department's
+
+
 def readable(submission: Submission) -> bool:
-    """Whether the upload could be read as the department's workbook (no error about the whole file)."""
-    return not any(f.severity is Severity.ERROR and not f.sheet for f in submission.findings)
+    """Whether the upload could be read (no error about the whole file but that it is another's workbook)."""
+    return not any(f.severity is Severity.ERROR and not f.sheet and f.code not in OTHERS
+                   for f in submission.findings)
+
+
+def others(submission: Submission) -> str:
+    """Whose workbook the upload is when it is not the department's: the other department, 年度总表 ("" if its
+    own)."""
+    found = next((f for f in submission.findings if f.code in OTHERS), None)
+    if found is None:
+        return ""
+    return (found.value or "年度总表") if found.code == "upload-other-department" else "年度总表"
+
+
+def previous_own(history: list[Submission], n: int) -> Submission | None:
+    """The department's submission before the n-th that was its own workbook (another's is left out of the
+    已改正 comparison)."""
+    return next((s for s in reversed(history[:n - 1]) if not others(s)), None)
 
 
 def changes(previous: Submission | None, current: Submission) -> tuple[list[Place], list[Place]]:
@@ -55,8 +74,9 @@ def changes(previous: Submission | None, current: Submission) -> tuple[list[Plac
 
 
 def comparable(submission: Submission) -> bool:
-    """Whether a submission's findings can be compared with another's: it was readable and none left out."""
-    return readable(submission) and not was_capped(submission.findings)
+    """Whether a submission's findings can be compared with another's: it was readable, its own workbook, and
+    none left out."""
+    return readable(submission) and not others(submission) and not was_capped(submission.findings)
 
 
 def in_use(history: list[Submission]) -> int:
@@ -94,6 +114,9 @@ class Row:
     last: str
     errors: int
     warnings: int
+    source: str = ""  # season.FOLDER: the year folder holds a file of it that did not come through the desk
+    deadline: dt.date | None = None  # its own (an extension), else the office workbook's
+    late: bool = False  # its file in use came after its deadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,35 +244,57 @@ class Desk:
         for department in by_id.values():
             history = self.store.submissions(department.id)
             if n := in_use(history):
-                file = self.store.folder / next(s.file for s in history if s.n == n)
-                written = rb.accept_submission(self.year_dir, department.name, file.read_bytes())
+                submission = next(s for s in history if s.n == n)
+                received = dt.datetime.fromisoformat(submission.received_at).timestamp()
+                file = self.store.folder / submission.file  # unless the office put another file there since
+                written = rb.accept_submission(self.year_dir, department.name, file.read_bytes(),
+                                               keep_newer_than=received, ours={s.sha256 for s in history})
                 accepted += len(written.written)
         return Recovered(repaired, len(pending), accepted)
 
     # ---- files to download --------------------------------------------------------------------------------
 
     def template(self, department: Department) -> Path | None:
-        """The department's blank workbook (made by `make_templates` once per version of the office workbook)."""
+        """The department's blank workbook (`make_templates`), made once per version of the office workbook and
+        of the tool: by `prepare_templates` at start, or alone when asked for first (a second or so)."""
         loaded = self.office()
-        if loaded.office is None or loaded.file is None:
+        names = [e.name for e in loaded.office.departments] if loaded.office else []
+        if loaded.file is None or department.name not in names:
             return None
-        names = [e.name for e in loaded.office.departments]
-        if department.name not in names:
-            return None
-        folder = self.store.folder / "templates" / loaded.file.sha256[:16]
-        with self._lock:
-            if not folder.is_dir():
-                staging = Path(tempfile.mkdtemp(prefix=".templates.", dir=self.store.folder))
-                written = rb.make_templates(self.year_dir, staging)
-                if len(written.written) != len(names):
-                    shutil.rmtree(staging, ignore_errors=True)
-                    return None
-                for index, path in enumerate(written.written):  # in the list's order; named by index, not name
-                    path.chmod(PRIVATE_FILE)
-                    path.rename(staging / f"{index}.xlsx")
-                make_folder(folder.parent)
-                os.replace(staging, folder)
-        return folder / f"{names.index(department.name)}.xlsx"
+        target = self._templates(loaded.file.sha256) / f"{names.index(department.name)}.xlsx"
+        if not target.is_file():
+            self._make_templates([department.name], names, target.parent)
+        return target if target.is_file() else None
+
+    def prepare_templates(self, at_most: int | None = None) -> int:
+        """Listed departments' blank workbooks not made yet (`at_most` of them), made now; how many were made
+        (0: none missing, or the office workbook has an error). The app makes them a few at a time at start."""
+        loaded = self.office()
+        names = [e.name for e in loaded.office.departments] if loaded.office else []
+        if loaded.file is None or not names:
+            return 0
+        folder = self._templates(loaded.file.sha256)
+        missing = [name for index, name in enumerate(names) if not (folder / f"{index}.xlsx").is_file()]
+        return self._make_templates(missing[:at_most], names, folder) if missing else 0
+
+    def _templates(self, office_sha256: str) -> Path:
+        return self.store.folder / "templates" / f"{office_sha256[:16]}-{rb.__version__}"
+
+    def _make_templates(self, wanted: list[str], names: list[str], folder: Path) -> int:
+        """`wanted` departments' blank workbooks into `folder`, each named by its index in the list (not its
+        name), each renamed into place whole."""
+        staging = Path(tempfile.mkdtemp(prefix=f".templates.{os.getpid()}.", dir=self.store.folder))  # whose it is
+        try:
+            written = rb.make_templates(self.year_dir, staging, departments=wanted)
+            if len(written.written) != len(wanted):
+                return 0
+            make_folder(folder)
+            for name, path in zip(wanted, written.written, strict=True):
+                path.chmod(PRIVATE_FILE)
+                os.replace(path, folder / f"{names.index(name)}.xlsx")
+            return len(wanted)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def feedback(self, department: Department, submission: Submission) -> Path | None:
         """The submission's feedback copy (`write_feedback`), made on first request; None without findings.
@@ -287,24 +332,6 @@ class Desk:
                 os.replace(written.written[0], target)
                 shutil.rmtree(staging, ignore_errors=True)
         return target
-
-    # ---- the board ------------------------------------------------------------------------------------------
-
-    def board(self) -> list[Row]:
-        office = self.office().office
-        deadline = office.info.deadline if office else None
-        today = self.today or dt.date.today()
-        rows = []
-        for department in self.departments():
-            done = [s for s in self.store.submissions(department.id) if s.status != PENDING]
-            latest = done[-1] if done else None
-            status = latest.status if latest else NONE
-            accepted = any(s.status != FIX for s in done)
-            if deadline is not None and today > deadline and not accepted:
-                status = LATE
-            rows.append(Row(department, status, len(done), latest.received_at if latest else "",
-                            latest.errors if latest else 0, latest.warnings if latest else 0))
-        return rows
 
 
 def _belongs(result: FileResult, department: Department) -> tuple[Finding, ...]:

@@ -30,7 +30,7 @@ from report_builder.web.security import COOKIE_SHAPE, CSRF_COOKIE, SESSION_COOKI
 __all__ = ["CONTENT_SECURITY_POLICY", "IDLE_SECONDS", "WHOLE_SECONDS", "Guard", "SlowClient"]
 
 CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+                           "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-frame-options": "DENY",

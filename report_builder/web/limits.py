@@ -95,6 +95,7 @@ class Checking:
     """The checks at once: `at_once` in all, one at a time per department (waiting holds no slot)."""
 
     def __init__(self, at_once: int) -> None:
+        self.at_once = at_once
         self.slots = anyio.Semaphore(at_once)
         self._queues: dict[int, anyio.Lock] = {}
 

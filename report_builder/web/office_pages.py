@@ -17,6 +17,7 @@ from report_builder.web.reminders import reminder, reminder_for_all
 from report_builder.web.rendering import XLSX, attachment, context, forbidden, local_time, not_found, page, secure
 from report_builder.web.reports import WEB_PAGE
 from report_builder.web.review_pages import reviews_of
+from report_builder.web.season_pages import base_url, board_extras, rows_now, season_of
 from report_builder.web.security import LOGIN, OFFICE, SESSION_COOKIE, form_valid
 
 __all__ = ["BOARD_HEADER", "FILTERS", "board_workbook", "build", "login", "logout", "office", "report_file",
@@ -53,12 +54,12 @@ def login_page(request: Request, status: int = 401, **values: object) -> Respons
 async def board_view(request: Request) -> Board:
     """The board's rows (those of the chosen filter), their links and reminder texts."""
     here = context(request)
-    rows = await run_in_threadpool(here.desk.board)
+    rows = await run_in_threadpool(rows_now, season_of(request), here.desk)  # the desk and the year folder
     loaded = await run_in_threadpool(here.desk.office)
-    base = here.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+    base = base_url(request)
     deadline = loaded.office.info.deadline if loaded.office else None
     links = [f"{base}/d/{r.department.token}" for r in rows]
-    reminders = [reminder(r, link, deadline) for r, link in zip(rows, links, strict=True)]
+    reminders = [reminder(r, link, r.deadline) for r, link in zip(rows, links, strict=True)]
     shown = request.query_params.get("status", "")
     shown = shown if shown in FILTERS else ""
     counts = {name: sum(r.status in FILTERS[name] for r in rows) for name in FILTERS}
@@ -74,7 +75,8 @@ async def office(request: Request) -> Response:
     board = await board_view(request)
     totals = await run_in_threadpool(context(request).reports.totals)
     return page(request, "board.html", form=(OFFICE, session), board=board, office=board.loaded.office,
-                findings=board.loaded.findings, totals=totals, filters=FILTERS, local_hint=context(request).local_hint)
+                findings=board.loaded.findings, totals=totals, filters=FILTERS, local_hint=context(request).local_hint,
+                **await board_extras(request, board.rows))
 
 
 async def board_workbook(request: Request) -> Response:

@@ -62,6 +62,9 @@ def local_time(stamp: str) -> str:
 _pages = Environment(loader=PackageLoader("report_builder.web", "pages"), autoescape=select_autoescape(default=True))
 _pages.filters["local_time"] = local_time
 _pages.filters["status_word"] = lambda status: "正在检查" if status == PENDING else status
+_pages.filters["short_time"] = lambda shown: shown[5:] if len(shown) == 16 else shown  # "12-02 23:53"
+_pages.filters["short_day"] = lambda shown: shown[5:10] if len(shown) == 16 else shown  # "12-02"
+_pages.filters["file_time"] = lambda seconds: dt.datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M")
 
 
 def page(request: Request, name: str, status: int = 200, *, form: tuple[str, str] | None = None,

@@ -7,6 +7,7 @@ versions. A file is downloaded only by a name found among the versions listed (n
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class Reports:
         self._lock = threading.Lock()
         self._totals_lock = threading.Lock()  # apart from the build's: the board does not wait for a build
         self._totals: tuple[tuple[tuple[str, int, int], ...], dict[str, int]] | None = None
+        self.status: Callable[[], rb.YearStatus | None] | None = None  # the desk's view of the folder, when set
 
     def build(self, report_format: str, pdf: bool) -> Built:
         with self._lock:
@@ -78,6 +80,10 @@ class Reports:
     def totals(self) -> dict[str, int]:
         """The year as `check` sees it now: files, errors (`missing` of them: departments not yet in the folder),
         warnings, rows read = accepted + rejected (checked again only when a file of the year folder changed)."""
+        status = self.status() if self.status is not None else None
+        if status is not None:  # the board's own check of the folder (season.FolderView): one check, one truth
+            missing = sum(f.code == "missing-department" for f in status.check.findings)
+            return {**status.check.totals(), "missing": missing}
         key = _listing(self.year_dir)
         with self._totals_lock:
             if self._totals is None or self._totals[0] != key:

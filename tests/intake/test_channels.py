@@ -37,7 +37,7 @@ def test_the_office_lists_its_channels_and_each_department_template_has_a_row_fo
     assert not written.findings and len(written.written) == len(OFFICE.departments)
     ws = load_workbook(written.written[0])["主动公开"]
     assert [ws.cell(r, 1).value for r in range(3, 3 + len(OWN) + 1)] == [*OWN, None]
-    assert [ws.cell(r, 2).value for r in range(3, 3 + len(OWN))] == [0] * len(OWN)
+    assert [ws.cell(r, 2).value for r in range(3, 3 + len(OWN))] == [None] * len(OWN)  # asked, not assumed
     assert pipeline.check_submissions(year).ok
 
 

@@ -24,8 +24,10 @@ from openpyxl.cell import WriteOnlyCell
 
 from report_builder import schema
 from report_builder.outputs.excel import put, save_workbook, stream_value
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import fill_department, set_form_value, set_nothing
 from report_builder.outputs.forms import (
+    CHECK_CONFLICT,
+    CHECK_NOTHING,
     FORM_HEADERS,
     LISTS_SHEET,
     department_workbook,
@@ -97,7 +99,7 @@ def test_form_sheet_has_label_value_help_rows_prefilled(template: Any) -> None:
 def test_channels_and_own_checklist_items_are_prelisted(template: Any) -> None:
     counts = template["主动公开"]
     rows = list(counts.iter_rows(min_row=FIRST_DATA_ROW, max_col=2, values_only=True))
-    assert rows == [(channel, 0) for channel in schema.CHANNELS]
+    assert rows == [(channel, None) for channel in schema.CHANNELS]  # each count asked: 0 is typed, never assumed
     checklist = template["清单事项"]
     rows = list(checklist.iter_rows(min_row=FIRST_DATA_ROW, max_col=5, values_only=True))
     assert rows == [(2, "招生考试信息", "招生章程及特殊类型招生办法", None, None),
@@ -228,8 +230,9 @@ def test_self_check_formula_counts_empty_required_cells(template: Any) -> None:
     cell = self_check_cell(DEPARTMENT_SHEETS[3])
     assert cell == "H1"
     formula = ws[cell].value
-    assert formula.startswith("=IF(SUMPRODUCT(")
-    assert "本表必填项已填齐" in formula and "处必填项未填" in formula
+    assert formula.startswith('=IF($J$1="是",')  # the sheet's 本部门本年度无此项 (I1, its choice J1) first
+    assert (ws["I1"].value, ws["J1"].value) == ("本部门本年度无此项", None)
+    assert "本表必填项已填齐" in formula and "处必填项未填" in formula and "本表未填写" in formula
     for letter in "ABH":  # required columns
         assert f"(LEN(${letter}$3:${letter}$52)=0)" in formula
     for letter in "CDF":  # 答复日期, 处理结果, 按期: blank while an application is open
@@ -405,6 +408,10 @@ def test_libreoffice_keeps_rules_protection_and_self_check(tmp_path: Path) -> No
     fill_department(wb, "依申请公开", [{"received": "2017.9.1", "summary": "申请",
                                    "applicant": "自然人"}, {"outcome": "予以公开"}])
     set_form_value(wb, "基本信息", "liaison", "赵敏")
+    fill_department(wb, "主动公开", [{"count": 3}])
+    fill_department(wb, "工作记录", [{"kind": "评议"}])
+    set_nothing(wb, "举报复议诉讼")
+    set_nothing(wb, "工作记录")
     (tmp_path / "in").mkdir()
     source = write(wb, tmp_path / "in" / "t.xlsx")
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
@@ -420,7 +427,12 @@ def test_libreoffice_keeps_rules_protection_and_self_check(tmp_path: Path) -> No
     assert all(ws.protection.sheet and not ws.protection.password for ws in formulas.worksheets)
     info = formulas["基本信息"]
     assert info["B3"].protection.locked is True and info["B7"].protection.locked is False
-    assert re.match(r"=IF\(SUMPRODUCT\(", apps["H1"].value)
+    assert re.match(r'=IF\(\$J\$1="是",', apps["H1"].value)
     assert values["依申请公开"]["H1"].value == "⚠ 本表有 3 处必填项未填"  # row 4: 收到日期, 摘要, 申请人类型
     assert values["清单事项"]["E1"].value == "⚠ 本表有 2 处必填项未填"
-    assert values["基本信息"]["C1"].value == values["举报复议诉讼"]["D1"].value == "✔ 本表必填项已填齐"
+    assert values["基本信息"]["C1"].value == "✔ 本表必填项已填齐"
+    # what intake/completeness.py says, said by the self-check: answered or not, 无此项 with content
+    assert values["举报复议诉讼"]["D1"].value == CHECK_NOTHING  # 无此项 chosen, nothing typed
+    assert values["主动公开"]["C1"].value == "⚠ 本表有 8 处必填项未填"  # one count typed of nine
+    assert values["工作记录"]["D1"].value == CHECK_CONFLICT  # 无此项 chosen and a row typed
+    assert values["文字材料"]["C1"].value == "✔ 本表必填项已填齐"  # no choice there: nothing asked

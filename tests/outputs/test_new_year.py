@@ -20,7 +20,7 @@ from report_builder import pipeline
 from report_builder.findings import OFFICE_FILE as FINDINGS_OFFICE_FILE
 from report_builder.findings import Severity
 from report_builder.outputs.excel import save_workbook
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value
 from report_builder.outputs.new_year import next_year_date, next_year_label
 from report_builder.schema import (
     INSTRUCTIONS_SHEET,
@@ -122,6 +122,7 @@ def test_the_whole_next_year_from_the_sample(sample_year: Path, tmp_path: Path) 
         fill_department(wb, "依申请公开", [{"received": dt.date(2019, 3, 1), "summary": "申请公开招生计划",
                                            "answered": dt.date(2019, 3, 8), "outcome": "予以公开", "on_time": "是",
                                                "applicant": "自然人"}])
+        answer_empty_sheets(wb)
         (new / path.name).write_bytes(save_workbook(wb))
 
     last = pipeline.build_report(sample_year, tmp_path / "out")  # last year's report, as the office built it

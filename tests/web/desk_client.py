@@ -14,11 +14,12 @@ from typing import Any, TypeVar
 
 import anyio
 import openpyxl
+from factory import SampleOffice
 from starlette.testclient import TestClient
 from years import OFFICE
 
 from report_builder.outputs.excel import save_workbook
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value, type_zeros
 from report_builder.schema import OFFICE_FILE
 from report_builder.web import Store, create_app, default_state
 from report_builder.web.credential import Office
@@ -55,6 +56,11 @@ class Desk:
         self.client = client
         self.state = default_state(year)
         self.tokens = {d.name: d.token for d in Store(self.state).departments()}
+        self.ids = {d.name: d.id for d in Store(self.state).departments()}
+
+    @property
+    def app(self) -> Any:
+        return self.client.app
 
     def open(self, name: str) -> str:
         page = self.client.get(f"/d/{self.tokens[name]}")
@@ -69,19 +75,24 @@ class Desk:
 
 @contextmanager
 def client_desk(root: Path, today: dt.date | None = None, public_url: str = "", base_url: str = "http://testserver",
-                **options: Any) -> Iterator[Desk]:
+                office: SampleOffice = OFFICE, **options: Any) -> Iterator[Desk]:
     """A year folder under `root` without department files, its desk app (as of `today`; `options` as
     create_app takes them) and a client (of `base_url`: https:// as a browser behind a TLS proxy)."""
     year = root / "2017-2018"
     year.mkdir()
-    (year / OFFICE_FILE).write_bytes(save_workbook(OFFICE.office_template()))
+    (year / OFFICE_FILE).write_bytes(save_workbook(office.office_template()))
     application = create_app(year, default_state(year), public_url=public_url,
-                             **{"max_upload": 2 * 1024 * 1024, **options})
+                             **{"max_upload": 2 * 1024 * 1024, "background": False, **options})
     application.state.context.desk.today = today
     Office(Store(default_state(year))).set_password(PASSWORD)
     with TestClient(application, follow_redirects=True, base_url=base_url) as client:
         client.get("/office")  # the office workbook is read, the departments get their tokens
         yield Desk(year, client)
+
+
+def office_form(client: TestClient, path: str = "/office") -> str:
+    """The token of the office's forms, from one of its pages (logged in)."""
+    return form_token(client.get(path).text)
 
 
 def filled(template: bytes, *applications: dict[str, object]) -> bytes:
@@ -92,6 +103,8 @@ def filled(template: bytes, *applications: dict[str, object]) -> bytes:
     fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
     if applications:
         fill_department(wb, "依申请公开", applications)
+    type_zeros(wb)  # 0 in each count, 本部门本年度无此项 on the sheets it has nothing for
+    answer_empty_sheets(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -74,8 +74,8 @@ def serve_command(year: Path, port: int, *extra: str) -> list[str]:
     return [sys.executable, "-m", "report_builder", "serve", str(year), "--port", str(port), *extra]
 
 
-def _environment() -> dict[str, str]:
-    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"}
+def _environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", **(extra or {})}
 
 
 def _collect(process: subprocess.Popen[str], lines: list[str]) -> None:
@@ -132,11 +132,13 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 @contextmanager
 def run_server(year: Path, port: int, *extra: str,
-               cwd: Path | None = None) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+               cwd: Path | None = None,
+               env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
     """`serve YEAR --port PORT [extra]` answering on its port (its output collected) until the block ends; run in
-    `cwd` (where reports built on the desk go, under output/): the year's parent folder when not given."""
+    `cwd` (where reports built on the desk go, under output/): the year's parent folder when not given (`env`:
+    more environment variables for it, such as SSL_CERT_FILE)."""
     process = subprocess.Popen(serve_command(year, port, *extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, text=True, encoding="utf-8", env=_environment(),
+                               stdin=subprocess.DEVNULL, text=True, encoding="utf-8", env=_environment(env),
                                cwd=cwd or year.parent)
     output: list[str] = []
     reader = threading.Thread(target=_collect, args=(process, output), daemon=True)
@@ -152,19 +154,20 @@ def run_server(year: Path, port: int, *extra: str,
 
 
 @contextmanager
-def start_desk(root: Path, office: SampleOffice, *extra: str, scheme: str = "http") -> Iterator[Desk]:
+def start_desk(root: Path, office: SampleOffice, *extra: str, scheme: str = "http",
+               env: dict[str, str] | None = None) -> Iterator[Desk]:
     """A year with only the office workbook, served on a free port until the block ends (`extra`: more flags of
-    `serve`, such as --cert and --key with scheme "https")."""
-    with serve_year(make_intake_year(root, office), *extra, scheme=scheme) as desk:
+    `serve`, such as --cert and --key with scheme "https"; `env`: more environment variables)."""
+    with serve_year(make_intake_year(root, office), *extra, scheme=scheme, env=env) as desk:
         yield desk
 
 
 @contextmanager
-def serve_year(year: Path, *extra: str, scheme: str = "http") -> Iterator[Desk]:
+def serve_year(year: Path, *extra: str, scheme: str = "http", env: dict[str, str] | None = None) -> Iterator[Desk]:
     """A year folder as it is, served on a free port until the block ends (reports built on the desk go to
     the year's parent folder's output/)."""
     port = free_port()
-    with run_server(year, port, *extra) as (process, output):
+    with run_server(year, port, *extra, env=env) as (process, output):
         password = _password(output)
         links = read_links(year, port, *extra)
         yield Desk(f"{scheme}://127.0.0.1:{port}", year, links, password, process, output)

@@ -36,8 +36,9 @@ def test_the_filters_show_the_departments_of_one_status(office: Desk) -> None:
     everyone = office.client.get("/office").text
     assert dict(ROW.findall(everyone)) == {"党政办公室": "未交", "教务处": "有错误待改", "招生就业处": "未交",
                                            "财务处": "未交"}
-    assert "全部（4）" in everyone and "未交（3）" in everyone and "需处理（4）" in everyone
-    assert "已通过（0）" in everyone
+    counts = dict(re.findall(r'class="chip[^"]*"[^>]*>([^<\s]+) (\d+)<', everyone))
+    assert counts == {"全部": "4", "需处理": "4", "未交": "3", "逾期": "0", "有错误待改": "1", "仅有提示": "0",
+                      "已通过": "0"}
 
     missing = office.client.get("/office", params={"status": "未交"}).text
     assert [name for name, _ in ROW.findall(missing)] == ["党政办公室", "招生就业处", "财务处"]
@@ -130,8 +131,10 @@ def test_links_start_with_the_address_departments_open(tmp_path: Path) -> None:
         login_page = desk.client.get("/office")
         login = log_in(desk.client)
         board = login.text
+        rows = re.findall(r'<a href="(/office/d/\d+)">', board)  # each department's link: one click away
+        links = [re.search(r'<code id="link">([^<]+)</code>', desk.client.get(row).text) for row in rows]
     cookies = [login_page.headers["set-cookie"], *login.history[0].headers.get_list("set-cookie")]
     assert len(cookies) == 2 and all("; secure" in c.lower() and "; httponly" in c.lower() for c in cookies), cookies
-    links = re.findall(r"<code>([^<]+)</code>", board)
-    assert len(links) == 4 and all(link.startswith("https://desk.example.edu.cn/d/") for link in links)
+    assert len(links) == 4
+    assert all(link and link.group(1).startswith("https://desk.example.edu.cn/d/") for link in links)
     assert "http://testserver" not in board and 'id="local-only"' not in board

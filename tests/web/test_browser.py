@@ -13,7 +13,6 @@ import base64
 import datetime as dt
 import re
 import secrets
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,82 +20,14 @@ import openpyxl
 from years import OFFICE, app, rows
 
 import report_builder
-from report_builder.outputs.filling import fill_department, set_form_value
+from report_builder.outputs.filling import answer_empty_sheets, fill_department, set_form_value, type_zeros
+from web.browsing import SUBMISSION, board, download, login, save_screenshot, shown_findings, status, upload
 from web.certificate import self_signed
 from web.served import Desk, office_with_deadline, start_desk
 
-SUBMISSION = re.compile(r"/d/(?P<token>[^/]+)/s/(?P<n>\d+)$")
 STATUSES = ("未交", "有错误待改", "仅有提示", "已通过", "逾期")
 MISTAKES = rows("依申请公开", app(received=dt.date(2016, 3, 5)), app(fee="abc"))  # two errors: A3, G4
 HINT_ONLY = rows("依申请公开", app(fee="12"))  # a warning only: a number written as text
-
-
-# ---- what a person does in the browser ----------------------------------------------------------------------
-
-def download(page: Any, selector: str, folder: Path, name: str) -> Path:
-    """Click a link that downloads a file; the file saved under a name of ours."""
-    with page.expect_download() as info:
-        page.click(selector)
-    path = folder / name
-    info.value.save_as(path)
-    return path
-
-
-def upload(page: Any, file: Path) -> int:
-    """Choose the file in form#upload and send it; the submission's number from the page we land on."""
-    form = page.locator("form#upload")
-    form.locator("input[type=file]").set_input_files(str(file))
-    with page.expect_navigation(url=SUBMISSION):
-        submit(form)
-    match = SUBMISSION.search(page.url)
-    assert match, page.url
-    return int(match["n"])
-
-
-def submit(form: Any) -> None:
-    """Click the form's submit button (or submit it as the button would, if it has none)."""
-    button = form.locator("button[type=submit], input[type=submit]")
-    if button.count():
-        button.first.click()
-    else:
-        form.evaluate("f => f.requestSubmit()")
-
-
-def shown_findings(page: Any) -> set[tuple[str, str]]:
-    """(error|warning, 工作表!单元格) of each li in ul#findings."""
-    shown = set()
-    for item in page.locator("ul#findings > li").all():
-        classes = (item.get_attribute("class") or "").split()
-        severity = "error" if "error" in classes else "warning" if "warning" in classes else "?"
-        shown.add((severity, item.locator("span.cell").inner_text().strip()))
-    return shown
-
-
-def status(page: Any) -> str:
-    return str(page.locator("#status").inner_text()).strip()
-
-
-def login(page: Any, desk: Desk, password: str) -> None:
-    page.goto(f"{desk.url}/office")
-    page.locator("form#login input[name=password]").fill(password)
-    with page.expect_navigation():
-        submit(page.locator("form#login"))
-
-
-def board(page: Any) -> dict[str, tuple[str, str]]:
-    """部门名称 → (td.status, td.uploads) of table#board."""
-    cells = {}
-    for row in page.locator("table#board tr[data-department]").all():
-        name = row.get_attribute("data-department")
-        cells[name] = (row.locator("td.status").inner_text().strip(), row.locator("td.uploads").inner_text().strip())
-    return cells
-
-
-def save_screenshot(page: Any, folders: list[Path], name: str) -> None:
-    first = folders[0] / name
-    page.screenshot(path=str(first), full_page=True)
-    for folder in folders[1:]:
-        shutil.copyfile(first, folder / name)
 
 
 # ---- what the library says about the same files ------------------------------------------------------------
@@ -114,6 +45,8 @@ def filled(template: Path, department: str, change: Any, out: Path) -> Path:
     mine = [item for item in OFFICE.checklist if item.department == department]
     fill_department(wb, "清单事项", [{"status": "已公开"}] * len(mine))
     change(wb)
+    type_zeros(wb)  # 0 in each count, 本部门本年度无此项 on the sheets it has nothing for
+    answer_empty_sheets(wb)
     wb.save(out)
     return out
 
@@ -187,11 +120,15 @@ def test_the_board_shows_each_department_status(desk: Desk, browser: Any, page: 
     assert shown["党政办公室"] == ("未交", "0")
     assert all(state in STATUSES for state, _ in shown.values()), shown
     assert page.locator('tr[data-department="招生就业处"] td.last').inner_text().strip()
-    own = page.locator('tr[data-department="财务处"] td.reminder textarea').input_value()
-    assert own.startswith("财务处：您部门上传的填报表有 2 处错误") and own.endswith(desk.links["财务处"])
     group = page.locator("#remind-all").input_value()  # for a group chat: names, no link
     assert "财务处" in group and "请用本部门的专属链接" in group and "/d/" not in group
     save_screenshot(page, screenshots, "board.png")
+    with page.expect_navigation():  # a department's link and reminder: one click away
+        page.click('tr[data-department="财务处"] td.name a')
+    own = page.locator("#reminder").input_value()
+    assert own.startswith("财务处：您部门上传的填报表有 2 处错误") and own.endswith(desk.links["财务处"])
+    assert page.locator("#link").inner_text() == desk.links["财务处"]
+    page.go_back()
 
     page.fill("#find", "财务")  # finding a department by a part of its name hides the other rows
     visible = [row.get_attribute("data-department") for row in page.locator("table#board tr[data-department]").all()

@@ -97,7 +97,8 @@ def test_on_every_address_links_and_board_give_the_campus_address_and_port(tmp_p
         password = next(line.rsplit("：", 1)[1] for line in output if "登录密码" in line)
         with office_client(f"http://127.0.0.1:{port}", password) as office:
             board = office.get("/office").text
-    shown = re.findall(r"<code>([^<]+)</code>", board)
+            rows = re.findall(r'<a href="(/office/d/\d+)">', board)  # each department's page: its link
+            shown = [re.findall(r'<code id="link">([^<]+)</code>', office.get(row).text)[0] for row in rows]
     assert sorted(shown) == sorted(links.values())
     started = next(line for line in output if line.startswith("网页收表已启动"))
     assert f"http://{campus}:{port}/office" in started

@@ -148,9 +148,13 @@ def test_the_board_before_the_deadline(tmp_path: Path) -> None:
         client.post(f"/d/{tokens['教务处']}/upload", data={"csrf": csrf},
                     files={"file": ("x.xlsx", filled(template, app(received=dt.date(2016, 5, 1))))})
         board = log_in(client).text
+        pages = {name: client.get(f"/office/d/{number}").text
+                 for number, name in re.findall(r'<a href="/office/d/(\d+)">([^<]+)</a>', board)}
     rows = dict(re.findall(r'<tr data-department="([^"]+)">.*?<td class="status"><span[^>]*>([^<]+)<', board))
     assert rows == {"党政办公室": "未交", "教务处": "有错误待改", "招生就业处": "未交", "财务处": "未交"}
-    texts = dict(re.findall(r'<tr data-department="([^"]+)">.*?<td class="reminder"><textarea[^>]*>([^<]+)<', board))
+    assert "<textarea" not in board.split('id="board"')[1].split("</table>")[0]  # one click away, not in the rows
+    texts = {name: re.search(r'<textarea id="reminder"[^>]*>([^<]+)<', text).group(1)  # type: ignore[union-attr]
+             for name, text in pages.items()}
     assert texts["财务处"].startswith("财务处：信息公开工作年度报告的填报表还未收到，请于2018年9月15日前")
     assert texts["财务处"].endswith(f"/d/{tokens['财务处']}")
     assert texts["教务处"].startswith("教务处：您部门上传的填报表有 1 处错误")  # its link, to see the cell
@@ -230,7 +234,8 @@ def test_an_unreadable_upload_is_not_compared_as_progress(desk: Desk) -> None:
     after = desk.upload("教务处", filled(template))
     assert "上次上传的文件无法读取" in after.text and "已改正" not in after.text
     assert '<p id="adopted">本次上传已被采用' in after.text and "第 3 次</a> " in after.text
-    assert re.search(r"第 3 次</a> <span[^>]*>[^<]*<strong>正在使用</strong>", after.text)
+    assert re.search(r"第 3 次</a> <span[^>]*>[^<]*(<strong class=\"late-text\">逾期提交</strong>[^<]*)?"
+                     r"<strong>正在使用</strong>", after.text)
     first = desk.client.get(f"/d/{desk.tokens['教务处']}/s/1").text
     assert "年度汇总使用的是" in first and "第 3 次上传" in first
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import anyio
 import openpyxl
 import pytest
-from years import OFFICE, app, valid_department
+from years import OFFICE, app, typed_department, valid_department
 
 from report_builder.findings import Finding
 from report_builder.outputs.excel import save_workbook
-from report_builder.outputs.filling import fill_department
+from report_builder.outputs.filling import answer_empty_sheets, fill_department
 from report_builder.web import Store
 from report_builder.web.desk import changes
 from report_builder.web.limits import Checking, Limits, capped, was_capped
@@ -27,8 +27,9 @@ BAD_ROW = app(received=dt.date(2016, 3, 5), fee="abc")  # two errors a row: A (o
 
 def bad_rows(n: int) -> bytes:
     """教务处's workbook with `n` application rows, each with two errors."""
-    wb = valid_department(OFFICE, "教务处")
+    wb = typed_department(OFFICE, "教务处")
     fill_department(wb, "依申请公开", [BAD_ROW] * n)
+    answer_empty_sheets(wb)
     return save_workbook(wb)
 
 
